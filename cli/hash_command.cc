@@ -1,0 +1,110 @@
+#include "cli/hash_command.h"
+
+#include <string_view>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "cli/command.h"
+#include "cli/input_reader.h"
+#include "cli/json_writer.h"
+#include "fingerprint/media_fingerprinter.h"
+
+namespace clearmatch::cli {
+namespace {
+
+constexpr std::string_view kUsage =
+    "usage: clearmatch hash [--dihedral] [--json] FILE...  (- reads stdin)\n";
+
+struct HashFlags {
+  bool dihedral = false;
+  bool json = false;
+  std::vector<std::string> files;
+};
+
+// Returns false (after printing why) on a usage error.
+bool ParseFlags(const std::vector<std::string>& args, HashFlags* flags,
+                std::ostream& err) {
+  bool only_files = false;
+  for (const std::string& arg : args) {
+    if (only_files || arg == "-" || arg.empty() || arg[0] != '-') {
+      flags->files.push_back(arg);
+    } else if (arg == "--") {
+      only_files = true;
+    } else if (arg == "--dihedral") {
+      flags->dihedral = true;
+    } else if (arg == "--json") {
+      flags->json = true;
+    } else {
+      err << "clearmatch hash: unknown flag " << arg << "\n" << kUsage;
+      return false;
+    }
+  }
+  if (flags->files.empty()) {
+    err << kUsage;
+    return false;
+  }
+  return true;
+}
+
+std::vector<std::string> DihedralHex(const PdqDihedralResult& pdq) {
+  std::vector<std::string> hex;
+  for (const PdqHash& hash : pdq.hashes) hex.push_back(hash.ToHex());
+  return hex;
+}
+
+void PrintFingerprint(const std::string& file, const MediaFingerprint& fp,
+                      const HashFlags& flags, std::ostream& out) {
+  const PdqDihedralResult& pdq = *fp.pdq;
+  if (flags.json) {
+    JsonObjectWriter json;
+    json.Add("file", file)
+        .Add("pdq", pdq.hashes[0].ToHex())
+        .Add("quality", pdq.quality)
+        .Add("md5", fp.digests.md5)
+        .Add("sha1", fp.digests.sha1)
+        .Add("sha256", fp.digests.sha256);
+    if (flags.dihedral) json.Add("pdq_dihedral", DihedralHex(pdq));
+    out << json.Finish() << '\n';
+    return;
+  }
+  const std::string hashes = flags.dihedral
+                                 ? absl::StrJoin(DihedralHex(pdq), ",")
+                                 : pdq.hashes[0].ToHex();
+  out << hashes << ',' << pdq.quality << ',' << file << '\n';
+}
+
+}  // namespace
+
+int RunHashCommand(const std::vector<std::string>& args, std::ostream& out,
+                   std::ostream& err) {
+  HashFlags flags;
+  if (!ParseFlags(args, &flags, err)) return kExitUsage;
+  MediaFingerprinter::Options options;
+  options.dihedral = flags.dihedral;
+  MediaFingerprinter fingerprinter(options);
+  int exit_code = kExitOk;
+  for (const std::string& file : flags.files) {
+    absl::StatusOr<MediaFingerprint> fp = [&]() -> absl::StatusOr<MediaFingerprint> {
+      auto bytes = ReadInput(file, options.image_limits.max_bytes);
+      if (!bytes.ok()) return bytes.status();
+      return fingerprinter.Fingerprint(*bytes);
+    }();
+    if (!fp.ok()) {
+      exit_code = kExitInputFailed;
+      if (flags.json) {
+        out << JsonObjectWriter()
+                   .Add("file", file)
+                   .Add("error", std::string(fp.status().message()))
+                   .Finish()
+            << '\n';
+      } else {
+        err << file << ": error: " << fp.status().message() << "\n";
+      }
+      continue;
+    }
+    PrintFingerprint(file, *fp, flags, out);
+  }
+  return exit_code;
+}
+
+}  // namespace clearmatch::cli

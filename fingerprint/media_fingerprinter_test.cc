@@ -1,0 +1,175 @@
+// Conformance of the whole image path (sniff, decode, PDQ) with Meta's
+// reference pdq-photo-hasher, on shared/testdata/pdq.
+#include "fingerprint/media_fingerprinter.h"
+
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_split.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testdata.h"
+
+namespace clearmatch {
+namespace {
+
+using ::clearmatch::testing::ReadFileBytes;
+using ::clearmatch::testing::TestdataPath;
+
+struct ReferenceRow {
+  PdqHash hash;
+  int quality = 0;
+  std::string file;
+};
+
+std::vector<ReferenceRow> ReadReferenceCsv() {
+  std::ifstream in(TestdataPath("pdq/reference_hashes.csv"));
+  EXPECT_TRUE(in.good());
+  std::vector<ReferenceRow> rows;
+  std::string line;
+  while (std::getline(in, line)) {
+    std::vector<std::string> cols = absl::StrSplit(line, ',');
+    if (cols.size() != 3) continue;
+    ReferenceRow row;
+    row.hash = *PdqHash::FromHex(cols[0]);
+    row.quality = std::stoi(cols[1]);
+    row.file = cols[2];
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+MediaFingerprint FingerprintFile(const std::string& name, bool dihedral) {
+  MediaFingerprinter::Options options;
+  options.dihedral = dihedral;
+  MediaFingerprinter fingerprinter(options);
+  const std::vector<uint8_t> bytes = ReadFileBytes(TestdataPath("pdq/" + name));
+  auto fp = fingerprinter.Fingerprint(bytes);
+  EXPECT_TRUE(fp.ok()) << name << ": " << fp.status();
+  return fp.ok() ? *fp : MediaFingerprint{};
+}
+
+TEST(PdqConformanceTest, MatchesReferenceHashes) {
+  const std::vector<ReferenceRow> rows = ReadReferenceCsv();
+  ASSERT_GE(rows.size(), 30u);
+  int large_count = 0, large_total = 0;
+  for (const ReferenceRow& row : rows) {
+    SCOPED_TRACE(row.file);
+    const MediaFingerprint fp = FingerprintFile(row.file, false);
+    ASSERT_TRUE(fp.pdq.has_value());
+    const int distance = fp.pdq->hashes[0].DistanceTo(row.hash);
+    // The reference samples images over 512 on a side to 512x512; we decode
+    // large JPEGs at reduced size first, so they may differ by a few bits.
+    const bool large = fp.width > 512 || fp.height > 512;
+    if (large) {
+      EXPECT_LE(distance, 8);
+      large_total += distance;
+      ++large_count;
+    } else {
+      EXPECT_EQ(distance, 0);
+      EXPECT_EQ(fp.pdq->quality, row.quality);
+    }
+  }
+  ASSERT_GT(large_count, 0);
+  EXPECT_LE(double(large_total) / large_count, 3.0);
+}
+
+TEST(PdqConformanceTest, DihedralVariantsMatchReference) {
+  std::ifstream in(TestdataPath("pdq/reference_dihedral.csv"));
+  std::string line;
+  ASSERT_TRUE(std::getline(in, line));
+  std::vector<std::string> cols = absl::StrSplit(line, ',');
+  ASSERT_EQ(cols.size(), size_t(kDihedralCount + 2));
+  const MediaFingerprint fp = FingerprintFile("bridge-1-original.jpg", true);
+  ASSERT_TRUE(fp.pdq.has_value());
+  EXPECT_EQ(fp.pdq->quality, std::stoi(cols[kDihedralCount]));
+  int total = 0;
+  for (int t = 0; t < kDihedralCount; ++t) {
+    SCOPED_TRACE(DihedralTransformName(static_cast<DihedralTransform>(t)));
+    const int distance = fp.pdq->hashes[t].DistanceTo(*PdqHash::FromHex(cols[t]));
+    EXPECT_LE(distance, 8);  // a 1600x1004 photo: the large-image bound
+    total += distance;
+  }
+  EXPECT_LE(total / double(kDihedralCount), 3.0);
+}
+
+TEST(PdqConformanceTest, DihedralVariantsFindTheTransformedUploads) {
+  const MediaFingerprint original =
+      FingerprintFile("bridge-1-original.jpg", true);
+  const char* kTransformed[kDihedralCount] = {
+      "bridge-1-original.jpg",   "bridge-2-rotate-90.jpg",
+      "bridge-3-rotate-180.jpg", "bridge-4-rotate-270.jpg",
+      "bridge-5-flipx.jpg",      "bridge-6-flipy.jpg",
+      "bridge-7-flip-plus-1.jpg", "bridge-8-flip-minus-1.jpg"};
+  for (int t = 0; t < kDihedralCount; ++t) {
+    SCOPED_TRACE(kTransformed[t]);
+    const MediaFingerprint upload = FingerprintFile(kTransformed[t], false);
+    EXPECT_LE(original.pdq->hashes[t].DistanceTo(upload.pdq->hashes[0]),
+              PdqHash::kMatchDistance);
+    if (t != 0) {
+      EXPECT_GT(original.pdq->hashes[0].DistanceTo(upload.pdq->hashes[0]),
+                PdqHash::kMatchDistance);
+    }
+  }
+}
+
+// Files the reference tool cannot read (CMYK, grey+alpha, RGBA, 16-bit) and
+// the other pixel-mode copies of one photo all hash near original.jpg.
+TEST(PdqConformanceTest, PixelModeCopiesLandNearTheOriginal) {
+  PdqHash original;
+  for (const ReferenceRow& row : ReadReferenceCsv()) {
+    if (row.file == "original.jpg") original = row.hash;
+  }
+  ASSERT_NE(original, PdqHash());
+  for (const char* name :
+       {"1.png", "L.png", "P.png", "LA.png", "RGBA.png", "CMYK.jpg", "RGB.jpg",
+        "YCbCr.jpg", "F.webp", "HSV.webp", "I.webp", "LAB.webp", "PA.webp"}) {
+    SCOPED_TRACE(name);
+    const MediaFingerprint fp = FingerprintFile(name, false);
+    ASSERT_TRUE(fp.pdq.has_value());
+    EXPECT_LE(fp.pdq->hashes[0].DistanceTo(original), 16);
+    EXPECT_GE(fp.pdq->quality, 50);
+  }
+}
+
+// Two RGBA PNGs the reference cannot read, of another photo (not a copy of
+// original.jpg): they must hash, with full quality.
+TEST(PdqConformanceTest, FilesTheReferenceCannotReadStillHash) {
+  for (const char* name : {"c-rgba16.png", "pen-and-coaster.png"}) {
+    SCOPED_TRACE(name);
+    const MediaFingerprint fp = FingerprintFile(name, false);
+    ASSERT_TRUE(fp.pdq.has_value());
+    EXPECT_NE(fp.pdq->hashes[0], PdqHash());
+    EXPECT_GE(fp.pdq->quality, 50);
+  }
+}
+
+TEST(MediaFingerprinterTest, DigestsAreOfTheWholeFile) {
+  // Compare with the digests of the same bytes computed directly.
+  const std::vector<uint8_t> bytes = ReadFileBytes(TestdataPath("pdq/wee.jpg"));
+  const MediaFingerprint fp = FingerprintFile("wee.jpg", false);
+  auto direct = ComputeFileDigests(bytes);
+  ASSERT_TRUE(direct.ok());
+  EXPECT_EQ(fp.digests.md5, direct->md5);
+  EXPECT_EQ(fp.digests.sha256, direct->sha256);
+  EXPECT_EQ(fp.format, MediaFormat::kJpeg);
+}
+
+TEST(MediaFingerprinterTest, RefusesUnknownAndOversizedMedia) {
+  MediaFingerprinter fingerprinter({});
+  const std::vector<uint8_t> text = {'h', 'e', 'l', 'l', 'o'};
+  auto unknown = fingerprinter.Fingerprint(text);
+  EXPECT_EQ(unknown.status().code(), absl::StatusCode::kInvalidArgument);
+
+  MediaFingerprinter::Options options;
+  options.image_limits.max_bytes = 100;
+  MediaFingerprinter small(options);
+  auto oversized = small.Fingerprint(ReadFileBytes(TestdataPath("pdq/wee.jpg")));
+  EXPECT_EQ(oversized.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(std::string(oversized.status().message()),
+              ::testing::HasSubstr("100"));
+}
+
+}  // namespace
+}  // namespace clearmatch
