@@ -1,63 +1,61 @@
-// ImageDecoder: decodes an allowed still image (JPEG, PNG, WebP) from memory
-// with OpenCV into 8-bit BGR or grey pixels, after checking the header's
-// dimensions against ImageDecodeLimits.
+// ImageDecoder: decodes an allowed still image (JPEG, PNG, WebP; GIF through
+// DecodeGifFirstFrame) from memory into 8-bit BGR or grey pixels, after
+// checking the header's dimensions against ImageDecodeLimits.
 //
 //   absl::StatusOr<DecodedImage> image = DecodeImage(bytes, limits, 512);
 //   PdqResult r = hasher.Hash(image->view());
 //
-// Alpha is dropped (not composited), CMYK converted, 16-bit reduced to 8,
-// palettes expanded. EXIF orientation is NOT applied (as the PDQ reference).
-// Animated images give their first frame. Thread-safe (no shared state).
+// Allow-list: jpeg, png, webp, gif (sniffed from magic bytes). Everything
+// else is refused with INVALID_ARGUMENT naming the detected format: bmp, tiff,
+// openexr, heif/avif, pdf, video containers, unknown bytes (each extra format
+// is extra decoder attack surface, and clearinghouse hashes are made from the
+// formats platforms accept).
+//
+// Checks, in this order, all before any pixel is decoded:
+//   1. size > limits.max_bytes                       -> RESOURCE_EXHAUSTED
+//   2. empty                                         -> INVALID_ARGUMENT
+//   3. not an allowed image                          -> INVALID_ARGUMENT
+//   4. header width/height > max_side, or
+//      width*height > max_pixels                     -> RESOURCE_EXHAUSTED
+//   5. structure: a JPEG must reach its EOI marker, a PNG its IEND chunk, a
+//      WebP its RIFF size, a GIF its trailer; a truncated file is refused
+//      (decoders would pad it with grey)             -> INVALID_ARGUMENT
+//   6. polyglot: a video container (ISO BMFF 'ftyp' box, EBML header) after
+//      the image's end                               -> INVALID_ARGUMENT
+//      (other trailing bytes, as cameras append, are accepted).
+// The decoded size is checked against the limits again (headers can lie).
+// Limits and their defaults are in decode_limits.h (64 MiB, 64 MP, 16384 px).
+//
+// Pixels: alpha is dropped (not composited), CMYK converted, 16-bit reduced
+// to 8 (v / 257, rounded), palettes expanded; grey stays grey (kGrey), colour
+// is kBgr. EXIF orientation is NOT applied (as the PDQ reference). Animated
+// GIFs give their first frame; animated WebP is refused.
+//
+// Threading: thread-safe (no shared state). The first call sets OpenCV's
+// process-wide thread count to 0 (cv::setNumThreads), so each decode runs on
+// the calling thread only: the daemon parallelises across requests, and a
+// decode must not fan out over every core. Media stays in memory (OpenCV
+// reads these formats from the buffer; nothing is written to disk).
 #ifndef CLEARMATCH_DECODERS_IMAGE_DECODER_H_
 #define CLEARMATCH_DECODERS_IMAGE_DECODER_H_
 
 #include <cstdint>
-#include <memory>
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "decoders/decode_limits.h"
-#include "hashing/pixel_view.h"
+#include "decoders/decoded_image.h"
+#include "decoders/image_header.h"
 
 namespace clearmatch {
 
-// Decoded pixels; owns its buffer (type-erased so no OpenCV type leaks out).
-class DecodedImage {
- public:
-  DecodedImage(std::shared_ptr<const void> owner, PixelView view,
-               int source_width, int source_height)
-      : owner_(std::move(owner)),
-        view_(view),
-        source_width_(source_width),
-        source_height_(source_height) {}
-
-  const PixelView& view() const { return view_; }
-  // Dimensions stored in the file (the view may be a reduced-size decode).
-  int source_width() const { return source_width_; }
-  int source_height() const { return source_height_; }
-
- private:
-  std::shared_ptr<const void> owner_;
-  PixelView view_;
-  int source_width_;
-  int source_height_;
-};
-
-// Header facts read without decoding pixels.
-struct ImageHeaderInfo {
-  int width = 0;
-  int height = 0;
-};
-
-// Reads the dimensions from the header of a JPEG, PNG, WebP or GIF.
-// INVALID_ARGUMENT when the header is missing, truncated or malformed.
-absl::StatusOr<ImageHeaderInfo> ReadImageHeader(absl::Span<const uint8_t> bytes);
-
 // Decodes `bytes`. When `min_decoded_side` > 0 and the format supports it
-// (JPEG DCT scaling), the image may be decoded at 1/2, 1/4 or 1/8 size as long
-// as its longer side stays >= min_decoded_side; pass 0 for full size.
-// Errors: INVALID_ARGUMENT (not an allowed image, malformed, polyglot),
-// RESOURCE_EXHAUSTED (over a limit).
+// (JPEG DCT scaling), the image is decoded at the smallest of 1/8, 1/4 or
+// 1/2 size whose longer side, ceil(max(w, h) / s), is still >=
+// min_decoded_side; pass 0 for full size. source_width()/source_height() are
+// always the stored dimensions.
+// Errors: INVALID_ARGUMENT (not an allowed image, malformed, truncated,
+// polyglot), RESOURCE_EXHAUSTED (over a limit).
 absl::StatusOr<DecodedImage> DecodeImage(absl::Span<const uint8_t> bytes,
                                          const ImageDecodeLimits& limits,
                                          int min_decoded_side);
