@@ -1,5 +1,7 @@
 #include "fingerprint/media_fingerprinter.h"
 
+#include <algorithm>
+
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
@@ -7,41 +9,67 @@
 
 namespace clearmatch {
 
-MediaFingerprinter::MediaFingerprinter(Options options)
-    : options_(options), hasher_(PdqHasher::Options{}) {}
+absl::StatusOr<std::unique_ptr<MediaFingerprinter>> MediaFingerprinter::Create(
+    const Options& options) {
+  CM_ASSIGN_OR_RETURN(std::unique_ptr<VideoFrameSampler> sampler,
+                      VideoFrameSampler::Create(options.video));
+  return std::unique_ptr<MediaFingerprinter>(
+      new MediaFingerprinter(options, std::move(sampler)));
+}
+
+MediaFingerprinter::MediaFingerprinter(
+    const Options& options, std::unique_ptr<VideoFrameSampler> sampler)
+    : options_(options), sampler_(std::move(sampler)) {}
+
+int64_t MediaFingerprinter::max_input_bytes() const {
+  return std::max(options_.image_limits.max_bytes,
+                  options_.video.limits.max_bytes);
+}
 
 absl::StatusOr<MediaFingerprint> MediaFingerprinter::Fingerprint(
     absl::Span<const uint8_t> bytes) {
-  if (static_cast<int64_t>(bytes.size()) > options_.image_limits.max_bytes) {
+  if (static_cast<int64_t>(bytes.size()) > max_input_bytes()) {
     return absl::ResourceExhaustedError(
         absl::StrCat("media is ", bytes.size(), " bytes, over the limit of ",
-                     options_.image_limits.max_bytes));
+                     max_input_bytes()));
   }
   MediaFingerprint fingerprint;
   fingerprint.format = SniffMediaFormat(bytes);
-  if (!IsAllowedImage(fingerprint.format)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(std::string(MediaFormatName(fingerprint.format)),
-                     " is not an allowed media format"));
+  if (IsAllowedImage(fingerprint.format)) {
+    CM_RETURN_IF_ERROR(FingerprintImage(bytes, &fingerprint));
+  } else if (IsAllowedVideo(fingerprint.format)) {
+    CM_ASSIGN_OR_RETURN(fingerprint.vpdq, sampler_->Hash(bytes));
+    fingerprint.width = fingerprint.vpdq->width;
+    fingerprint.height = fingerprint.vpdq->height;
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat(
+        std::string(MediaFormatName(fingerprint.format)),
+        " is not an allowed media format (allowed: jpeg, png, webp, gif, mp4, "
+        "matroska/webm)"));
   }
+  CM_ASSIGN_OR_RETURN(fingerprint.digests, ComputeFileDigests(bytes));
+  return fingerprint;
+}
+
+absl::Status MediaFingerprinter::FingerprintImage(
+    absl::Span<const uint8_t> bytes, MediaFingerprint* fingerprint) {
   // JPEGs decode at a reduced size where that still leaves 512 pixels on the
   // longer side: the reference samples every large image to 512x512 anyway.
   CM_ASSIGN_OR_RETURN(
       DecodedImage image,
       DecodeImage(bytes, options_.image_limits, PdqHasher::kMaxHashedSide));
-  fingerprint.width = image.source_width();
-  fingerprint.height = image.source_height();
+  fingerprint->width = image.source_width();
+  fingerprint->height = image.source_height();
   if (options_.dihedral) {
-    fingerprint.pdq = hasher_.HashDihedral(image.view());
+    fingerprint->pdq = hasher_.HashDihedral(image.view());
   } else {
     const PdqResult result = hasher_.Hash(image.view());
     PdqDihedralResult pdq;
     pdq.hashes[0] = result.hash;
     pdq.quality = result.quality;
-    fingerprint.pdq = pdq;
+    fingerprint->pdq = pdq;
   }
-  CM_ASSIGN_OR_RETURN(fingerprint.digests, ComputeFileDigests(bytes));
-  return fingerprint;
+  return absl::OkStatus();
 }
 
 }  // namespace clearmatch

@@ -1,22 +1,27 @@
 // MediaFingerprinter: from the bytes of an upload to every hash clearmatch
 // matches on. Sniffs the format by magic bytes, decodes within limits, and
-// computes MD5/SHA-1/SHA-256 of the file plus PDQ (images; optionally all 8
-// dihedral variants) or vPDQ (videos). Media stays in memory.
+// computes MD5/SHA-1/SHA-256 of the file plus PDQ (images, and the first
+// frame of a GIF; optionally all 8 dihedral variants) or vPDQ (videos). Media
+// stays in memory.
 //
-//   MediaFingerprinter fingerprinter(options);
-//   absl::StatusOr<MediaFingerprint> fp = fingerprinter.Fingerprint(bytes);
+//   absl::StatusOr<std::unique_ptr<MediaFingerprinter>> fingerprinter =
+//       MediaFingerprinter::Create(options);
+//   absl::StatusOr<MediaFingerprint> fp = (*fingerprinter)->Fingerprint(bytes);
+//   if (fp->pdq) ... else if (fp->vpdq) ...
 //
 // Thread-compatible: one instance per thread (it owns a PdqHasher).
 #ifndef CLEARMATCH_FINGERPRINT_MEDIA_FINGERPRINTER_H_
 #define CLEARMATCH_FINGERPRINT_MEDIA_FINGERPRINTER_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "decoders/decode_limits.h"
 #include "decoders/media_sniffer.h"
+#include "decoders/video_frame_sampler.h"
 #include "hashing/file_digests.h"
 #include "hashing/pdq_hasher.h"
 
@@ -25,12 +30,15 @@ namespace clearmatch {
 struct MediaFingerprint {
   MediaFormat format = MediaFormat::kUnknown;
   FileDigests digests;
-  // Images: width and height stored in the file (before any reduced decode).
+  // Width and height stored in the file (images: before any reduced decode;
+  // videos: of the video stream).
   int width = 0;
   int height = 0;
   // Images only: PDQ of the image (hashes[0]) and, when requested, the other
   // seven dihedral variants (otherwise those stay all-zero).
   std::optional<PdqDihedralResult> pdq;
+  // Videos only: the sampled frames' PDQ hashes and what decoding learnt.
+  std::optional<VpdqVideoHash> vpdq;
 };
 
 class MediaFingerprinter {
@@ -39,16 +47,31 @@ class MediaFingerprinter {
     ImageDecodeLimits image_limits;
     // Compute the 7 rotated/flipped variants too (8 lookups per image).
     bool dihedral = false;
+    // Video sampling (frames per hash, keyframes only) and limits.
+    VideoFrameSampler::Options video;
   };
 
-  explicit MediaFingerprinter(Options options);
+  // INVALID_ARGUMENT naming an option out of range.
+  static absl::StatusOr<std::unique_ptr<MediaFingerprinter>> Create(
+      const Options& options);
+
+  // Largest input any allowed format accepts (bytes): read no more.
+  int64_t max_input_bytes() const;
 
   // INVALID_ARGUMENT for formats outside the allow-list or malformed media,
-  // RESOURCE_EXHAUSTED for media over a limit.
+  // RESOURCE_EXHAUSTED for media over a limit, DEADLINE_EXCEEDED for a video
+  // over its wall-time budget.
   absl::StatusOr<MediaFingerprint> Fingerprint(absl::Span<const uint8_t> bytes);
 
  private:
-  Options options_;
+  MediaFingerprinter(const Options& options,
+                     std::unique_ptr<VideoFrameSampler> sampler);
+
+  absl::Status FingerprintImage(absl::Span<const uint8_t> bytes,
+                                MediaFingerprint* fingerprint);
+
+  const Options options_;
+  const std::unique_ptr<VideoFrameSampler> sampler_;
   PdqHasher hasher_;
 };
 

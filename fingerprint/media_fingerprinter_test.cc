@@ -2,6 +2,8 @@
 // reference pdq-photo-hasher, on shared/testdata/pdq.
 #include "fingerprint/media_fingerprinter.h"
 
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -43,9 +45,10 @@ std::vector<ReferenceRow> ReadReferenceCsv() {
 MediaFingerprint FingerprintFile(const std::string& name, bool dihedral) {
   MediaFingerprinter::Options options;
   options.dihedral = dihedral;
-  MediaFingerprinter fingerprinter(options);
+  auto fingerprinter = MediaFingerprinter::Create(options);
+  EXPECT_TRUE(fingerprinter.ok());
   const std::vector<uint8_t> bytes = ReadFileBytes(TestdataPath("pdq/" + name));
-  auto fp = fingerprinter.Fingerprint(bytes);
+  auto fp = (*fingerprinter)->Fingerprint(bytes);
   EXPECT_TRUE(fp.ok()) << name << ": " << fp.status();
   return fp.ok() ? *fp : MediaFingerprint{};
 }
@@ -156,16 +159,63 @@ TEST(MediaFingerprinterTest, DigestsAreOfTheWholeFile) {
   EXPECT_EQ(fp.format, MediaFormat::kJpeg);
 }
 
+TEST(MediaFingerprinterTest, VideosGetVpdqAndNoPdq) {
+  auto fingerprinter = MediaFingerprinter::Create({});
+  ASSERT_TRUE(fingerprinter.ok());
+  const std::vector<uint8_t> bytes =
+      ReadFileBytes(TestdataPath("vpdq/chair-19-sd-bar.mp4"));
+  auto fp = (*fingerprinter)->Fingerprint(bytes);
+  ASSERT_TRUE(fp.ok()) << fp.status();
+  EXPECT_EQ(fp->format, MediaFormat::kMp4);
+  EXPECT_FALSE(fp->pdq.has_value());
+  ASSERT_TRUE(fp->vpdq.has_value());
+  // One hash per second: frame numbers step by the frame rate.
+  ASSERT_GE(fp->vpdq->features.size(), 2u);
+  EXPECT_EQ(fp->vpdq->features[0].frame_number, 0);
+  EXPECT_NEAR(fp->vpdq->features[1].seconds, 1.0, 1e-9);
+  EXPECT_EQ(fp->digests.sha256, ComputeFileDigests(bytes)->sha256);
+}
+
+// A GIF is hashed as an image (its first frame): converted from a reference
+// photo by the ffmpeg CLI, its hash lands near the photo's.
+TEST(MediaFingerprinterTest, GifIsHashedAsItsFirstFrame) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / "clearmatch_fingerprint_gif";
+  std::filesystem::create_directories(dir);
+  const std::string gif = (dir / "photo.gif").string();
+  const std::string command = "ffmpeg -v error -y -i '" +
+                              TestdataPath("pdq/q0746.jpg") + "' '" + gif + "'";
+  ASSERT_EQ(std::system(command.c_str()), 0);
+  const std::vector<uint8_t> bytes = ReadFileBytes(gif);
+  std::filesystem::remove_all(dir);
+  auto fingerprinter = MediaFingerprinter::Create({});
+  ASSERT_TRUE(fingerprinter.ok());
+  auto fp = (*fingerprinter)->Fingerprint(bytes);
+  ASSERT_TRUE(fp.ok()) << fp.status();
+  EXPECT_EQ(fp->format, MediaFormat::kGif);
+  ASSERT_TRUE(fp->pdq.has_value());
+  PdqHash reference;
+  for (const ReferenceRow& row : ReadReferenceCsv()) {
+    if (row.file == "q0746.jpg") reference = row.hash;
+  }
+  EXPECT_LE(fp->pdq->hashes[0].DistanceTo(reference), 16);
+}
+
 TEST(MediaFingerprinterTest, RefusesUnknownAndOversizedMedia) {
-  MediaFingerprinter fingerprinter({});
+  auto fingerprinter = MediaFingerprinter::Create({});
+  ASSERT_TRUE(fingerprinter.ok());
   const std::vector<uint8_t> text = {'h', 'e', 'l', 'l', 'o'};
-  auto unknown = fingerprinter.Fingerprint(text);
+  auto unknown = (*fingerprinter)->Fingerprint(text);
   EXPECT_EQ(unknown.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(unknown.status().message()),
+              ::testing::HasSubstr("not an allowed media format"));
 
   MediaFingerprinter::Options options;
   options.image_limits.max_bytes = 100;
-  MediaFingerprinter small(options);
-  auto oversized = small.Fingerprint(ReadFileBytes(TestdataPath("pdq/wee.jpg")));
+  auto small = MediaFingerprinter::Create(options);
+  ASSERT_TRUE(small.ok());
+  auto oversized =
+      (*small)->Fingerprint(ReadFileBytes(TestdataPath("pdq/wee.jpg")));
   EXPECT_EQ(oversized.status().code(), absl::StatusCode::kResourceExhausted);
   EXPECT_THAT(std::string(oversized.status().message()),
               ::testing::HasSubstr("100"));
