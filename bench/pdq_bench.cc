@@ -23,7 +23,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 double MillisSince(Clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  return std::chrono::duration<double, std::milli>(Clock::now() - start)
+      .count();
 }
 
 double Median(std::vector<double> values) {
@@ -93,8 +94,8 @@ int main(int argc, char** argv) {
       return 1;
     }
     const std::vector<uint8_t> bytes(std::istreambuf_iterator<char>(in), {});
-    const Timing ours = Measure(bytes, PdqHasher::kMaxHashedSide,
-                                reference_sampling, repeat);
+    const Timing ours =
+        Measure(bytes, PdqHasher::kMaxHashedSide, reference_sampling, repeat);
     const Timing reference = Measure(bytes, 0, reference_sampling, repeat);
     const Timing naive = Measure(bytes, 0, full_size, std::max(3, repeat / 3));
     auto header = ReadImageHeader(bytes);

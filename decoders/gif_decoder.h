@@ -15,8 +15,8 @@ namespace clearmatch {
 // First frame of a GIF as 8-bit BGR (transparent pixels as decoded, no
 // compositing). Limits are checked on the logical screen size from the header
 // before decoding and again on the decoded frame.
-absl::StatusOr<DecodedImage> DecodeGifFirstFrame(absl::Span<const uint8_t> bytes,
-                                                 const ImageDecodeLimits& limits);
+absl::StatusOr<DecodedImage> DecodeGifFirstFrame(
+    absl::Span<const uint8_t> bytes, const ImageDecodeLimits& limits);
 
 }  // namespace clearmatch
 

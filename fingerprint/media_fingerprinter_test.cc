@@ -90,7 +90,8 @@ TEST(PdqConformanceTest, DihedralVariantsMatchReference) {
   int total = 0;
   for (int t = 0; t < kDihedralCount; ++t) {
     SCOPED_TRACE(DihedralTransformName(static_cast<DihedralTransform>(t)));
-    const int distance = fp.pdq->hashes[t].DistanceTo(*PdqHash::FromHex(cols[t]));
+    const int distance =
+        fp.pdq->hashes[t].DistanceTo(*PdqHash::FromHex(cols[t]));
     EXPECT_LE(distance, 8);  // a 1600x1004 photo: the large-image bound
     total += distance;
   }
@@ -101,9 +102,9 @@ TEST(PdqConformanceTest, DihedralVariantsFindTheTransformedUploads) {
   const MediaFingerprint original =
       FingerprintFile("bridge-1-original.jpg", true);
   const char* kTransformed[kDihedralCount] = {
-      "bridge-1-original.jpg",   "bridge-2-rotate-90.jpg",
-      "bridge-3-rotate-180.jpg", "bridge-4-rotate-270.jpg",
-      "bridge-5-flipx.jpg",      "bridge-6-flipy.jpg",
+      "bridge-1-original.jpg",    "bridge-2-rotate-90.jpg",
+      "bridge-3-rotate-180.jpg",  "bridge-4-rotate-270.jpg",
+      "bridge-5-flipx.jpg",       "bridge-6-flipy.jpg",
       "bridge-7-flip-plus-1.jpg", "bridge-8-flip-minus-1.jpg"};
   for (int t = 0; t < kDihedralCount; ++t) {
     SCOPED_TRACE(kTransformed[t]);

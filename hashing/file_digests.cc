@@ -34,14 +34,15 @@ absl::StatusOr<FileDigests> ComputeFileDigests(
   for (const Job& job : jobs) {
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int length = 0;
-    if (job.md == nullptr || EVP_DigestInit_ex(ctx.get(), job.md, nullptr) != 1 ||
+    if (job.md == nullptr ||
+        EVP_DigestInit_ex(ctx.get(), job.md, nullptr) != 1 ||
         EVP_DigestUpdate(ctx.get(), bytes.data(), bytes.size()) != 1 ||
         EVP_DigestFinal_ex(ctx.get(), digest, &length) != 1) {
       return absl::InternalError(
           absl::StrCat("OpenSSL could not compute ", job.name));
     }
-    *job.out = absl::BytesToHexString(absl::string_view(
-        reinterpret_cast<const char*>(digest), length));
+    *job.out = absl::BytesToHexString(
+        absl::string_view(reinterpret_cast<const char*>(digest), length));
   }
   return digests;
 }

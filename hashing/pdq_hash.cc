@@ -28,9 +28,9 @@ absl::StatusOr<PdqHash> PdqHash::FromHex(std::string_view hex) {
     const int hi = HexValue(hex[2 * i]);
     const int lo = HexValue(hex[2 * i + 1]);
     if (hi < 0 || lo < 0) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "PDQ hash has a non-hex character at position ",
-          hi < 0 ? 2 * i : 2 * i + 1));
+      return absl::InvalidArgumentError(
+          absl::StrCat("PDQ hash has a non-hex character at position ",
+                       hi < 0 ? 2 * i : 2 * i + 1));
     }
     bytes[i] = uint8_t(hi << 4 | lo);
   }

@@ -26,8 +26,8 @@ struct DctMatrix {
     for (int i = 0; i < kDctSide; ++i) {
       for (int j = 0; j < kDecimatedSide; ++j) {
         d[i][j] = static_cast<float>(
-            scale * std::cos(std::numbers::pi / 2.0 / kDecimatedSide *
-                             (i + 1) * (2 * j + 1)));
+            scale * std::cos(std::numbers::pi / 2.0 / kDecimatedSide * (i + 1) *
+                             (2 * j + 1)));
       }
     }
   }
@@ -129,7 +129,7 @@ void BoxColumns(const float* in, float* out, int n, int width, int window,
 
 // Median: the 128th smallest of the 256 values (the lower median).
 float LowerMedian(const std::array<float, kDctSide * kDctSide>& values) {
-  std::array<float, kDctSide * kDctSide> copy = values;
+  std::array<float, kDctSide* kDctSide> copy = values;
   auto middle = copy.begin() + (copy.size() / 2 - 1);
   std::nth_element(copy.begin(), middle, copy.end());
   return *middle;
@@ -216,9 +216,9 @@ std::string_view DihedralTransformName(DihedralTransform transform) {
 PdqHasher::PdqHasher(Options options) : options_(options) {}
 
 void PdqHasher::LoadLuma(const PixelView& image, int* width, int* height) {
-  const bool sample = options_.sample_large_to_512 &&
-                      (image.width > kMaxHashedSide ||
-                       image.height > kMaxHashedSide);
+  const bool sample =
+      options_.sample_large_to_512 &&
+      (image.width > kMaxHashedSide || image.height > kMaxHashedSide);
   const int out_w = sample ? kMaxHashedSide : image.width;
   const int out_h = sample ? kMaxHashedSide : image.height;
   luma_.resize(static_cast<size_t>(out_w) * out_h);

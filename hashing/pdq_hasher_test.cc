@@ -24,7 +24,8 @@ struct TestImage {
                      format};
   }
   uint8_t* at(int x, int y) {
-    return &pixels[(static_cast<size_t>(y) * width + x) * BytesPerPixel(format)];
+    return &pixels[(static_cast<size_t>(y) * width + x) *
+                   BytesPerPixel(format)];
   }
 };
 
@@ -48,10 +49,9 @@ TestImage Scene(int width, int height, uint32_t seed = 1) {
 
 // The dihedral transform of an image applied to its pixels.
 TestImage Transformed(const TestImage& in, DihedralTransform t) {
-  const bool swaps = t == DihedralTransform::kRotate90 ||
-                     t == DihedralTransform::kRotate270 ||
-                     t == DihedralTransform::kFlipPlus1 ||
-                     t == DihedralTransform::kFlipMinus1;
+  const bool swaps =
+      t == DihedralTransform::kRotate90 || t == DihedralTransform::kRotate270 ||
+      t == DihedralTransform::kFlipPlus1 || t == DihedralTransform::kFlipMinus1;
   TestImage out{swaps ? in.height : in.width, swaps ? in.width : in.height,
                 in.format, std::vector<uint8_t>(in.pixels.size())};
   const int w = in.width, h = in.height;
@@ -59,14 +59,34 @@ TestImage Transformed(const TestImage& in, DihedralTransform t) {
     for (int x = 0; x < w; ++x) {
       int ox = x, oy = y;
       switch (t) {
-        case DihedralTransform::kOriginal: break;
-        case DihedralTransform::kRotate90: ox = y; oy = w - 1 - x; break;
-        case DihedralTransform::kRotate180: ox = w - 1 - x; oy = h - 1 - y; break;
-        case DihedralTransform::kRotate270: ox = h - 1 - y; oy = x; break;
-        case DihedralTransform::kFlipX: oy = h - 1 - y; break;
-        case DihedralTransform::kFlipY: ox = w - 1 - x; break;
-        case DihedralTransform::kFlipPlus1: ox = y; oy = x; break;
-        case DihedralTransform::kFlipMinus1: ox = h - 1 - y; oy = w - 1 - x; break;
+        case DihedralTransform::kOriginal:
+          break;
+        case DihedralTransform::kRotate90:
+          ox = y;
+          oy = w - 1 - x;
+          break;
+        case DihedralTransform::kRotate180:
+          ox = w - 1 - x;
+          oy = h - 1 - y;
+          break;
+        case DihedralTransform::kRotate270:
+          ox = h - 1 - y;
+          oy = x;
+          break;
+        case DihedralTransform::kFlipX:
+          oy = h - 1 - y;
+          break;
+        case DihedralTransform::kFlipY:
+          ox = w - 1 - x;
+          break;
+        case DihedralTransform::kFlipPlus1:
+          ox = y;
+          oy = x;
+          break;
+        case DihedralTransform::kFlipMinus1:
+          ox = h - 1 - y;
+          oy = w - 1 - x;
+          break;
       }
       const uint8_t* src =
           &in.pixels[(size_t(y) * w + x) * BytesPerPixel(in.format)];
@@ -90,7 +110,8 @@ TEST(PdqHasherTest, TinyImagesHashToZeroWithQualityZero) {
 }
 
 TEST(PdqHasherTest, FlatImageHasQualityZero) {
-  TestImage flat{64, 64, PixelFormat::kGrey, std::vector<uint8_t>(64 * 64, 128)};
+  TestImage flat{64, 64, PixelFormat::kGrey,
+                 std::vector<uint8_t>(64 * 64, 128)};
   EXPECT_EQ(PdqHasher().Hash(flat.view()).quality, 0);
 }
 
@@ -119,8 +140,8 @@ TEST(PdqHasherTest, ChannelOrderAndStrideDoNotChangeTheHash) {
     std::copy_n(&rgb.pixels[size_t(y) * rgb.width * 3], rgb.width * 3,
                 &padded[y * stride]);
   }
-  const PdqResult c = hasher.Hash(
-      PixelView{padded.data(), rgb.width, rgb.height, stride, PixelFormat::kRgb});
+  const PdqResult c = hasher.Hash(PixelView{
+      padded.data(), rgb.width, rgb.height, stride, PixelFormat::kRgb});
   EXPECT_EQ(a.hash, c.hash);
 }
 
@@ -137,7 +158,8 @@ TEST(PdqHasherTest, GreyEqualsLumaPlaneAndGreyAsRgb) {
   }
   PdqHasher hasher;
   const PdqResult from_grey = hasher.Hash(grey.view());
-  const PdqResult from_luma = hasher.HashLuma(luma.data(), grey.width, grey.height);
+  const PdqResult from_luma =
+      hasher.HashLuma(luma.data(), grey.width, grey.height);
   EXPECT_EQ(from_grey.hash, from_luma.hash);
   EXPECT_EQ(from_grey.quality, from_luma.quality);
   // 0.299 v + 0.587 v + 0.114 v rounds to within an ulp of v.
@@ -147,7 +169,8 @@ TEST(PdqHasherTest, GreyEqualsLumaPlaneAndGreyAsRgb) {
 TEST(PdqHasherTest, LargeImagesAreNearestNeighbourSampledTo512) {
   TestImage large = Scene(1500, 1100);
   // The 512x512 nearest-neighbour sample, built independently here.
-  TestImage sampled{512, 512, PixelFormat::kRgb, std::vector<uint8_t>(512 * 512 * 3)};
+  TestImage sampled{512, 512, PixelFormat::kRgb,
+                    std::vector<uint8_t>(512 * 512 * 3)};
   for (int y = 0; y < 512; ++y) {
     for (int x = 0; x < 512; ++x) {
       const int sx = x * large.width / 512, sy = y * large.height / 512;
@@ -173,7 +196,8 @@ TEST(PdqHasherTest, DihedralVariantsMatchTheTransformedImages) {
   EXPECT_EQ(dihedral.hashes[0], hasher.Hash(image.view()).hash);
   for (int t = 1; t < kDihedralCount; ++t) {
     const auto transform = static_cast<DihedralTransform>(t);
-    const PdqHash actual = hasher.Hash(Transformed(image, transform).view()).hash;
+    const PdqHash actual =
+        hasher.Hash(Transformed(image, transform).view()).hash;
     SCOPED_TRACE(DihedralTransformName(transform));
     // Close to the hash of the transformed pixels (the spec: close, not
     // equal; the reference's own variants of bridge-1 land 0-18 bits from
