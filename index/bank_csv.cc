@@ -1,0 +1,159 @@
+// Bank CSV parser: strict, bounded, errors name the line.
+#include "index/bank_csv.h"
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
+
+namespace clearmatch {
+namespace {
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Raw bytes of `hex`, which must have exactly 2 * bytes hex digits.
+absl::StatusOr<std::string> DecodeHex(absl::string_view hex, size_t bytes,
+                                      HashType type) {
+  if (hex.size() != 2 * bytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(std::string(HashTypeName(type)), " hash has ", hex.size(),
+                     " hex digits, want ", 2 * bytes));
+  }
+  std::string out(bytes, '\0');
+  for (size_t i = 0; i < hex.size(); ++i) {
+    const int v = HexValue(hex[i]);
+    if (v < 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("hash has a non-hex character at position ", i + 1));
+    }
+    out[i / 2] = static_cast<char>((out[i / 2] << 4) | v);
+  }
+  return out;
+}
+
+absl::StatusOr<HashEntry> ParseLine(absl::string_view line,
+                                    const BankCsvOptions& options) {
+  std::vector<absl::string_view> fields = absl::StrSplit(line, ',');
+  if (fields.size() < 3) {
+    return absl::InvalidArgumentError(absl::StrCat(fields.size(),
+                                                   " columns, want at least "
+                                                   "hash_type,hash,entry_id"));
+  }
+  if (fields.size() > 5) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("too many columns (", fields.size(),
+                     ", want hash_type,hash,entry_id,bank,category)"));
+  }
+  for (absl::string_view& field : fields) {
+    field = absl::StripAsciiWhitespace(field);
+  }
+
+  HashEntry entry;
+  absl::StatusOr<HashType> type =
+      ParseHashType(std::string_view(fields[0].data(), fields[0].size()));
+  if (!type.ok() || *type == HashType::kVpdq) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "unknown hash type '", fields[0], "' (want pdq, md5, sha1 or sha256)"));
+  }
+  entry.type = *type;
+  const size_t bytes =
+      entry.type == HashType::kPdq ? PdqHash::kBytes : DigestLength(entry.type);
+  absl::StatusOr<std::string> raw = DecodeHex(fields[1], bytes, entry.type);
+  if (!raw.ok()) return raw.status();
+  if (entry.type == HashType::kPdq) {
+    std::array<uint8_t, PdqHash::kBytes> code;
+    std::memcpy(code.data(), raw->data(), code.size());
+    entry.pdq = PdqHash(code);
+  } else {
+    entry.digest = *std::move(raw);
+  }
+  if (fields[2].empty()) return absl::InvalidArgumentError("empty entry_id");
+  entry.entry_id = std::string(fields[2]);
+  if (fields.size() > 3) entry.bank = std::string(fields[3]);
+  if (fields.size() > 4) entry.category = std::string(fields[4]);
+  entry.source_feed = options.source_feed;
+  entry.added_at = options.added_at;
+  if (absl::Status valid = ValidateHashEntry(entry); !valid.ok()) {
+    return valid;
+  }
+  return entry;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<HashEntry>> ParseBankCsv(
+    std::string_view text, const BankCsvOptions& options) {
+  const absl::string_view content(text.data(), text.size());
+  if (content.size() > options.max_file_bytes) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("bank CSV has ", content.size(), " bytes (limit ",
+                     options.max_file_bytes, ")"));
+  }
+  std::vector<HashEntry> entries;
+  size_t line_number = 0;
+  for (absl::string_view line : absl::StrSplit(content, '\n')) {
+    ++line_number;
+    if (line.size() > options.max_line_bytes) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("line ", line_number, ": ", line.size(),
+                       " bytes (limit ", options.max_line_bytes, ")"));
+    }
+    if (const size_t hash = line.find('#'); hash != line.npos) {
+      line = line.substr(0, hash);
+    }
+    line = absl::StripAsciiWhitespace(line);  // also a CRLF's '\r'
+    if (line.empty()) continue;
+    absl::StatusOr<HashEntry> entry = ParseLine(line, options);
+    if (!entry.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("line ", line_number, ": ", entry.status().message()));
+    }
+    entries.push_back(*std::move(entry));
+  }
+  return entries;
+}
+
+absl::StatusOr<std::vector<HashEntry>> ReadBankCsvFile(
+    const std::string& path, const BankCsvOptions& options) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    const int error = errno;
+    return absl::ErrnoToStatus(error, absl::StrCat("opening bank CSV ", path));
+  }
+  in.seekg(0, std::ios::end);
+  const std::streamoff size = in.tellg();
+  if (size < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bank CSV ", path, " is not a regular file"));
+  }
+  if (static_cast<uint64_t>(size) > options.max_file_bytes) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("bank CSV ", path, " has ", size, " bytes (limit ",
+                     options.max_file_bytes, ")"));
+  }
+  in.seekg(0, std::ios::beg);
+  std::string content(static_cast<size_t>(size), '\0');
+  if (!in.read(content.data(), size)) {
+    return absl::DataLossError(absl::StrCat("reading bank CSV ", path));
+  }
+  absl::StatusOr<std::vector<HashEntry>> entries =
+      ParseBankCsv(content, options);
+  if (!entries.ok()) {
+    return absl::Status(entries.status().code(),
+                        absl::StrCat(path, ": ", entries.status().message()));
+  }
+  return entries;
+}
+
+}  // namespace clearmatch

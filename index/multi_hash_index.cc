@@ -1,0 +1,519 @@
+// MultiHashIndex: multi-index hashing over 256-bit codes (see the header).
+#include "index/multi_hash_index.h"
+
+#include <faiss/impl/AuxIndexStructures.h>
+#include <faiss/impl/FaissAssert.h>
+#include <faiss/impl/IDSelector.h>
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+#include <exception>
+#include <limits>
+#include <thread>
+
+#include "absl/base/attributes.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "index/hamming_kernels.h"
+
+namespace clearmatch {
+namespace {
+
+using index_internal::Code256;
+using index_internal::Distance256;
+using index_internal::ExtractBits;
+using index_internal::LoadCode256;
+using index_internal::MultiHashTable;
+using index_internal::Popcount64;
+using Hits = std::vector<std::pair<int32_t, faiss::IndexBinary::idx_t>>;
+
+static_assert(std::endian::native == std::endian::little,
+              "Serialize() writes the host's little-endian integers");
+
+constexpr int kCodeBytes = MultiHashIndex::kCodeBytes;
+// Probing a substring within more than 2 bits costs more than a scan.
+constexpr int kMaxProbeRadius = 2;
+// k-NN searches first collect every code within this distance with the
+// tables (the PDQ match threshold), then scan if fewer than k were found.
+constexpr int kNearestTableDistance = 31;
+// Codes fetched ahead of the one being verified.
+constexpr int kPrefetchAhead = 8;
+constexpr size_t kScanBlock = 4096;
+constexpr int kBuildThreads = 2;
+constexpr char kMagic[8] = {'C', 'M', 'M', 'I', 'H', '0', '0', '1'};
+
+// Bit widths of the m substrings: the narrower ones first (they are probed
+// with the larger radius).
+std::vector<MultiHashTable> MakeTables(int num_substrings) {
+  std::vector<MultiHashTable> tables(num_substrings);
+  const int narrow = MultiHashIndex::kDimension / num_substrings;
+  const int wide_count = MultiHashIndex::kDimension % num_substrings;
+  int offset = 0;
+  for (int i = 0; i < num_substrings; ++i) {
+    tables[i].bit_offset = offset;
+    tables[i].bits = i < num_substrings - wide_count ? narrow : narrow + 1;
+    offset += tables[i].bits;
+  }
+  return tables;
+}
+
+// Runs fn(table_index) for every table on up to kBuildThreads threads and
+// rethrows the first exception.
+template <typename Fn>
+void ForEachTableParallel(int num_tables, const Fn& fn) {
+  const int threads = std::min(kBuildThreads, num_tables);
+  std::vector<std::exception_ptr> errors(threads);
+  auto work = [&](int t) {
+    try {
+      for (int j = t; j < num_tables; j += threads) fn(j);
+    } catch (...) {
+      errors[t] = std::current_exception();
+    }
+  };
+  std::vector<std::thread> helpers;
+  for (int t = 1; t < threads; ++t) helpers.emplace_back(work, t);
+  work(0);
+  for (std::thread& helper : helpers) helper.join();
+  for (const std::exception_ptr& error : errors) {
+    if (error) std::rethrow_exception(error);
+  }
+}
+
+void BuildTable(const uint8_t* codes, size_t n, MultiHashTable& table) {
+  std::vector<uint32_t> offsets((size_t{1} << table.bits) + 1, 0);
+  for (size_t id = 0; id < n; ++id) {
+    const Code256 c = LoadCode256(codes + kCodeBytes * id);
+    ++offsets[ExtractBits(c, table.bit_offset, table.bits) + 1];
+  }
+  for (size_t v = 1; v < offsets.size(); ++v) offsets[v] += offsets[v - 1];
+  std::vector<uint32_t> next(offsets.begin(), offsets.end() - 1);
+  std::vector<uint32_t> ids(n);
+  for (size_t id = 0; id < n; ++id) {
+    const Code256 c = LoadCode256(codes + kCodeBytes * id);
+    ids[next[ExtractBits(c, table.bit_offset, table.bits)]++] =
+        static_cast<uint32_t>(id);
+  }
+  table.offsets = std::move(offsets);
+  table.ids = std::move(ids);
+}
+
+// Verifies the codes in bucket `value` of table j: reports those within
+// max_distance whose first qualifying substring is j.
+template <bool kHardware>
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline void VerifyBucket(
+    const Code256& q, const uint8_t* codes, const MultiHashTable* tables,
+    const int* probe_radius, int j, uint32_t value, int max_distance,
+    Hits& hits) {
+  const MultiHashTable& table = tables[j];
+  const uint32_t* begin = table.ids.data() + table.offsets[value];
+  const uint32_t* end = table.ids.data() + table.offsets[value + 1];
+  for (const uint32_t* p = begin; p < end; ++p) {
+    if (end - p > kPrefetchAhead) {
+      __builtin_prefetch(codes + size_t{p[kPrefetchAhead]} * kCodeBytes);
+    }
+    const Code256 c = LoadCode256(codes + size_t{*p} * kCodeBytes);
+    const int distance = Distance256<kHardware>(q, c);
+    if (distance > max_distance) continue;
+    const Code256 x = {
+        {q.w[0] ^ c.w[0], q.w[1] ^ c.w[1], q.w[2] ^ c.w[2], q.w[3] ^ c.w[3]}};
+    bool earlier = false;
+    for (int i = 0; i < j && !earlier; ++i) {
+      earlier =
+          Popcount64<kHardware>(ExtractBits(x, tables[i].bit_offset,
+                                            tables[i].bits)) <= probe_radius[i];
+    }
+    if (!earlier) hits.emplace_back(distance, *p);
+  }
+}
+
+// Appends every code within max_distance of `query` to hits, each once.
+// Requires max_distance / m <= kMaxProbeRadius.
+template <bool kHardware>
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline void ProbeTables(
+    const uint8_t* query, const uint8_t* codes,
+    const std::vector<MultiHashTable>& tables, int max_distance, Hits& hits) {
+  const int m = static_cast<int>(tables.size());
+  const Code256 q = LoadCode256(query);
+  // Pigeonhole: max_distance = s * m + a; substrings 0..a within s bits,
+  // the others within s - 1.
+  const int s = max_distance / m;
+  const int a = max_distance % m;
+  int probe_radius[MultiHashIndex::kMaxSubstrings];
+  for (int i = 0; i < m; ++i) probe_radius[i] = i <= a ? s : s - 1;
+  for (int j = 0; j < m && probe_radius[j] >= 0; ++j) {
+    const int bits = tables[j].bits;
+    const uint32_t v = ExtractBits(q, tables[j].bit_offset, bits);
+    VerifyBucket<kHardware>(q, codes, tables.data(), probe_radius, j, v,
+                            max_distance, hits);
+    if (probe_radius[j] < 1) continue;
+    for (int b1 = 0; b1 < bits; ++b1) {
+      const uint32_t v1 = v ^ (uint32_t{1} << b1);
+      VerifyBucket<kHardware>(q, codes, tables.data(), probe_radius, j, v1,
+                              max_distance, hits);
+      if (probe_radius[j] < 2) continue;
+      for (int b2 = b1 + 1; b2 < bits; ++b2) {
+        VerifyBucket<kHardware>(q, codes, tables.data(), probe_radius, j,
+                                v1 ^ (uint32_t{1} << b2), max_distance, hits);
+      }
+    }
+  }
+}
+
+__attribute__((target("popcnt"))) void ProbeTablesPopcnt(
+    const uint8_t* query, const uint8_t* codes,
+    const std::vector<MultiHashTable>& tables, int max_distance, Hits& hits) {
+  ProbeTables<true>(query, codes, tables, max_distance, hits);
+}
+
+void ProbeTablesPortable(const uint8_t* query, const uint8_t* codes,
+                         const std::vector<MultiHashTable>& tables,
+                         int max_distance, Hits& hits) {
+  ProbeTables<false>(query, codes, tables, max_distance, hits);
+}
+
+template <typename T>
+void AppendArray(const std::vector<T>& values, std::string& out) {
+  out.append(reinterpret_cast<const char*>(values.data()),
+             values.size() * sizeof(T));
+}
+
+// Reads little-endian arrays from a byte span, front to back.
+class ByteReader {
+ public:
+  explicit ByteReader(absl::Span<const uint8_t> bytes) : bytes_(bytes) {}
+  size_t remaining() const { return bytes_.size() - pos_; }
+  // Copies `count` elements; false (nothing read) if the bytes run out.
+  template <typename T>
+  bool Read(size_t count, T* out) {
+    if (count > remaining() / sizeof(T)) return false;
+    std::memcpy(out, bytes_.data() + pos_, count * sizeof(T));
+    pos_ += count * sizeof(T);
+    return true;
+  }
+
+ private:
+  absl::Span<const uint8_t> bytes_;
+  size_t pos_ = 0;
+};
+
+// A bijective 64-bit mix (the splitmix64 finalizer).
+uint64_t Mix64(uint64_t x) {
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+// Checks that `table` is the CSR table BuildTable makes from codes, reading
+// every array sequentially (random probes into 1 GB would take seconds):
+// offsets run from 0 to n without decreasing, ids are below n and ascending
+// within a bucket, and the multiset of (bucket, id) pairs equals that of
+// (substring value of code[id], id), compared through a sum of a bijective
+// mix of each pair. Memory safety never depends on the sum; any single
+// change (a flipped code bit, id or offset) always changes it, and other
+// corruption passes with probability about 2^-64 (snapshot files carry their
+// own checksum besides).
+absl::Status ValidateTable(const uint8_t* codes, size_t n, int table_index,
+                           const MultiHashTable& table) {
+  const std::vector<uint32_t>& offsets = table.offsets;
+  if (offsets.front() != 0 || offsets.back() != n) {
+    return absl::DataLossError(absl::StrCat(
+        "multi-hash table ", table_index, " covers ids ", offsets.front(), "..",
+        offsets.back(), " but the index holds ", n, " codes"));
+  }
+  uint64_t table_sum = 0;
+  for (size_t v = 0; v + 1 < offsets.size(); ++v) {
+    if (offsets[v] > offsets[v + 1]) {
+      return absl::DataLossError(
+          absl::StrCat("multi-hash table ", table_index, " bucket ", v,
+                       " has a decreasing offset ", offsets[v + 1]));
+    }
+    for (uint32_t slot = offsets[v]; slot < offsets[v + 1]; ++slot) {
+      const uint32_t id = table.ids[slot];
+      if (id >= n || (slot > offsets[v] && table.ids[slot - 1] >= id)) {
+        return absl::DataLossError(
+            absl::StrCat("multi-hash table ", table_index, " bucket ", v,
+                         " holds id ", id, " out of range or order"));
+      }
+      table_sum += Mix64(uint64_t{v} << 32 | id);
+    }
+  }
+  uint64_t code_sum = 0;
+  for (size_t id = 0; id < n; ++id) {
+    const uint64_t v = ExtractBits(LoadCode256(codes + kCodeBytes * id),
+                                   table.bit_offset, table.bits);
+    code_sum += Mix64(v << 32 | id);
+  }
+  if (table_sum != code_sum) {
+    return absl::DataLossError(
+        absl::StrCat("multi-hash table ", table_index,
+                     " does not match the codes (an id is in a wrong bucket)"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+MultiHashIndex::MultiHashIndex(int d, int num_substrings)
+    : faiss::IndexBinary(d) {
+  FAISS_THROW_IF_NOT_FMT(d == kDimension,
+                         "MultiHashIndex needs d = 256 bits, got %d", d);
+  FAISS_THROW_IF_NOT_FMT(
+      num_substrings >= kMinSubstrings && num_substrings <= kMaxSubstrings,
+      "MultiHashIndex needs %d..%d substrings, got %d", kMinSubstrings,
+      kMaxSubstrings, num_substrings);
+  tables_ = MakeTables(num_substrings);
+  RebuildTables();
+}
+
+MultiHashIndex::~MultiHashIndex() = default;
+
+void MultiHashIndex::add(idx_t n, const uint8_t* x) {
+  FAISS_THROW_IF_NOT_FMT(n >= 0, "add: negative count %ld", long{n});
+  if (n == 0) return;
+  FAISS_THROW_IF_NOT_MSG(x != nullptr, "add: null codes");
+  FAISS_THROW_IF_NOT_FMT(
+      n <= idx_t{std::numeric_limits<uint32_t>::max()} - ntotal,
+      "add: %ld codes would exceed the 2^32 - 1 limit (holds %ld)", long{n},
+      long{ntotal});
+  codes_.insert(codes_.end(), x, x + size_t(n) * kCodeBytes);
+  ntotal += n;
+  RebuildTables();
+}
+
+void MultiHashIndex::reset() {
+  codes_.clear();
+  codes_.shrink_to_fit();
+  ntotal = 0;
+  RebuildTables();
+}
+
+size_t MultiHashIndex::remove_ids(const faiss::IDSelector& sel) {
+  size_t kept = 0;
+  for (idx_t i = 0; i < ntotal; ++i) {
+    if (sel.is_member(i)) continue;
+    if (kept != size_t(i)) {
+      std::memmove(codes_.data() + kept * kCodeBytes,
+                   codes_.data() + size_t(i) * kCodeBytes, kCodeBytes);
+    }
+    ++kept;
+  }
+  const size_t removed = size_t(ntotal) - kept;
+  if (removed > 0) {
+    codes_.resize(kept * kCodeBytes);
+    ntotal = static_cast<idx_t>(kept);
+    RebuildTables();
+  }
+  return removed;
+}
+
+void MultiHashIndex::reconstruct(idx_t key, uint8_t* recons) const {
+  FAISS_THROW_IF_NOT_FMT(key >= 0 && key < ntotal,
+                         "reconstruct: id %ld out of range [0, %ld)", long{key},
+                         long{ntotal});
+  FAISS_THROW_IF_NOT_MSG(recons != nullptr, "reconstruct: null output");
+  std::memcpy(recons, codes_.data() + size_t(key) * kCodeBytes, kCodeBytes);
+}
+
+void MultiHashIndex::RebuildTables() {
+  ForEachTableParallel(num_substrings(), [&](int j) {
+    BuildTable(codes_.data(), size_t(ntotal), tables_[j]);
+  });
+}
+
+void MultiHashIndex::CheckQueryArgs(idx_t n, const uint8_t* x) const {
+  FAISS_THROW_IF_NOT_FMT(n >= 0, "search: negative query count %ld", long{n});
+  FAISS_THROW_IF_NOT_MSG(n == 0 || x != nullptr, "search: null queries");
+}
+
+void MultiHashIndex::CollectWithin(const uint8_t* query, int max_distance,
+                                   Hits& hits) const {
+  if (max_distance < 0 || ntotal == 0) return;
+  if (max_distance / num_substrings() <= kMaxProbeRadius) {
+    if (index_internal::UseHardwarePopcount()) {
+      ProbeTablesPopcnt(query, codes_.data(), tables_, max_distance, hits);
+    } else {
+      ProbeTablesPortable(query, codes_.data(), tables_, max_distance, hits);
+    }
+    return;
+  }
+  int32_t distances[kScanBlock];
+  for (size_t start = 0; start < size_t(ntotal); start += kScanBlock) {
+    const size_t count = std::min(kScanBlock, size_t(ntotal) - start);
+    index_internal::ComputeDistances256(
+        query, codes_.data() + start * kCodeBytes, count, distances);
+    for (size_t i = 0; i < count; ++i) {
+      if (distances[i] <= max_distance) {
+        hits.emplace_back(distances[i], static_cast<idx_t>(start + i));
+      }
+    }
+  }
+}
+
+void MultiHashIndex::ScanNearest(const uint8_t* query, idx_t k,
+                                 Hits& nearest) const {
+  // Max-heap on (distance, id) of the best k so far.
+  nearest.clear();
+  int32_t distances[kScanBlock];
+  for (size_t start = 0; start < size_t(ntotal); start += kScanBlock) {
+    const size_t count = std::min(kScanBlock, size_t(ntotal) - start);
+    index_internal::ComputeDistances256(
+        query, codes_.data() + start * kCodeBytes, count, distances);
+    for (size_t i = 0; i < count; ++i) {
+      const std::pair<int32_t, idx_t> hit(distances[i],
+                                          static_cast<idx_t>(start + i));
+      if (nearest.size() < size_t(k)) {
+        nearest.push_back(hit);
+        std::push_heap(nearest.begin(), nearest.end());
+      } else if (hit < nearest.front()) {
+        std::pop_heap(nearest.begin(), nearest.end());
+        nearest.back() = hit;
+        std::push_heap(nearest.begin(), nearest.end());
+      }
+    }
+  }
+  std::sort_heap(nearest.begin(), nearest.end());
+}
+
+void MultiHashIndex::search(idx_t n, const uint8_t* x, idx_t k,
+                            int32_t* distances, idx_t* labels,
+                            const faiss::SearchParameters* params) const {
+  CheckQueryArgs(n, x);
+  FAISS_THROW_IF_NOT_FMT(k > 0, "search: k must be positive, got %ld", long{k});
+  FAISS_THROW_IF_NOT_MSG(n == 0 || (distances != nullptr && labels != nullptr),
+                         "search: null output");
+  FAISS_THROW_IF_NOT_MSG(params == nullptr,
+                         "search params not supported for this index");
+  Hits hits;
+  for (idx_t q = 0; q < n; ++q) {
+    const uint8_t* query = x + size_t(q) * kCodeBytes;
+    hits.clear();
+    CollectWithin(query, kNearestTableDistance, hits);
+    const size_t found = std::min<size_t>(size_t(k), size_t(ntotal));
+    if (hits.size() >= found) {
+      std::partial_sort(hits.begin(), hits.begin() + found, hits.end());
+      hits.resize(found);
+    } else {
+      ScanNearest(query, static_cast<idx_t>(found), hits);
+    }
+    int32_t* out_distances = distances + size_t(q) * size_t(k);
+    idx_t* out_labels = labels + size_t(q) * size_t(k);
+    for (size_t i = 0; i < size_t(k); ++i) {
+      out_distances[i] =
+          i < found ? hits[i].first : std::numeric_limits<int32_t>::max();
+      out_labels[i] = i < found ? hits[i].second : -1;
+    }
+  }
+}
+
+void MultiHashIndex::range_search(idx_t n, const uint8_t* x, int radius,
+                                  faiss::RangeSearchResult* result,
+                                  const faiss::SearchParameters* params) const {
+  CheckQueryArgs(n, x);
+  FAISS_THROW_IF_NOT_MSG(result != nullptr, "range_search: null result");
+  FAISS_THROW_IF_NOT_FMT(result->nq == size_t(n),
+                         "range_search: result sized for %zu queries, not %ld",
+                         result->nq, long{n});
+  FAISS_THROW_IF_NOT_MSG(params == nullptr,
+                         "search params not supported for this index");
+  // Distances are at most 256: larger radii need no special case.
+  const int max_distance = std::min(radius, kDimension + 1) - 1;
+  Hits hits;
+  for (idx_t q = 0; q < n; ++q) {
+    const size_t before = hits.size();
+    CollectWithin(x + size_t(q) * kCodeBytes, max_distance, hits);
+    result->lims[q] = hits.size() - before;
+  }
+  result->do_allocation();
+  for (size_t i = 0; i < hits.size(); ++i) {
+    result->distances[i] = static_cast<float>(hits[i].first);
+    result->labels[i] = hits[i].second;
+  }
+}
+
+size_t MultiHashIndex::MemoryBytes() const {
+  size_t bytes = codes_.capacity();
+  for (const MultiHashTable& table : tables_) {
+    bytes +=
+        (table.offsets.capacity() + table.ids.capacity()) * sizeof(uint32_t);
+  }
+  return bytes;
+}
+
+// Layout: magic[8], uint32 num_substrings, uint32 zero, uint64 ntotal,
+// codes[ntotal * 32], then per table offsets[2^bits + 1] and ids[ntotal] as
+// uint32.
+std::string MultiHashIndex::Serialize() const {
+  std::string out(kMagic, sizeof(kMagic));
+  const uint32_t header[2] = {static_cast<uint32_t>(num_substrings()), 0};
+  const uint64_t count = static_cast<uint64_t>(ntotal);
+  out.append(reinterpret_cast<const char*>(header), sizeof(header));
+  out.append(reinterpret_cast<const char*>(&count), sizeof(count));
+  AppendArray(codes_, out);
+  for (const MultiHashTable& table : tables_) {
+    AppendArray(table.offsets, out);
+    AppendArray(table.ids, out);
+  }
+  return out;
+}
+
+absl::StatusOr<std::unique_ptr<MultiHashIndex>> MultiHashIndex::Deserialize(
+    absl::Span<const uint8_t> bytes) {
+  ByteReader reader(bytes);
+  char magic[sizeof(kMagic)];
+  if (!reader.Read(sizeof(magic), magic) ||
+      std::memcmp(magic, kMagic, sizeof(kMagic)) != 0) {
+    return absl::InvalidArgumentError(
+        "bytes are not a serialized MultiHashIndex (bad header)");
+  }
+  uint32_t header[2];
+  uint64_t count;
+  if (!reader.Read(2, header) || !reader.Read(1, &count)) {
+    return absl::DataLossError("MultiHashIndex header is truncated");
+  }
+  const uint32_t m = header[0];
+  if (m < kMinSubstrings || m > kMaxSubstrings || header[1] != 0) {
+    return absl::DataLossError(
+        absl::StrCat("MultiHashIndex header has an invalid substring count ", m,
+                     " or reserved word ", header[1]));
+  }
+  std::vector<MultiHashTable> tables = MakeTables(static_cast<int>(m));
+  // The exact size, computed without overflow: count is bounded first.
+  if (count > std::numeric_limits<uint32_t>::max() ||
+      count > reader.remaining() / kCodeBytes) {
+    return absl::DataLossError(absl::StrCat("MultiHashIndex declares ", count,
+                                            " codes but holds ",
+                                            reader.remaining(), " bytes"));
+  }
+  size_t expected = count * kCodeBytes;
+  for (const MultiHashTable& table : tables) {
+    expected += ((size_t{1} << table.bits) + 1 + count) * sizeof(uint32_t);
+  }
+  if (reader.remaining() != expected) {
+    return absl::DataLossError(absl::StrCat(
+        "MultiHashIndex with ", count, " codes and ", m, " substrings needs ",
+        expected, " bytes after the header, got ", reader.remaining()));
+  }
+  auto index = std::unique_ptr<MultiHashIndex>(
+      new MultiHashIndex(kDimension, static_cast<int>(m)));
+  index->codes_.resize(count * kCodeBytes);
+  reader.Read(index->codes_.size(), index->codes_.data());
+  for (MultiHashTable& table : tables) {
+    table.offsets.resize((size_t{1} << table.bits) + 1);
+    table.ids.resize(count);
+    reader.Read(table.offsets.size(), table.offsets.data());
+    reader.Read(table.ids.size(), table.ids.data());
+  }
+  std::vector<absl::Status> errors(m);
+  ForEachTableParallel(static_cast<int>(m), [&](int j) {
+    errors[j] = ValidateTable(index->codes_.data(), count, j, tables[j]);
+  });
+  for (const absl::Status& error : errors) {
+    if (!error.ok()) return error;
+  }
+  index->tables_ = std::move(tables);
+  index->ntotal = static_cast<idx_t>(count);
+  return index;
+}
+
+}  // namespace clearmatch
