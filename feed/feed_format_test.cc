@@ -1,0 +1,133 @@
+// Feed record codec, manifest checks and Ed25519 signing/verification.
+#include "feed/feed_format.h"
+
+#include "feed/ed25519_signer.h"
+#include "feed/ed25519_verifier.h"
+#include "feed/feed_test_util.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace clearmatch {
+namespace {
+
+using feed_testing::RemoveChange;
+using feed_testing::TestAdds;
+using ::testing::HasSubstr;
+
+TEST(FeedFormatTest, RecordsRoundTrip) {
+  std::vector<FeedChange> changes = TestAdds(0, 50);
+  changes.push_back(RemoveChange("e3"));
+  auto decoded = DecodeFeedRecords(EncodeFeedRecords(changes));
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  ASSERT_EQ(decoded->size(), changes.size());
+  for (size_t i = 0; i < changes.size(); ++i) {
+    EXPECT_EQ((*decoded)[i].op, changes[i].op);
+    EXPECT_EQ((*decoded)[i].entry.entry_id, changes[i].entry.entry_id);
+    if (changes[i].op == FeedChange::Op::kAdd) {
+      EXPECT_EQ((*decoded)[i].entry, changes[i].entry);
+    }
+  }
+}
+
+TEST(FeedFormatTest, TruncatedOrOversizedStreamIsRefused) {
+  const std::string bytes = EncodeFeedRecords(TestAdds(0, 3));
+  auto truncated = DecodeFeedRecords(bytes.substr(0, bytes.size() - 5));
+  ASSERT_EQ(truncated.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(truncated.status().message(), HasSubstr("record 2"));
+  auto huge = DecodeFeedRecords(std::string("\xff\xff\xff\x7f", 4));
+  ASSERT_EQ(huge.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(huge.status().message(), HasSubstr("exceeds the limit"));
+  auto bad_varint = DecodeFeedRecords(std::string(12, '\xff'));
+  EXPECT_EQ(bad_varint.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(FeedFormatTest, UppercaseHexAndEmptyIdAreRefused) {
+  std::vector<FeedChange> changes = TestAdds(1, 1); // md5
+  changes[0].entry.hash[0] = 'A';
+  EXPECT_EQ(DecodeFeedRecords(EncodeFeedRecords(changes)).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  changes = TestAdds(1, 1);
+  changes[0].entry.entry_id.clear();
+  EXPECT_EQ(DecodeFeedRecords(EncodeFeedRecords(changes)).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(FeedFormatTest, PathsMustStayInsideTheFeed) {
+  EXPECT_TRUE(ValidateFeedPath("deltas/000000000001.delta").ok());
+  for (const char *bad : {"", "/etc/passwd", "../x", "a/../b", "a//b", "a b",
+                          "http://x/y", "a\\b"}) {
+    EXPECT_EQ(ValidateFeedPath(bad).code(), absl::StatusCode::kInvalidArgument)
+        << bad;
+  }
+}
+
+v1::FeedManifest GoodManifest() {
+  v1::FeedManifest m;
+  m.set_format_version(1);
+  m.set_feed_id("f");
+  m.set_sequence(3);
+  m.set_created_at_unix_seconds(100);
+  m.set_expires_at_unix_seconds(200);
+  for (uint64_t s = 2; s <= 3; ++s) {
+    v1::FeedFile *d = m.add_deltas();
+    d->set_sequence(s);
+    d->set_path("deltas/x" + std::to_string(s));
+    d->set_sha256(std::string(64, 'a'));
+  }
+  return m;
+}
+
+TEST(FeedFormatTest, ManifestChecks) {
+  EXPECT_TRUE(ValidateManifest(GoodManifest()).ok());
+  v1::FeedManifest m = GoodManifest();
+  m.set_sequence(4);
+  EXPECT_THAT(ValidateManifest(m).message(), HasSubstr("newest file"));
+  m = GoodManifest();
+  m.mutable_deltas(1)->set_sequence(5);
+  EXPECT_THAT(ValidateManifest(m).message(), HasSubstr("not contiguous"));
+  m = GoodManifest();
+  m.set_format_version(2);
+  EXPECT_THAT(ValidateManifest(m).message(), HasSubstr("format_version"));
+  m = GoodManifest();
+  m.mutable_deltas(0)->set_sha256("xyz");
+  EXPECT_THAT(ValidateManifest(m).message(), HasSubstr("sha256"));
+  m = GoodManifest();
+  m.set_expires_at_unix_seconds(50);
+  EXPECT_THAT(ValidateManifest(m).message(),
+              HasSubstr("before it was created"));
+}
+
+TEST(Ed25519Test, SignsAndVerifies) {
+  const Ed25519KeyPair keys = *Ed25519Signer::GenerateKeyPair();
+  EXPECT_THAT(keys.private_pem, HasSubstr("BEGIN PRIVATE KEY"));
+  EXPECT_THAT(keys.public_pem, HasSubstr("BEGIN PUBLIC KEY"));
+  auto signer = *Ed25519Signer::Create(keys.private_pem);
+  auto verifier = *Ed25519Verifier::Create(keys.public_pem);
+  EXPECT_EQ(signer->key_id(), verifier->key_id());
+  const std::string signature = *signer->Sign("manifest bytes");
+  EXPECT_EQ(signature.size(), 64u);
+  EXPECT_TRUE(verifier->Verify("manifest bytes", signature).ok());
+  EXPECT_EQ(verifier->Verify("manifest bytez", signature).code(),
+            absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(verifier->Verify("manifest bytes", signature.substr(1)).code(),
+            absl::StatusCode::kUnauthenticated);
+  const Ed25519KeyPair other = *Ed25519Signer::GenerateKeyPair();
+  auto other_verifier = *Ed25519Verifier::Create(other.public_pem);
+  EXPECT_NE(other_verifier->key_id(), verifier->key_id());
+  EXPECT_EQ(other_verifier->Verify("manifest bytes", signature).code(),
+            absl::StatusCode::kUnauthenticated);
+}
+
+TEST(Ed25519Test, RefusesWhatIsNotAnEd25519Key) {
+  EXPECT_EQ(Ed25519Signer::Create("garbage").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Ed25519Verifier::Create("").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  const Ed25519KeyPair keys = *Ed25519Signer::GenerateKeyPair();
+  // A private key where a public one is expected, and vice versa.
+  EXPECT_FALSE(Ed25519Verifier::Create(keys.private_pem).ok());
+  EXPECT_FALSE(Ed25519Signer::Create(keys.public_pem).ok());
+}
+
+} // namespace
+} // namespace clearmatch

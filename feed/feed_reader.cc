@@ -1,0 +1,141 @@
+// Manifest and file verification for feed readers.
+#include "feed/feed_reader.h"
+
+#include "absl/strings/str_cat.h"
+#include "feed/feed_format.h"
+
+namespace clearmatch {
+namespace {
+
+// Adds the time from construction to destruction to a stage total.
+class StageTimer {
+public:
+  explicit StageTimer(absl::Duration &total)
+      : total_(total), start_(absl::Now()) {}
+  ~StageTimer() { total_ += absl::Now() - start_; }
+
+private:
+  absl::Duration &total_;
+  absl::Time start_;
+};
+
+std::string FormatUnix(int64_t seconds) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixSeconds(seconds),
+                          absl::UTCTimeZone());
+}
+
+} // namespace
+
+absl::StatusOr<v1::FeedManifest> FeedReader::FetchManifest() {
+  std::string manifest_bytes, signature;
+  {
+    StageTimer timer(times_.fetch);
+    absl::StatusOr<std::string> bytes =
+        source_.Fetch(kManifestPath, kMaxManifestBytes);
+    if (!bytes.ok())
+      return bytes.status();
+    absl::StatusOr<std::string> sig =
+        source_.Fetch(kManifestSignaturePath, kMaxSignatureBytes);
+    if (!sig.ok())
+      return sig.status();
+    manifest_bytes = *std::move(bytes);
+    signature = *std::move(sig);
+  }
+  StageTimer timer(times_.verify);
+  v1::FeedManifest manifest;
+  const bool parsed = manifest.ParseFromString(manifest_bytes);
+  if (absl::Status s = verifier_.Verify(manifest_bytes, signature); !s.ok()) {
+    // Only now, and only for the message, look at what the unverified
+    // manifest claims about its key.
+    std::string claimed = "no readable key id";
+    if (parsed && !manifest.signing_key_id().empty()) {
+      claimed = absl::StrCat(
+          "key ", feed_internal::QuoteForError(manifest.signing_key_id()));
+    }
+    const bool other_key = parsed && !manifest.signing_key_id().empty() &&
+                           manifest.signing_key_id() != verifier_.key_id();
+    return absl::UnauthenticatedError(absl::StrCat(
+        "manifest of ", source_.Describe(), " rejected: ", s.message(),
+        other_key ? "; it claims to be signed by another key, "
+                  : "; bad signature or tampered manifest, it claims ",
+        claimed));
+  }
+  if (!parsed) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("manifest of ", source_.Describe(),
+                     " is signed but not a FeedManifest"));
+  }
+  if (absl::Status s = ValidateManifest(manifest); !s.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "manifest of ", source_.Describe(), " is malformed: ", s.message()));
+  }
+  const absl::Time now = options_.now();
+  const absl::Time expires =
+      absl::FromUnixSeconds(manifest.expires_at_unix_seconds());
+  if (now >= expires) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("manifest of feed ", manifest.feed_id(), " sequence ",
+                     manifest.sequence(), " expired at ",
+                     FormatUnix(manifest.expires_at_unix_seconds()), " (now ",
+                     FormatUnix(absl::ToUnixSeconds(now)),
+                     "): the feed is stale or frozen, refusing it"));
+  }
+  if (absl::FromUnixSeconds(manifest.created_at_unix_seconds()) >
+      now + options_.max_clock_skew) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "manifest of feed ", manifest.feed_id(), " was created at ",
+        FormatUnix(manifest.created_at_unix_seconds()), ", in the future (now ",
+        FormatUnix(absl::ToUnixSeconds(now)), "): check the clocks"));
+  }
+  return manifest;
+}
+
+absl::StatusOr<std::vector<FeedChange>>
+FeedReader::FetchFile(const v1::FeedFile &file) {
+  if (file.size_bytes() > static_cast<uint64_t>(options_.max_file_bytes)) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "feed file ", file.path(), " declares ", file.size_bytes(),
+        " bytes, more than the limit of ", options_.max_file_bytes));
+  }
+  const int64_t declared = static_cast<int64_t>(file.size_bytes());
+  std::string bytes;
+  {
+    StageTimer timer(times_.fetch);
+    // One byte over the declared size is enough to tell it is wrong.
+    absl::StatusOr<std::string> fetched =
+        source_.Fetch(file.path(), declared + 1);
+    if (!fetched.ok()) {
+      return absl::Status(fetched.status().code(),
+                          absl::StrCat("feed file ", file.path(), " (sequence ",
+                                       file.sequence(),
+                                       "): ", fetched.status().message()));
+    }
+    bytes = *std::move(fetched);
+  }
+  StageTimer timer(times_.verify);
+  if (bytes.size() != file.size_bytes()) {
+    return absl::DataLossError(
+        absl::StrCat("feed file ", file.path(), " is ", bytes.size(),
+                     " bytes, the manifest says ", file.size_bytes()));
+  }
+  const std::string digest = Sha256Hex(bytes);
+  if (digest != file.sha256()) {
+    return absl::DataLossError(
+        absl::StrCat("feed file ", file.path(), " has sha256 ", digest,
+                     ", the manifest says ", file.sha256(), ": refusing it"));
+  }
+  absl::StatusOr<std::vector<FeedChange>> records = DecodeFeedRecords(bytes);
+  if (!records.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("feed file ", file.path(),
+                     " refused whole: ", records.status().message()));
+  }
+  if (records->size() != file.record_count()) {
+    return absl::DataLossError(
+        absl::StrCat("feed file ", file.path(), " holds ", records->size(),
+                     " records, the manifest says ", file.record_count()));
+  }
+  return records;
+}
+
+} // namespace clearmatch

@@ -1,0 +1,76 @@
+// Helpers for feed/ tests and benchmarks.
+#include "feed/feed_test_util.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace clearmatch::feed_testing {
+
+TempDir::TempDir() {
+  const char *base = std::getenv("TMPDIR");
+  std::string pattern =
+      absl::StrCat(base != nullptr ? base : "/tmp", "/feedtest-XXXXXX");
+  if (mkdtemp(pattern.data()) == nullptr)
+    std::abort();
+  path_ = pattern;
+}
+
+TempDir::~TempDir() {
+  std::error_code ignored;
+  std::filesystem::remove_all(path_, ignored);
+}
+
+FeedEntry TestEntry(int64_t i) {
+  static constexpr HashType kTypes[] = {HashType::kPdq, HashType::kMd5,
+                                        HashType::kSha1, HashType::kSha256};
+  FeedEntry entry;
+  entry.entry_id = absl::StrCat("e", i);
+  entry.hash_type = kTypes[i % 4];
+  // 16 hex digits of i, repeated to the type's length.
+  const std::string unit = absl::StrFormat("%016x", static_cast<uint64_t>(i) *
+                                                        0x9e3779b97f4a7c15ULL);
+  while (entry.hash.size() <
+         static_cast<size_t>(HashHexLength(entry.hash_type))) {
+    entry.hash += unit;
+  }
+  entry.hash.resize(HashHexLength(entry.hash_type));
+  entry.bank = absl::StrCat("bank", i % 3);
+  entry.category = i % 2 == 0 ? "ncii" : "";
+  entry.added_at_unix_seconds = 1700000000 + i;
+  return entry;
+}
+
+std::vector<FeedChange> TestAdds(int64_t first, int64_t count) {
+  std::vector<FeedChange> changes;
+  changes.reserve(count);
+  for (int64_t i = first; i < first + count; ++i) {
+    changes.push_back({FeedChange::Op::kAdd, TestEntry(i)});
+  }
+  return changes;
+}
+
+FeedChange RemoveChange(const std::string &entry_id) {
+  FeedChange change;
+  change.op = FeedChange::Op::kRemove;
+  change.entry.entry_id = entry_id;
+  return change;
+}
+
+std::string ReadFile(const std::string &path) {
+  std::ifstream file(path, std::ios::binary);
+  std::ostringstream contents;
+  contents << file.rdbuf();
+  return contents.str();
+}
+
+void WriteFile(const std::string &path, const std::string &bytes) {
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  file << bytes;
+}
+
+} // namespace clearmatch::feed_testing

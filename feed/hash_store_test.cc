@@ -1,0 +1,256 @@
+// HashStore: transactions, idempotence, gaps, snapshots, integrity, and the
+// two crash faults (disk full while writing, SIGKILL mid-delta).
+#include "feed/hash_store.h"
+
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "feed/feed_test_util.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace clearmatch {
+namespace {
+
+using feed_testing::RemoveChange;
+using feed_testing::TempDir;
+using feed_testing::TestAdds;
+using feed_testing::TestEntry;
+using ::testing::HasSubstr;
+
+absl::StatusOr<std::unique_ptr<HashStore>> OpenStore(const std::string &path) {
+  HashStore::Options options;
+  options.path = path;
+  return HashStore::Open(options);
+}
+
+FeedCheckpoint At(uint64_t sequence) { return {"f", sequence, 1000}; }
+
+std::vector<FeedEntry> Entries(int64_t first, int64_t count) {
+  std::vector<FeedEntry> entries;
+  for (const FeedChange &c : TestAdds(first, count))
+    entries.push_back(c.entry);
+  std::sort(entries.begin(), entries.end(),
+            [](const FeedEntry &a, const FeedEntry &b) {
+              return a.entry_id < b.entry_id;
+            });
+  return entries;
+}
+
+TEST(HashStoreTest, AppliesDeltasAtomicallyWithCheckpoint) {
+  TempDir dir;
+  auto store = *OpenStore(dir.Sub("s.sqlite"));
+  EXPECT_FALSE(store->GetCheckpoint("f")->has_value());
+  auto changes = store->ApplyDelta(At(1), TestAdds(0, 5));
+  ASSERT_TRUE(changes.ok()) << changes.status();
+  EXPECT_EQ(changes->added.size(), 5u);
+  EXPECT_EQ(**store->GetCheckpoint("f"), At(1));
+  EXPECT_EQ(*store->ListEntries("f"), Entries(0, 5));
+
+  // Replace e1 (new hash), remove e2, remove an unknown id.
+  FeedEntry replaced = TestEntry(1);
+  replaced.hash = TestEntry(5).hash;
+  replaced.hash_type = TestEntry(5).hash_type;
+  auto second = store->ApplyDelta(At(2), {{FeedChange::Op::kAdd, replaced},
+                                          RemoveChange("e2"),
+                                          RemoveChange("nope")});
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_THAT(second->removed_entry_ids, ::testing::ElementsAre("e1", "e2"));
+  ASSERT_EQ(second->added.size(), 1u);
+  EXPECT_EQ(second->added[0], replaced);
+  EXPECT_EQ(*store->CountEntries("f"), 4);
+}
+
+TEST(HashStoreTest, SameDeltaTwiceChangesNothing) {
+  TempDir dir;
+  auto store = *OpenStore(dir.Sub("s.sqlite"));
+  ASSERT_TRUE(store->ApplyDelta(At(1), TestAdds(0, 5)).ok());
+  auto again = store->ApplyDelta(At(1), TestAdds(0, 5));
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->added.empty());
+  // Identical content under the next sequence: checkpoint moves, no change.
+  auto same = store->ApplyDelta(At(2), TestAdds(0, 5));
+  ASSERT_TRUE(same.ok());
+  EXPECT_TRUE(same->added.empty());
+  EXPECT_TRUE(same->removed_entry_ids.empty());
+  EXPECT_EQ(*store->ListEntries("f"), Entries(0, 5));
+}
+
+TEST(HashStoreTest, GapIsRefused) {
+  TempDir dir;
+  auto store = *OpenStore(dir.Sub("s.sqlite"));
+  ASSERT_TRUE(store->ApplyDelta(At(1), TestAdds(0, 5)).ok());
+  auto gap = store->ApplyDelta(At(3), TestAdds(5, 5));
+  ASSERT_EQ(gap.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(gap.status().message(), HasSubstr("missing deltas"));
+  EXPECT_EQ((*store->GetCheckpoint("f"))->sequence, 1u);
+  EXPECT_EQ(*store->CountEntries("f"), 5);
+}
+
+TEST(HashStoreTest, SnapshotReplacesEverythingAndMustBeNewer) {
+  TempDir dir;
+  auto store = *OpenStore(dir.Sub("s.sqlite"));
+  ASSERT_TRUE(store->ApplyDelta(At(1), TestAdds(0, 5)).ok());
+  auto loaded = store->ReplaceWithSnapshot(At(7), Entries(10, 3));
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_TRUE(loaded->full_reload);
+  EXPECT_EQ(*store->ListEntries("f"), Entries(10, 3));
+  auto older = store->ReplaceWithSnapshot(At(7), Entries(0, 1));
+  EXPECT_EQ(older.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(*store->ListEntries("f"), Entries(10, 3));
+}
+
+TEST(HashStoreTest, KeepsFeedsApart) {
+  TempDir dir;
+  auto store = *OpenStore(dir.Sub("s.sqlite"));
+  ASSERT_TRUE(store->ApplyDelta({"a", 1, 0}, TestAdds(0, 2)).ok());
+  ASSERT_TRUE(store->ApplyDelta({"b", 1, 0}, TestAdds(0, 3)).ok());
+  EXPECT_EQ(*store->CountEntries("a"), 2);
+  EXPECT_EQ(*store->CountEntries("b"), 3);
+  EXPECT_EQ(store->ListCheckpoints()->size(), 2u);
+}
+
+TEST(HashStoreTest, NotADatabaseIsDataLoss) {
+  TempDir dir;
+  feed_testing::WriteFile(dir.Sub("s.sqlite"), std::string(8192, 'z'));
+  auto store = OpenStore(dir.Sub("s.sqlite"));
+  ASSERT_EQ(store.status().code(), absl::StatusCode::kDataLoss);
+}
+
+TEST(HashStoreTest, DamagedPagesFailIntegrityCheck) {
+  TempDir dir;
+  const std::string path = dir.Sub("s.sqlite");
+  {
+    auto store = *OpenStore(path);
+    ASSERT_TRUE(store->ApplyDelta(At(1), TestAdds(0, 20000)).ok());
+    ASSERT_TRUE(store->CheckIntegrity().ok());
+  } // closing checkpoints the WAL into the main file
+  const auto size = std::filesystem::file_size(path);
+  ASSERT_GT(size, 100000u);
+  {
+    std::fstream file(path, std::ios::in | std::ios::out | std::ios::binary);
+    file.seekp(static_cast<std::streamoff>(size / 2));
+    const std::string garbage(4096, '\x5a');
+    file.write(garbage.data(), garbage.size());
+  }
+  auto store = OpenStore(path);
+  ASSERT_TRUE(store.ok()) << store.status();
+  absl::Status integrity = (*store)->CheckIntegrity();
+  ASSERT_EQ(integrity.code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(integrity.message(), HasSubstr("integrity"));
+}
+
+// Runs `child` in a forked process; returns its exit status and what it
+// wrote to the pipe. Only used where the test process has no other threads.
+struct ChildResult {
+  int status = 0;
+  std::string output;
+};
+template <typename Fn> ChildResult RunInChild(Fn child) {
+  int fds[2];
+  EXPECT_EQ(pipe(fds), 0);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    const std::string out = child(fds[1]);
+    (void)!write(fds[1], out.data(), out.size());
+    _exit(0);
+  }
+  close(fds[1]);
+  ChildResult result;
+  char buffer[4096];
+  ssize_t n;
+  while ((n = read(fds[0], buffer, sizeof(buffer))) > 0) {
+    result.output.append(buffer, static_cast<size_t>(n));
+  }
+  close(fds[0]);
+  waitpid(pid, &result.status, 0);
+  return result;
+}
+
+TEST(HashStoreTest, DiskFullWhileWritingKeepsLastGoodState) {
+  TempDir dir;
+  const std::string path = dir.Sub("s.sqlite");
+  {
+    auto store = *OpenStore(path);
+    ASSERT_TRUE(store->ApplyDelta(At(1), TestAdds(0, 100)).ok());
+  }
+  const std::vector<FeedChange> big = TestAdds(100, 50000);
+  // The child may write at most 512 KiB more into any file: the delta
+  // (~5 MB in the WAL) cannot fit.
+  ChildResult child = RunInChild([&](int) -> std::string {
+    signal(SIGXFSZ, SIG_IGN); // get EFBIG instead of being killed
+    const auto used = std::filesystem::file_size(path);
+    rlimit limit{used + 512 * 1024, used + 512 * 1024};
+    setrlimit(RLIMIT_FSIZE, &limit);
+    auto store = OpenStore(path);
+    if (!store.ok())
+      return std::string(store.status().ToString());
+    auto applied = (*store)->ApplyDelta(At(2), big);
+    return applied.ok() ? "applied" : std::string(applied.status().ToString());
+  });
+  ASSERT_TRUE(WIFEXITED(child.status));
+  EXPECT_THAT(child.output, HasSubstr("disk full"));
+  auto store = *OpenStore(path);
+  EXPECT_TRUE(store->CheckIntegrity().ok());
+  EXPECT_EQ((*store->GetCheckpoint("f"))->sequence, 1u);
+  EXPECT_EQ(*store->ListEntries("f"), Entries(0, 100));
+  // And the store still takes the delta once there is room.
+  ASSERT_TRUE(store->ApplyDelta(At(2), big).ok());
+  EXPECT_EQ(*store->CountEntries("f"), 50100);
+}
+
+TEST(HashStoreTest, KilledMidDeltaLeavesOldOrNewCheckpoint) {
+  const std::vector<FeedChange> big = TestAdds(100, 60000);
+  // Kill points: early, late in the inserts, and after the last record
+  // (inside the commit window).
+  for (int64_t kill_after : {10000, 50000, 60000}) {
+    SCOPED_TRACE(kill_after);
+    TempDir dir;
+    const std::string path = dir.Sub("s.sqlite");
+    {
+      auto store = *OpenStore(path);
+      ASSERT_TRUE(store->ApplyDelta(At(1), TestAdds(0, 100)).ok());
+    }
+    int ready[2];
+    ASSERT_EQ(pipe(ready), 0);
+    const pid_t pid = fork();
+    if (pid == 0) {
+      close(ready[0]);
+      HashStore::Options options;
+      options.path = path;
+      options.progress_every = kill_after;
+      options.progress = [&](int64_t) {
+        (void)!write(ready[1], "k", 1);
+        pause(); // wait for SIGKILL
+      };
+      auto store = HashStore::Open(options);
+      if (store.ok())
+        (void)(*store)->ApplyDelta(At(2), big);
+      _exit(0);
+    }
+    close(ready[1]);
+    char byte;
+    ASSERT_EQ(read(ready[0], &byte, 1), 1);
+    close(ready[0]);
+    kill(pid, SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    ASSERT_TRUE(WIFSIGNALED(status));
+
+    auto store = *OpenStore(path);
+    EXPECT_TRUE(store->CheckIntegrity().ok());
+    const uint64_t at = (*store->GetCheckpoint("f"))->sequence;
+    const int64_t count = *store->CountEntries("f");
+    EXPECT_TRUE((at == 1 && count == 100) || (at == 2 && count == 60100))
+        << "checkpoint " << at << " with " << count << " entries";
+  }
+}
+
+} // namespace
+} // namespace clearmatch
