@@ -428,8 +428,10 @@ TEST_F(BadVideoTest, H264At16000x16000RefusedBeforeDecoding) {
   EXPECT_THAT(lied.message(), HasSubstr("16000x16000"));
   struct rusage after;
   getrusage(RUSAGE_SELF, &after);
-  // A 16000x16000 frame would take 384 MB; FFmpeg's default 1.9 GB.
-  EXPECT_LT(after.ru_maxrss - before.ru_maxrss, 100 * 1024) << "KiB";
+  // One 16000x16000 YUV 4:2:0 frame alone takes 384 MB (FFmpeg's default
+  // path 1.9 GB); decoder set-up and the test's own buffers stay well under
+  // half of that.
+  EXPECT_LT(after.ru_maxrss - before.ru_maxrss, 192 * 1024) << "KiB";
 }
 
 TEST_F(BadVideoTest, MillionsOfTinyFramesHitTheFrameLimit) {
