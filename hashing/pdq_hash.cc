@@ -3,38 +3,16 @@
 #include <bit>
 #include <cstring>
 
-#include "absl/status/status.h"
-#include "absl/strings/str_cat.h"
+#include "common/hex.h"
+#include "common/status_macros.h"
 
 namespace clearmatch {
-namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
-
 absl::StatusOr<PdqHash> PdqHash::FromHex(std::string_view hex) {
-  if (hex.size() != kHexLength) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "PDQ hash must be ", kHexLength, " hex digits, got ", hex.size()));
-  }
-  std::array<uint8_t, kBytes> bytes;
-  for (int i = 0; i < kBytes; ++i) {
-    const int hi = HexValue(hex[2 * i]);
-    const int lo = HexValue(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("PDQ hash has a non-hex character at position ",
-                       hi < 0 ? 2 * i : 2 * i + 1));
-    }
-    bytes[i] = uint8_t(hi << 4 | lo);
-  }
-  return PdqHash(bytes);
+  CM_ASSIGN_OR_RETURN(const std::string bytes,
+                      ParseHexBytes(hex, kBytes, "PDQ hash"));
+  std::array<uint8_t, kBytes> code;
+  std::memcpy(code.data(), bytes.data(), kBytes);
+  return PdqHash(code);
 }
 
 std::string PdqHash::ToHex() const {

@@ -11,36 +11,10 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
+#include "common/hex.h"
 
 namespace clearmatch {
 namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Raw bytes of `hex`, which must have exactly 2 * bytes hex digits.
-absl::StatusOr<std::string> DecodeHex(absl::string_view hex, size_t bytes,
-                                      HashType type) {
-  if (hex.size() != 2 * bytes) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(std::string(HashTypeName(type)), " hash has ", hex.size(),
-                     " hex digits, want ", 2 * bytes));
-  }
-  std::string out(bytes, '\0');
-  for (size_t i = 0; i < hex.size(); ++i) {
-    const int v = HexValue(hex[i]);
-    if (v < 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("hash has a non-hex character at position ", i + 1));
-    }
-    out[i / 2] = static_cast<char>((out[i / 2] << 4) | v);
-  }
-  return out;
-}
 
 absl::StatusOr<HashEntry> ParseLine(absl::string_view line,
                                     const BankCsvOptions& options) {
@@ -69,7 +43,9 @@ absl::StatusOr<HashEntry> ParseLine(absl::string_view line,
   entry.type = *type;
   const size_t bytes =
       entry.type == HashType::kPdq ? PdqHash::kBytes : DigestLength(entry.type);
-  absl::StatusOr<std::string> raw = DecodeHex(fields[1], bytes, entry.type);
+  absl::StatusOr<std::string> raw = ParseHexBytes(
+      std::string_view(fields[1].data(), fields[1].size()), bytes,
+      std::string(HashTypeName(entry.type)) + " hash");
   if (!raw.ok()) return raw.status();
   if (entry.type == HashType::kPdq) {
     std::array<uint8_t, PdqHash::kBytes> code;

@@ -1,0 +1,23 @@
+// Hex text to raw bytes, with errors that say what was wrong and where.
+//
+//   CM_ASSIGN_OR_RETURN(std::string md5, ParseHexBytes(text, 16, "md5 hash"));
+#ifndef CLEARMATCH_COMMON_HEX_H_
+#define CLEARMATCH_COMMON_HEX_H_
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+
+namespace clearmatch {
+
+// The `length` bytes written as exactly 2 * length hex digits (either case).
+// INVALID_ARGUMENT "<what> has N hex digits, expected M" or "<what> has a
+// non-hex character at position P" (P from 1).
+absl::StatusOr<std::string> ParseHexBytes(std::string_view hex, size_t length,
+                                          std::string_view what);
+
+}  // namespace clearmatch
+
+#endif  // CLEARMATCH_COMMON_HEX_H_
