@@ -39,6 +39,10 @@ constexpr int kMaxProbeRadius = 2;
 constexpr int kNearestTableDistance = 31;
 // Codes fetched ahead of the one being verified.
 constexpr int kPrefetchAhead = 8;
+// Probes whose bucket offsets, and then bucket ids, are fetched ahead of the
+// probe being verified.
+constexpr int kProbeOffsetsAhead = 16;
+constexpr int kProbeIdsAhead = 8;
 constexpr size_t kScanBlock = 4096;
 constexpr int kBuildThreads = 2;
 constexpr char kMagic[8] = {'C', 'M', 'M', 'I', 'H', '0', '0', '1'};
@@ -141,21 +145,35 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline void ProbeTables(
   const int a = max_distance % m;
   int probe_radius[MultiHashIndex::kMaxSubstrings];
   for (int i = 0; i < m; ++i) probe_radius[i] = i <= a ? s : s - 1;
+  // Bucket values to probe in one table: the query's substring and those
+  // within 1 or 2 bits of it (at most 1 + 24 + 276 for 24-bit substrings).
+  uint32_t probes[1 + 24 + 24 * 23 / 2];
   for (int j = 0; j < m && probe_radius[j] >= 0; ++j) {
-    const int bits = tables[j].bits;
-    const uint32_t v = ExtractBits(q, tables[j].bit_offset, bits);
-    VerifyBucket<kHardware>(q, codes, tables.data(), probe_radius, j, v,
-                            max_distance, hits);
-    if (probe_radius[j] < 1) continue;
-    for (int b1 = 0; b1 < bits; ++b1) {
+    const MultiHashTable& table = tables[j];
+    const int bits = table.bits;
+    const uint32_t v = ExtractBits(q, table.bit_offset, bits);
+    int count = 0;
+    probes[count++] = v;
+    for (int b1 = 0; b1 < bits && probe_radius[j] >= 1; ++b1) {
       const uint32_t v1 = v ^ (uint32_t{1} << b1);
-      VerifyBucket<kHardware>(q, codes, tables.data(), probe_radius, j, v1,
-                              max_distance, hits);
-      if (probe_radius[j] < 2) continue;
-      for (int b2 = b1 + 1; b2 < bits; ++b2) {
-        VerifyBucket<kHardware>(q, codes, tables.data(), probe_radius, j,
-                                v1 ^ (uint32_t{1} << b2), max_distance, hits);
+      probes[count++] = v1;
+      for (int b2 = b1 + 1; b2 < bits && probe_radius[j] >= 2; ++b2) {
+        probes[count++] = v1 ^ (uint32_t{1} << b2);
       }
+    }
+    // The probes are independent random reads of the offset array (megabytes
+    // per table): prefetch the offsets far ahead, and the bucket's ids once
+    // its offset has arrived, so the misses overlap instead of queueing.
+    for (int i = 0; i < count; ++i) {
+      if (i + kProbeOffsetsAhead < count) {
+        __builtin_prefetch(&table.offsets[probes[i + kProbeOffsetsAhead]]);
+      }
+      if (i + kProbeIdsAhead < count) {
+        __builtin_prefetch(
+            table.ids.data() + table.offsets[probes[i + kProbeIdsAhead]]);
+      }
+      VerifyBucket<kHardware>(q, codes, tables.data(), probe_radius, j,
+                              probes[i], max_distance, hits);
     }
   }
 }
