@@ -91,8 +91,7 @@ int Run(int64_t entries) {
   auto bulk = *HashStore::Open(bulk_options);
   std::vector<FeedEntry> plain;
   plain.reserve(changes.size());
-  for (const FeedChange &change : changes)
-    plain.push_back(change.entry);
+  for (const FeedChange &change : changes) plain.push_back(change.entry);
   start = absl::Now();
   (void)bulk->ReplaceWithSnapshot({"bench", 1, 0}, plain);
   const absl::Duration bulk_time = absl::Now() - start;
@@ -104,25 +103,29 @@ int Run(int64_t entries) {
               digest.c_str());
   std::printf("  publish (encode, sha256, sign, write) %7.2f s\n",
               Seconds(publish_time));
-  std::printf("  fetch   (loopback HTTP, libcurl)      %7.2f s   baseline: "
-              "read from disk %.2f s\n",
-              Seconds(result->times.fetch), Seconds(disk_time));
-  std::printf("  verify  (signature, sha256, records)  %7.2f s   baseline: "
-              "sha256 alone %.2f s\n",
-              Seconds(result->times.verify), Seconds(sha_time));
-  std::printf("  store   (SQLite, one transaction)     %7.2f s   baseline: "
-              "bare bulk insert %.2f s\n",
-              Seconds(result->store_time), Seconds(bulk_time));
+  std::printf(
+      "  fetch   (loopback HTTP, libcurl)      %7.2f s   baseline: "
+      "read from disk %.2f s\n",
+      Seconds(result->times.fetch), Seconds(disk_time));
+  std::printf(
+      "  verify  (signature, sha256, records)  %7.2f s   baseline: "
+      "sha256 alone %.2f s\n",
+      Seconds(result->times.verify), Seconds(sha_time));
+  std::printf(
+      "  store   (SQLite, one transaction)     %7.2f s   baseline: "
+      "bare bulk insert %.2f s\n",
+      Seconds(result->store_time), Seconds(bulk_time));
   std::printf("  matchable (IndexBuilder::Build)       %7.2f s\n",
               Seconds(matchable_time));
-  std::printf("  fetched+verified+stored+matchable     %7.2f s (target <= 15 "
-              "s); sync wall %.2f s\n",
-              total, Seconds(sync_time));
+  std::printf(
+      "  fetched+verified+stored+matchable     %7.2f s (target <= 15 "
+      "s); sync wall %.2f s\n",
+      total, Seconds(sync_time));
   return 0;
 }
 
-} // namespace
-} // namespace clearmatch
+}  // namespace
+}  // namespace clearmatch
 
 int main(int argc, char **argv) {
   int64_t entries = 1000000;

@@ -26,8 +26,8 @@ absl::StatusOr<std::string> ParseHexBytes(std::string_view hex, size_t length,
   for (size_t i = 0; i < hex.size(); ++i) {
     const int value = HexValue(hex[i]);
     if (value < 0) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          name, " has a non-hex character at position ", i + 1));
+      return absl::InvalidArgumentError(
+          absl::StrCat(name, " has a non-hex character at position ", i + 1));
     }
     bytes[i / 2] = static_cast<char>((bytes[i / 2] << 4) | value);
   }

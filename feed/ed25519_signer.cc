@@ -21,7 +21,7 @@ std::string BioContents(BIO *bio) {
   return std::string(data, length > 0 ? static_cast<size_t>(length) : 0);
 }
 
-} // namespace
+}  // namespace
 
 absl::StatusOr<Ed25519KeyPair> Ed25519Signer::GenerateKeyPair() {
   EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_id(EVP_PKEY_ED25519, nullptr));
@@ -45,8 +45,8 @@ absl::StatusOr<Ed25519KeyPair> Ed25519Signer::GenerateKeyPair() {
                         BioContents(public_bio.get())};
 }
 
-absl::StatusOr<std::unique_ptr<Ed25519Signer>>
-Ed25519Signer::Create(absl::string_view private_pem) {
+absl::StatusOr<std::unique_ptr<Ed25519Signer>> Ed25519Signer::Create(
+    absl::string_view private_pem) {
   BioPtr bio(BIO_new_mem_buf(private_pem.data(),
                              static_cast<int>(private_pem.size())));
   EvpPkeyPtr key(bio == nullptr ? nullptr
@@ -62,14 +62,13 @@ Ed25519Signer::Create(absl::string_view private_pem) {
         ", expected ED25519"));
   }
   absl::StatusOr<std::string> key_id = feed_internal::Ed25519KeyId(key.get());
-  if (!key_id.ok())
-    return key_id.status();
+  if (!key_id.ok()) return key_id.status();
   return std::unique_ptr<Ed25519Signer>(
       new Ed25519Signer(std::move(key), *std::move(key_id)));
 }
 
-absl::StatusOr<std::string>
-Ed25519Signer::Sign(absl::string_view message) const {
+absl::StatusOr<std::string> Ed25519Signer::Sign(
+    absl::string_view message) const {
   EvpMdCtxPtr ctx(EVP_MD_CTX_new());
   std::string signature(64, '\0');
   size_t length = signature.size();
@@ -87,4 +86,4 @@ Ed25519Signer::Sign(absl::string_view message) const {
   return signature;
 }
 
-} // namespace clearmatch
+}  // namespace clearmatch

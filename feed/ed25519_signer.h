@@ -7,30 +7,30 @@
 #ifndef CLEARMATCH_FEED_ED25519_SIGNER_H_
 #define CLEARMATCH_FEED_ED25519_SIGNER_H_
 
-#include "absl/strings/string_view.h"
 #include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "feed/openssl_handles.h"
 
 namespace clearmatch {
 
 struct Ed25519KeyPair {
-  std::string private_pem; // PKCS#8 "PRIVATE KEY", unencrypted
-  std::string public_pem;  // SubjectPublicKeyInfo "PUBLIC KEY"
+  std::string private_pem;  // PKCS#8 "PRIVATE KEY", unencrypted
+  std::string public_pem;   // SubjectPublicKeyInfo "PUBLIC KEY"
 };
 
 // Thread-safe: Sign is const and uses a fresh context per call.
 class Ed25519Signer {
-public:
+ public:
   // A new random key pair. INTERNAL if OpenSSL fails.
   static absl::StatusOr<Ed25519KeyPair> GenerateKeyPair();
 
   // INVALID_ARGUMENT if `private_pem` is not a PEM private key or not an
   // Ed25519 one.
-  static absl::StatusOr<std::unique_ptr<Ed25519Signer>>
-  Create(absl::string_view private_pem);
+  static absl::StatusOr<std::unique_ptr<Ed25519Signer>> Create(
+      absl::string_view private_pem);
 
   // The 64-byte detached signature of `message`.
   absl::StatusOr<std::string> Sign(absl::string_view message) const;
@@ -38,7 +38,7 @@ public:
   // Short id of the public half (see feed_internal::Ed25519KeyId).
   const std::string &key_id() const { return key_id_; }
 
-private:
+ private:
   Ed25519Signer(feed_internal::EvpPkeyPtr key, std::string key_id)
       : key_(std::move(key)), key_id_(std::move(key_id)) {}
 
@@ -46,6 +46,6 @@ private:
   std::string key_id_;
 };
 
-} // namespace clearmatch
+}  // namespace clearmatch
 
-#endif // CLEARMATCH_FEED_ED25519_SIGNER_H_
+#endif  // CLEARMATCH_FEED_ED25519_SIGNER_H_

@@ -12,8 +12,8 @@ using feed_internal::EvpMdCtxPtr;
 using feed_internal::EvpPkeyPtr;
 using feed_internal::TakeOpenSslError;
 
-absl::StatusOr<std::unique_ptr<Ed25519Verifier>>
-Ed25519Verifier::Create(absl::string_view public_pem) {
+absl::StatusOr<std::unique_ptr<Ed25519Verifier>> Ed25519Verifier::Create(
+    absl::string_view public_pem) {
   BioPtr bio(
       BIO_new_mem_buf(public_pem.data(), static_cast<int>(public_pem.size())));
   EvpPkeyPtr key(bio == nullptr ? nullptr
@@ -29,8 +29,7 @@ Ed25519Verifier::Create(absl::string_view public_pem) {
         ", expected ED25519"));
   }
   absl::StatusOr<std::string> key_id = feed_internal::Ed25519KeyId(key.get());
-  if (!key_id.ok())
-    return key_id.status();
+  if (!key_id.ok()) return key_id.status();
   return std::unique_ptr<Ed25519Verifier>(
       new Ed25519Verifier(std::move(key), *std::move(key_id)));
 }
@@ -59,4 +58,4 @@ absl::Status Ed25519Verifier::Verify(absl::string_view message,
   return absl::OkStatus();
 }
 
-} // namespace clearmatch
+}  // namespace clearmatch

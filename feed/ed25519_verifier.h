@@ -6,23 +6,23 @@
 #ifndef CLEARMATCH_FEED_ED25519_VERIFIER_H_
 #define CLEARMATCH_FEED_ED25519_VERIFIER_H_
 
-#include "absl/strings/string_view.h"
 #include <memory>
 #include <string>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "feed/openssl_handles.h"
 
 namespace clearmatch {
 
 // Thread-safe: Verify is const and uses a fresh context per call.
 class Ed25519Verifier {
-public:
+ public:
   // INVALID_ARGUMENT if `public_pem` is not a PEM public key or not an
   // Ed25519 one.
-  static absl::StatusOr<std::unique_ptr<Ed25519Verifier>>
-  Create(absl::string_view public_pem);
+  static absl::StatusOr<std::unique_ptr<Ed25519Verifier>> Create(
+      absl::string_view public_pem);
 
   // OK if `signature` is a valid signature of `message` by this key;
   // UNAUTHENTICATED otherwise (wrong length, tampered message, other key).
@@ -32,7 +32,7 @@ public:
   // Short id of the trusted key (see feed_internal::Ed25519KeyId).
   const std::string &key_id() const { return key_id_; }
 
-private:
+ private:
   Ed25519Verifier(feed_internal::EvpPkeyPtr key, std::string key_id)
       : key_(std::move(key)), key_id_(std::move(key_id)) {}
 
@@ -40,6 +40,6 @@ private:
   std::string key_id_;
 };
 
-} // namespace clearmatch
+}  // namespace clearmatch
 
-#endif // CLEARMATCH_FEED_ED25519_VERIFIER_H_
+#endif  // CLEARMATCH_FEED_ED25519_VERIFIER_H_

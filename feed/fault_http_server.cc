@@ -25,13 +25,10 @@ bool SendAll(int fd, const char *data, size_t size,
   size_t done = 0;
   while (done < size && !stop.load()) {
     pollfd p{fd, POLLOUT, 0};
-    if (poll(&p, 1, kPollMs) <= 0)
-      continue;
+    if (poll(&p, 1, kPollMs) <= 0) continue;
     const ssize_t n = send(fd, data + done, size - done, MSG_NOSIGNAL);
-    if (n < 0 && (errno == EINTR || errno == EAGAIN))
-      continue;
-    if (n <= 0)
-      return false;
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+    if (n <= 0) return false;
     done += static_cast<size_t>(n);
   }
   return done == size;
@@ -44,46 +41,41 @@ std::string ReadRequestPath(int fd, const std::atomic<bool> &stop) {
   char buffer[4096];
   while (!stop.load() && request.find("\r\n\r\n") == std::string::npos) {
     pollfd p{fd, POLLIN, 0};
-    if (poll(&p, 1, kPollMs) <= 0)
-      continue;
+    if (poll(&p, 1, kPollMs) <= 0) continue;
     const ssize_t n = recv(fd, buffer, sizeof(buffer), 0);
-    if (n <= 0)
-      return "";
+    if (n <= 0) return "";
     request.append(buffer, static_cast<size_t>(n));
-    if (request.size() > 65536)
-      return "";
+    if (request.size() > 65536) return "";
   }
   const size_t start = request.find(' ');
   const size_t end = request.find(' ', start + 1);
-  if (start == std::string::npos || end == std::string::npos)
-    return "";
+  if (start == std::string::npos || end == std::string::npos) return "";
   std::string path = request.substr(start + 1, end - start - 1);
-  if (!path.empty() && path[0] == '/')
-    path.erase(0, 1);
+  if (!path.empty() && path[0] == '/') path.erase(0, 1);
   return path;
 }
 
 std::string ReasonPhrase(int status) {
   switch (status) {
-  case 200:
-    return "OK";
-  case 404:
-    return "Not Found";
-  case 429:
-    return "Too Many Requests";
-  case 500:
-    return "Internal Server Error";
-  case 503:
-    return "Service Unavailable";
-  default:
-    return "Status";
+    case 200:
+      return "OK";
+    case 404:
+      return "Not Found";
+    case 429:
+      return "Too Many Requests";
+    case 500:
+      return "Internal Server Error";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "Status";
   }
 }
 
-} // namespace
+}  // namespace
 
-absl::StatusOr<std::unique_ptr<FaultHttpServer>>
-FaultHttpServer::Start(std::string root_dir) {
+absl::StatusOr<std::unique_ptr<FaultHttpServer>> FaultHttpServer::Start(
+    std::string root_dir) {
   const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     return absl::InternalError(absl::StrCat("socket: ", std::strerror(errno)));
@@ -112,8 +104,7 @@ FaultHttpServer::FaultHttpServer(std::string root_dir, int listen_fd, int port)
 
 FaultHttpServer::~FaultHttpServer() {
   stop_.store(true);
-  if (thread_.joinable())
-    thread_.join();
+  if (thread_.joinable()) thread_.join();
   close(listen_fd_);
 }
 
@@ -141,22 +132,18 @@ FaultHttpServer::Response FaultHttpServer::Choose(const std::string &path) {
   absl::MutexLock lock(&mu_);
   ++counts_[path];
   auto it = faults_.find(path);
-  if (it == faults_.end())
-    return Response();
+  if (it == faults_.end()) return Response();
   Response response = it->second.first;
-  if (it->second.second > 0 && --it->second.second == 0)
-    faults_.erase(it);
+  if (it->second.second > 0 && --it->second.second == 0) faults_.erase(it);
   return response;
 }
 
 void FaultHttpServer::Run() {
   while (!stop_.load()) {
     pollfd p{listen_fd_, POLLIN, 0};
-    if (poll(&p, 1, kPollMs) <= 0)
-      continue;
+    if (poll(&p, 1, kPollMs) <= 0) continue;
     const int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (fd < 0)
-      continue;
+    if (fd < 0) continue;
     Serve(fd);
   }
 }
@@ -169,7 +156,7 @@ void FaultHttpServer::Serve(int fd) {
   }
   Response response = Choose(path);
   if (response.fault == Fault::kReset) {
-    linger hard{1, 0}; // close() then sends RST
+    linger hard{1, 0};  // close() then sends RST
     setsockopt(fd, SOL_SOCKET, SO_LINGER, &hard, sizeof(hard));
     close(fd);
     return;
@@ -178,10 +165,8 @@ void FaultHttpServer::Serve(int fd) {
     char buffer[256];
     while (!stop_.load()) {
       pollfd p{fd, POLLIN, 0};
-      if (poll(&p, 1, kPollMs) <= 0)
-        continue;
-      if (recv(fd, buffer, sizeof(buffer), 0) <= 0)
-        break; // client gone
+      if (poll(&p, 1, kPollMs) <= 0) continue;
+      if (recv(fd, buffer, sizeof(buffer), 0) <= 0) break;  // client gone
     }
     close(fd);
     return;
@@ -224,4 +209,4 @@ void FaultHttpServer::Serve(int fd) {
   close(fd);
 }
 
-} // namespace clearmatch
+}  // namespace clearmatch

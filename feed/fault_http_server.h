@@ -27,13 +27,13 @@ namespace clearmatch {
 
 // Thread-safe: faults may be set while the server thread runs.
 class FaultHttpServer {
-public:
+ public:
   enum class Fault {
-    kNone,        // answer `status`, `headers`, `body` (or the file)
-    kTruncate,    // announce the full length, send half the body, close
-    kReset,       // read the request, then reset the connection (RST)
-    kNeverAnswer, // read the request, then stay silent until the client goes
-    kEndlessBody, // 200 without a length, then bytes until the client goes
+    kNone,         // answer `status`, `headers`, `body` (or the file)
+    kTruncate,     // announce the full length, send half the body, close
+    kReset,        // read the request, then reset the connection (RST)
+    kNeverAnswer,  // read the request, then stay silent until the client goes
+    kEndlessBody,  // 200 without a length, then bytes until the client goes
   };
   struct Response {
     Fault fault = Fault::kNone;
@@ -47,9 +47,9 @@ public:
       r.fault = fault;
       return r;
     }
-    static Response
-    WithStatus(int status,
-               std::vector<std::pair<std::string, std::string>> headers = {}) {
+    static Response WithStatus(
+        int status,
+        std::vector<std::pair<std::string, std::string>> headers = {}) {
       Response r;
       r.status = status;
       r.headers = std::move(headers);
@@ -63,9 +63,9 @@ public:
   };
 
   // Listens on 127.0.0.1:0 and serves files under `root_dir`.
-  static absl::StatusOr<std::unique_ptr<FaultHttpServer>>
-  Start(std::string root_dir);
-  ~FaultHttpServer(); // stops the thread, closes everything
+  static absl::StatusOr<std::unique_ptr<FaultHttpServer>> Start(
+      std::string root_dir);
+  ~FaultHttpServer();  // stops the thread, closes everything
 
   // "http://127.0.0.1:PORT/"
   std::string base_url() const;
@@ -77,7 +77,7 @@ public:
   // Requests seen for `path`.
   int RequestCount(const std::string &path);
 
-private:
+ private:
   FaultHttpServer(std::string root_dir, int listen_fd, int port);
   void Run();
   void Serve(int fd);
@@ -93,6 +93,6 @@ private:
   std::thread thread_;
 };
 
-} // namespace clearmatch
+}  // namespace clearmatch
 
-#endif // CLEARMATCH_FEED_FAULT_HTTP_SERVER_H_
+#endif  // CLEARMATCH_FEED_FAULT_HTTP_SERVER_H_

@@ -19,7 +19,7 @@ namespace clearmatch {
 
 // Thread-compatible.
 class FeedChangesBuilder {
-public:
+ public:
   // The entry with this id is (now) `entry`.
   void Add(FeedEntry entry);
   // The entry with this id is gone (or replaced, when Add follows).
@@ -33,14 +33,14 @@ public:
   // order.
   FeedChanges Build() &&;
 
-private:
-  std::vector<FeedEntry> added_; // may hold superseded copies, see live_
-  absl::flat_hash_map<std::string, size_t> live_; // entry_id -> index
+ private:
+  std::vector<FeedEntry> added_;  // may hold superseded copies, see live_
+  absl::flat_hash_map<std::string, size_t> live_;  // entry_id -> index
   std::vector<std::string> removed_;
   absl::flat_hash_set<std::string> removed_set_;
   bool full_reload_ = false;
 };
 
-} // namespace clearmatch
+}  // namespace clearmatch
 
-#endif // CLEARMATCH_FEED_FEED_CHANGES_BUILDER_H_
+#endif  // CLEARMATCH_FEED_FEED_CHANGES_BUILDER_H_

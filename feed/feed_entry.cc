@@ -20,27 +20,26 @@ std::string QuoteForError(absl::string_view value) {
       absl::StrAppendFormat(&out, "\\x%02x", c);
     }
   }
-  if (value.size() > kMaxShown)
-    absl::StrAppend(&out, "...");
+  if (value.size() > kMaxShown) absl::StrAppend(&out, "...");
   out.push_back('"');
   return out;
 }
 
-} // namespace feed_internal
+}  // namespace feed_internal
 
 using feed_internal::QuoteForError;
 
 int HashHexLength(HashType type) {
   switch (type) {
-  case HashType::kPdq:
-  case HashType::kSha256:
-    return 64;
-  case HashType::kMd5:
-    return 32;
-  case HashType::kSha1:
-    return 40;
-  case HashType::kVpdq:
-    return 0;
+    case HashType::kPdq:
+    case HashType::kSha256:
+      return 64;
+    case HashType::kMd5:
+      return 32;
+    case HashType::kSha1:
+      return 40;
+    case HashType::kVpdq:
+      return 0;
   }
   return 0;
 }
@@ -98,28 +97,26 @@ absl::StatusOr<FeedEntry> FeedEntryFromHashEntry(const HashEntry &entry) {
   out.category = entry.category;
   out.added_at_unix_seconds = entry.added_at;
   switch (entry.type) {
-  case HashType::kPdq:
-    out.hash = entry.pdq.ToHex();
-    break;
-  case HashType::kMd5:
-  case HashType::kSha1:
-  case HashType::kSha256:
-    out.hash = absl::AsciiStrToLower(absl::BytesToHexString(entry.digest));
-    break;
-  case HashType::kVpdq:
-    return absl::InvalidArgumentError(
-        absl::StrCat("entry ", QuoteForError(entry.entry_id),
-                     ": vpdq entries are not carried by feeds"));
+    case HashType::kPdq:
+      out.hash = entry.pdq.ToHex();
+      break;
+    case HashType::kMd5:
+    case HashType::kSha1:
+    case HashType::kSha256:
+      out.hash = absl::AsciiStrToLower(absl::BytesToHexString(entry.digest));
+      break;
+    case HashType::kVpdq:
+      return absl::InvalidArgumentError(
+          absl::StrCat("entry ", QuoteForError(entry.entry_id),
+                       ": vpdq entries are not carried by feeds"));
   }
-  if (absl::Status s = ValidateEntry(out); !s.ok())
-    return s;
+  if (absl::Status s = ValidateEntry(out); !s.ok()) return s;
   return out;
 }
 
 absl::StatusOr<HashEntry> HashEntryFromFeedEntry(const FeedEntry &entry,
                                                  absl::string_view feed_id) {
-  if (absl::Status s = ValidateEntry(entry); !s.ok())
-    return s;
+  if (absl::Status s = ValidateEntry(entry); !s.ok()) return s;
   HashEntry out;
   out.type = entry.hash_type;
   out.entry_id = entry.entry_id;
@@ -129,8 +126,7 @@ absl::StatusOr<HashEntry> HashEntryFromFeedEntry(const FeedEntry &entry,
   out.added_at = entry.added_at_unix_seconds;
   if (entry.hash_type == HashType::kPdq) {
     absl::StatusOr<PdqHash> pdq = PdqHash::FromHex(entry.hash);
-    if (!pdq.ok())
-      return pdq.status();
+    if (!pdq.ok()) return pdq.status();
     out.pdq = *pdq;
   } else {
     out.digest = absl::HexStringToBytes(entry.hash);
@@ -138,4 +134,4 @@ absl::StatusOr<HashEntry> HashEntryFromFeedEntry(const FeedEntry &entry,
   return out;
 }
 
-} // namespace clearmatch
+}  // namespace clearmatch

@@ -8,13 +8,13 @@
 #ifndef CLEARMATCH_FEED_FEED_ENTRY_H_
 #define CLEARMATCH_FEED_FEED_ENTRY_H_
 
-#include "absl/strings/string_view.h"
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "index/hash_entry.h"
 
 namespace clearmatch {
@@ -25,13 +25,13 @@ int HashHexLength(HashType type);
 
 // Limits on the free-text fields of an entry, in bytes.
 inline constexpr size_t kMaxEntryIdBytes = 256;
-inline constexpr size_t kMaxLabelBytes = 256; // bank, category
+inline constexpr size_t kMaxLabelBytes = 256;  // bank, category
 
 // One hash published by a clearinghouse.
 struct FeedEntry {
-  std::string entry_id; // unique within its feed
+  std::string entry_id;  // unique within its feed
   HashType hash_type = HashType::kPdq;
-  std::string hash; // lowercase hex, HashHexLength(hash_type) digits
+  std::string hash;  // lowercase hex, HashHexLength(hash_type) digits
   std::string bank;
   std::string category;
   int64_t added_at_unix_seconds = 0;
@@ -80,8 +80,8 @@ namespace feed_internal {
 // A possibly hostile value, quoted for an error message: at most 80 bytes
 // shown, non-printable bytes escaped as \xNN.
 std::string QuoteForError(absl::string_view value);
-} // namespace feed_internal
+}  // namespace feed_internal
 
-} // namespace clearmatch
+}  // namespace clearmatch
 
-#endif // CLEARMATCH_FEED_FEED_ENTRY_H_
+#endif  // CLEARMATCH_FEED_FEED_ENTRY_H_

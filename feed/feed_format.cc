@@ -25,44 +25,43 @@ void AppendVarint(uint64_t value, std::string &out) {
 bool ReadVarint(absl::string_view bytes, size_t &pos, uint64_t &value) {
   value = 0;
   for (int shift = 0; shift < 64; shift += 7) {
-    if (pos >= bytes.size())
-      return false;
+    if (pos >= bytes.size()) return false;
     const uint8_t b = static_cast<uint8_t>(bytes[pos++]);
     value |= static_cast<uint64_t>(b & 0x7f) << shift;
-    if ((b & 0x80) == 0)
-      return true;
+    if ((b & 0x80) == 0) return true;
   }
   return false;
 }
 
 v1::HashType ToProto(HashType type) {
   switch (type) {
-  case HashType::kPdq:
-    return v1::HASH_TYPE_PDQ;
-  case HashType::kMd5:
-    return v1::HASH_TYPE_MD5;
-  case HashType::kSha1:
-    return v1::HASH_TYPE_SHA1;
-  case HashType::kSha256:
-    return v1::HASH_TYPE_SHA256;
-  case HashType::kVpdq:
-    break;
+    case HashType::kPdq:
+      return v1::HASH_TYPE_PDQ;
+    case HashType::kMd5:
+      return v1::HASH_TYPE_MD5;
+    case HashType::kSha1:
+      return v1::HASH_TYPE_SHA1;
+    case HashType::kSha256:
+      return v1::HASH_TYPE_SHA256;
+    case HashType::kVpdq:
+      break;
   }
   return v1::HASH_TYPE_UNSPECIFIED;
 }
 
 absl::StatusOr<HashType> FromProto(int type) {
   switch (type) {
-  case v1::HASH_TYPE_PDQ:
-    return HashType::kPdq;
-  case v1::HASH_TYPE_MD5:
-    return HashType::kMd5;
-  case v1::HASH_TYPE_SHA1:
-    return HashType::kSha1;
-  case v1::HASH_TYPE_SHA256:
-    return HashType::kSha256;
-  default:
-    return absl::InvalidArgumentError(absl::StrCat("unknown hash_type ", type));
+    case v1::HASH_TYPE_PDQ:
+      return HashType::kPdq;
+    case v1::HASH_TYPE_MD5:
+      return HashType::kMd5;
+    case v1::HASH_TYPE_SHA1:
+      return HashType::kSha1;
+    case v1::HASH_TYPE_SHA256:
+      return HashType::kSha256;
+    default:
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown hash_type ", type));
   }
 }
 
@@ -74,50 +73,46 @@ absl::StatusOr<FeedChange> FromProto(const v1::FeedRecord &record) {
   change.entry.category = record.category();
   change.entry.added_at_unix_seconds = record.added_at_unix_seconds();
   switch (record.op()) {
-  case v1::FeedRecord::OP_ADD: {
-    change.op = FeedChange::Op::kAdd;
-    absl::StatusOr<HashType> type = FromProto(record.hash_type());
-    if (!type.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("entry ", QuoteForError(record.entry_id()), ": ",
-                       type.status().message()));
-    }
-    change.entry.hash_type = *type;
-    if (absl::Status s = ValidateEntry(change.entry); !s.ok())
-      return s;
-    return change;
-  }
-  case v1::FeedRecord::OP_REMOVE: {
-    change.op = FeedChange::Op::kRemove;
-    if (record.entry_id().empty() ||
-        record.entry_id().size() > kMaxEntryIdBytes) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("remove record has an empty or oversized entry_id ",
-                       QuoteForError(record.entry_id())));
-    }
-    // The hash of a removal is informational; if given it must be valid.
-    if (record.hash_type() != v1::HASH_TYPE_UNSPECIFIED ||
-        !record.hash().empty()) {
+    case v1::FeedRecord::OP_ADD: {
+      change.op = FeedChange::Op::kAdd;
       absl::StatusOr<HashType> type = FromProto(record.hash_type());
-      if (!type.ok())
-        return type.status();
+      if (!type.ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("entry ", QuoteForError(record.entry_id()), ": ",
+                         type.status().message()));
+      }
       change.entry.hash_type = *type;
-      if (absl::Status s = ValidateEntry(change.entry); !s.ok())
-        return s;
+      if (absl::Status s = ValidateEntry(change.entry); !s.ok()) return s;
+      return change;
     }
-    return change;
-  }
-  default:
-    return absl::InvalidArgumentError(
-        absl::StrCat("unknown op ", static_cast<int>(record.op()),
-                     " for entry ", QuoteForError(record.entry_id())));
+    case v1::FeedRecord::OP_REMOVE: {
+      change.op = FeedChange::Op::kRemove;
+      if (record.entry_id().empty() ||
+          record.entry_id().size() > kMaxEntryIdBytes) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("remove record has an empty or oversized entry_id ",
+                         QuoteForError(record.entry_id())));
+      }
+      // The hash of a removal is informational; if given it must be valid.
+      if (record.hash_type() != v1::HASH_TYPE_UNSPECIFIED ||
+          !record.hash().empty()) {
+        absl::StatusOr<HashType> type = FromProto(record.hash_type());
+        if (!type.ok()) return type.status();
+        change.entry.hash_type = *type;
+        if (absl::Status s = ValidateEntry(change.entry); !s.ok()) return s;
+      }
+      return change;
+    }
+    default:
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown op ", static_cast<int>(record.op()),
+                       " for entry ", QuoteForError(record.entry_id())));
   }
 }
 
 bool IsLowerHex(absl::string_view s) {
   for (char c : s) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
-      return false;
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
   }
   return true;
 }
@@ -140,7 +135,7 @@ absl::Status ValidateFeedFile(const v1::FeedFile &file,
   return absl::OkStatus();
 }
 
-} // namespace
+}  // namespace
 
 std::string Sha256Hex(absl::string_view bytes) {
   unsigned char digest[EVP_MAX_MD_SIZE];
@@ -178,8 +173,8 @@ std::string EncodeFeedRecords(const std::vector<FeedChange> &changes) {
   return out;
 }
 
-absl::StatusOr<std::vector<FeedChange>>
-DecodeFeedRecords(absl::string_view bytes) {
+absl::StatusOr<std::vector<FeedChange>> DecodeFeedRecords(
+    absl::string_view bytes) {
   std::vector<FeedChange> changes;
   // A record takes at least ~70 bytes (a 32-digit hash and framing); this
   // bounds the reservation by the input size.
@@ -263,8 +258,7 @@ absl::Status ValidateManifest(const v1::FeedManifest &manifest) {
         absl::StrCat("manifest format_version ", manifest.format_version(),
                      " is not supported (expected ", kFeedFormatVersion, ")"));
   }
-  if (absl::Status s = ValidateFeedId(manifest.feed_id()); !s.ok())
-    return s;
+  if (absl::Status s = ValidateFeedId(manifest.feed_id()); !s.ok()) return s;
   if (manifest.expires_at_unix_seconds() <=
       manifest.created_at_unix_seconds()) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -278,8 +272,7 @@ absl::Status ValidateManifest(const v1::FeedManifest &manifest) {
   }
   for (int i = 0; i < manifest.deltas_size(); ++i) {
     const v1::FeedFile &delta = manifest.deltas(i);
-    if (absl::Status s = ValidateFeedFile(delta, "delta"); !s.ok())
-      return s;
+    if (absl::Status s = ValidateFeedFile(delta, "delta"); !s.ok()) return s;
     if (i > 0 && delta.sequence() != manifest.deltas(i - 1).sequence() + 1) {
       return absl::InvalidArgumentError(
           absl::StrCat("manifest deltas are not contiguous: delta ",
@@ -320,4 +313,4 @@ absl::Status ValidateManifest(const v1::FeedManifest &manifest) {
   return absl::OkStatus();
 }
 
-} // namespace clearmatch
+}  // namespace clearmatch

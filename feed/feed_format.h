@@ -8,13 +8,13 @@
 #ifndef CLEARMATCH_FEED_FEED_FORMAT_H_
 #define CLEARMATCH_FEED_FEED_FORMAT_H_
 
-#include "absl/strings/string_view.h"
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "clearmatch/v1/feed.pb.h"
 #include "feed/feed_entry.h"
 
@@ -42,8 +42,8 @@ std::string EncodeFeedRecords(const std::vector<FeedChange> &changes);
 // record (truncated, oversized, unknown op or hash type, bad hash length or
 // hex, empty id) refuses the whole file: INVALID_ARGUMENT naming the record
 // index and the problem.
-absl::StatusOr<std::vector<FeedChange>>
-DecodeFeedRecords(absl::string_view bytes);
+absl::StatusOr<std::vector<FeedChange>> DecodeFeedRecords(
+    absl::string_view bytes);
 
 // OK if `path` is a safe relative path: 1..256 bytes of [A-Za-z0-9._/-], no
 // leading '/', no empty, "." or ".." component.
@@ -57,6 +57,6 @@ absl::Status ValidateFeedId(absl::string_view feed_id);
 // `sequence`, snapshot consistent. INVALID_ARGUMENT naming the problem.
 absl::Status ValidateManifest(const v1::FeedManifest &manifest);
 
-} // namespace clearmatch
+}  // namespace clearmatch
 
-#endif // CLEARMATCH_FEED_FEED_FORMAT_H_
+#endif  // CLEARMATCH_FEED_FEED_FORMAT_H_

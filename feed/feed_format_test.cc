@@ -42,7 +42,7 @@ TEST(FeedFormatTest, TruncatedOrOversizedStreamIsRefused) {
 }
 
 TEST(FeedFormatTest, UppercaseHexAndEmptyIdAreRefused) {
-  std::vector<FeedChange> changes = TestAdds(1, 1); // md5
+  std::vector<FeedChange> changes = TestAdds(1, 1);  // md5
   changes[0].entry.hash[0] = 'A';
   EXPECT_EQ(DecodeFeedRecords(EncodeFeedRecords(changes)).status().code(),
             absl::StatusCode::kInvalidArgument);
@@ -129,5 +129,5 @@ TEST(Ed25519Test, RefusesWhatIsNotAnEd25519Key) {
   EXPECT_FALSE(Ed25519Signer::Create(keys.public_pem).ok());
 }
 
-} // namespace
-} // namespace clearmatch
+}  // namespace
+}  // namespace clearmatch

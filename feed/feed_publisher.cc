@@ -40,8 +40,7 @@ absl::Status WriteFileAtomically(const std::string &dir,
   size_t done = 0;
   while (done < bytes.size()) {
     const ssize_t n = write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR)
-      continue;
+    if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       const int write_errno = errno;
       close(fd);
@@ -78,16 +77,15 @@ v1::FeedFile DescribeFile(uint64_t sequence, std::string path,
   return file;
 }
 
-} // namespace
+}  // namespace
 
-absl::StatusOr<std::unique_ptr<FeedPublisher>>
-FeedPublisher::Create(Options options) {
+absl::StatusOr<std::unique_ptr<FeedPublisher>> FeedPublisher::Create(
+    Options options) {
   if (options.feed_dir.empty()) {
     return absl::InvalidArgumentError("feed directory is empty");
   }
   if (!options.feed_id.empty()) {
-    if (absl::Status s = ValidateFeedId(options.feed_id); !s.ok())
-      return s;
+    if (absl::Status s = ValidateFeedId(options.feed_id); !s.ok()) return s;
   }
   if (options.keep_deltas < 0 ||
       (options.keep_deltas > 0 && !options.write_snapshot)) {
@@ -103,30 +101,27 @@ FeedPublisher::Create(Options options) {
   }
   absl::StatusOr<std::unique_ptr<Ed25519Signer>> signer =
       Ed25519Signer::Create(options.private_key_pem);
-  if (!signer.ok())
-    return signer.status();
+  if (!signer.ok()) return signer.status();
   return std::unique_ptr<FeedPublisher>(
       new FeedPublisher(std::move(options), *std::move(signer)));
 }
 
-absl::StatusOr<std::vector<FeedEntry>>
-FeedPublisher::CurrentState(const v1::FeedManifest &manifest) {
+absl::StatusOr<std::vector<FeedEntry>> FeedPublisher::CurrentState(
+    const v1::FeedManifest &manifest) {
   FileFeedSource source(options_.feed_dir);
   std::map<std::string, FeedEntry> state;
   uint64_t after = 0;
   auto load = [&](const v1::FeedFile &file) -> absl::Status {
     absl::StatusOr<std::string> bytes =
         source.Fetch(file.path(), int64_t{4} << 30);
-    if (!bytes.ok())
-      return bytes.status();
+    if (!bytes.ok()) return bytes.status();
     if (Sha256Hex(*bytes) != file.sha256()) {
       return absl::DataLossError(
           absl::StrCat(options_.feed_dir, "/", file.path(),
                        " does not match the sha256 in the manifest"));
     }
     absl::StatusOr<std::vector<FeedChange>> records = DecodeFeedRecords(*bytes);
-    if (!records.ok())
-      return records.status();
+    if (!records.ok()) return records.status();
     for (FeedChange &change : *records) {
       if (change.op == FeedChange::Op::kRemove) {
         state.erase(change.entry.entry_id);
@@ -138,30 +133,26 @@ FeedPublisher::CurrentState(const v1::FeedManifest &manifest) {
     return absl::OkStatus();
   };
   if (manifest.has_snapshot()) {
-    if (absl::Status s = load(manifest.snapshot()); !s.ok())
-      return s;
+    if (absl::Status s = load(manifest.snapshot()); !s.ok()) return s;
     after = manifest.snapshot().sequence();
   }
   for (const v1::FeedFile &delta : manifest.deltas()) {
-    if (delta.sequence() <= after)
-      continue;
+    if (delta.sequence() <= after) continue;
     if (delta.sequence() != after + 1) {
       return absl::FailedPreconditionError(absl::StrCat(
           "cannot rebuild the snapshot: delta ", after + 1, " is missing"));
     }
-    if (absl::Status s = load(delta); !s.ok())
-      return s;
+    if (absl::Status s = load(delta); !s.ok()) return s;
     after = delta.sequence();
   }
   std::vector<FeedEntry> entries;
   entries.reserve(state.size());
-  for (auto &[id, entry] : state)
-    entries.push_back(std::move(entry));
+  for (auto &[id, entry] : state) entries.push_back(std::move(entry));
   return entries;
 }
 
-absl::StatusOr<FeedPublisher::Published>
-FeedPublisher::Publish(const std::vector<FeedChange> &changes) {
+absl::StatusOr<FeedPublisher::Published> FeedPublisher::Publish(
+    const std::vector<FeedChange> &changes) {
   for (size_t i = 0; i < changes.size(); ++i) {
     const FeedChange &change = changes[i];
     absl::Status s = change.op == FeedChange::Op::kAdd
@@ -182,8 +173,7 @@ FeedPublisher::Publish(const std::vector<FeedChange> &changes) {
     FileFeedSource source(options_.feed_dir);
     absl::StatusOr<std::string> bytes =
         source.Fetch(kManifestPath, kMaxManifestBytes);
-    if (!bytes.ok())
-      return bytes.status();
+    if (!bytes.ok()) return bytes.status();
     if (!manifest.ParseFromString(*bytes)) {
       return absl::DataLossError(
           absl::StrCat(manifest_path.string(), " is not a FeedManifest"));
@@ -216,8 +206,7 @@ FeedPublisher::Publish(const std::vector<FeedChange> &changes) {
   std::vector<FeedEntry> snapshot_entries;
   if (options_.write_snapshot) {
     absl::StatusOr<std::vector<FeedEntry>> state = CurrentState(manifest);
-    if (!state.ok())
-      return state.status();
+    if (!state.ok()) return state.status();
     std::map<std::string, FeedEntry> merged;
     for (FeedEntry &entry : *state) {
       std::string id = entry.entry_id;
@@ -262,8 +251,8 @@ FeedPublisher::Publish(const std::vector<FeedChange> &changes) {
   }
   if (options_.keep_deltas > 0 &&
       manifest.deltas_size() > options_.keep_deltas) {
-    manifest.mutable_deltas()->DeleteSubrange(0, manifest.deltas_size() -
-                                                     options_.keep_deltas);
+    manifest.mutable_deltas()->DeleteSubrange(
+        0, manifest.deltas_size() - options_.keep_deltas);
   }
 
   const absl::Time now = options_.now();
@@ -279,8 +268,7 @@ FeedPublisher::Publish(const std::vector<FeedChange> &changes) {
   std::string manifest_bytes;
   manifest.SerializeToString(&manifest_bytes);
   absl::StatusOr<std::string> signature = signer_->Sign(manifest_bytes);
-  if (!signature.ok())
-    return signature.status();
+  if (!signature.ok()) return signature.status();
   // Signature first: a reader between the two renames sees a signature that
   // does not match and retries on its next sync; it never accepts a mix.
   if (absl::Status s = WriteFileAtomically(
@@ -296,4 +284,4 @@ FeedPublisher::Publish(const std::vector<FeedChange> &changes) {
   return published;
 }
 
-} // namespace clearmatch
+}  // namespace clearmatch

@@ -28,10 +28,10 @@ namespace clearmatch {
 // Thread-compatible; one publisher per feed directory at a time (no file
 // locking between processes).
 class FeedPublisher {
-public:
+ public:
   struct Options {
-    std::string feed_dir;        // created if missing
-    std::string private_key_pem; // Ed25519 (see Ed25519Signer)
+    std::string feed_dir;         // created if missing
+    std::string private_key_pem;  // Ed25519 (see Ed25519Signer)
     // Feed id for a new feed (default "feed-<key id>"); for an existing one
     // it must be empty or equal to the manifest's.
     std::string feed_id;
@@ -48,9 +48,9 @@ public:
   struct Published {
     std::string feed_id;
     uint64_t sequence = 0;
-    std::string delta_path; // relative to feed_dir
+    std::string delta_path;  // relative to feed_dir
     int64_t records = 0;
-    int64_t snapshot_records = -1; // -1: no snapshot written
+    int64_t snapshot_records = -1;  // -1: no snapshot written
   };
 
   // INVALID_ARGUMENT for a bad key, feed id or keep_deltas without snapshot.
@@ -62,16 +62,16 @@ public:
   // directory's manifest is signed by another key or is for another feed.
   absl::StatusOr<Published> Publish(const std::vector<FeedChange> &changes);
 
-private:
+ private:
   FeedPublisher(Options options, std::unique_ptr<Ed25519Signer> signer)
       : options_(std::move(options)), signer_(std::move(signer)) {}
-  absl::StatusOr<std::vector<FeedEntry>>
-  CurrentState(const v1::FeedManifest &manifest);
+  absl::StatusOr<std::vector<FeedEntry>> CurrentState(
+      const v1::FeedManifest &manifest);
 
   const Options options_;
   const std::unique_ptr<Ed25519Signer> signer_;
 };
 
-} // namespace clearmatch
+}  // namespace clearmatch
 
-#endif // CLEARMATCH_FEED_FEED_PUBLISHER_H_
+#endif  // CLEARMATCH_FEED_FEED_PUBLISHER_H_

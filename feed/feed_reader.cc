@@ -9,12 +9,12 @@ namespace {
 
 // Adds the time from construction to destruction to a stage total.
 class StageTimer {
-public:
+ public:
   explicit StageTimer(absl::Duration &total)
       : total_(total), start_(absl::Now()) {}
   ~StageTimer() { total_ += absl::Now() - start_; }
 
-private:
+ private:
   absl::Duration &total_;
   absl::Time start_;
 };
@@ -24,7 +24,7 @@ std::string FormatUnix(int64_t seconds) {
                           absl::UTCTimeZone());
 }
 
-} // namespace
+}  // namespace
 
 absl::StatusOr<v1::FeedManifest> FeedReader::FetchManifest() {
   std::string manifest_bytes, signature;
@@ -32,12 +32,10 @@ absl::StatusOr<v1::FeedManifest> FeedReader::FetchManifest() {
     StageTimer timer(times_.fetch);
     absl::StatusOr<std::string> bytes =
         source_.Fetch(kManifestPath, kMaxManifestBytes);
-    if (!bytes.ok())
-      return bytes.status();
+    if (!bytes.ok()) return bytes.status();
     absl::StatusOr<std::string> sig =
         source_.Fetch(kManifestSignaturePath, kMaxSignatureBytes);
-    if (!sig.ok())
-      return sig.status();
+    if (!sig.ok()) return sig.status();
     manifest_bytes = *std::move(bytes);
     signature = *std::move(sig);
   }
@@ -90,8 +88,8 @@ absl::StatusOr<v1::FeedManifest> FeedReader::FetchManifest() {
   return manifest;
 }
 
-absl::StatusOr<std::vector<FeedChange>>
-FeedReader::FetchFile(const v1::FeedFile &file) {
+absl::StatusOr<std::vector<FeedChange>> FeedReader::FetchFile(
+    const v1::FeedFile &file) {
   if (file.size_bytes() > static_cast<uint64_t>(options_.max_file_bytes)) {
     return absl::ResourceExhaustedError(absl::StrCat(
         "feed file ", file.path(), " declares ", file.size_bytes(),
@@ -105,10 +103,10 @@ FeedReader::FetchFile(const v1::FeedFile &file) {
     absl::StatusOr<std::string> fetched =
         source_.Fetch(file.path(), declared + 1);
     if (!fetched.ok()) {
-      return absl::Status(fetched.status().code(),
-                          absl::StrCat("feed file ", file.path(), " (sequence ",
-                                       file.sequence(),
-                                       "): ", fetched.status().message()));
+      return absl::Status(
+          fetched.status().code(),
+          absl::StrCat("feed file ", file.path(), " (sequence ",
+                       file.sequence(), "): ", fetched.status().message()));
     }
     bytes = *std::move(fetched);
   }
@@ -138,4 +136,4 @@ FeedReader::FetchFile(const v1::FeedFile &file) {
   return records;
 }
 
-} // namespace clearmatch
+}  // namespace clearmatch

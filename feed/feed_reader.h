@@ -26,13 +26,13 @@ namespace clearmatch {
 
 // Time spent per stage, summed over calls.
 struct FeedStageTimes {
-  absl::Duration fetch;  // transferring bytes
-  absl::Duration verify; // signature, sha256, parsing and validating records
+  absl::Duration fetch;   // transferring bytes
+  absl::Duration verify;  // signature, sha256, parsing and validating records
 };
 
 // Thread-compatible; borrows `verifier` and `source`, which must outlive it.
 class FeedReader {
-public:
+ public:
   struct Options {
     // Current time, for the expiry check.
     std::function<absl::Time()> now = [] { return absl::Now(); };
@@ -62,13 +62,13 @@ public:
 
   const FeedStageTimes &times() const { return times_; }
 
-private:
+ private:
   const Options options_;
   const Ed25519Verifier &verifier_;
   FeedSource &source_;
   FeedStageTimes times_;
 };
 
-} // namespace clearmatch
+}  // namespace clearmatch
 
-#endif // CLEARMATCH_FEED_FEED_READER_H_
+#endif  // CLEARMATCH_FEED_FEED_READER_H_

@@ -5,17 +5,17 @@
 #ifndef CLEARMATCH_FEED_FEED_SOURCE_H_
 #define CLEARMATCH_FEED_FEED_SOURCE_H_
 
-#include "absl/strings/string_view.h"
 #include <cstdint>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace clearmatch {
 
 // Implementations say whether they are thread-safe.
 class FeedSource {
-public:
+ public:
   virtual ~FeedSource() = default;
 
   // The whole file at `path` (validated with ValidateFeedPath). Errors:
@@ -29,6 +29,6 @@ public:
   virtual std::string Describe() const = 0;
 };
 
-} // namespace clearmatch
+}  // namespace clearmatch
 
-#endif // CLEARMATCH_FEED_FEED_SOURCE_H_
+#endif  // CLEARMATCH_FEED_FEED_SOURCE_H_

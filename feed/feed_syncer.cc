@@ -21,13 +21,12 @@ absl::Status AfterPartialSync(const absl::Status &error,
                    " and then failed: ", error.message()));
 }
 
-} // namespace
+}  // namespace
 
-absl::StatusOr<std::unique_ptr<FeedSyncer>>
-FeedSyncer::Create(Options options, FeedSource &source, HashStore &store) {
+absl::StatusOr<std::unique_ptr<FeedSyncer>> FeedSyncer::Create(
+    Options options, FeedSource &source, HashStore &store) {
   if (!options.feed_id.empty()) {
-    if (absl::Status s = ValidateFeedId(options.feed_id); !s.ok())
-      return s;
+    if (absl::Status s = ValidateFeedId(options.feed_id); !s.ok()) return s;
   }
   absl::StatusOr<std::unique_ptr<Ed25519Verifier>> verifier =
       Ed25519Verifier::Create(options.public_key_pem);
@@ -39,17 +38,13 @@ FeedSyncer::Create(Options options, FeedSource &source, HashStore &store) {
       new FeedSyncer(std::move(options), *std::move(verifier), source, store));
 }
 
-absl::StatusOr<std::string>
-FeedSyncer::ExpectedFeedId(const std::string &manifest_feed) {
-  if (!options_.feed_id.empty())
-    return options_.feed_id;
+absl::StatusOr<std::string> FeedSyncer::ExpectedFeedId(
+    const std::string &manifest_feed) {
+  if (!options_.feed_id.empty()) return options_.feed_id;
   absl::StatusOr<std::vector<FeedCheckpoint>> known = store_.ListCheckpoints();
-  if (!known.ok())
-    return known.status();
-  if (known->empty())
-    return manifest_feed; // first sync: adopt it
-  if (known->size() == 1)
-    return (*known)[0].feed_id;
+  if (!known.ok()) return known.status();
+  if (known->empty()) return manifest_feed;  // first sync: adopt it
+  if (known->size() == 1) return (*known)[0].feed_id;
   return absl::FailedPreconditionError(
       absl::StrCat("the store holds ", known->size(),
                    " feeds; say which one this syncer follows (feed_id)"));
@@ -58,12 +53,10 @@ FeedSyncer::ExpectedFeedId(const std::string &manifest_feed) {
 absl::StatusOr<FeedSyncer::Result> FeedSyncer::Sync() {
   FeedReader reader(options_.reader, *verifier_, source_);
   absl::StatusOr<v1::FeedManifest> manifest = reader.FetchManifest();
-  if (!manifest.ok())
-    return manifest.status();
+  if (!manifest.ok()) return manifest.status();
 
   absl::StatusOr<std::string> feed_id = ExpectedFeedId(manifest->feed_id());
-  if (!feed_id.ok())
-    return feed_id.status();
+  if (!feed_id.ok()) return feed_id.status();
   if (manifest->feed_id() != *feed_id) {
     return absl::FailedPreconditionError(
         absl::StrCat("manifest at ", source_.Describe(), " is for feed ",
@@ -71,8 +64,7 @@ absl::StatusOr<FeedSyncer::Result> FeedSyncer::Sync() {
   }
   absl::StatusOr<std::optional<FeedCheckpoint>> checkpoint =
       store_.GetCheckpoint(*feed_id);
-  if (!checkpoint.ok())
-    return checkpoint.status();
+  if (!checkpoint.ok()) return checkpoint.status();
 
   Result result;
   result.feed_id = *feed_id;
@@ -115,8 +107,7 @@ absl::StatusOr<FeedSyncer::Result> FeedSyncer::Sync() {
   if (snapshot != nullptr) {
     absl::StatusOr<std::vector<FeedChange>> records =
         reader.FetchFile(*snapshot);
-    if (!records.ok())
-      return records.status();
+    if (!records.ok()) return records.status();
     std::vector<FeedEntry> entries;
     entries.reserve(records->size());
     for (FeedChange &record : *records) {
@@ -132,16 +123,14 @@ absl::StatusOr<FeedSyncer::Result> FeedSyncer::Sync() {
     absl::StatusOr<FeedChanges> applied = store_.ReplaceWithSnapshot(
         {*feed_id, snapshot->sequence(), created}, entries);
     result.store_time += absl::Now() - start;
-    if (!applied.ok())
-      return applied.status();
+    if (!applied.ok()) return applied.status();
     changes.Append(*std::move(applied));
     result.snapshot_sequence = snapshot->sequence();
     result.to_sequence = snapshot->sequence();
     result.records += static_cast<int64_t>(entries.size());
   }
   for (const v1::FeedFile &delta : manifest->deltas()) {
-    if (delta.sequence() < next)
-      continue;
+    if (delta.sequence() < next) continue;
     absl::StatusOr<std::vector<FeedChange>> records = reader.FetchFile(delta);
     if (!records.ok()) {
       finish();
@@ -164,4 +153,4 @@ absl::StatusOr<FeedSyncer::Result> FeedSyncer::Sync() {
   return result;
 }
 
-} // namespace clearmatch
+}  // namespace clearmatch

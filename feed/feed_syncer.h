@@ -30,7 +30,7 @@ namespace clearmatch {
 // Thread-compatible: one Sync at a time. Borrows the source and the store,
 // which must outlive it.
 class FeedSyncer {
-public:
+ public:
   struct Options {
     // The trusted Ed25519 public key of the feed (PEM).
     std::string public_key_pem;
@@ -42,19 +42,20 @@ public:
 
   struct Result {
     std::string feed_id;
-    uint64_t from_sequence = 0; // checkpoint before (0 = never synced)
-    uint64_t to_sequence = 0;   // checkpoint after
-    std::optional<uint64_t> snapshot_sequence; // set if a snapshot was loaded
-    std::vector<uint64_t> applied_deltas;      // in order
-    int64_t records = 0;                       // records in the files applied
-    FeedChanges changes; // for the index (see FeedChanges)
+    uint64_t from_sequence = 0;  // checkpoint before (0 = never synced)
+    uint64_t to_sequence = 0;    // checkpoint after
+    std::optional<uint64_t> snapshot_sequence;  // set if a snapshot was loaded
+    std::vector<uint64_t> applied_deltas;       // in order
+    int64_t records = 0;                        // records in the files applied
+    FeedChanges changes;  // for the index (see FeedChanges)
     FeedStageTimes times;
-    absl::Duration store_time; // writing to the HashStore
+    absl::Duration store_time;  // writing to the HashStore
   };
 
   // INVALID_ARGUMENT for a bad public key or feed id.
-  static absl::StatusOr<std::unique_ptr<FeedSyncer>>
-  Create(Options options, FeedSource &source, HashStore &store);
+  static absl::StatusOr<std::unique_ptr<FeedSyncer>> Create(Options options,
+                                                            FeedSource &source,
+                                                            HashStore &store);
 
   // Brings the store up to the manifest's sequence. Errors (the store keeps
   // its last good state in every case): those of FeedReader (signature,
@@ -66,11 +67,13 @@ public:
   // from the store.
   absl::StatusOr<Result> Sync();
 
-private:
+ private:
   FeedSyncer(Options options, std::unique_ptr<Ed25519Verifier> verifier,
              FeedSource &source, HashStore &store)
-      : options_(std::move(options)), verifier_(std::move(verifier)),
-        source_(source), store_(store) {}
+      : options_(std::move(options)),
+        verifier_(std::move(verifier)),
+        source_(source),
+        store_(store) {}
   absl::StatusOr<std::string> ExpectedFeedId(const std::string &manifest_feed);
 
   const Options options_;
@@ -79,6 +82,6 @@ private:
   HashStore &store_;
 };
 
-} // namespace clearmatch
+}  // namespace clearmatch
 
-#endif // CLEARMATCH_FEED_FEED_SYNCER_H_
+#endif  // CLEARMATCH_FEED_FEED_SYNCER_H_

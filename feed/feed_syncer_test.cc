@@ -32,7 +32,7 @@ using Response = FaultHttpServer::Response;
 constexpr absl::Duration kExpiresIn = absl::Hours(24);
 
 class FeedSyncerTest : public ::testing::Test {
-protected:
+ protected:
   void SetUp() override {
     keys_ = *Ed25519Signer::GenerateKeyPair();
     publisher_ = *FeedPublisher::Create(PublisherOptions(keys_.private_pem));
@@ -79,14 +79,12 @@ protected:
     http.initial_backoff = absl::Milliseconds(1);
     http.sleep = [this](absl::Duration d) { sleeps_.push_back(d); };
     auto source = HttpFeedSource::Create(http);
-    if (!source.ok())
-      return source.status();
+    if (!source.ok()) return source.status();
     FeedSyncer::Options options;
     options.public_key_pem = public_pem.empty() ? keys_.public_pem : public_pem;
     options.reader.now = [now] { return now; };
     auto syncer = FeedSyncer::Create(options, **source, *store_);
-    if (!syncer.ok())
-      return syncer.status();
+    if (!syncer.ok()) return syncer.status();
     return (*syncer)->Sync();
   }
 
@@ -100,8 +98,7 @@ protected:
     auto entries = store_->ListEntries("test-feed");
     ASSERT_TRUE(entries.ok());
     std::vector<FeedEntry> want;
-    for (const auto &[id, entry] : expected_)
-      want.push_back(entry);
+    for (const auto &[id, entry] : expected_) want.push_back(entry);
     EXPECT_EQ(*entries, want);
     EXPECT_TRUE(store_->CheckIntegrity().ok());
   }
@@ -269,10 +266,10 @@ TEST_F(FeedSyncerTest, ServerThatNeverAnswersTimesOut) {
   const absl::Time start = absl::Now();
   auto fetched = source->Fetch("manifest.pb", 1 << 20);
   EXPECT_LT(absl::Now() - start,
-            absl::Seconds(5)); // bounded, not a timing test
+            absl::Seconds(5));  // bounded, not a timing test
   ASSERT_EQ(fetched.status().code(), absl::StatusCode::kDeadlineExceeded);
   EXPECT_THAT(fetched.status().message(), HasSubstr("timed out"));
-  auto result = Sync(); // the syncer reports the same
+  auto result = Sync();  // the syncer reports the same
   EXPECT_EQ(result.status().code(), absl::StatusCode::kDeadlineExceeded);
   ExpectStoreAt(2);
 }
@@ -417,14 +414,14 @@ TEST_P(MalformedRecordTest, WholeDeltaIsRefused) {
   std::string record;
   if (kind == "unknown type") {
     bad.SerializeToString(&record);
-    record += std::string("\x18\x09", 2); // field 3 (hash_type) = 9
+    record += std::string("\x18\x09", 2);  // field 3 (hash_type) = 9
   } else {
     bad.set_hash_type(v1::HASH_TYPE_MD5);
     bad.SerializeToString(&record);
   }
   bytes.push_back(static_cast<char>(record.size()));
   bytes += record;
-  expected_ = state_three_; // delta 3 is fine and applies first
+  expected_ = state_three_;  // delta 3 is fine and applies first
   PublishRawDelta(bytes, 3);
   auto result = Sync();
   ASSERT_EQ(result.status().code(), absl::StatusCode::kInvalidArgument)
@@ -477,5 +474,5 @@ TEST_F(FeedSyncerTest, AnotherFeedIdIsRefused) {
   ExpectStoreAt(2);
 }
 
-} // namespace
-} // namespace clearmatch
+}  // namespace
+}  // namespace clearmatch

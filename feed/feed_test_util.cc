@@ -15,8 +15,7 @@ TempDir::TempDir() {
   const char *base = std::getenv("TMPDIR");
   std::string pattern =
       absl::StrCat(base != nullptr ? base : "/tmp", "/feedtest-XXXXXX");
-  if (mkdtemp(pattern.data()) == nullptr)
-    std::abort();
+  if (mkdtemp(pattern.data()) == nullptr) std::abort();
   path_ = pattern;
 }
 
@@ -32,8 +31,8 @@ FeedEntry TestEntry(int64_t i) {
   entry.entry_id = absl::StrCat("e", i);
   entry.hash_type = kTypes[i % 4];
   // 16 hex digits of i, repeated to the type's length.
-  const std::string unit = absl::StrFormat("%016x", static_cast<uint64_t>(i) *
-                                                        0x9e3779b97f4a7c15ULL);
+  const std::string unit = absl::StrFormat(
+      "%016x", static_cast<uint64_t>(i) * 0x9e3779b97f4a7c15ULL);
   while (entry.hash.size() <
          static_cast<size_t>(HashHexLength(entry.hash_type))) {
     entry.hash += unit;
@@ -73,4 +72,4 @@ void WriteFile(const std::string &path, const std::string &bytes) {
   file << bytes;
 }
 
-} // namespace clearmatch::feed_testing
+}  // namespace clearmatch::feed_testing

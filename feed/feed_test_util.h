@@ -13,7 +13,7 @@ namespace clearmatch::feed_testing {
 
 // A fresh directory under $TMPDIR (or /tmp), deleted with its contents.
 class TempDir {
-public:
+ public:
   TempDir();
   ~TempDir();
   TempDir(const TempDir &) = delete;
@@ -21,7 +21,7 @@ public:
   const std::string &path() const { return path_; }
   std::string Sub(const std::string &name) const { return path_ + "/" + name; }
 
-private:
+ private:
   std::string path_;
 };
 
@@ -35,6 +35,6 @@ FeedChange RemoveChange(const std::string &entry_id);
 std::string ReadFile(const std::string &path);
 void WriteFile(const std::string &path, const std::string &bytes);
 
-} // namespace clearmatch::feed_testing
+}  // namespace clearmatch::feed_testing
 
-#endif // CLEARMATCH_FEED_FEED_TEST_UTIL_H_
+#endif  // CLEARMATCH_FEED_FEED_TEST_UTIL_H_

@@ -17,26 +17,24 @@ namespace {
 
 // Closes a file descriptor when it goes out of scope.
 class ScopedFd {
-public:
+ public:
   explicit ScopedFd(int fd) : fd_(fd) {}
   ~ScopedFd() {
-    if (fd_ >= 0)
-      close(fd_);
+    if (fd_ >= 0) close(fd_);
   }
   ScopedFd(const ScopedFd &) = delete;
   ScopedFd &operator=(const ScopedFd &) = delete;
   int get() const { return fd_; }
 
-private:
+ private:
   int fd_;
 };
 
-} // namespace
+}  // namespace
 
 absl::StatusOr<std::string> FileFeedSource::Fetch(absl::string_view path,
                                                   int64_t max_bytes) {
-  if (absl::Status s = ValidateFeedPath(path); !s.ok())
-    return s;
+  if (absl::Status s = ValidateFeedPath(path); !s.ok()) return s;
   const std::string full = absl::StrCat(root_, "/", path);
   ScopedFd fd(open(full.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) {
@@ -60,8 +58,7 @@ absl::StatusOr<std::string> FileFeedSource::Fetch(absl::string_view path,
   size_t done = 0;
   while (done < bytes.size()) {
     const ssize_t n = read(fd.get(), bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR)
-      continue;
+    if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       return absl::UnavailableError(
           absl::StrCat("cannot read ", full, ": ", std::strerror(errno)));
@@ -75,4 +72,4 @@ absl::StatusOr<std::string> FileFeedSource::Fetch(absl::string_view path,
   return bytes;
 }
 
-} // namespace clearmatch
+}  // namespace clearmatch

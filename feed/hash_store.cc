@@ -45,32 +45,32 @@ absl::Status SqliteError(sqlite3 *db, int rc, absl::string_view what) {
   }
   message.push_back(')');
   switch (rc & 0xff) {
-  case SQLITE_FULL:
-    return absl::ResourceExhaustedError(absl::StrCat(message, ": disk full"));
-  case SQLITE_CORRUPT:
-  case SQLITE_NOTADB:
-    return absl::DataLossError(message);
-  case SQLITE_BUSY:
-  case SQLITE_LOCKED:
-    return absl::UnavailableError(message);
-  case SQLITE_IOERR:
-    return absl::UnavailableError(absl::StrCat(
-        message, rc == SQLITE_IOERR_WRITE
-                     ? ": I/O error writing (disk full, file size limit or "
-                       "device error)"
-                     : ": I/O error"));
-  case SQLITE_CANTOPEN:
-  case SQLITE_READONLY:
-  case SQLITE_PERM:
-    return absl::FailedPreconditionError(message);
-  default:
-    return absl::InternalError(message);
+    case SQLITE_FULL:
+      return absl::ResourceExhaustedError(absl::StrCat(message, ": disk full"));
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return absl::DataLossError(message);
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return absl::UnavailableError(message);
+    case SQLITE_IOERR:
+      return absl::UnavailableError(absl::StrCat(
+          message, rc == SQLITE_IOERR_WRITE
+                       ? ": I/O error writing (disk full, file size limit or "
+                         "device error)"
+                       : ": I/O error"));
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+      return absl::FailedPreconditionError(message);
+    default:
+      return absl::InternalError(message);
   }
 }
 
 // Owns one prepared statement.
 class Statement {
-public:
+ public:
   Statement() = default;
   ~Statement() { sqlite3_finalize(stmt_); }
   Statement(const Statement &) = delete;
@@ -91,8 +91,7 @@ public:
   // SQLITE_ROW -> true, SQLITE_DONE -> false (and resets), else error.
   absl::StatusOr<bool> Step(absl::string_view what) {
     const int rc = sqlite3_step(stmt_);
-    if (rc == SQLITE_ROW)
-      return true;
+    if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) {
       Reset();
       return false;
@@ -113,7 +112,7 @@ public:
   }
   int64_t Int(int column) const { return sqlite3_column_int64(stmt_, column); }
 
-private:
+ private:
   sqlite3 *db_ = nullptr;
   sqlite3_stmt *stmt_ = nullptr;
 };
@@ -125,11 +124,10 @@ absl::Status Exec(sqlite3 *db, const char *sql, absl::string_view what) {
 
 // BEGIN IMMEDIATE ... COMMIT; rolls back unless committed.
 class Transaction {
-public:
+ public:
   explicit Transaction(sqlite3 *db) : db_(db) {}
   ~Transaction() {
-    if (open_)
-      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    if (open_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
   }
   absl::Status Begin() {
     absl::Status s = Exec(db_, "BEGIN IMMEDIATE", "begin transaction");
@@ -140,12 +138,11 @@ public:
     absl::Status s = Exec(db_, "COMMIT", "commit");
     // A failed COMMIT (e.g. disk full) may leave the transaction open; the
     // destructor rolls it back.
-    if (s.ok() || sqlite3_get_autocommit(db_))
-      open_ = false;
+    if (s.ok() || sqlite3_get_autocommit(db_)) open_ = false;
     return s;
   }
 
-private:
+ private:
   sqlite3 *db_;
   bool open_ = false;
 };
@@ -186,14 +183,14 @@ absl::Status WriteEntry(Statement &statement, absl::string_view feed_id,
 constexpr char kSelectEntryColumns[] =
     "SELECT entry_id, hash_type, hash, bank, category, added_at FROM entries ";
 
-} // namespace
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<HashStore>> HashStore::Open(Options options) {
   sqlite3 *raw = nullptr;
-  const int rc = sqlite3_open_v2(options.path.c_str(), &raw,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                                     SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
+  const int rc = sqlite3_open_v2(
+      options.path.c_str(), &raw,
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+      nullptr);
   // The handle exists even on failure; the store owns it from here.
   std::unique_ptr<HashStore> store(new HashStore(std::move(options), raw));
   if (rc != SQLITE_OK) {
@@ -209,8 +206,7 @@ absl::StatusOr<std::unique_ptr<HashStore>> HashStore::Open(Options options) {
       return s;
     }
     absl::StatusOr<bool> has_row = version.Step("read schema version");
-    if (!has_row.ok())
-      return has_row.status();
+    if (!has_row.ok()) return has_row.status();
     found = *has_row ? version.Int(0) : 0;
   }
   if (found != 0 && found != kSchemaVersion) {
@@ -251,27 +247,24 @@ absl::Status HashStore::CheckIntegrity() {
   std::vector<std::string> findings;
   while (true) {
     absl::StatusOr<bool> row = check.Step("integrity check");
-    if (!row.ok())
-      return row.status();
-    if (!*row)
-      break;
+    if (!row.ok()) return row.status();
+    if (!*row) break;
     findings.push_back(check.Text(0));
   }
-  if (findings.size() == 1 && findings[0] == "ok")
-    return absl::OkStatus();
+  if (findings.size() == 1 && findings[0] == "ok") return absl::OkStatus();
   return absl::DataLossError(
       absl::StrCat("hash store ", options_.path,
                    " fails integrity_check: ", absl::StrJoin(findings, "; ")));
 }
 
-absl::StatusOr<std::optional<FeedCheckpoint>>
-HashStore::GetCheckpoint(absl::string_view feed_id) {
+absl::StatusOr<std::optional<FeedCheckpoint>> HashStore::GetCheckpoint(
+    absl::string_view feed_id) {
   absl::MutexLock lock(&mu_);
   return GetCheckpointLocked(feed_id);
 }
 
-absl::StatusOr<std::optional<FeedCheckpoint>>
-HashStore::GetCheckpointLocked(absl::string_view feed_id) {
+absl::StatusOr<std::optional<FeedCheckpoint>> HashStore::GetCheckpointLocked(
+    absl::string_view feed_id) {
   Statement select;
   if (absl::Status s = select.Prepare(
           db_,
@@ -281,10 +274,8 @@ HashStore::GetCheckpointLocked(absl::string_view feed_id) {
   }
   select.BindText(1, feed_id);
   absl::StatusOr<bool> row = select.Step("read checkpoint");
-  if (!row.ok())
-    return row.status();
-  if (!*row)
-    return std::nullopt;
+  if (!row.ok()) return row.status();
+  if (!*row) return std::nullopt;
   return FeedCheckpoint{std::string(feed_id),
                         static_cast<uint64_t>(select.Int(0)), select.Int(1)};
 }
@@ -293,18 +284,17 @@ absl::StatusOr<std::vector<FeedCheckpoint>> HashStore::ListCheckpoints() {
   absl::MutexLock lock(&mu_);
   Statement select;
   if (absl::Status s = select.Prepare(
-          db_, "SELECT feed_id, sequence, manifest_created_at FROM feeds "
-               "ORDER BY feed_id");
+          db_,
+          "SELECT feed_id, sequence, manifest_created_at FROM feeds "
+          "ORDER BY feed_id");
       !s.ok()) {
     return s;
   }
   std::vector<FeedCheckpoint> checkpoints;
   while (true) {
     absl::StatusOr<bool> row = select.Step("list checkpoints");
-    if (!row.ok())
-      return row.status();
-    if (!*row)
-      break;
+    if (!row.ok()) return row.status();
+    if (!*row) break;
     checkpoints.push_back(
         {select.Text(0), static_cast<uint64_t>(select.Int(1)), select.Int(2)});
   }
@@ -314,10 +304,11 @@ absl::StatusOr<std::vector<FeedCheckpoint>> HashStore::ListCheckpoints() {
 absl::Status HashStore::PutCheckpointLocked(const FeedCheckpoint &checkpoint) {
   Statement upsert;
   if (absl::Status s = upsert.Prepare(
-          db_, "INSERT INTO feeds (feed_id, sequence, manifest_created_at) "
-               "VALUES (?, ?, ?) ON CONFLICT(feed_id) DO UPDATE SET "
-               "sequence = excluded.sequence, "
-               "manifest_created_at = excluded.manifest_created_at");
+          db_,
+          "INSERT INTO feeds (feed_id, sequence, manifest_created_at) "
+          "VALUES (?, ?, ?) ON CONFLICT(feed_id) DO UPDATE SET "
+          "sequence = excluded.sequence, "
+          "manifest_created_at = excluded.manifest_created_at");
       !s.ok()) {
     return s;
   }
@@ -335,20 +326,16 @@ void HashStore::ReportProgress(int64_t written) const {
   }
 }
 
-absl::StatusOr<FeedChanges>
-HashStore::ApplyDelta(const FeedCheckpoint &checkpoint,
-                      const std::vector<FeedChange> &changes) {
+absl::StatusOr<FeedChanges> HashStore::ApplyDelta(
+    const FeedCheckpoint &checkpoint, const std::vector<FeedChange> &changes) {
   absl::MutexLock lock(&mu_);
   Transaction transaction(db_);
-  if (absl::Status s = transaction.Begin(); !s.ok())
-    return s;
+  if (absl::Status s = transaction.Begin(); !s.ok()) return s;
   absl::StatusOr<std::optional<FeedCheckpoint>> current =
       GetCheckpointLocked(checkpoint.feed_id);
-  if (!current.ok())
-    return current.status();
+  if (!current.ok()) return current.status();
   const uint64_t at = current->has_value() ? (*current)->sequence : 0;
-  if (checkpoint.sequence <= at)
-    return FeedChanges(); // already applied
+  if (checkpoint.sequence <= at) return FeedChanges();  // already applied
   if (checkpoint.sequence != at + 1) {
     return absl::FailedPreconditionError(
         absl::StrCat("feed ", checkpoint.feed_id, ": cannot apply delta ",
@@ -357,9 +344,10 @@ HashStore::ApplyDelta(const FeedCheckpoint &checkpoint,
   }
   Statement insert, select, update, remove;
   if (absl::Status s = insert.Prepare(
-          db_, "INSERT INTO entries (feed_id, entry_id, hash_type, hash, bank, "
-               "category, added_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
-               "ON CONFLICT(feed_id, entry_id) DO NOTHING");
+          db_,
+          "INSERT INTO entries (feed_id, entry_id, hash_type, hash, bank, "
+          "category, added_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+          "ON CONFLICT(feed_id, entry_id) DO NOTHING");
       !s.ok()) {
     return s;
   }
@@ -390,10 +378,8 @@ HashStore::ApplyDelta(const FeedCheckpoint &checkpoint,
       remove.BindText(1, checkpoint.feed_id);
       remove.BindText(2, entry.entry_id);
       absl::StatusOr<bool> row = remove.Step("remove entry");
-      if (!row.ok())
-        return row.status();
-      if (sqlite3_changes(db_) > 0)
-        result.Remove(entry.entry_id);
+      if (!row.ok()) return row.status();
+      if (sqlite3_changes(db_) > 0) result.Remove(entry.entry_id);
     } else {
       if (absl::Status s =
               WriteEntry(insert, checkpoint.feed_id, entry, "insert entry");
@@ -406,8 +392,7 @@ HashStore::ApplyDelta(const FeedCheckpoint &checkpoint,
         select.BindText(1, checkpoint.feed_id);
         select.BindText(2, entry.entry_id);
         absl::StatusOr<bool> row = select.Step("read entry");
-        if (!row.ok())
-          return row.status();
+        if (!row.ok()) return row.status();
         absl::StatusOr<FeedEntry> existing = ReadEntry(select);
         select.Reset();
         if (!existing.ok() || !(*existing == entry)) {
@@ -423,24 +408,19 @@ HashStore::ApplyDelta(const FeedCheckpoint &checkpoint,
     }
     ReportProgress(++written);
   }
-  if (absl::Status s = PutCheckpointLocked(checkpoint); !s.ok())
-    return s;
-  if (absl::Status s = transaction.Commit(); !s.ok())
-    return s;
+  if (absl::Status s = PutCheckpointLocked(checkpoint); !s.ok()) return s;
+  if (absl::Status s = transaction.Commit(); !s.ok()) return s;
   return std::move(result).Build();
 }
 
-absl::StatusOr<FeedChanges>
-HashStore::ReplaceWithSnapshot(const FeedCheckpoint &checkpoint,
-                               const std::vector<FeedEntry> &entries) {
+absl::StatusOr<FeedChanges> HashStore::ReplaceWithSnapshot(
+    const FeedCheckpoint &checkpoint, const std::vector<FeedEntry> &entries) {
   absl::MutexLock lock(&mu_);
   Transaction transaction(db_);
-  if (absl::Status s = transaction.Begin(); !s.ok())
-    return s;
+  if (absl::Status s = transaction.Begin(); !s.ok()) return s;
   absl::StatusOr<std::optional<FeedCheckpoint>> current =
       GetCheckpointLocked(checkpoint.feed_id);
-  if (!current.ok())
-    return current.status();
+  if (!current.ok()) return current.status();
   if (current->has_value() && checkpoint.sequence <= (*current)->sequence) {
     return absl::FailedPreconditionError(absl::StrCat(
         "feed ", checkpoint.feed_id, ": snapshot ", checkpoint.sequence,
@@ -472,17 +452,15 @@ HashStore::ReplaceWithSnapshot(const FeedCheckpoint &checkpoint,
     }
     ReportProgress(++written);
   }
-  if (absl::Status s = PutCheckpointLocked(checkpoint); !s.ok())
-    return s;
-  if (absl::Status s = transaction.Commit(); !s.ok())
-    return s;
+  if (absl::Status s = PutCheckpointLocked(checkpoint); !s.ok()) return s;
+  if (absl::Status s = transaction.Commit(); !s.ok()) return s;
   FeedChanges changes;
   changes.full_reload = true;
   return changes;
 }
 
-absl::StatusOr<std::vector<FeedEntry>>
-HashStore::ListEntries(absl::string_view feed_id) {
+absl::StatusOr<std::vector<FeedEntry>> HashStore::ListEntries(
+    absl::string_view feed_id) {
   absl::MutexLock lock(&mu_);
   Statement select;
   const std::string sql =
@@ -490,20 +468,15 @@ HashStore::ListEntries(absl::string_view feed_id) {
           ? absl::StrCat(kSelectEntryColumns, "ORDER BY feed_id, entry_id")
           : absl::StrCat(kSelectEntryColumns,
                          "WHERE feed_id = ? ORDER BY entry_id");
-  if (absl::Status s = select.Prepare(db_, sql.c_str()); !s.ok())
-    return s;
-  if (!feed_id.empty())
-    select.BindText(1, feed_id);
+  if (absl::Status s = select.Prepare(db_, sql.c_str()); !s.ok()) return s;
+  if (!feed_id.empty()) select.BindText(1, feed_id);
   std::vector<FeedEntry> entries;
   while (true) {
     absl::StatusOr<bool> row = select.Step("list entries");
-    if (!row.ok())
-      return row.status();
-    if (!*row)
-      break;
+    if (!row.ok()) return row.status();
+    if (!*row) break;
     absl::StatusOr<FeedEntry> entry = ReadEntry(select);
-    if (!entry.ok())
-      return entry.status();
+    if (!entry.ok()) return entry.status();
     entries.push_back(*std::move(entry));
   }
   return entries;
@@ -519,12 +492,10 @@ absl::StatusOr<int64_t> HashStore::CountEntries(absl::string_view feed_id) {
       !s.ok()) {
     return s;
   }
-  if (!feed_id.empty())
-    count.BindText(1, feed_id);
+  if (!feed_id.empty()) count.BindText(1, feed_id);
   absl::StatusOr<bool> row = count.Step("count entries");
-  if (!row.ok())
-    return row.status();
+  if (!row.ok()) return row.status();
   return count.Int(0);
 }
 
-} // namespace clearmatch
+}  // namespace clearmatch

@@ -11,7 +11,6 @@
 #ifndef CLEARMATCH_FEED_HASH_STORE_H_
 #define CLEARMATCH_FEED_HASH_STORE_H_
 
-#include "absl/strings/string_view.h"
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -22,6 +21,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "feed/feed_entry.h"
 
@@ -32,8 +32,8 @@ namespace clearmatch {
 // Where a feed stands in the store.
 struct FeedCheckpoint {
   std::string feed_id;
-  uint64_t sequence = 0; // last applied delta or snapshot
-  int64_t manifest_created_at_unix_seconds = 0; // of the manifest applied
+  uint64_t sequence = 0;  // last applied delta or snapshot
+  int64_t manifest_created_at_unix_seconds = 0;  // of the manifest applied
 
   bool operator==(const FeedCheckpoint &) const = default;
 };
@@ -42,9 +42,9 @@ struct FeedCheckpoint {
 // short except ApplyDelta / ReplaceWithSnapshot, which hold it for the whole
 // transaction). Several processes may open the same file (SQLite locking).
 class HashStore {
-public:
+ public:
   struct Options {
-    std::string path; // created if missing
+    std::string path;  // created if missing
     // Called inside apply transactions every `progress_every` records with
     // the number of records written so far (progress logs; crash tests).
     std::function<void(int64_t)> progress;
@@ -63,8 +63,8 @@ public:
   absl::Status CheckIntegrity();
 
   // nullopt if the feed was never synced.
-  absl::StatusOr<std::optional<FeedCheckpoint>>
-  GetCheckpoint(absl::string_view feed_id);
+  absl::StatusOr<std::optional<FeedCheckpoint>> GetCheckpoint(
+      absl::string_view feed_id);
   absl::StatusOr<std::vector<FeedCheckpoint>> ListCheckpoints();
 
   // Applies delta `checkpoint.sequence` and moves the checkpoint to it, in
@@ -72,36 +72,33 @@ public:
   // checkpoint changes nothing and returns empty changes. FAILED_PRECONDITION
   // if it is not the next sequence (gap). ADD of an identical entry and
   // REMOVE of an absent id are no-ops. `changes` must be validated already.
-  absl::StatusOr<FeedChanges>
-  ApplyDelta(const FeedCheckpoint &checkpoint,
-             const std::vector<FeedChange> &changes);
+  absl::StatusOr<FeedChanges> ApplyDelta(
+      const FeedCheckpoint &checkpoint, const std::vector<FeedChange> &changes);
 
   // Replaces the feed's whole entry set with `entries` (a snapshot at
   // `checkpoint.sequence`) in one transaction. FAILED_PRECONDITION unless the
   // sequence is above the current checkpoint. Returns full_reload changes.
-  absl::StatusOr<FeedChanges>
-  ReplaceWithSnapshot(const FeedCheckpoint &checkpoint,
-                      const std::vector<FeedEntry> &entries);
+  absl::StatusOr<FeedChanges> ReplaceWithSnapshot(
+      const FeedCheckpoint &checkpoint, const std::vector<FeedEntry> &entries);
 
   // Every entry of the feed (all feeds if `feed_id` is empty), by entry id.
   absl::StatusOr<std::vector<FeedEntry>> ListEntries(absl::string_view feed_id);
   absl::StatusOr<int64_t> CountEntries(absl::string_view feed_id);
 
-private:
+ private:
   HashStore(Options options, sqlite3 *db)
       : options_(std::move(options)), db_(db) {}
-  absl::StatusOr<std::optional<FeedCheckpoint>>
-  GetCheckpointLocked(absl::string_view feed_id)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<std::optional<FeedCheckpoint>> GetCheckpointLocked(
+      absl::string_view feed_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status PutCheckpointLocked(const FeedCheckpoint &checkpoint)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void ReportProgress(int64_t written) const;
 
   const Options options_;
   absl::Mutex mu_;
-  sqlite3 *const db_ ABSL_PT_GUARDED_BY(mu_); // owned
+  sqlite3 *const db_ ABSL_PT_GUARDED_BY(mu_);  // owned
 };
 
-} // namespace clearmatch
+}  // namespace clearmatch
 
-#endif // CLEARMATCH_FEED_HASH_STORE_H_
+#endif  // CLEARMATCH_FEED_HASH_STORE_H_

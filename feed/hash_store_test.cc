@@ -33,8 +33,7 @@ FeedCheckpoint At(uint64_t sequence) { return {"f", sequence, 1000}; }
 
 std::vector<FeedEntry> Entries(int64_t first, int64_t count) {
   std::vector<FeedEntry> entries;
-  for (const FeedChange &c : TestAdds(first, count))
-    entries.push_back(c.entry);
+  for (const FeedChange &c : TestAdds(first, count)) entries.push_back(c.entry);
   std::sort(entries.begin(), entries.end(),
             [](const FeedEntry &a, const FeedEntry &b) {
               return a.entry_id < b.entry_id;
@@ -129,7 +128,7 @@ TEST(HashStoreTest, DamagedPagesFailIntegrityCheck) {
     auto store = *OpenStore(path);
     ASSERT_TRUE(store->ApplyDelta(At(1), TestAdds(0, 20000)).ok());
     ASSERT_TRUE(store->CheckIntegrity().ok());
-  } // closing checkpoints the WAL into the main file
+  }  // closing checkpoints the WAL into the main file
   const auto size = std::filesystem::file_size(path);
   ASSERT_GT(size, 100000u);
   {
@@ -151,7 +150,8 @@ struct ChildResult {
   int status = 0;
   std::string output;
 };
-template <typename Fn> ChildResult RunInChild(Fn child) {
+template <typename Fn>
+ChildResult RunInChild(Fn child) {
   int fds[2];
   EXPECT_EQ(pipe(fds), 0);
   const pid_t pid = fork();
@@ -184,13 +184,12 @@ TEST(HashStoreTest, DiskFullWhileWritingKeepsLastGoodState) {
   // The child may write at most 512 KiB more into any file: the delta
   // (~5 MB in the WAL) cannot fit.
   ChildResult child = RunInChild([&](int) -> std::string {
-    signal(SIGXFSZ, SIG_IGN); // get EFBIG instead of being killed
+    signal(SIGXFSZ, SIG_IGN);  // get EFBIG instead of being killed
     const auto used = std::filesystem::file_size(path);
     rlimit limit{used + 512 * 1024, used + 512 * 1024};
     setrlimit(RLIMIT_FSIZE, &limit);
     auto store = OpenStore(path);
-    if (!store.ok())
-      return std::string(store.status().ToString());
+    if (!store.ok()) return std::string(store.status().ToString());
     auto applied = (*store)->ApplyDelta(At(2), big);
     return applied.ok() ? "applied" : std::string(applied.status().ToString());
   });
@@ -227,11 +226,10 @@ TEST(HashStoreTest, KilledMidDeltaLeavesOldOrNewCheckpoint) {
       options.progress_every = kill_after;
       options.progress = [&](int64_t) {
         (void)!write(ready[1], "k", 1);
-        pause(); // wait for SIGKILL
+        pause();  // wait for SIGKILL
       };
       auto store = HashStore::Open(options);
-      if (store.ok())
-        (void)(*store)->ApplyDelta(At(2), big);
+      if (store.ok()) (void)(*store)->ApplyDelta(At(2), big);
       _exit(0);
     }
     close(ready[1]);
@@ -252,5 +250,5 @@ TEST(HashStoreTest, KilledMidDeltaLeavesOldOrNewCheckpoint) {
   }
 }
 
-} // namespace
-} // namespace clearmatch
+}  // namespace
+}  // namespace clearmatch

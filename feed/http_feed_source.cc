@@ -29,7 +29,7 @@ size_t WriteBody(char *data, size_t size, size_t count, void *user) {
   const size_t n = size * count;
   if (static_cast<int64_t>(sink->body->size() + n) > sink->max_bytes) {
     sink->exceeded = true;
-    return 0; // anything != n aborts with CURLE_WRITE_ERROR
+    return 0;  // anything != n aborts with CURLE_WRITE_ERROR
   }
   sink->body->append(data, n);
   return n;
@@ -63,7 +63,7 @@ bool IsRetryableHttpStatus(long status) {
   return status == 408 || status == 429 || (status >= 500 && status <= 599);
 }
 
-} // namespace
+}  // namespace
 
 struct HttpFeedSource::Attempt {
   absl::StatusOr<std::string> body;
@@ -71,8 +71,8 @@ struct HttpFeedSource::Attempt {
   std::optional<absl::Duration> retry_after;
 };
 
-absl::StatusOr<std::unique_ptr<HttpFeedSource>>
-HttpFeedSource::Create(Options options) {
+absl::StatusOr<std::unique_ptr<HttpFeedSource>> HttpFeedSource::Create(
+    Options options) {
   const bool https = absl::StartsWithIgnoreCase(options.base_url, "https://");
   if (!https && !absl::StartsWithIgnoreCase(options.base_url, "http://")) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -84,8 +84,7 @@ HttpFeedSource::Create(Options options) {
     return absl::InvalidArgumentError(
         "max_attempts must be >= 1 and timeouts positive");
   }
-  if (!absl::EndsWith(options.base_url, "/"))
-    options.base_url += "/";
+  if (!absl::EndsWith(options.base_url, "/")) options.base_url += "/";
   static std::once_flag init_once;
   static CURLcode init_result = CURLE_OK;
   std::call_once(init_once,
@@ -95,14 +94,14 @@ HttpFeedSource::Create(Options options) {
                                             curl_easy_strerror(init_result)));
   }
   CURL *curl = curl_easy_init();
-  if (curl == nullptr)
-    return absl::InternalError("curl_easy_init failed");
+  if (curl == nullptr) return absl::InternalError("curl_easy_init failed");
   return std::unique_ptr<HttpFeedSource>(
       new HttpFeedSource(std::move(options), curl));
 }
 
 HttpFeedSource::HttpFeedSource(Options options, void *curl)
-    : options_(std::move(options)), curl_(curl),
+    : options_(std::move(options)),
+      curl_(curl),
       jitter_(std::random_device{}()) {}
 
 HttpFeedSource::~HttpFeedSource() {
@@ -156,37 +155,37 @@ HttpFeedSource::Attempt HttpFeedSource::FetchOnce(const std::string &url,
     return attempt;
   }
   switch (code) {
-  case CURLE_OK:
-    break;
-  case CURLE_OPERATION_TIMEDOUT:
-    attempt.body = absl::DeadlineExceededError(
-        absl::StrCat("GET ", url, ": timed out (", detail, ")"));
-    attempt.retryable = true;
-    return attempt;
-  case CURLE_PARTIAL_FILE:
-    attempt.body = absl::UnavailableError(
-        absl::StrCat("GET ", url, ": body truncated (", detail, ")"));
-    attempt.retryable = true;
-    return attempt;
-  case CURLE_COULDNT_RESOLVE_HOST:
-  case CURLE_COULDNT_CONNECT:
-  case CURLE_SEND_ERROR:
-  case CURLE_RECV_ERROR:
-  case CURLE_GOT_NOTHING:
-    attempt.body = absl::UnavailableError(
-        absl::StrCat("GET ", url, ": connection failed (", detail, ")"));
-    attempt.retryable = true;
-    return attempt;
-  case CURLE_PEER_FAILED_VERIFICATION:
-  case CURLE_SSL_CONNECT_ERROR:
-  case CURLE_SSL_CACERT_BADFILE:
-    attempt.body = absl::UnavailableError(
-        absl::StrCat("GET ", url, ": TLS failed (", detail, ")"));
-    return attempt;
-  default:
-    attempt.body =
-        absl::UnavailableError(absl::StrCat("GET ", url, ": ", detail));
-    return attempt;
+    case CURLE_OK:
+      break;
+    case CURLE_OPERATION_TIMEDOUT:
+      attempt.body = absl::DeadlineExceededError(
+          absl::StrCat("GET ", url, ": timed out (", detail, ")"));
+      attempt.retryable = true;
+      return attempt;
+    case CURLE_PARTIAL_FILE:
+      attempt.body = absl::UnavailableError(
+          absl::StrCat("GET ", url, ": body truncated (", detail, ")"));
+      attempt.retryable = true;
+      return attempt;
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+      attempt.body = absl::UnavailableError(
+          absl::StrCat("GET ", url, ": connection failed (", detail, ")"));
+      attempt.retryable = true;
+      return attempt;
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SSL_CACERT_BADFILE:
+      attempt.body = absl::UnavailableError(
+          absl::StrCat("GET ", url, ": TLS failed (", detail, ")"));
+      return attempt;
+    default:
+      attempt.body =
+          absl::UnavailableError(absl::StrCat("GET ", url, ": ", detail));
+      return attempt;
   }
   long status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
@@ -211,8 +210,7 @@ HttpFeedSource::Attempt HttpFeedSource::FetchOnce(const std::string &url,
 
 absl::StatusOr<std::string> HttpFeedSource::Fetch(absl::string_view path,
                                                   int64_t max_bytes) {
-  if (absl::Status s = ValidateFeedPath(path); !s.ok())
-    return s;
+  if (absl::Status s = ValidateFeedPath(path); !s.ok()) return s;
   const std::string url = absl::StrCat(options_.base_url, path);
   for (int attempt_number = 1;; ++attempt_number) {
     Attempt attempt = FetchOnce(url, max_bytes);
@@ -246,4 +244,4 @@ absl::StatusOr<std::string> HttpFeedSource::Fetch(absl::string_view path,
   }
 }
 
-} // namespace clearmatch
+}  // namespace clearmatch

@@ -23,7 +23,7 @@ namespace clearmatch {
 // Thread-compatible: one transfer at a time (the curl handle is reused so
 // that consecutive fetches share a connection). Use one per thread.
 class HttpFeedSource : public FeedSource {
-public:
+ public:
   struct Options {
     // http:// or https:// URL of the feed root; a trailing '/' is added.
     std::string base_url;
@@ -51,24 +51,24 @@ public:
 
   // INVALID_ARGUMENT for a base URL that is not http(s) or bad options;
   // INTERNAL if libcurl cannot be initialised.
-  static absl::StatusOr<std::unique_ptr<HttpFeedSource>>
-  Create(Options options);
+  static absl::StatusOr<std::unique_ptr<HttpFeedSource>> Create(
+      Options options);
   ~HttpFeedSource() override;
 
   absl::StatusOr<std::string> Fetch(absl::string_view path,
                                     int64_t max_bytes) override;
   std::string Describe() const override { return options_.base_url; }
 
-private:
+ private:
   struct Attempt;
   HttpFeedSource(Options options, void *curl);
   Attempt FetchOnce(const std::string &url, int64_t max_bytes);
 
   const Options options_;
-  void *const curl_; // CURL*, owned; void* keeps curl.h out of this header
+  void *const curl_;  // CURL*, owned; void* keeps curl.h out of this header
   std::mt19937_64 jitter_;
 };
 
-} // namespace clearmatch
+}  // namespace clearmatch
 
-#endif // CLEARMATCH_FEED_HTTP_FEED_SOURCE_H_
+#endif  // CLEARMATCH_FEED_HTTP_FEED_SOURCE_H_

@@ -8,17 +8,15 @@
 
 namespace clearmatch {
 
-absl::StatusOr<std::unique_ptr<FeedSource>>
-OpenFeedSource(absl::string_view url_or_dir,
-               const HttpFeedSource::Options &http_options) {
+absl::StatusOr<std::unique_ptr<FeedSource>> OpenFeedSource(
+    absl::string_view url_or_dir, const HttpFeedSource::Options &http_options) {
   if (absl::StartsWithIgnoreCase(url_or_dir, "http://") ||
       absl::StartsWithIgnoreCase(url_or_dir, "https://")) {
     HttpFeedSource::Options options = http_options;
     options.base_url = std::string(url_or_dir);
     absl::StatusOr<std::unique_ptr<HttpFeedSource>> source =
         HttpFeedSource::Create(options);
-    if (!source.ok())
-      return source.status();
+    if (!source.ok()) return source.status();
     return std::unique_ptr<FeedSource>(*std::move(source));
   }
   absl::string_view dir = url_or_dir;
@@ -36,4 +34,4 @@ OpenFeedSource(absl::string_view url_or_dir,
       std::make_unique<FileFeedSource>(std::string(dir)));
 }
 
-} // namespace clearmatch
+}  // namespace clearmatch

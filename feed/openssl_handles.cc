@@ -10,8 +10,7 @@ namespace clearmatch::feed_internal {
 std::string TakeOpenSslError() {
   const unsigned long code = ERR_get_error();
   ERR_clear_error();
-  if (code == 0)
-    return "no detail";
+  if (code == 0) return "no detail";
   char text[256];
   ERR_error_string_n(code, text, sizeof(text));
   return text;
@@ -28,4 +27,4 @@ absl::StatusOr<std::string> Ed25519KeyId(EVP_PKEY *key) {
       .substr(0, 16);
 }
 
-} // namespace clearmatch::feed_internal
+}  // namespace clearmatch::feed_internal

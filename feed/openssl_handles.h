@@ -39,6 +39,6 @@ std::string TakeOpenSslError();
 // an Ed25519 key (private or public). INTERNAL if OpenSSL fails.
 absl::StatusOr<std::string> Ed25519KeyId(EVP_PKEY *key);
 
-} // namespace clearmatch::feed_internal
+}  // namespace clearmatch::feed_internal
 
-#endif // CLEARMATCH_FEED_OPENSSL_HANDLES_H_
+#endif  // CLEARMATCH_FEED_OPENSSL_HANDLES_H_

@@ -43,9 +43,9 @@ absl::StatusOr<HashEntry> ParseLine(absl::string_view line,
   entry.type = *type;
   const size_t bytes =
       entry.type == HashType::kPdq ? PdqHash::kBytes : DigestLength(entry.type);
-  absl::StatusOr<std::string> raw = ParseHexBytes(
-      std::string_view(fields[1].data(), fields[1].size()), bytes,
-      std::string(HashTypeName(entry.type)) + " hash");
+  absl::StatusOr<std::string> raw =
+      ParseHexBytes(std::string_view(fields[1].data(), fields[1].size()), bytes,
+                    std::string(HashTypeName(entry.type)) + " hash");
   if (!raw.ok()) return raw.status();
   if (entry.type == HashType::kPdq) {
     std::array<uint8_t, PdqHash::kBytes> code;

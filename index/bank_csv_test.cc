@@ -67,7 +67,8 @@ TEST(BankCsvTest, ErrorsNameTheLineAndTheProblem) {
   std::string bad_hex = absl::StrCat("pdq,", kPdq);
   bad_hex[10] = 'g';
   ExpectLineError(good + "# c\n" + bad_hex + ",e\n", 3, "non-hex");
-  ExpectLineError(good + "md5,abcd,e\n", 2, "md5 hash has 4 hex digits, expected 32");
+  ExpectLineError(good + "md5,abcd,e\n", 2,
+                  "md5 hash has 4 hex digits, expected 32");
   ExpectLineError(good + "pdq," + std::string(62, 'a') + ",e\n", 2,
                   "62 hex digits, expected 64");
   ExpectLineError("crc32,abcd,e\n", 1, "unknown hash type 'crc32'");

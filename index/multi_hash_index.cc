@@ -169,8 +169,8 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline void ProbeTables(
         __builtin_prefetch(&table.offsets[probes[i + kProbeOffsetsAhead]]);
       }
       if (i + kProbeIdsAhead < count) {
-        __builtin_prefetch(
-            table.ids.data() + table.offsets[probes[i + kProbeIdsAhead]]);
+        __builtin_prefetch(table.ids.data() +
+                           table.offsets[probes[i + kProbeIdsAhead]]);
       }
       VerifyBucket<kHardware>(q, codes, tables.data(), probe_radius, j,
                               probes[i], max_distance, hits);

@@ -4,11 +4,11 @@
 #ifndef CLEARMATCH_INDEX_PDQ_INDEX_FACTORY_H_
 #define CLEARMATCH_INDEX_PDQ_INDEX_FACTORY_H_
 
+#include <faiss/IndexBinary.h>
+
 #include <cstdint>
 #include <memory>
 #include <string>
-
-#include <faiss/IndexBinary.h>
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
