@@ -2,22 +2,27 @@
 
 #include <string_view>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "cli/command.h"
 #include "cli/input_reader.h"
 #include "cli/json_writer.h"
 #include "fingerprint/media_fingerprinter.h"
+#include "hashing/vpdq_feature.h"
 
 namespace clearmatch::cli {
 namespace {
 
 constexpr std::string_view kUsage =
-    "usage: clearmatch hash [--dihedral] [--json] FILE...  (- reads stdin)\n";
+    "usage: clearmatch hash [--dihedral] [--json] [--seconds-per-hash S]\n"
+    "                       [--keyframes] FILE...  (- reads stdin)\n";
 
 struct HashFlags {
   bool dihedral = false;
   bool json = false;
+  double seconds_per_hash = 1.0;
+  bool keyframes = false;
   std::vector<std::string> files;
 };
 
@@ -25,7 +30,8 @@ struct HashFlags {
 bool ParseFlags(const std::vector<std::string>& args, HashFlags* flags,
                 std::ostream& err) {
   bool only_files = false;
-  for (const std::string& arg : args) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
     if (only_files || arg == "-" || arg.empty() || arg[0] != '-') {
       flags->files.push_back(arg);
     } else if (arg == "--") {
@@ -34,6 +40,17 @@ bool ParseFlags(const std::vector<std::string>& args, HashFlags* flags,
       flags->dihedral = true;
     } else if (arg == "--json") {
       flags->json = true;
+    } else if (arg == "--keyframes") {
+      flags->keyframes = true;
+    } else if (arg == "--seconds-per-hash") {
+      if (i + 1 == args.size() ||
+          !absl::SimpleAtod(args[i + 1], &flags->seconds_per_hash) ||
+          !(flags->seconds_per_hash >= 0)) {
+        err << "clearmatch hash: --seconds-per-hash needs a number >= 0\n"
+            << kUsage;
+        return false;
+      }
+      ++i;
     } else {
       err << "clearmatch hash: unknown flag " << arg << "\n" << kUsage;
       return false;
@@ -52,8 +69,41 @@ std::vector<std::string> DihedralHex(const PdqDihedralResult& pdq) {
   return hex;
 }
 
+// Videos: JSON keys file, md5, sha1, sha256, vpdq (an array of frames);
+// plain: one line per sampled frame, "frame,quality,hash,seconds,file".
+void PrintVideo(const std::string& file, const MediaFingerprint& fp,
+                const HashFlags& flags, std::ostream& out) {
+  const std::vector<VpdqFeature>& features = fp.vpdq->features;
+  if (!flags.json) {
+    for (const VpdqFeature& feature : features) {
+      out << FormatVpdqFeature(feature) << ',' << file << '\n';
+    }
+    return;
+  }
+  std::string frames = "[";
+  for (size_t i = 0; i < features.size(); ++i) {
+    if (i > 0) frames += ", ";
+    frames += JsonObjectWriter()
+                  .Add("frame", features[i].frame_number)
+                  .Add("quality", features[i].quality)
+                  .Add("pdq", features[i].hash.ToHex())
+                  .AddFixed("seconds", features[i].seconds, 3)
+                  .Finish();
+  }
+  frames += "]";
+  out << JsonObjectWriter()
+             .Add("file", file)
+             .Add("md5", fp.digests.md5)
+             .Add("sha1", fp.digests.sha1)
+             .Add("sha256", fp.digests.sha256)
+             .AddRaw("vpdq", frames)
+             .Finish()
+      << '\n';
+}
+
 void PrintFingerprint(const std::string& file, const MediaFingerprint& fp,
                       const HashFlags& flags, std::ostream& out) {
+  if (fp.vpdq.has_value()) return PrintVideo(file, fp, flags, out);
   const PdqDihedralResult& pdq = *fp.pdq;
   if (flags.json) {
     JsonObjectWriter json;
@@ -81,13 +131,20 @@ int RunHashCommand(const std::vector<std::string>& args, std::ostream& out,
   if (!ParseFlags(args, &flags, err)) return kExitUsage;
   MediaFingerprinter::Options options;
   options.dihedral = flags.dihedral;
-  MediaFingerprinter fingerprinter(options);
+  options.video.seconds_per_hash = flags.seconds_per_hash;
+  options.video.keyframes_only = flags.keyframes;
+  auto fingerprinter = MediaFingerprinter::Create(options);
+  if (!fingerprinter.ok()) {
+    err << "clearmatch hash: " << fingerprinter.status().message() << "\n";
+    return kExitUsage;
+  }
   int exit_code = kExitOk;
   for (const std::string& file : flags.files) {
-    absl::StatusOr<MediaFingerprint> fp = [&]() -> absl::StatusOr<MediaFingerprint> {
-      auto bytes = ReadInput(file, options.image_limits.max_bytes);
+    absl::StatusOr<MediaFingerprint> fp =
+        [&]() -> absl::StatusOr<MediaFingerprint> {
+      auto bytes = ReadInput(file, (*fingerprinter)->max_input_bytes());
       if (!bytes.ok()) return bytes.status();
-      return fingerprinter.Fingerprint(*bytes);
+      return (*fingerprinter)->Fingerprint(*bytes);
     }();
     if (!fp.ok()) {
       exit_code = kExitInputFailed;

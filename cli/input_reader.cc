@@ -1,11 +1,11 @@
 #include "cli/input_reader.h"
 
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <memory>
-
-#include <sys/stat.h>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -50,8 +50,8 @@ absl::StatusOr<std::vector<uint8_t>> ReadInput(const std::string& path,
   size_t n;
   while ((n = std::fread(buffer, 1, sizeof(buffer), file.get())) > 0) {
     if (static_cast<int64_t>(bytes.size() + n) > max_bytes) {
-      return absl::ResourceExhaustedError(absl::StrCat(
-          path, " is over the limit of ", max_bytes, " bytes"));
+      return absl::ResourceExhaustedError(
+          absl::StrCat(path, " is over the limit of ", max_bytes, " bytes"));
     }
     bytes.insert(bytes.end(), buffer, buffer + n);
   }

@@ -30,7 +30,8 @@ size_t Utf8SequenceLength(std::string_view text, size_t i) {
     if ((byte(i + k) & 0xc0) != 0x80) return 0;
     code = code << 6 | (byte(i + k) & 0x3f);
   }
-  if (code < min_code || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) {
+  if (code < min_code || code > 0x10ffff ||
+      (code >= 0xd800 && code <= 0xdfff)) {
     return 0;
   }
   return length;
@@ -43,12 +44,28 @@ std::string JsonQuote(std::string_view text) {
   for (size_t i = 0; i < text.size();) {
     const char c = text[i];
     switch (c) {
-      case '"': out += "\\\""; ++i; continue;
-      case '\\': out += "\\\\"; ++i; continue;
-      case '\n': out += "\\n"; ++i; continue;
-      case '\r': out += "\\r"; ++i; continue;
-      case '\t': out += "\\t"; ++i; continue;
-      default: break;
+      case '"':
+        out += "\\\"";
+        ++i;
+        continue;
+      case '\\':
+        out += "\\\\";
+        ++i;
+        continue;
+      case '\n':
+        out += "\\n";
+        ++i;
+        continue;
+      case '\r':
+        out += "\\r";
+        ++i;
+        continue;
+      case '\t':
+        out += "\\t";
+        ++i;
+        continue;
+      default:
+        break;
     }
     if (static_cast<uint8_t>(c) < 0x20) {
       out += absl::StrFormat("\\u%04x", static_cast<uint8_t>(c));
@@ -94,8 +111,8 @@ JsonObjectWriter& JsonObjectWriter::AddFixed(std::string_view key, double value,
   return *this;
 }
 
-JsonObjectWriter& JsonObjectWriter::Add(std::string_view key,
-                                        const std::vector<std::string>& values) {
+JsonObjectWriter& JsonObjectWriter::Add(
+    std::string_view key, const std::vector<std::string>& values) {
   Key(key);
   body_ += '[';
   for (size_t i = 0; i < values.size(); ++i) {

@@ -27,12 +27,15 @@ class JsonObjectWriter {
   }
   // Fixed-point number with `decimals` digits after the point.
   JsonObjectWriter& AddFixed(std::string_view key, double value, int decimals);
-  JsonObjectWriter& Add(std::string_view key, const std::vector<std::string>& values);
+  JsonObjectWriter& Add(std::string_view key,
+                        const std::vector<std::string>& values);
   // `raw_json` must already be valid JSON (a nested object or array).
   JsonObjectWriter& AddRaw(std::string_view key, std::string_view raw_json);
 
   // The object text, without a trailing newline.
-  std::string Finish() const { return body_.empty() ? "{}" : "{" + body_ + "}"; }
+  std::string Finish() const {
+    return body_.empty() ? "{}" : "{" + body_ + "}";
+  }
 
  private:
   void Key(std::string_view key);

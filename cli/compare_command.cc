@@ -1,0 +1,200 @@
+#include "cli/compare_command.h"
+
+#include <limits>
+#include <string_view>
+
+#include "absl/strings/str_format.h"
+#include "cli/command.h"
+#include "cli/input_reader.h"
+#include "cli/json_writer.h"
+#include "fingerprint/media_fingerprinter.h"
+#include "hashing/vpdq_matcher.h"
+
+namespace clearmatch::cli {
+namespace {
+
+constexpr std::string_view kUsage = "usage: clearmatch compare [--json] A B\n";
+
+std::string RangesText(const std::vector<VpdqTimeRange>& ranges) {
+  std::string text;
+  for (const VpdqTimeRange& range : ranges) {
+    if (!text.empty()) text += ' ';
+    text +=
+        absl::StrFormat("%.3f-%.3f", range.start_seconds, range.end_seconds);
+  }
+  return text.empty() ? "-" : text;
+}
+
+std::string RangesJson(const std::vector<VpdqTimeRange>& ranges) {
+  std::string json = "[";
+  for (size_t i = 0; i < ranges.size(); ++i) {
+    if (i > 0) json += ", ";
+    json += JsonObjectWriter()
+                .AddFixed("start", ranges[i].start_seconds, 3)
+                .AddFixed("end", ranges[i].end_seconds, 3)
+                .Finish();
+  }
+  return json + "]";
+}
+
+void CompareImages(const MediaFingerprint& a, const MediaFingerprint& b,
+                   bool json, std::ostream& out) {
+  const int direct = a.pdq->hashes[0].DistanceTo(b.pdq->hashes[0]);
+  int best = std::numeric_limits<int>::max();
+  DihedralTransform best_transform = DihedralTransform::kOriginal;
+  for (int t = 0; t < kDihedralCount; ++t) {
+    const int distance = a.pdq->hashes[t].DistanceTo(b.pdq->hashes[0]);
+    if (distance < best) {
+      best = distance;
+      best_transform = static_cast<DihedralTransform>(t);
+    }
+  }
+  const std::string transform(DihedralTransformName(best_transform));
+  const bool reliable = a.pdq->quality >= kPdqMinReliableQuality &&
+                        b.pdq->quality >= kPdqMinReliableQuality;
+  if (json) {
+    out << JsonObjectWriter()
+               .Add("kind", "image-image")
+               .Add("distance", direct)
+               .Add("best_transform", transform)
+               .Add("best_distance", best)
+               .Add("quality_a", a.pdq->quality)
+               .Add("quality_b", b.pdq->quality)
+               .Add("match",
+                    best <= PdqHash::kMatchDistance && reliable ? "yes" : "no")
+               .Finish()
+        << '\n';
+    return;
+  }
+  out << "PDQ distance " << direct << " (quality " << a.pdq->quality << " / "
+      << b.pdq->quality << ")\n";
+  out << "closest dihedral variant of A: " << transform << ", distance " << best
+      << "\n";
+  out << (best <= PdqHash::kMatchDistance && reliable
+              ? "match (distance <= 31)\n"
+          : reliable ? "no match\n"
+                     : "no match (quality below 50: unreliable)\n");
+}
+
+void CompareVideos(const MediaFingerprint& a, const MediaFingerprint& b,
+                   bool json, std::ostream& out) {
+  const VpdqMatchResult r =
+      MatchVpdq(a.vpdq->features, b.vpdq->features, VpdqMatchOptions{});
+  if (json) {
+    out << JsonObjectWriter()
+               .Add("kind", "video-video")
+               .AddFixed("query_pct", r.query_pct, 2)
+               .AddFixed("target_pct", r.target_pct, 2)
+               .Add("match", r.is_match ? "yes" : "no")
+               .AddRaw("query_ranges", RangesJson(r.query_ranges))
+               .AddRaw("target_ranges", RangesJson(r.target_ranges))
+               .Finish()
+        << '\n';
+    return;
+  }
+  out << absl::StrFormat(
+      "query_pct %.2f (%d of %d unique frames of A found in B)\n", r.query_pct,
+      r.matched_query_hashes, r.unique_query_hashes);
+  out << absl::StrFormat(
+      "target_pct %.2f (%d of %d unique frames of B found in A)\n",
+      r.target_pct, r.matched_target_hashes, r.unique_target_hashes);
+  out << (r.is_match ? "match" : "no match")
+      << " (rule: query_pct >= 80, distance <= 31, quality >= 50)\n";
+  out << "matched in A: " << RangesText(r.query_ranges) << "\n";
+  out << "matched in B: " << RangesText(r.target_ranges) << "\n";
+}
+
+void CompareImageToVideo(const MediaFingerprint& image,
+                         const MediaFingerprint& video, bool json,
+                         std::ostream& out) {
+  const VpdqImageMatch m =
+      MatchImageToVpdq(image.pdq->hashes[0], image.pdq->quality,
+                       video.vpdq->features, VpdqMatchOptions{});
+  if (json) {
+    std::string frames = "[";
+    for (size_t i = 0; i < m.frames.size(); ++i) {
+      if (i > 0) frames += ", ";
+      frames += JsonObjectWriter()
+                    .Add("frame", m.frames[i].frame_number)
+                    .AddFixed("seconds", m.frames[i].seconds, 3)
+                    .Add("distance",
+                         image.pdq->hashes[0].DistanceTo(m.frames[i].hash))
+                    .Finish();
+    }
+    out << JsonObjectWriter()
+               .Add("kind", "image-video")
+               .Add("match", m.frames.empty() ? "no" : "yes")
+               .AddRaw("frames", frames + "]")
+               .AddRaw("ranges", RangesJson(m.ranges))
+               .Finish()
+        << '\n';
+    return;
+  }
+  if (m.frames.empty()) {
+    out << "no frame of the video matches the image"
+        << (image.pdq->quality < kPdqMinReliableQuality
+                ? " (image quality below 50: unreliable)\n"
+                : "\n");
+    return;
+  }
+  out << m.frames.size() << " frame(s) of the video match the image:\n";
+  for (const VpdqFeature& frame : m.frames) {
+    out << absl::StrFormat("  frame %d at %.3f s, distance %d\n",
+                           frame.frame_number, frame.seconds,
+                           image.pdq->hashes[0].DistanceTo(frame.hash));
+  }
+  out << "time ranges: " << RangesText(m.ranges) << "\n";
+}
+
+}  // namespace
+
+int RunCompareCommand(const std::vector<std::string>& args, std::ostream& out,
+                      std::ostream& err) {
+  bool json = false;
+  std::vector<std::string> files;
+  for (const std::string& arg : args) {
+    if (arg == "--json") {
+      json = true;
+    } else if (arg.size() > 1 && arg[0] == '-') {
+      err << "clearmatch compare: unknown flag " << arg << "\n" << kUsage;
+      return kExitUsage;
+    } else {
+      files.push_back(arg);
+    }
+  }
+  if (files.size() != 2) {
+    err << kUsage;
+    return kExitUsage;
+  }
+  MediaFingerprinter::Options options;
+  options.dihedral = true;
+  auto fingerprinter = MediaFingerprinter::Create(options);
+  if (!fingerprinter.ok()) {
+    err << "clearmatch compare: " << fingerprinter.status().message() << "\n";
+    return kExitUsage;
+  }
+  MediaFingerprint fingerprints[2];
+  for (int i = 0; i < 2; ++i) {
+    auto bytes = ReadInput(files[i], (*fingerprinter)->max_input_bytes());
+    absl::StatusOr<MediaFingerprint> fp =
+        bytes.ok() ? (*fingerprinter)->Fingerprint(*bytes)
+                   : absl::StatusOr<MediaFingerprint>(bytes.status());
+    if (!fp.ok()) {
+      err << files[i] << ": error: " << fp.status().message() << "\n";
+      return kExitInputFailed;
+    }
+    fingerprints[i] = *std::move(fp);
+  }
+  const MediaFingerprint& a = fingerprints[0];
+  const MediaFingerprint& b = fingerprints[1];
+  if (a.pdq && b.pdq) {
+    CompareImages(a, b, json, out);
+  } else if (a.vpdq && b.vpdq) {
+    CompareVideos(a, b, json, out);
+  } else {
+    CompareImageToVideo(a.pdq ? a : b, a.pdq ? b : a, json, out);
+  }
+  return kExitOk;
+}
+
+}  // namespace clearmatch::cli

@@ -1,0 +1,94 @@
+#include "cli/compare_command.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testdata.h"
+
+namespace clearmatch::cli {
+namespace {
+
+using ::clearmatch::testing::TestdataPath;
+using ::testing::HasSubstr;
+
+struct CompareResult {
+  int exit_code;
+  std::string out;
+  std::string err;
+};
+
+CompareResult Compare(const std::vector<std::string>& args) {
+  std::ostringstream out, err;
+  const int code = RunCompareCommand(args, out, err);
+  return {code, out.str(), err.str()};
+}
+
+TEST(CompareCommandTest, RotatedImageIsFoundThroughItsDihedralVariant) {
+  CompareResult r =
+      Compare({"--json", TestdataPath("pdq/bridge-1-original.jpg"),
+               TestdataPath("pdq/bridge-2-rotate-90.jpg")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("\"best_transform\": \"rot90\""));
+  EXPECT_THAT(r.out, HasSubstr("\"match\": \"yes\""));
+  // Without the variants the two are unrelated (the reference hashes of the
+  // two files are 118 bits apart).
+  const size_t at = r.out.find("\"distance\": ");
+  ASSERT_NE(at, std::string::npos);
+  EXPECT_GT(std::stoi(r.out.substr(at + 12)), 31);
+}
+
+TEST(CompareCommandTest, UnrelatedImagesDoNotMatch) {
+  CompareResult r =
+      Compare({TestdataPath("pdq/q0122.jpg"), TestdataPath("pdq/q2821.jpg")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("no match"));
+}
+
+TEST(CompareCommandTest, VideoMatchesItselfAndNotAnotherVideo) {
+  const std::string chair = TestdataPath("vpdq/chair-19-sd-bar.mp4");
+  CompareResult same = Compare({"--json", chair, chair});
+  ASSERT_EQ(same.exit_code, 0) << same.err;
+  EXPECT_THAT(same.out, HasSubstr("\"query_pct\": 100.00"));
+  EXPECT_THAT(same.out, HasSubstr("\"target_pct\": 100.00"));
+  EXPECT_THAT(same.out, HasSubstr("\"match\": \"yes\""));
+  EXPECT_THAT(same.out, HasSubstr("\"query_ranges\": [{\"start\": 0.000"));
+
+  CompareResult other =
+      Compare({"--json", chair, TestdataPath("vpdq/pattern-hd-no-bar.mp4")});
+  ASSERT_EQ(other.exit_code, 0) << other.err;
+  EXPECT_THAT(other.out, HasSubstr("\"match\": \"no\""));
+}
+
+TEST(CompareCommandTest, ImageTakenFromAVideoFindsItsFrame) {
+  // A frame 2 s into the video, extracted by the ffmpeg CLI as a PNG fixture.
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / "clearmatch_compare_test";
+  std::filesystem::create_directories(dir);
+  const std::string png = (dir / "frame.png").string();
+  const std::string video = TestdataPath("vpdq/chair-19-sd-bar.mp4");
+  const std::string command =
+      "ffmpeg -v error -y -ss 2 -i '" + video + "' -frames:v 1 '" + png + "'";
+  ASSERT_EQ(std::system(command.c_str()), 0);
+  CompareResult r = Compare({png, video});
+  std::filesystem::remove_all(dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("frame(s) of the video match the image"));
+  EXPECT_THAT(r.out, HasSubstr("at 2.000 s"));
+}
+
+TEST(CompareCommandTest, UsageAndUnreadableInput) {
+  EXPECT_EQ(Compare({"only-one"}).exit_code, 2);
+  EXPECT_EQ(Compare({"--bogus", "a", "b"}).exit_code, 2);
+  CompareResult r =
+      Compare({"/nonexistent.jpg", TestdataPath("pdq/q0122.jpg")});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("/nonexistent.jpg: error:"));
+}
+
+}  // namespace
+}  // namespace clearmatch::cli

@@ -1,0 +1,152 @@
+#include "cli/hash_command.h"
+
+#include <cstdio>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_split.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "hashing/pdq_hash.h"
+#include "tests/testdata.h"
+
+namespace clearmatch::cli {
+namespace {
+
+using ::clearmatch::testing::BinaryPath;
+using ::clearmatch::testing::TestdataPath;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+struct RunResult {
+  int exit_code;
+  std::string out;
+  std::string err;
+};
+
+RunResult RunHash(const std::vector<std::string>& args) {
+  std::ostringstream out, err;
+  const int code = RunHashCommand(args, out, err);
+  return {code, out.str(), err.str()};
+}
+
+// The keys of a one-line JSON object, in order.
+std::vector<std::string> JsonKeys(const std::string& line) {
+  static const std::regex kKey("\"([a-z_0-9]+)\": ");
+  std::vector<std::string> keys;
+  for (auto it = std::sregex_iterator(line.begin(), line.end(), kKey);
+       it != std::sregex_iterator(); ++it) {
+    keys.push_back((*it)[1]);
+  }
+  return keys;
+}
+
+std::string JsonString(const std::string& line, const std::string& key) {
+  const std::regex pattern("\"" + key + "\": \"([^\"]*)\"");
+  std::smatch match;
+  return std::regex_search(line, match, pattern) ? match[1].str() : "";
+}
+
+// The reference's hash of a test image, from reference_hashes.csv.
+std::string ReferenceHash(const std::string& file) {
+  std::ifstream in(TestdataPath("pdq/reference_hashes.csv"));
+  std::string line;
+  while (std::getline(in, line)) {
+    std::vector<std::string> cols = absl::StrSplit(line, ',');
+    if (cols.size() == 3 && cols[2] == file) return cols[0];
+  }
+  return "";
+}
+
+TEST(HashCommandTest, JsonHasExactlyTheDocumentedKeys) {
+  const std::string file = TestdataPath("pdq/q0122.jpg");
+  RunResult r = RunHash({"--json", file});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(JsonKeys(r.out),
+              ElementsAre("file", "pdq", "quality", "md5", "sha1", "sha256"));
+  EXPECT_EQ(JsonString(r.out, "file"), file);
+  EXPECT_EQ(JsonString(r.out, "pdq"), ReferenceHash("q0122.jpg"));
+  EXPECT_THAT(r.out, HasSubstr("\"quality\": 100"));
+  EXPECT_THAT(JsonString(r.out, "md5"),
+              ::testing::MatchesRegex("[0-9a-f]{32}"));
+  EXPECT_THAT(JsonString(r.out, "sha1"),
+              ::testing::MatchesRegex("[0-9a-f]{40}"));
+  EXPECT_THAT(JsonString(r.out, "sha256"),
+              ::testing::MatchesRegex("[0-9a-f]{64}"));
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1);
+}
+
+TEST(HashCommandTest, DihedralArrayIsInTheReferenceOrder) {
+  RunResult r = RunHash(
+      {"--json", "--dihedral", TestdataPath("pdq/bridge-1-original.jpg")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(JsonKeys(r.out), ElementsAre("file", "pdq", "quality", "md5",
+                                           "sha1", "sha256", "pdq_dihedral"));
+  std::smatch match;
+  ASSERT_TRUE(std::regex_search(
+      r.out, match, std::regex("\"pdq_dihedral\": \\[([^\\]]*)\\]")));
+  std::vector<std::string> ours = absl::StrSplit(match[1].str(), ", ");
+  ASSERT_EQ(ours.size(), 8u);
+  std::ifstream in(TestdataPath("pdq/reference_dihedral.csv"));
+  std::string line;
+  std::getline(in, line);
+  std::vector<std::string> reference = absl::StrSplit(line, ',');
+  for (int t = 0; t < 8; ++t) {
+    auto a = PdqHash::FromHex(ours[t].substr(1, 64));
+    auto b = PdqHash::FromHex(reference[t]);
+    ASSERT_TRUE(a.ok() && b.ok());
+    EXPECT_LE(a->DistanceTo(*b), 8) << "variant " << t;
+  }
+}
+
+TEST(HashCommandTest, PlainOutputIsReferenceCsvShape) {
+  const std::string file = TestdataPath("pdq/q0746.jpg");
+  RunResult r = RunHash({file});
+  ASSERT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, ReferenceHash("q0746.jpg") + ",100," + file + "\n");
+}
+
+TEST(HashCommandTest, FailingFileReportsErrorAndOthersStillRun) {
+  const std::string good = TestdataPath("pdq/q0122.jpg");
+  RunResult r = RunHash({"--json", "/nonexistent/x.jpg", good});
+  EXPECT_EQ(r.exit_code, 1);
+  std::vector<std::string> lines =
+      absl::StrSplit(r.out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_THAT(JsonKeys(lines[0]), ElementsAre("file", "error"));
+  EXPECT_THAT(lines[0], HasSubstr("No such file"));
+  EXPECT_EQ(JsonString(lines[1], "pdq"), ReferenceHash("q0122.jpg"));
+
+  RunResult plain = RunHash({"/nonexistent/x.jpg"});
+  EXPECT_EQ(plain.exit_code, 1);
+  EXPECT_THAT(plain.err, HasSubstr("/nonexistent/x.jpg: error:"));
+}
+
+TEST(HashCommandTest, UsageErrors) {
+  EXPECT_EQ(RunHash({}).exit_code, 2);
+  RunResult r = RunHash({"--bogus", "x"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--bogus"));
+}
+
+TEST(HashCommandTest, BinaryReadsStandardInput) {
+  const std::string command = BinaryPath("cli/clearmatch") +
+                              " hash --json - < " +
+                              TestdataPath("pdq/q2821.jpg");
+  FILE* pipe = popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string out;
+  char buffer[4096];
+  size_t n;
+  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0)
+    out.append(buffer, n);
+  EXPECT_EQ(pclose(pipe), 0);
+  EXPECT_EQ(JsonString(out, "file"), "-");
+  EXPECT_EQ(JsonString(out, "pdq"), ReferenceHash("q2821.jpg"));
+}
+
+}  // namespace
+}  // namespace clearmatch::cli
