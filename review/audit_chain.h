@@ -1,0 +1,59 @@
+// The review audit trail's tamper evidence: every audit row (a decision, an
+// allowlist change) is chained to the previous one by
+//   hash = SHA-256(previous row's hash || canonical row content)
+// (lowercase hex; the first row's previous hash is 64 zeros), and
+// VerifyAuditChain re-checks a store file offline.
+//
+//   std::string content = CanonicalFields({"12", "CONFIRMED", "alice", ""});
+//   std::string hash = AuditRowHash(prev, seq, at_micros, "decide", content);
+//   absl::StatusOr<int64_t> rows = VerifyAuditChain("review.sqlite");
+//
+// Pure functions, and a read-only SQLite reader; thread-safe.
+#ifndef CLEARMATCH_REVIEW_AUDIT_CHAIN_H_
+#define CLEARMATCH_REVIEW_AUDIT_CHAIN_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace clearmatch {
+
+// The previous hash of the first row.
+inline constexpr absl::string_view kAuditGenesisHash =
+    "0000000000000000000000000000000000000000000000000000000000000000";
+
+namespace review_internal {
+// Lowercase hex SHA-256 of `bytes`.
+std::string Sha256Hex(absl::string_view bytes);
+}  // namespace review_internal
+
+// An unambiguous encoding of a list of fields: "<length>:<bytes>;" each.
+std::string CanonicalFields(const std::vector<std::string>& fields);
+
+// The hash of one audit row.
+std::string AuditRowHash(absl::string_view prev_hash, int64_t seq,
+                         int64_t at_micros, absl::string_view kind,
+                         absl::string_view content);
+
+// The audit content of a decision (kind "decide"); its audit row's time is
+// the decision's time.
+std::string DecisionAuditContent(int64_t match_id, int outcome,
+                                 absl::string_view reviewer,
+                                 absl::string_view note, bool override);
+
+// Checks the audit chain of the review store at `path` (opened read-only):
+// sequence numbers 1, 2, 3... without gaps, each row's prev_hash equal to
+// the previous row's hash, each hash equal to the recomputed one, and each
+// decision row equal to the audit row it points to. Returns the number of
+// audit rows; DATA_LOSS naming the first bad row and what is wrong with it;
+// the open errors of SQLite (FAILED_PRECONDITION for a missing file).
+// Deleting the newest rows is not detectable from the file alone: compare
+// the row count or last hash with a copy kept elsewhere.
+absl::StatusOr<int64_t> VerifyAuditChain(const std::string& path);
+
+}  // namespace clearmatch
+
+#endif  // CLEARMATCH_REVIEW_AUDIT_CHAIN_H_

@@ -1,0 +1,548 @@
+// Tests of ReviewStore: recording, listing with filters and pagination,
+// decisions, export, the allowlist, bounded queueing, full disk, and
+// durability of acknowledged decisions across SIGKILL.
+#include "review/review_store.h"
+
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "review/audit_chain.h"
+
+namespace clearmatch {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+class TempDir {
+ public:
+  TempDir() {
+    char pattern[] = "/tmp/clearmatch-review-test-XXXXXX";
+    path_ = mkdtemp(pattern);
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+constexpr char kSha256[] =
+    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+constexpr char kPdq[] =
+    "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22";
+
+// A verdict of `content_id` matching bank/entry (from feed "f1").
+v1::MatchRecord Record(const std::string& content_id, const std::string& bank,
+                       const std::string& entry_id,
+                       v1::Decision decision = v1::BLOCK,
+                       int64_t recorded_micros = 0) {
+  v1::MatchRecord record;
+  record.set_content_id(content_id);
+  record.set_context(v1::UPLOAD);
+  record.set_decision(decision);
+  record.set_recorded_unix_micros(recorded_micros);
+  record.set_snapshot_version(7);
+  record.set_policy(bank + ": upload=BLOCK");
+  v1::Match* match = record.add_matches();
+  match->set_bank(bank);
+  match->set_entry_id(entry_id);
+  match->set_hash_type("pdq");
+  match->set_category("ncii");
+  match->set_distance(3);
+  match->set_transform("original");
+  match->set_source_feed("f1");
+  match->set_decision(decision);
+  record.mutable_query_hashes()->set_sha256(kSha256);
+  v1::PdqHashValue* pdq = record.mutable_query_hashes()->add_pdq();
+  pdq->set_hash(kPdq);
+  pdq->set_quality(100);
+  return record;
+}
+
+class ReviewStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Open(); }
+  void Open() {
+    store_.reset();
+    ReviewStore::Options options;
+    options.path = dir_.File("review.sqlite");
+    auto store = ReviewStore::Create(options);
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+  }
+  // Records and waits until written; returns the ids, oldest first.
+  std::vector<int64_t> Add(const std::vector<v1::MatchRecord>& records) {
+    for (const v1::MatchRecord& r : records) store_->Enqueue(r);
+    store_->Flush();
+    v1::ListMatchesRequest request;
+    request.set_page_size(static_cast<int>(records.size()));
+    auto page = store_->ListMatches(request);
+    EXPECT_TRUE(page.ok()) << page.status();
+    std::vector<int64_t> ids;
+    for (const v1::MatchRecord& r : page->matches())
+      ids.push_back(r.match_id());
+    return std::vector<int64_t>(ids.rbegin(), ids.rend());
+  }
+  std::vector<std::string> ListContentIds(v1::ListMatchesRequest request) {
+    auto page = store_->ListMatches(request);
+    EXPECT_TRUE(page.ok()) << page.status();
+    std::vector<std::string> ids;
+    if (page.ok()) {
+      for (const auto& r : page->matches()) ids.push_back(r.content_id());
+    }
+    return ids;
+  }
+  absl::StatusOr<v1::MatchRecord> Decide(
+      int64_t id, v1::ReviewOutcome outcome, bool override = false,
+      const std::string& reviewer = "alice") {
+    v1::DecideRequest request;
+    request.set_match_id(id);
+    request.set_outcome(outcome);
+    request.set_reviewer(reviewer);
+    request.set_note("looked at it");
+    request.set_override(override);
+    return store_->Decide(request);
+  }
+
+  TempDir dir_;
+  std::unique_ptr<ReviewStore> store_;
+};
+
+TEST_F(ReviewStoreTest, RecordsAreListedNewestFirstWithEverything) {
+  const std::vector<int64_t> ids =
+      Add({Record("c1", "tid", "e1"), Record("c2", "tid", "e2"),
+           Record("c3", "stopncii", "e3", v1::REVIEW)});
+  ASSERT_EQ(ids.size(), 3u);
+  EXPECT_LT(ids[0], ids[1]);
+  EXPECT_LT(ids[1], ids[2]);
+  EXPECT_THAT(ListContentIds({}), ElementsAre("c3", "c2", "c1"));
+
+  auto got = store_->GetMatch(ids[2]);
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->match_id(), ids[2]);
+  EXPECT_EQ(got->decision(), v1::REVIEW);
+  EXPECT_EQ(got->snapshot_version(), 7u);
+  EXPECT_EQ(got->policy(), "stopncii: upload=BLOCK");
+  EXPECT_EQ(got->query_hashes().sha256(), kSha256);
+  ASSERT_EQ(got->matches_size(), 1);
+  EXPECT_EQ(got->matches(0).entry_id(), "e3");
+  EXPECT_EQ(got->matches(0).source_feed(), "f1");
+  EXPECT_GT(got->recorded_unix_micros(), 0);
+  EXPECT_TRUE(got->decisions().empty());
+  EXPECT_EQ(store_->stats().recorded, 3);
+
+  EXPECT_EQ(store_->GetMatch(ids[2] + 100).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_F(ReviewStoreTest, Filters) {
+  const std::vector<int64_t> ids =
+      Add({Record("old", "tid", "e1", v1::BLOCK, 1000),
+           Record("mid", "stopncii", "e2", v1::REVIEW, 2000),
+           Record("new", "tid", "e3", v1::TAKEDOWN, 3000)});
+  ASSERT_TRUE(Decide(ids[1], v1::ESCALATED).ok());
+
+  v1::ListMatchesRequest bank;
+  bank.set_bank("tid");
+  EXPECT_THAT(ListContentIds(bank), ElementsAre("new", "old"));
+  v1::ListMatchesRequest verdict;
+  verdict.set_decision(v1::REVIEW);
+  EXPECT_THAT(ListContentIds(verdict), ElementsAre("mid"));
+  v1::ListMatchesRequest pending;
+  pending.set_status(v1::ListMatchesRequest::PENDING);
+  EXPECT_THAT(ListContentIds(pending), ElementsAre("new", "old"));
+  v1::ListMatchesRequest decided;
+  decided.set_status(v1::ListMatchesRequest::DECIDED);
+  EXPECT_THAT(ListContentIds(decided), ElementsAre("mid"));
+  v1::ListMatchesRequest outcome;
+  outcome.set_outcome(v1::CONFIRMED);
+  EXPECT_TRUE(ListContentIds(outcome).empty());
+  v1::ListMatchesRequest range;
+  range.set_start_unix_micros(2000);  // inclusive
+  range.set_end_unix_micros(3000);    // exclusive
+  EXPECT_THAT(ListContentIds(range), ElementsAre("mid"));
+
+  v1::ListMatchesRequest bad_range;
+  bad_range.set_start_unix_micros(3000);
+  bad_range.set_end_unix_micros(2000);
+  EXPECT_EQ(store_->ListMatches(bad_range).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  v1::ListMatchesRequest bad_size;
+  bad_size.set_page_size(ReviewStore::kMaxPageSize + 1);
+  EXPECT_EQ(store_->ListMatches(bad_size).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(ReviewStoreTest, PaginationIsStableUnderConcurrentInserts) {
+  std::vector<v1::MatchRecord> records;
+  for (int i = 0; i < 25; ++i) {
+    records.push_back(Record(absl::StrCat("c", i), "tid", "e"));
+  }
+  const std::vector<int64_t> ids = Add(records);
+  ASSERT_EQ(ids.size(), 25u);
+
+  std::atomic<bool> stop{false};
+  std::thread inserter([&] {
+    for (int i = 0; !stop.load() && i < 2000; ++i) {
+      store_->Enqueue(Record(absl::StrCat("late", i), "tid", "e"));
+      if (i % 10 == 0) store_->Flush();
+    }
+  });
+  v1::ListMatchesRequest request;
+  request.set_page_size(10);
+  request.set_bank("tid");
+  // The first page fixes the listing's start; later inserts are newer.
+  auto first = store_->ListMatches(request);
+  ASSERT_TRUE(first.ok()) << first.status();
+  const int64_t top = first->matches(0).match_id();
+  std::vector<int64_t> seen;
+  for (const auto& r : first->matches()) seen.push_back(r.match_id());
+  std::string token = first->next_page_token();
+  int pages = 1;
+  while (!token.empty()) {
+    request.set_page_token(token);
+    auto page = store_->ListMatches(request);
+    ASSERT_TRUE(page.ok()) << page.status();
+    for (const auto& r : page->matches()) seen.push_back(r.match_id());
+    token = page->next_page_token();
+    ASSERT_LT(++pages, 1000);
+  }
+  stop = true;
+  inserter.join();
+
+  // Exactly every record at or below the first page's top (ids are
+  // consecutive), each once, newest first.
+  std::vector<int64_t> expected;
+  for (int64_t id = top; id >= ids.front(); --id) expected.push_back(id);
+  EXPECT_EQ(seen, expected);
+  EXPECT_GE(seen.size(), 25u);
+
+  // Tokens are opaque and tied to their filters.
+  request.set_page_token("not a token");
+  EXPECT_EQ(store_->ListMatches(request).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  request.set_page_token(first->next_page_token());
+  request.set_bank("other");
+  EXPECT_EQ(store_->ListMatches(request).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(ReviewStoreTest, SecondDecisionNeedsOverrideAndBothAreKept) {
+  const int64_t id = Add({Record("c1", "tid", "e1")})[0];
+  auto first = Decide(id, v1::CONFIRMED);
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_EQ(first->decisions_size(), 1);
+  EXPECT_EQ(first->decisions(0).outcome(), v1::CONFIRMED);
+  EXPECT_EQ(first->decisions(0).reviewer(), "alice");
+  EXPECT_EQ(first->decisions(0).note(), "looked at it");
+
+  auto again = Decide(id, v1::ESCALATED, false, "bob");
+  EXPECT_EQ(again.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(again.status().message(), HasSubstr("CONFIRMED by alice"));
+
+  auto overridden = Decide(id, v1::ESCALATED, true, "bob");
+  ASSERT_TRUE(overridden.ok()) << overridden.status();
+  ASSERT_EQ(overridden->decisions_size(), 2);
+  EXPECT_EQ(overridden->decisions(0).outcome(), v1::CONFIRMED);
+  EXPECT_EQ(overridden->decisions(1).outcome(), v1::ESCALATED);
+  EXPECT_EQ(overridden->decisions(1).reviewer(), "bob");
+  EXPECT_TRUE(overridden->decisions(1).override());
+
+  v1::ListMatchesRequest escalated;
+  escalated.set_outcome(v1::ESCALATED);
+  EXPECT_THAT(ListContentIds(escalated), ElementsAre("c1"));
+}
+
+TEST_F(ReviewStoreTest, BadDecisionsAreRefused) {
+  const int64_t id = Add({Record("c1", "tid", "e1")})[0];
+  EXPECT_EQ(Decide(id + 1, v1::CONFIRMED).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(Decide(id, v1::REVIEW_OUTCOME_UNSPECIFIED).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Decide(id, static_cast<v1::ReviewOutcome>(9)).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Decide(id, v1::CONFIRMED, false, "").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  v1::DecideRequest long_note;
+  long_note.set_match_id(id);
+  long_note.set_outcome(v1::CONFIRMED);
+  long_note.set_reviewer("alice");
+  long_note.set_note(std::string(ReviewStore::kMaxNoteBytes + 1, 'x'));
+  EXPECT_EQ(store_->Decide(long_note).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  // Nothing was recorded by the refused calls.
+  EXPECT_TRUE(store_->GetMatch(id)->decisions().empty());
+}
+
+TEST_F(ReviewStoreTest, ExportHasWhatAReportNeeds) {
+  const std::vector<int64_t> ids =
+      Add({Record("c1", "tid", "e1", v1::TAKEDOWN), Record("c2", "tid", "e2"),
+           Record("c3", "stopncii", "e3")});
+  ASSERT_TRUE(Decide(ids[0], v1::CONFIRMED).ok());
+  ASSERT_TRUE(Decide(ids[1], v1::FALSE_POSITIVE).ok());
+  ASSERT_TRUE(Decide(ids[2], v1::FALSE_POSITIVE).ok());
+  ASSERT_TRUE(Decide(ids[2], v1::CONFIRMED, true, "bob").ok());
+
+  auto exported = store_->ExportConfirmed({});
+  ASSERT_TRUE(exported.ok()) << exported.status();
+  ASSERT_EQ(exported->matches_size(), 2);
+  const v1::ConfirmedMatch& c3 = exported->matches(0);
+  EXPECT_EQ(c3.content_id(), "c3");
+  EXPECT_EQ(c3.reviewer(), "bob");
+  EXPECT_GE(c3.confirmed_unix_micros(), c3.recorded_unix_micros());
+  const v1::ConfirmedMatch& c1 = exported->matches(1);
+  EXPECT_EQ(c1.content_id(), "c1");
+  EXPECT_EQ(c1.match_id(), ids[0]);
+  EXPECT_EQ(c1.decision(), v1::TAKEDOWN);
+  EXPECT_EQ(c1.context(), v1::UPLOAD);
+  EXPECT_EQ(c1.snapshot_version(), 7u);
+  ASSERT_EQ(c1.entries_size(), 1);
+  EXPECT_EQ(c1.entries(0).bank(), "tid");
+  EXPECT_EQ(c1.entries(0).entry_id(), "e1");
+  EXPECT_EQ(c1.entries(0).source_feed(), "f1");
+  EXPECT_EQ(c1.entries(0).category(), "ncii");
+  EXPECT_EQ(c1.entries(0).hash_type(), "pdq");
+}
+
+TEST_F(ReviewStoreTest, FalsePositiveAllowlistsThePairAndSurvivesReopen) {
+  const std::vector<int64_t> ids =
+      Add({Record("c1", "tid", "e1"), Record("c2", "tid", "e2")});
+  const std::vector<std::string> keys = {"sha256:" + std::string(kSha256)};
+  const std::vector<std::string> pdq_keys = {"pdq:" + std::string(kPdq)};
+  EXPECT_FALSE(store_->IsAllowlisted(keys, "tid", "e1"));
+  ASSERT_TRUE(Decide(ids[0], v1::FALSE_POSITIVE).ok());
+  EXPECT_TRUE(store_->IsAllowlisted(keys, "tid", "e1"));
+  EXPECT_TRUE(store_->IsAllowlisted(pdq_keys, "tid", "e1"));
+  EXPECT_FALSE(store_->IsAllowlisted(keys, "tid", "e2"));  // other entry
+  EXPECT_FALSE(store_->IsAllowlisted({"sha256:00"}, "tid", "e1"));
+
+  // The disputed entry waits in the outbox.
+  auto disputes = store_->PendingDisputes(10);
+  ASSERT_TRUE(disputes.ok()) << disputes.status();
+  ASSERT_EQ(disputes->size(), 1u);
+  EXPECT_EQ((*disputes)[0].entry_id, "e1");
+  EXPECT_EQ((*disputes)[0].source_feed, "f1");
+  EXPECT_EQ((*disputes)[0].match_id, ids[0]);
+  ASSERT_TRUE(store_->MarkDisputesSent({(*disputes)[0].id}).ok());
+  EXPECT_TRUE(store_->PendingDisputes(10)->empty());
+
+  Open();
+  EXPECT_TRUE(store_->IsAllowlisted(keys, "tid", "e1"));
+  auto listed = store_->ListAllowlist({});
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  ASSERT_EQ(listed->entries_size(), 2);  // sha256 and pdq keys
+  EXPECT_EQ(listed->entries(0).entry_id(), "e1");
+  EXPECT_EQ(listed->entries(0).added_by(), "alice");
+  EXPECT_EQ(listed->entries(0).match_id(), ids[0]);
+
+  v1::RemoveAllowlistEntryRequest remove;
+  remove.set_content_key(keys[0]);
+  remove.set_bank("tid");
+  remove.set_entry_id("e1");
+  remove.set_reviewer("admin");
+  ASSERT_TRUE(store_->RemoveAllowlistEntry(remove).ok());
+  EXPECT_FALSE(store_->IsAllowlisted(keys, "tid", "e1"));
+  EXPECT_TRUE(store_->IsAllowlisted(pdq_keys, "tid", "e1"));
+  EXPECT_EQ(store_->RemoveAllowlistEntry(remove).code(),
+            absl::StatusCode::kNotFound);
+  remove.set_reviewer("");
+  EXPECT_EQ(store_->RemoveAllowlistEntry(remove).code(),
+            absl::StatusCode::kInvalidArgument);
+
+  // Overriding the FALSE_POSITIVE takes the rest off the allowlist.
+  ASSERT_TRUE(Decide(ids[0], v1::CONFIRMED, true).ok());
+  EXPECT_FALSE(store_->IsAllowlisted(pdq_keys, "tid", "e1"));
+  EXPECT_EQ(store_->ListAllowlist({})->entries_size(), 0);
+}
+
+TEST_F(ReviewStoreTest, AllowlistPages) {
+  std::vector<v1::MatchRecord> records;
+  for (int i = 0; i < 5; ++i) {
+    records.push_back(
+        Record(absl::StrCat("c", i), "tid", absl::StrCat("e", i)));
+  }
+  for (int64_t id : Add(records)) {
+    ASSERT_TRUE(Decide(id, v1::FALSE_POSITIVE).ok());
+  }
+  v1::ListAllowlistRequest request;
+  request.set_page_size(3);
+  std::set<std::string> seen;
+  int pages = 0;
+  do {
+    auto page = store_->ListAllowlist(request);
+    ASSERT_TRUE(page.ok()) << page.status();
+    for (const auto& e : page->entries()) {
+      seen.insert(e.content_key() + "/" + e.entry_id());
+    }
+    request.set_page_token(page->next_page_token());
+    ++pages;
+  } while (!request.page_token().empty());
+  EXPECT_EQ(seen.size(), 10u);  // 5 entries x (sha256, pdq)
+  EXPECT_EQ(pages, 4);
+}
+
+TEST_F(ReviewStoreTest, CloseWritesEverythingQueued) {
+  for (int i = 0; i < 1000; ++i) store_->Enqueue(Record("c", "tid", "e"));
+  Open();  // destroys the old store without a Flush
+  v1::ListMatchesRequest request;
+  request.set_page_size(1000);
+  auto page = store_->ListMatches(request);
+  ASSERT_TRUE(page.ok()) << page.status();
+  EXPECT_EQ(page->matches_size(), 1000);
+  EXPECT_TRUE(page->next_page_token().empty());
+}
+
+TEST(ReviewStoreQueueTest, FullQueueDropsAndCountsWithoutBlocking) {
+  TempDir dir;
+  ReviewStore::Options options;
+  options.path = dir.File("review.sqlite");
+  options.max_queued_records = 2;
+  options.max_batch = 1;
+  int warnings = 0;
+  options.log_warning = [&](absl::string_view) { ++warnings; };
+  auto store = ReviewStore::Create(options);
+  ASSERT_TRUE(store.ok()) << store.status();
+  // Another connection holds the write lock: the writer cannot drain.
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(options.path.c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  for (int i = 0; i < 10; ++i) (*store)->Enqueue(Record("c", "tid", "e"));
+  const ReviewStore::Stats during = (*store)->stats();
+  EXPECT_GE(during.dropped, 7);  // at most 2 queued + 1 being written
+  EXPECT_GE(warnings, 1);
+  ASSERT_EQ(sqlite3_exec(other, "COMMIT", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(other);
+  (*store)->Flush();
+  const ReviewStore::Stats after = (*store)->stats();
+  EXPECT_EQ(after.recorded + after.write_errors + after.dropped, 10);
+  EXPECT_EQ(after.queued, 0);
+}
+
+TEST(ReviewStoreQueueTest, FullDiskCountsErrorsAndNeverFailsTheCaller) {
+  TempDir dir;
+  ReviewStore::Options options;
+  options.path = dir.File("review.sqlite");
+  options.max_page_count = 40;  // 160 KiB
+  options.max_batch = 4;
+  auto store = ReviewStore::Create(options);
+  ASSERT_TRUE(store.ok()) << store.status();
+  v1::MatchRecord big = Record("c", "tid", "e");
+  for (int i = 0; i < 100; ++i) {
+    v1::VpdqFrameHash* frame = big.mutable_query_hashes()->add_vpdq();
+    frame->set_hash(kPdq);
+    frame->set_frame_number(i);
+  }
+  for (int i = 0; i < 200; ++i) (*store)->Enqueue(big);  // ~1.5 MB
+  (*store)->Flush();
+  const ReviewStore::Stats stats = (*store)->stats();
+  EXPECT_GT(stats.write_errors, 0);
+  EXPECT_GT(stats.recorded, 0);
+  EXPECT_EQ(stats.recorded + stats.write_errors, 200);
+}
+
+TEST(ReviewStoreOpenTest, BadFilesAndOptionsAreRefused) {
+  TempDir dir;
+  ReviewStore::Options options;
+  EXPECT_EQ(ReviewStore::Create(options).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  options.path = dir.File("garbage.sqlite");
+  std::ofstream(options.path) << std::string(8192, 'x');
+  EXPECT_EQ(ReviewStore::Create(options).status().code(),
+            absl::StatusCode::kDataLoss);
+  options.path = dir.File("missing-dir/review.sqlite");
+  EXPECT_EQ(ReviewStore::Create(options).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  options.path = dir.File("review.sqlite");
+  options.max_batch = 0;
+  EXPECT_EQ(ReviewStore::Create(options).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+// A child process decides matches and acknowledges each decision on a pipe
+// after Decide returned; the parent SIGKILLs it mid-stream. Every
+// acknowledged decision must be in the store afterwards.
+TEST(ReviewStoreCrashTest, AcknowledgedDecisionsSurviveSigkill) {
+  TempDir dir;
+  ReviewStore::Options options;
+  options.path = dir.File("review.sqlite");
+  constexpr int kMatches = 100;
+  {
+    auto store = ReviewStore::Create(options);
+    ASSERT_TRUE(store.ok()) << store.status();
+    for (int i = 0; i < kMatches; ++i) {
+      (*store)->Enqueue(
+          Record(absl::StrCat("c", i), "tid", absl::StrCat("e", i)));
+    }
+  }  // closed: every record written, ids 1..kMatches
+  int ack[2];
+  ASSERT_EQ(pipe(ack), 0);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    // Decides until killed: each match, then overrides of each, and so on.
+    close(ack[0]);
+    auto store = ReviewStore::Create(options);
+    if (!store.ok()) _exit(3);
+    for (int64_t n = 0;; ++n) {
+      v1::DecideRequest request;
+      request.set_match_id(n % kMatches + 1);
+      request.set_outcome(n % 2 == 0 ? v1::FALSE_POSITIVE : v1::CONFIRMED);
+      request.set_reviewer("child");
+      request.set_override(n >= kMatches);
+      if (!(*store)->Decide(request).ok()) _exit(4);
+      if (write(ack[1], &n, sizeof(n)) != sizeof(n)) _exit(5);
+    }
+  }
+  close(ack[1]);
+  // Past the first round, so that overrides are in flight too.
+  std::vector<int64_t> acknowledged;
+  int64_t n = 0;
+  while (acknowledged.size() < kMatches + 50 &&
+         read(ack[0], &n, sizeof(n)) == sizeof(n)) {
+    acknowledged.push_back(n);
+  }
+  kill(child, SIGKILL);
+  // Acks already in the pipe were acknowledged before the kill.
+  while (read(ack[0], &n, sizeof(n)) == sizeof(n)) acknowledged.push_back(n);
+  close(ack[0]);
+  int status = 0;
+  waitpid(child, &status, 0);
+  EXPECT_TRUE(WIFSIGNALED(status)) << "the child stopped on its own";
+  ASSERT_GE(acknowledged.size(), static_cast<size_t>(kMatches + 50));
+
+  auto store = ReviewStore::Create(options);
+  ASSERT_TRUE(store.ok()) << store.status();
+  for (int64_t acked : acknowledged) {
+    const int64_t id = acked % kMatches + 1;
+    auto record = (*store)->GetMatch(id);
+    ASSERT_TRUE(record.ok()) << record.status();
+    ASSERT_GE(record->decisions_size(), acked / kMatches + 1)
+        << "decision " << acked << " of match " << id << " was lost";
+    EXPECT_EQ(record->decisions(0).reviewer(), "child");
+  }
+  // The chain is intact up to wherever the child died.
+  store->reset();
+  auto rows = VerifyAuditChain(options.path);
+  EXPECT_TRUE(rows.ok()) << rows.status();
+  EXPECT_GE(*rows, static_cast<int64_t>(acknowledged.size()));
+}
+
+}  // namespace
+}  // namespace clearmatch
