@@ -5,8 +5,14 @@
 #include <string_view>
 #include <vector>
 
+#include "cli/check_command.h"
 #include "cli/command.h"
+#include "cli/compare_command.h"
+#include "cli/feed_command.h"
 #include "cli/hash_command.h"
+#include "cli/match_command.h"
+#include "cli/rescan_command.h"
+#include "cli/review_command.h"
 
 namespace {
 
@@ -18,7 +24,19 @@ struct Command {
 
 constexpr Command kCommands[] = {
     {"hash", clearmatch::cli::RunHashCommand,
-     "print PDQ, MD5, SHA-1 and SHA-256 of media files"},
+     "print PDQ / vPDQ, MD5, SHA-1 and SHA-256 of media files"},
+    {"compare", clearmatch::cli::RunCompareCommand,
+     "how alike two images, two videos, or an image and a video are"},
+    {"match", clearmatch::cli::RunMatchCommand,
+     "match media or PDQ hashes against a bank CSV"},
+    {"feed", clearmatch::cli::RunFeedCommand,
+     "keygen | publish | verify | sync a signed hash feed"},
+    {"check", clearmatch::cli::RunCheckCommand,
+     "ask a running clearmatchd for the verdict on media files"},
+    {"rescan", clearmatch::cli::RunRescanCommand,
+     "stream a listing of existing content through clearmatchd (resumable)"},
+    {"review", clearmatch::cli::RunReviewCommand,
+     "list | show | decide | export matches; verify-audit a review store"},
 };
 
 int Usage(std::ostream& out) {

@@ -1,0 +1,33 @@
+// `clearmatch check [--addr HOST:PORT] [--context upload|rescan] [--json]
+// [--deadline-ms N] FILE...`: asks a running clearmatchd for the verdict on
+// each file (Check, or CheckUpload for files over 8 MiB).
+//
+// Plain output, one line per file: "<DECISION> <file>" followed by
+// " bank/entry_id (hash_type, distance d, transform)" per match. --json: one
+// object per line with file, content_id, decision, snapshot_version,
+// request_id and matches. A file that fails prints an error (the others
+// still run) and the exit code is 1; the daemon unreachable is also 1.
+#ifndef CLEARMATCH_CLI_CHECK_COMMAND_H_
+#define CLEARMATCH_CLI_CHECK_COMMAND_H_
+
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "clearmatch/v1/matcher.pb.h"
+
+namespace clearmatch::cli {
+
+int RunCheckCommand(const std::vector<std::string>& args, std::ostream& out,
+                    std::ostream& err);
+
+// One JSON line (no newline) for a verdict: `file` (omitted when empty),
+// content_id, decision, snapshot_version, request_id, matches, and error
+// when the response carries one. Shared with `clearmatch rescan`.
+std::string CheckResponseJson(const v1::CheckResponse& response,
+                              std::string_view file);
+
+}  // namespace clearmatch::cli
+
+#endif  // CLEARMATCH_CLI_CHECK_COMMAND_H_

@@ -1,0 +1,352 @@
+// `clearmatch review`: list, show, decide, export against a daemon;
+// verify-audit offline.
+#include "cli/review_command.h"
+
+#include <google/protobuf/util/json_util.h>
+#include <grpcpp/grpcpp.h>
+
+#include <chrono>
+#include <map>
+#include <memory>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "clearmatch/v1/review.grpc.pb.h"
+#include "cli/command.h"
+#include "review/audit_chain.h"
+
+namespace clearmatch::cli {
+namespace {
+
+constexpr char kUsage[] =
+    "usage: clearmatch review list [--addr HOST:PORT] "
+    "[--status pending|decided] [--bank B]\n"
+    "           [--outcome confirmed|false-positive|escalated] "
+    "[--since UNIX_S] [--until UNIX_S]\n"
+    "           [--page-size N] [--page-token T] [--json]\n"
+    "       clearmatch review show [--addr HOST:PORT] MATCH_ID\n"
+    "       clearmatch review decide [--addr HOST:PORT] MATCH_ID "
+    "confirmed|false-positive|escalated\n"
+    "           [--reviewer NAME] [--note TEXT] [--override]\n"
+    "       clearmatch review export [--addr HOST:PORT] [--since UNIX_S] "
+    "[--until UNIX_S]\n"
+    "       clearmatch review verify-audit --store FILE\n";
+
+constexpr int kDeadlineSeconds = 30;
+
+// Flags (--name value, or --name for the boolean ones) and positionals.
+struct Parsed {
+  std::map<std::string, std::string> flags;
+  std::vector<std::string> positional;
+};
+
+bool Parse(const std::vector<std::string>& args, size_t from, Parsed* parsed,
+           std::ostream& err) {
+  static const char* const kBoolean[] = {"--json", "--override"};
+  static const char* const kValued[] = {
+      "--addr",  "--status",   "--bank",      "--outcome",
+      "--since", "--until",    "--page-size", "--page-token",
+      "--note",  "--reviewer", "--store"};
+  for (size_t i = from; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg.size() < 2 || arg.compare(0, 2, "--") != 0) {
+      parsed->positional.push_back(arg);
+      continue;
+    }
+    bool known = false;
+    for (const char* name : kBoolean) {
+      if (arg == name) {
+        parsed->flags[arg] = std::string(1, '1');
+        known = true;
+      }
+    }
+    for (const char* name : kValued) {
+      if (arg == name) {
+        if (i + 1 >= args.size()) {
+          err << "clearmatch review: " << arg << " needs a value\n";
+          return false;
+        }
+        parsed->flags[arg] = args[++i];
+        known = true;
+      }
+    }
+    if (!known) {
+      err << "clearmatch review: unknown option " << arg << "\n";
+      return false;
+    }
+  }
+  return true;
+}
+
+bool ParseOutcome(const std::string& text, v1::ReviewOutcome* outcome) {
+  if (text == "confirmed") {
+    *outcome = v1::CONFIRMED;
+  } else if (text == "false-positive") {
+    *outcome = v1::FALSE_POSITIVE;
+  } else if (text == "escalated") {
+    *outcome = v1::ESCALATED;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// Unix seconds flag -> microseconds; false if present and not a number.
+bool TimeFlag(const Parsed& parsed, const char* name, int64_t* micros) {
+  auto it = parsed.flags.find(name);
+  if (it == parsed.flags.end()) return true;
+  int64_t seconds = 0;
+  if (!absl::SimpleAtoi(it->second, &seconds) || seconds < 0 ||
+      seconds > INT64_MAX / 1000000) {
+    return false;
+  }
+  *micros = seconds * 1000000;
+  return true;
+}
+
+std::string Json(const google::protobuf::Message& message) {
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  if (!google::protobuf::util::MessageToJsonString(message, &json, options)
+           .ok()) {
+    return "{}";
+  }
+  return json;
+}
+
+std::string TimeText(int64_t micros) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixMicros(micros),
+                          absl::UTCTimeZone());
+}
+
+std::string StatusText(const v1::MatchRecord& record) {
+  if (record.decisions().empty()) return "PENDING";
+  return v1::ReviewOutcome_Name(record.decisions().rbegin()->outcome());
+}
+
+int CallFailed(const grpc::Status& status, std::ostream& err) {
+  err << "clearmatch review: " << status.error_message() << " (code "
+      << status.error_code() << ")\n";
+  return kExitInputFailed;
+}
+
+void SetDeadline(grpc::ClientContext& context) {
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(kDeadlineSeconds));
+}
+
+int List(v1::Review::Stub& stub, const Parsed& parsed, std::ostream& out,
+         std::ostream& err) {
+  v1::ListMatchesRequest request;
+  if (auto it = parsed.flags.find("--status"); it != parsed.flags.end()) {
+    if (it->second == "pending") {
+      request.set_status(v1::ListMatchesRequest::PENDING);
+    } else if (it->second == "decided") {
+      request.set_status(v1::ListMatchesRequest::DECIDED);
+    } else {
+      err << "clearmatch review: --status must be pending or decided\n";
+      return kExitUsage;
+    }
+  }
+  if (auto it = parsed.flags.find("--outcome"); it != parsed.flags.end()) {
+    v1::ReviewOutcome outcome;
+    if (!ParseOutcome(it->second, &outcome)) {
+      err << "clearmatch review: --outcome must be confirmed, "
+             "false-positive or escalated\n";
+      return kExitUsage;
+    }
+    request.set_outcome(outcome);
+  }
+  if (auto it = parsed.flags.find("--bank"); it != parsed.flags.end()) {
+    request.set_bank(it->second);
+  }
+  if (auto it = parsed.flags.find("--page-token"); it != parsed.flags.end()) {
+    request.set_page_token(it->second);
+  }
+  if (auto it = parsed.flags.find("--page-size"); it != parsed.flags.end()) {
+    int size = 0;
+    if (!absl::SimpleAtoi(it->second, &size) || size <= 0) {
+      err << "clearmatch review: --page-size must be a positive number\n";
+      return kExitUsage;
+    }
+    request.set_page_size(size);
+  }
+  int64_t since = 0, until = 0;
+  if (!TimeFlag(parsed, "--since", &since) ||
+      !TimeFlag(parsed, "--until", &until)) {
+    err << "clearmatch review: --since and --until are unix seconds\n";
+    return kExitUsage;
+  }
+  request.set_start_unix_micros(since);
+  request.set_end_unix_micros(until);
+  grpc::ClientContext context;
+  SetDeadline(context);
+  v1::ListMatchesResponse response;
+  const grpc::Status status = stub.ListMatches(&context, request, &response);
+  if (!status.ok()) return CallFailed(status, err);
+  const bool json = parsed.flags.count("--json") > 0;
+  for (const v1::MatchRecord& record : response.matches()) {
+    if (json) {
+      out << Json(record) << "\n";
+      continue;
+    }
+    out << record.match_id() << " " << TimeText(record.recorded_unix_micros())
+        << " " << v1::Decision_Name(record.decision()) << " "
+        << StatusText(record) << " " << record.content_id();
+    for (const v1::Match& match : record.matches()) {
+      out << " " << match.bank() << "/" << match.entry_id() << "("
+          << match.hash_type() << " " << match.distance()
+          << (match.shadow() ? " shadow" : "") << ")";
+    }
+    out << "\n";
+  }
+  if (!response.next_page_token().empty()) {
+    if (json) {
+      out << "{\"next_page_token\":\"" << response.next_page_token() << "\"}\n";
+    } else {
+      out << "next page: --page-token " << response.next_page_token() << "\n";
+    }
+  }
+  return kExitOk;
+}
+
+bool MatchId(const Parsed& parsed, size_t index, int64_t* id,
+             std::ostream& err) {
+  if (parsed.positional.size() <= index ||
+      !absl::SimpleAtoi(parsed.positional[index], id) || *id <= 0) {
+    err << "clearmatch review: a positive MATCH_ID is required\n" << kUsage;
+    return false;
+  }
+  return true;
+}
+
+int Show(v1::Review::Stub& stub, const Parsed& parsed, std::ostream& out,
+         std::ostream& err) {
+  v1::GetMatchRequest request;
+  int64_t id = 0;
+  if (!MatchId(parsed, 0, &id, err)) return kExitUsage;
+  request.set_match_id(id);
+  grpc::ClientContext context;
+  SetDeadline(context);
+  v1::MatchRecord record;
+  const grpc::Status status = stub.GetMatch(&context, request, &record);
+  if (!status.ok()) return CallFailed(status, err);
+  out << Json(record) << "\n";
+  return kExitOk;
+}
+
+int Decide(v1::Review::Stub& stub, const Parsed& parsed, std::ostream& out,
+           std::ostream& err) {
+  v1::DecideRequest request;
+  int64_t id = 0;
+  if (!MatchId(parsed, 0, &id, err)) return kExitUsage;
+  v1::ReviewOutcome outcome;
+  if (parsed.positional.size() != 2 ||
+      !ParseOutcome(parsed.positional[1], &outcome)) {
+    err << "clearmatch review: decide MATCH_ID "
+           "confirmed|false-positive|escalated\n";
+    return kExitUsage;
+  }
+  request.set_match_id(id);
+  request.set_outcome(outcome);
+  request.set_override(parsed.flags.count("--override") > 0);
+  if (auto it = parsed.flags.find("--note"); it != parsed.flags.end()) {
+    request.set_note(it->second);
+  }
+  if (auto it = parsed.flags.find("--reviewer"); it != parsed.flags.end()) {
+    request.set_reviewer(it->second);
+  } else if (const char* user = std::getenv("USER"); user != nullptr) {
+    request.set_reviewer(user);
+  }
+  grpc::ClientContext context;
+  SetDeadline(context);
+  v1::MatchRecord record;
+  const grpc::Status status = stub.Decide(&context, request, &record);
+  if (!status.ok()) return CallFailed(status, err);
+  out << record.match_id() << " " << StatusText(record) << " by "
+      << record.decisions().rbegin()->reviewer() << "\n";
+  return kExitOk;
+}
+
+int Export(v1::Review::Stub& stub, const Parsed& parsed, std::ostream& out,
+           std::ostream& err) {
+  v1::ExportConfirmedRequest request;
+  int64_t since = 0, until = 0;
+  if (!TimeFlag(parsed, "--since", &since) ||
+      !TimeFlag(parsed, "--until", &until)) {
+    err << "clearmatch review: --since and --until are unix seconds\n";
+    return kExitUsage;
+  }
+  request.set_start_unix_micros(since);
+  request.set_end_unix_micros(until);
+  request.set_page_size(1000);
+  do {
+    grpc::ClientContext context;
+    SetDeadline(context);
+    v1::ExportConfirmedResponse response;
+    const grpc::Status status =
+        stub.ExportConfirmed(&context, request, &response);
+    if (!status.ok()) return CallFailed(status, err);
+    for (const v1::ConfirmedMatch& match : response.matches()) {
+      out << Json(match) << "\n";
+    }
+    request.set_page_token(response.next_page_token());
+  } while (!request.page_token().empty());
+  return kExitOk;
+}
+
+int VerifyAudit(const Parsed& parsed, std::ostream& out, std::ostream& err) {
+  auto store = parsed.flags.find("--store");
+  if (store == parsed.flags.end() || !parsed.positional.empty()) {
+    err << "usage: clearmatch review verify-audit --store FILE\n";
+    return kExitUsage;
+  }
+  absl::StatusOr<int64_t> rows = VerifyAuditChain(store->second);
+  if (!rows.ok()) {
+    err << "clearmatch review: " << store->second << ": "
+        << rows.status().message() << "\n";
+    return kExitInputFailed;
+  }
+  out << "audit chain ok: " << *rows << " rows\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+int RunReviewCommand(const std::vector<std::string>& args, std::ostream& out,
+                     std::ostream& err) {
+  if (args.empty()) {
+    err << kUsage;
+    return kExitUsage;
+  }
+  const std::string& sub = args[0];
+  Parsed parsed;
+  if (!Parse(args, 1, &parsed, err)) {
+    err << kUsage;
+    return kExitUsage;
+  }
+  if (sub == "verify-audit") return VerifyAudit(parsed, out, err);
+  if (sub != "list" && sub != "show" && sub != "decide" && sub != "export") {
+    err << "clearmatch review: unknown subcommand " << sub << "\n" << kUsage;
+    return kExitUsage;
+  }
+  if ((sub == "list" || sub == "export") && !parsed.positional.empty()) {
+    err << "clearmatch review: unexpected argument " << parsed.positional[0]
+        << "\n"
+        << kUsage;
+    return kExitUsage;
+  }
+  const std::string addr = parsed.flags.count("--addr")
+                               ? parsed.flags.at("--addr")
+                               : "127.0.0.1:50051";
+  auto stub = v1::Review::NewStub(
+      grpc::CreateChannel(addr, grpc::InsecureChannelCredentials()));
+  if (sub == "list") return List(*stub, parsed, out, err);
+  if (sub == "show") return Show(*stub, parsed, out, err);
+  if (sub == "decide") return Decide(*stub, parsed, out, err);
+  return Export(*stub, parsed, out, err);
+}
+
+}  // namespace clearmatch::cli

@@ -1,0 +1,42 @@
+// AdminService: the Admin gRPC service (callback API): GetStatus answers
+// from the IndexUpdater's status at once; SyncFeeds asks the updater's
+// background thread for a sync and answers when it is done (no gRPC thread
+// waits for it). Needs the "admin" role when roles are configured.
+// Thread-safe; borrows everything, which must outlive the gRPC server.
+#ifndef CLEARMATCH_DAEMON_ADMIN_SERVICE_H_
+#define CLEARMATCH_DAEMON_ADMIN_SERVICE_H_
+
+#include "absl/time/time.h"
+#include "clearmatch/v1/admin.grpc.pb.h"
+#include "daemon/daemon_metrics.h"
+#include "daemon/index_updater.h"
+#include "daemon/request_authorizer.h"
+
+namespace clearmatch {
+
+class AdminService final : public v1::Admin::CallbackService {
+ public:
+  AdminService(IndexUpdater& updater, DaemonMetrics& metrics,
+               const RequestAuthorizer& authorizer)
+      : updater_(updater),
+        metrics_(metrics),
+        authorizer_(authorizer),
+        started_(absl::Now()) {}
+
+  grpc::ServerUnaryReactor* GetStatus(grpc::CallbackServerContext* context,
+                                      const v1::GetStatusRequest* request,
+                                      v1::GetStatusResponse* response) override;
+  grpc::ServerUnaryReactor* SyncFeeds(grpc::CallbackServerContext* context,
+                                      const v1::SyncFeedsRequest* request,
+                                      v1::SyncFeedsResponse* response) override;
+
+ private:
+  IndexUpdater& updater_;
+  DaemonMetrics& metrics_;
+  const RequestAuthorizer& authorizer_;
+  const absl::Time started_;
+};
+
+}  // namespace clearmatch
+
+#endif  // CLEARMATCH_DAEMON_ADMIN_SERVICE_H_

@@ -1,0 +1,257 @@
+// Loading, defaults and validation of DaemonConfig.
+#include "daemon/daemon_config.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "common/status_macros.h"
+#include "daemon/verdict_policy.h"
+#include "google/protobuf/io/tokenizer.h"
+#include "google/protobuf/text_format.h"
+
+namespace clearmatch {
+namespace {
+
+constexpr uintmax_t kMaxConfigBytes = 1 << 20;
+
+class CollectFirstError : public google::protobuf::io::ErrorCollector {
+ public:
+  void AddError(int line, int column, const std::string& message) override {
+    if (!error_.empty()) return;
+    // Lines and columns are zero-based in protobuf.
+    error_ = absl::StrCat(line + 1, ":", column + 1, ": ", message);
+  }
+  const std::string& error() const { return error_; }
+
+ private:
+  std::string error_;
+};
+
+void MakeRelativeTo(const std::filesystem::path& dir, std::string* path) {
+  if (path->empty() || std::filesystem::path(*path).is_absolute()) return;
+  *path = (dir / *path).lexically_normal().string();
+}
+
+// host part of "host:port" or "[v6]:port".
+bool SplitHostPort(absl::string_view address, absl::string_view* host,
+                   absl::string_view* port) {
+  if (absl::ConsumePrefix(&address, "[")) {
+    const size_t close = address.find("]:");
+    if (close == absl::string_view::npos) return false;
+    *host = address.substr(0, close);
+    *port = address.substr(close + 2);
+    return true;
+  }
+  const size_t colon = address.rfind(':');
+  if (colon == absl::string_view::npos) return false;
+  *host = address.substr(0, colon);
+  *port = address.substr(colon + 1);
+  return true;
+}
+
+absl::Status ValidateAddress(absl::string_view key, absl::string_view address) {
+  absl::string_view host, port;
+  int port_number = 0;
+  if (absl::StartsWith(address, "unix:")) return absl::OkStatus();
+  if (!SplitHostPort(address, &host, &port) || host.empty() ||
+      !absl::SimpleAtoi(port, &port_number) || port_number < 0 ||
+      port_number > 65535) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        key, ": \"", address, "\" is not HOST:PORT (port 0..65535)"));
+  }
+  return absl::OkStatus();
+}
+
+template <typename T>
+absl::Status CheckRange(absl::string_view key, T value, T low, T high) {
+  if (value < low || value > high) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(key, ": ", value, " is outside ", low, "..", high));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+bool IsLoopbackAddress(absl::string_view address) {
+  if (absl::StartsWith(address, "unix:")) return true;
+  absl::string_view host, port;
+  if (!SplitHostPort(address, &host, &port)) return false;
+  return host == "localhost" || host == "::1" || absl::StartsWith(host, "127.");
+}
+
+absl::StatusOr<v1::DaemonConfig> ParseDaemonConfig(absl::string_view text,
+                                                   absl::string_view origin) {
+  v1::DaemonConfig config;
+  google::protobuf::TextFormat::Parser parser;
+  CollectFirstError errors;
+  parser.RecordErrorsTo(&errors);
+  if (!parser.ParseFromString(std::string(text), &config)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(origin, ":", errors.error()));
+  }
+  return config;
+}
+
+absl::StatusOr<v1::DaemonConfig> LoadDaemonConfigFile(const std::string& path) {
+  std::error_code error;
+  const uintmax_t size = std::filesystem::file_size(path, error);
+  if (error) {
+    return absl::NotFoundError(
+        absl::StrCat("config file ", path, ": ", error.message()));
+  }
+  if (size > kMaxConfigBytes) {
+    return absl::InvalidArgumentError(absl::StrCat("config file ", path, " is ",
+                                                   size, " bytes; at most ",
+                                                   kMaxConfigBytes));
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  if (!in) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot read config file ", path));
+  }
+  CM_ASSIGN_OR_RETURN(v1::DaemonConfig config,
+                      ParseDaemonConfig(buffer.str(), path));
+  const std::filesystem::path dir =
+      std::filesystem::absolute(path).parent_path();
+  for (v1::FeedConfig& feed : *config.mutable_feeds()) {
+    MakeRelativeTo(dir, feed.mutable_public_key_file());
+    if (!absl::StrContains(feed.url(), "://")) {
+      MakeRelativeTo(dir, feed.mutable_url());
+    }
+  }
+  for (v1::BankCsvConfig& csv : *config.mutable_bank_csvs()) {
+    MakeRelativeTo(dir, csv.mutable_path());
+  }
+  v1::TlsConfig* tls = config.mutable_tls();
+  MakeRelativeTo(dir, tls->mutable_cert_file());
+  MakeRelativeTo(dir, tls->mutable_key_file());
+  MakeRelativeTo(dir, tls->mutable_client_ca_file());
+  return config;
+}
+
+void ApplyDaemonConfigDefaults(v1::DaemonConfig* config) {
+  if (config->listen().empty()) config->set_listen(kDefaultListen);
+  if (config->data_dir().empty()) config->set_data_dir(kDefaultDataDir);
+  if (config->metrics_listen().empty()) {
+    config->set_metrics_listen(kDefaultMetricsListen);
+  }
+  if (!config->has_sync_interval_seconds()) {
+    config->set_sync_interval_seconds(300);
+  }
+  v1::Limits* limits = config->mutable_limits();
+  if (!limits->has_workers()) limits->set_workers(2);
+  if (!limits->has_queue_size()) limits->set_queue_size(64);
+  if (!limits->has_max_message_bytes()) {
+    limits->set_max_message_bytes(16 << 20);
+  }
+  if (!limits->has_max_upload_bytes()) {
+    limits->set_max_upload_bytes(uint64_t{256} << 20);
+  }
+  if (!limits->has_max_image_pixels()) {
+    limits->set_max_image_pixels(uint64_t{64} << 20);
+  }
+  if (!limits->has_max_stream_inflight()) limits->set_max_stream_inflight(4);
+  if (!limits->has_default_deadline_ms()) {
+    limits->set_default_deadline_ms(30000);
+  }
+}
+
+absl::Status ValidateDaemonConfig(const v1::DaemonConfig& config) {
+  CM_RETURN_IF_ERROR(ValidateAddress("listen", config.listen()));
+  const bool tls = !config.tls().cert_file().empty();
+  if (!IsLoopbackAddress(config.listen()) && !tls &&
+      !config.allow_insecure_non_loopback()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "listen: \"", config.listen(),
+        "\" is not a loopback address: set tls.cert_file and tls.key_file, "
+        "or allow_insecure_non_loopback: true"));
+  }
+  if (tls != !config.tls().key_file().empty()) {
+    return absl::InvalidArgumentError(
+        "tls: cert_file and key_file must be set together");
+  }
+  if (!config.tls().client_ca_file().empty() && !tls) {
+    return absl::InvalidArgumentError(
+        "tls.client_ca_file: mTLS needs tls.cert_file and tls.key_file");
+  }
+  for (int i = 0; i < config.tls().roles_size(); ++i) {
+    const v1::RoleMapping& mapping = config.tls().roles(i);
+    const std::string key = absl::StrCat("tls.roles[", i, "]");
+    if (config.tls().client_ca_file().empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(key, ": roles need tls.client_ca_file (mTLS)"));
+    }
+    if (mapping.common_name().empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(key, ".common_name: must not be empty"));
+    }
+    for (const std::string& role : mapping.roles()) {
+      if (role != "checker" && role != "admin") {
+        return absl::InvalidArgumentError(absl::StrCat(
+            key, ".roles: unknown role \"", role, "\" (checker or admin)"));
+      }
+    }
+  }
+  if (config.metrics_listen() != kMetricsOff) {
+    CM_RETURN_IF_ERROR(
+        ValidateAddress("metrics_listen", config.metrics_listen()));
+    if (!IsLoopbackAddress(config.metrics_listen()) ||
+        absl::StartsWith(config.metrics_listen(), "unix:")) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("metrics_listen: \"", config.metrics_listen(),
+                       "\" must be a loopback HOST:PORT"));
+    }
+  }
+  if (config.data_dir().empty()) {
+    return absl::InvalidArgumentError("data_dir: must not be empty");
+  }
+  const v1::Limits& limits = config.limits();
+  CM_RETURN_IF_ERROR(
+      CheckRange<uint32_t>("limits.workers", limits.workers(), 1, 256));
+  CM_RETURN_IF_ERROR(CheckRange<uint32_t>("limits.queue_size",
+                                          limits.queue_size(), 0, 100000));
+  CM_RETURN_IF_ERROR(CheckRange<uint64_t>("limits.max_message_bytes",
+                                          limits.max_message_bytes(), 1024,
+                                          uint64_t{1} << 30));
+  CM_RETURN_IF_ERROR(CheckRange<uint64_t>("limits.max_upload_bytes",
+                                          limits.max_upload_bytes(), 1,
+                                          uint64_t{4} << 30));
+  CM_RETURN_IF_ERROR(CheckRange<uint64_t>("limits.max_image_pixels",
+                                          limits.max_image_pixels(), 1,
+                                          uint64_t{1} << 31));
+  CM_RETURN_IF_ERROR(CheckRange<uint32_t>(
+      "limits.max_stream_inflight", limits.max_stream_inflight(), 1, 1024));
+  CM_RETURN_IF_ERROR(CheckRange<uint32_t>(
+      "limits.default_deadline_ms", limits.default_deadline_ms(), 1, 3600000));
+  for (int i = 0; i < config.feeds_size(); ++i) {
+    const v1::FeedConfig& feed = config.feeds(i);
+    const std::string key = absl::StrCat("feeds[", i, "]");
+    if (feed.url().empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(key, ".url: must not be empty"));
+    }
+    if (feed.public_key_file().empty() == feed.public_key_pem().empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          key, ": set exactly one of public_key_file and public_key_pem"));
+    }
+  }
+  for (int i = 0; i < config.bank_csvs_size(); ++i) {
+    if (config.bank_csvs(i).path().empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("bank_csvs[", i, "].path: must not be empty"));
+    }
+  }
+  return VerdictPolicy::Create(config).status();
+}
+
+}  // namespace clearmatch

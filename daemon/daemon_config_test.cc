@@ -1,0 +1,83 @@
+#include "daemon/daemon_config.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace clearmatch {
+namespace {
+
+using ::testing::HasSubstr;
+
+absl::Status Validate(const std::string& text) {
+  absl::StatusOr<v1::DaemonConfig> config = ParseDaemonConfig(text, "c");
+  if (!config.ok()) return config.status();
+  ApplyDaemonConfigDefaults(&*config);
+  return ValidateDaemonConfig(*config);
+}
+
+TEST(DaemonConfigTest, EmptyConfigGetsLaptopDefaults) {
+  absl::StatusOr<v1::DaemonConfig> config = ParseDaemonConfig("", "c");
+  ASSERT_TRUE(config.ok());
+  ApplyDaemonConfigDefaults(&*config);
+  EXPECT_EQ(config->listen(), "127.0.0.1:50051");
+  EXPECT_EQ(config->data_dir(), "./var/clearmatch");
+  EXPECT_EQ(config->metrics_listen(), "127.0.0.1:9464");
+  EXPECT_EQ(config->limits().workers(), 2u);
+  EXPECT_EQ(config->sync_interval_seconds(), 300u);
+  EXPECT_TRUE(ValidateDaemonConfig(*config).ok());
+}
+
+TEST(DaemonConfigTest, UnknownKeyIsNamedWithItsPosition) {
+  absl::Status status = Validate("listen: \"127.0.0.1:1\"\nworkerz: 3\n");
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("c:2:"));
+  EXPECT_THAT(status.message(), HasSubstr("workerz"));
+}
+
+TEST(DaemonConfigTest, BadValuesNameTheirKey) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"listen: \"nonsense\"", "listen"},
+      {"listen: \"0.0.0.0:50051\"", "not a loopback"},
+      {"metrics_listen: \"10.0.0.1:9464\"", "metrics_listen"},
+      {"limits { workers: 0 }", "limits.workers"},
+      {"limits { max_message_bytes: 10 }", "limits.max_message_bytes"},
+      {"feeds { url: \"x\" }", "feeds[0]"},
+      {"feeds { public_key_pem: \"k\" }", "feeds[0].url"},
+      {"bank_csvs { bank: \"b\" }", "bank_csvs[0].path"},
+      {"tls { cert_file: \"c\" }", "tls"},
+      {"tls { roles { common_name: \"a\" roles: \"admin\" } }", "tls.roles[0]"},
+      {"default_policy { min_quality: 10 }", "default_policy.min_quality"},
+  };
+  for (const auto& [text, key] : cases) {
+    const absl::Status status = Validate(text);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << text;
+    EXPECT_THAT(status.message(), HasSubstr(key)) << text;
+  }
+}
+
+TEST(DaemonConfigTest, NonLoopbackNeedsTlsOrExplicitOverride) {
+  EXPECT_TRUE(
+      Validate("listen: \"0.0.0.0:1\" allow_insecure_non_loopback: true").ok());
+  EXPECT_TRUE(Validate("listen: \"0.0.0.0:1\" tls { cert_file: \"c\" "
+                       "key_file: \"k\" }")
+                  .ok());
+}
+
+TEST(DaemonConfigTest, LoopbackAddresses) {
+  EXPECT_TRUE(IsLoopbackAddress("127.0.0.1:50051"));
+  EXPECT_TRUE(IsLoopbackAddress("localhost:1"));
+  EXPECT_TRUE(IsLoopbackAddress("[::1]:1"));
+  EXPECT_FALSE(IsLoopbackAddress("0.0.0.0:1"));
+  EXPECT_FALSE(IsLoopbackAddress("[::]:1"));
+  EXPECT_FALSE(IsLoopbackAddress("example.com:1"));
+}
+
+TEST(DaemonConfigTest, MissingFileIsNotFound) {
+  EXPECT_EQ(LoadDaemonConfigFile("/nonexistent/clearmatchd.textproto")
+                .status()
+                .code(),
+            absl::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace clearmatch

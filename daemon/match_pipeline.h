@@ -1,0 +1,82 @@
+// MatchPipeline: one Check from request to response. Validates the request,
+// fingerprints the media (or parses the caller's hashes), searches the
+// current index snapshot and applies the VerdictPolicy.
+//
+//   MatchPipeline pipeline(options, policy, holder, metrics);
+//   CM_RETURN_IF_ERROR(MatchPipeline::ValidateRequest(request, limit));
+//   absl::StatusOr<v1::CheckResponse> r =
+//       pipeline.Check(request, deadline, [&] { return ctx->IsCancelled(); });
+//
+// Media requests are slow (decode + hash): run them on the WorkerPool.
+// Hash-only requests are a few microseconds of search.
+// Thread-safe: Check keeps its state per call; the snapshot is taken once per
+// request, so an index swap never changes a request half-way.
+#ifndef CLEARMATCH_DAEMON_MATCH_PIPELINE_H_
+#define CLEARMATCH_DAEMON_MATCH_PIPELINE_H_
+
+#include <cstdint>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "clearmatch/v1/matcher.pb.h"
+#include "daemon/daemon_metrics.h"
+#include "daemon/review_recorder.h"
+#include "daemon/verdict_policy.h"
+#include "decoders/decode_limits.h"
+#include "decoders/video_frame_sampler.h"
+#include "index/index_holder.h"
+
+namespace clearmatch {
+
+class MatchPipeline {
+ public:
+  // Longest content_id accepted (bytes).
+  static constexpr size_t kMaxContentIdBytes = 256;
+  // Most PDQ hashes (an image and its 7 variants) and vPDQ frames per
+  // precomputed request.
+  static constexpr int kMaxPdqHashes = 8;
+  static constexpr int kMaxVpdqFrames = 100000;
+
+  struct Options {
+    ImageDecodeLimits image_limits;
+    VideoDecodeLimits video_limits;
+  };
+
+  // Borrows `policy`, `holder` and `metrics`, which must outlive it.
+  MatchPipeline(Options options, const VerdictPolicy& policy,
+                const IndexHolder& holder, DaemonMetrics& metrics)
+      : options_(options),
+        policy_(policy),
+        holder_(holder),
+        metrics_(metrics) {}
+
+  // Allowlist and review log hooks; none by default. Set before serving.
+  void set_review_recorder(ReviewRecorder* reviewer) { reviewer_ = reviewer; }
+
+  // Cheap syntax checks, done before any work is queued. INVALID_ARGUMENT
+  // naming the field: unknown context, no payload or both, content_id too
+  // long, request over `max_request_bytes`, malformed precomputed hashes.
+  static absl::Status ValidateRequest(const v1::CheckRequest& request,
+                                      uint64_t max_request_bytes);
+
+  // The verdict. `deadline` bounds video decoding; `cancelled` is polled
+  // between stages. Errors: INVALID_ARGUMENT (refused or malformed media,
+  // media over a limit), UNAVAILABLE (no index loaded yet),
+  // DEADLINE_EXCEEDED, CANCELLED, INTERNAL.
+  absl::StatusOr<v1::CheckResponse> Check(
+      const v1::CheckRequest& request, absl::Time deadline,
+      absl::FunctionRef<bool()> cancelled) const;
+
+ private:
+  const Options options_;
+  const VerdictPolicy& policy_;
+  const IndexHolder& holder_;
+  DaemonMetrics& metrics_;
+  ReviewRecorder* reviewer_ = nullptr;
+};
+
+}  // namespace clearmatch
+
+#endif  // CLEARMATCH_DAEMON_MATCH_PIPELINE_H_

@@ -1,0 +1,85 @@
+// Allowlist filtering and verdict recording for review.
+#include "daemon/review_recorder.h"
+
+#include <algorithm>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+
+namespace clearmatch {
+
+void ReviewRecorder::RemoveAllowlisted(const v1::Hashes& query,
+                                       std::vector<v1::Match>& matches) {
+  const std::vector<std::string> keys = ReviewStore::ContentKeys(query);
+  if (keys.empty()) return;
+  const auto removed =
+      std::remove_if(matches.begin(), matches.end(), [&](const v1::Match& m) {
+        return store_.IsAllowlisted(keys, m.bank(), m.entry_id());
+      });
+  allowlisted_ += matches.end() - removed;
+  matches.erase(removed, matches.end());
+}
+
+std::string ReviewRecorder::PolicyText(
+    const v1::CheckResponse& response) const {
+  std::set<std::string> banks;
+  for (const v1::Match& match : response.matches()) banks.insert(match.bank());
+  std::vector<std::string> parts;
+  for (const std::string& bank : banks) {
+    const BankPolicy& p = policy_.ForBank(bank);
+    parts.push_back(absl::StrFormat(
+        "%s: upload=%s rescan=%s auto<=%d review<=%d quality>=%d "
+        "dihedral=%s vpdq=%g/%g shadow=%s",
+        bank, v1::Decision_Name(p.upload_action),
+        v1::Decision_Name(p.rescan_action), p.auto_distance, p.review_distance,
+        p.min_quality, p.dihedral ? "on" : "off", p.vpdq_query_pct,
+        p.vpdq_target_pct, p.shadow ? "on" : "off"));
+  }
+  return absl::StrJoin(parts, "; ");
+}
+
+void ReviewRecorder::Record(const v1::CheckRequest& request,
+                            const v1::Hashes& query,
+                            const v1::CheckResponse& response) {
+  const bool shadow =
+      std::any_of(response.matches().begin(), response.matches().end(),
+                  [](const v1::Match& m) { return m.shadow(); });
+  if (response.decision() == v1::ALLOW && !shadow) return;
+  v1::MatchRecord record;
+  record.set_content_id(response.content_id());
+  record.set_context(request.context());
+  record.set_decision(response.decision());
+  *record.mutable_matches() = response.matches();
+  *record.mutable_query_hashes() = query;
+  record.set_snapshot_version(response.snapshot_version());
+  record.set_policy(PolicyText(response));
+  record.set_request_id(response.request_id());
+  store_.Enqueue(std::move(record));
+}
+
+std::string ReviewRecorder::RenderPrometheus() const {
+  const ReviewStore::Stats stats = store_.stats();
+  return absl::StrCat(
+      "# HELP clearmatch_review_allowlisted_matches_total Matches suppressed "
+      "by a reviewer's FALSE_POSITIVE.\n"
+      "# TYPE clearmatch_review_allowlisted_matches_total counter\n"
+      "clearmatch_review_allowlisted_matches_total ",
+      allowlisted_.load(), "\n",
+      "# HELP clearmatch_review_records_total Verdict records for review, by "
+      "what became of them.\n"
+      "# TYPE clearmatch_review_records_total counter\n"
+      "clearmatch_review_records_total{result=\"recorded\"} ",
+      stats.recorded, "\nclearmatch_review_records_total{result=\"dropped\"} ",
+      stats.dropped,
+      "\nclearmatch_review_records_total{result=\"write_error\"} ",
+      stats.write_errors, "\n",
+      "# HELP clearmatch_review_queue_records Verdict records waiting to be "
+      "written.\n"
+      "# TYPE clearmatch_review_queue_records gauge\n"
+      "clearmatch_review_queue_records ",
+      stats.queued, "\n");
+}
+
+}  // namespace clearmatch

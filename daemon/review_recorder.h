@@ -1,0 +1,53 @@
+// ReviewRecorder: the review module's hooks in the match pipeline. Before
+// the decision is made it removes the matches a reviewer marked
+// FALSE_POSITIVE for this content (the allowlist); after, it queues every
+// verdict other than ALLOW, and every verdict with shadow-mode matches, on
+// the ReviewStore (never blocking the request on disk).
+//
+//   ReviewRecorder recorder(store, policy);
+//   recorder.RemoveAllowlisted(query_hashes, matches);
+//   ... decide ...
+//   recorder.Record(request, query_hashes, response);
+//
+// Thread-safe; borrows the store and the policy, which must outlive it.
+#ifndef CLEARMATCH_DAEMON_REVIEW_RECORDER_H_
+#define CLEARMATCH_DAEMON_REVIEW_RECORDER_H_
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "clearmatch/v1/matcher.pb.h"
+#include "daemon/verdict_policy.h"
+#include "review/review_store.h"
+
+namespace clearmatch {
+
+class ReviewRecorder {
+ public:
+  ReviewRecorder(ReviewStore& store, const VerdictPolicy& policy)
+      : store_(store), policy_(policy) {}
+
+  // Erases the allowlisted matches of the content `query` describes.
+  void RemoveAllowlisted(const v1::Hashes& query,
+                         std::vector<v1::Match>& matches);
+  // Queues the verdict when it needs review (see the file comment).
+  void Record(const v1::CheckRequest& request, const v1::Hashes& query,
+              const v1::CheckResponse& response);
+
+  // clearmatch_review_* metrics in the Prometheus text format.
+  std::string RenderPrometheus() const;
+
+ private:
+  // The resolved policy of every bank in `response`'s matches.
+  std::string PolicyText(const v1::CheckResponse& response) const;
+
+  ReviewStore& store_;
+  const VerdictPolicy& policy_;
+  std::atomic<int64_t> allowlisted_{0};
+};
+
+}  // namespace clearmatch
+
+#endif  // CLEARMATCH_DAEMON_REVIEW_RECORDER_H_

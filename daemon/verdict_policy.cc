@@ -1,0 +1,134 @@
+// Per-bank verdict rules.
+#include "daemon/verdict_policy.h"
+
+#include <algorithm>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "hashing/pdq_hash.h"
+#include "hashing/pdq_hasher.h"
+
+namespace clearmatch {
+namespace {
+
+int Severity(v1::Decision decision) {
+  switch (decision) {
+    case v1::TAKEDOWN:
+      return 4;
+    case v1::BLOCK:
+      return 3;
+    case v1::REVIEW:
+      return 2;
+    case v1::ALLOW:
+      return 1;
+    default:
+      return 0;
+  }
+}
+
+absl::Status Merge(const v1::Policy& in, absl::string_view key,
+                   BankPolicy* out) {
+  auto bad = [&](absl::string_view field, auto value, absl::string_view why) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(key, ".", field, ": ", value, " ", why));
+  };
+  if (in.has_upload_action()) {
+    if (in.upload_action() == v1::DECISION_UNSPECIFIED) {
+      return bad("upload_action", "DECISION_UNSPECIFIED",
+                 "is not an action (ALLOW, BLOCK, TAKEDOWN or REVIEW)");
+    }
+    out->upload_action = in.upload_action();
+  }
+  if (in.has_rescan_action()) {
+    if (in.rescan_action() == v1::DECISION_UNSPECIFIED) {
+      return bad("rescan_action", "DECISION_UNSPECIFIED",
+                 "is not an action (ALLOW, BLOCK, TAKEDOWN or REVIEW)");
+    }
+    out->rescan_action = in.rescan_action();
+  }
+  if (in.has_auto_distance()) out->auto_distance = in.auto_distance();
+  if (in.has_review_distance()) out->review_distance = in.review_distance();
+  if (in.has_min_quality()) out->min_quality = in.min_quality();
+  if (in.has_dihedral()) out->dihedral = in.dihedral();
+  if (in.has_vpdq_query_pct()) out->vpdq_query_pct = in.vpdq_query_pct();
+  if (in.has_vpdq_target_pct()) out->vpdq_target_pct = in.vpdq_target_pct();
+  if (in.has_shadow()) out->shadow = in.shadow();
+  if (out->auto_distance < 0 || out->auto_distance > PdqHash::kMatchDistance) {
+    return bad("auto_distance", out->auto_distance, "is outside 0..31");
+  }
+  if (out->review_distance < out->auto_distance ||
+      out->review_distance > PdqHash::kMatchDistance) {
+    return bad("review_distance", out->review_distance,
+               absl::StrCat("is outside auto_distance..31 (",
+                            out->auto_distance, "..31)"));
+  }
+  if (out->min_quality < kPdqMinReliableQuality || out->min_quality > 100) {
+    return bad("min_quality", out->min_quality,
+               "is outside 50..100 (below 50 never acts automatically)");
+  }
+  if (!(out->vpdq_query_pct >= 0 && out->vpdq_query_pct <= 100)) {
+    return bad("vpdq_query_pct", out->vpdq_query_pct, "is outside 0..100");
+  }
+  if (!(out->vpdq_target_pct >= 0 && out->vpdq_target_pct <= 100)) {
+    return bad("vpdq_target_pct", out->vpdq_target_pct, "is outside 0..100");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+v1::Decision MoreSevere(v1::Decision a, v1::Decision b) {
+  return Severity(a) >= Severity(b) ? a : b;
+}
+
+absl::StatusOr<VerdictPolicy> VerdictPolicy::Create(
+    const v1::DaemonConfig& config) {
+  VerdictPolicy policy;
+  absl::Status status =
+      Merge(config.default_policy(), "default_policy", &policy.default_policy_);
+  if (!status.ok()) return status;
+  policy.search_distance_ = policy.default_policy_.review_distance;
+  policy.any_dihedral_ = policy.default_policy_.dihedral;
+  for (int i = 0; i < config.banks_size(); ++i) {
+    const v1::BankPolicy& bank = config.banks(i);
+    const std::string key = absl::StrCat("banks[", i, "]");
+    if (bank.bank().empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(key, ".bank: must not be empty"));
+    }
+    if (policy.banks_.contains(bank.bank())) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(key, ".bank: \"", bank.bank(), "\" is listed twice"));
+    }
+    BankPolicy resolved = policy.default_policy_;
+    status = Merge(bank.policy(), absl::StrCat(key, ".policy"), &resolved);
+    if (!status.ok()) return status;
+    policy.search_distance_ =
+        std::max(policy.search_distance_, resolved.review_distance);
+    policy.any_dihedral_ = policy.any_dihedral_ || resolved.dihedral;
+    policy.banks_.emplace(bank.bank(), resolved);
+  }
+  return policy;
+}
+
+const BankPolicy& VerdictPolicy::ForBank(absl::string_view bank) const {
+  auto it = banks_.find(bank);
+  return it == banks_.end() ? default_policy_ : it->second;
+}
+
+v1::Decision VerdictPolicy::Action(v1::Context context,
+                                   const BankPolicy& bank) {
+  return context == v1::RESCAN ? bank.rescan_action : bank.upload_action;
+}
+
+v1::Decision VerdictPolicy::DecidePdq(v1::Context context,
+                                      const BankPolicy& bank, int distance,
+                                      int quality) {
+  if (distance <= bank.auto_distance && quality >= bank.min_quality) {
+    return Action(context, bank);
+  }
+  if (distance <= bank.review_distance) return v1::REVIEW;
+  return v1::ALLOW;
+}
+
+}  // namespace clearmatch

@@ -1,0 +1,1 @@
+clearmatch-demo úþœØ(ú„Íî2952ccc692d343c91:ddeltas/000000000001.delta@a8091a387f70599a92a46faf2368cb99fff6f8932a004022d29df971c53dcb51 (ª

@@ -1,0 +1,111 @@
+// Starting and stopping the real daemon for integration tests.
+#include "tests/integration/daemon_process.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+
+#include "tests/testdata.h"
+
+namespace clearmatch::testing {
+
+DaemonProcess::DaemonProcess(const std::vector<std::string>& args) {
+  int out[2];
+  if (pipe(out) != 0) {
+    error_ = "pipe failed";
+    return;
+  }
+  std::vector<std::string> argv_strings = {BinaryPath("daemon/clearmatchd")};
+  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
+  for (const char* extra :
+       {"--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0"}) {
+    argv_strings.push_back(extra);
+  }
+  std::vector<char*> argv;
+  for (std::string& s : argv_strings) argv.push_back(s.data());
+  argv.push_back(nullptr);
+  pid_ = fork();
+  if (pid_ == 0) {
+    dup2(out[1], 1);
+    close(out[0]);
+    close(out[1]);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  close(out[1]);
+  std::string line;
+  const auto give_up =
+      std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (line.find('\n') == std::string::npos &&
+         std::chrono::steady_clock::now() < give_up) {
+    pollfd p{out[0], POLLIN, 0};
+    if (poll(&p, 1, 1000) <= 0) continue;
+    char buffer[256];
+    const ssize_t n = read(out[0], buffer, sizeof(buffer));
+    if (n <= 0) break;
+    line.append(buffer, static_cast<size_t>(n));
+  }
+  close(out[0]);
+  if (std::sscanf(line.c_str(),
+                  "clearmatchd listening grpc_port=%d metrics_port=%d",
+                  &grpc_port_, &metrics_port_) != 2) {
+    error_ = "clearmatchd did not start; stdout: " + line;
+    grpc_port_ = 0;
+  }
+}
+
+DaemonProcess::~DaemonProcess() {
+  if (pid_ > 0) Stop();
+}
+
+std::string DaemonProcess::address() const {
+  return "127.0.0.1:" + std::to_string(grpc_port_);
+}
+
+void DaemonProcess::Kill() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+}
+
+int DaemonProcess::Stop() {
+  if (pid_ <= 0) return -1;
+  kill(pid_, SIGTERM);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return status;
+}
+
+std::string HttpGet(int port, const std::string& path) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string response;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
+    const std::string request = "GET " + path + " HTTP/1.0\r\n\r\n";
+    if (write(fd, request.data(), request.size()) ==
+        static_cast<ssize_t>(request.size())) {
+      char buffer[4096];
+      ssize_t n;
+      while ((n = read(fd, buffer, sizeof(buffer))) > 0) {
+        response.append(buffer, static_cast<size_t>(n));
+      }
+    }
+  }
+  close(fd);
+  return response;
+}
+
+}  // namespace clearmatch::testing

@@ -1,0 +1,52 @@
+// DaemonProcess: runs the real clearmatchd binary for integration tests, on
+// loopback ports it picks itself (--listen 127.0.0.1:0), and reads the ports
+// from its "clearmatchd listening ..." line.
+//
+//   DaemonProcess daemon({"--config", path, "--data-dir", dir});
+//   ASSERT_TRUE(daemon.started()) << daemon.error();
+//   auto channel = grpc::CreateChannel(daemon.address(), ...);
+//   daemon.Kill();   // SIGKILL, as a crash
+//
+// Thread-compatible. The destructor stops the daemon (SIGTERM, then waits).
+#ifndef CLEARMATCH_TESTS_INTEGRATION_DAEMON_PROCESS_H_
+#define CLEARMATCH_TESTS_INTEGRATION_DAEMON_PROCESS_H_
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace clearmatch::testing {
+
+class DaemonProcess {
+ public:
+  // Starts clearmatchd with `args` plus --listen 127.0.0.1:0 and
+  // --metrics-listen 127.0.0.1:0 and waits (at most 60 s) for its
+  // listening line.
+  explicit DaemonProcess(const std::vector<std::string>& args);
+  ~DaemonProcess();
+
+  bool started() const { return grpc_port_ > 0; }
+  const std::string& error() const { return error_; }
+  std::string address() const;
+  int metrics_port() const { return metrics_port_; }
+
+  // SIGKILL and reap.
+  void Kill();
+  // SIGTERM and reap; the exit status (as from waitpid).
+  int Stop();
+
+ private:
+  pid_t pid_ = -1;
+  int grpc_port_ = 0;
+  int metrics_port_ = 0;
+  std::string error_;
+};
+
+// A GET on 127.0.0.1:port; the whole response (head and body), or "" on
+// failure.
+std::string HttpGet(int port, const std::string& path);
+
+}  // namespace clearmatch::testing
+
+#endif  // CLEARMATCH_TESTS_INTEGRATION_DAEMON_PROCESS_H_
