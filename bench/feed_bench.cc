@@ -66,7 +66,7 @@ int Run(int64_t entries) {
   start = absl::Now();
   std::vector<HashEntry> index_entries;
   index_entries.reserve(result->changes.added.size());
-  for (const FeedEntry &entry : result->changes.added) {
+  for (const FeedEntry& entry : result->changes.added) {
     index_entries.push_back(*HashEntryFromFeedEntry(entry, result->feed_id));
   }
   IndexBuilder builder(IndexBuilder::Options{});
@@ -91,7 +91,7 @@ int Run(int64_t entries) {
   auto bulk = *HashStore::Open(bulk_options);
   std::vector<FeedEntry> plain;
   plain.reserve(changes.size());
-  for (const FeedChange &change : changes) plain.push_back(change.entry);
+  for (const FeedChange& change : changes) plain.push_back(change.entry);
   start = absl::Now();
   (void)bulk->ReplaceWithSnapshot({"bench", 1, 0}, plain);
   const absl::Duration bulk_time = absl::Now() - start;
@@ -127,7 +127,7 @@ int Run(int64_t entries) {
 }  // namespace
 }  // namespace clearmatch
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
   int64_t entries = 1000000;
   for (int i = 1; i + 1 < argc; ++i) {
     if (std::strcmp(argv[i], "--entries") == 0 &&

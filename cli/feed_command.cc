@@ -40,13 +40,13 @@ struct Args {
   std::vector<std::string> positional;
 };
 
-absl::StatusOr<Args> ParseArgs(const std::vector<std::string> &args,
+absl::StatusOr<Args> ParseArgs(const std::vector<std::string>& args,
                                size_t first,
-                               const std::vector<std::string> &with_value,
-                               const std::vector<std::string> &switches) {
+                               const std::vector<std::string>& with_value,
+                               const std::vector<std::string>& switches) {
   Args parsed;
   for (size_t i = first; i < args.size(); ++i) {
-    const std::string &arg = args[i];
+    const std::string& arg = args[i];
     if (!absl::StartsWith(arg, "--")) {
       parsed.positional.push_back(arg);
       continue;
@@ -67,7 +67,7 @@ absl::StatusOr<Args> ParseArgs(const std::vector<std::string> &args,
   return parsed;
 }
 
-absl::StatusOr<std::string> ReadSmallFile(const std::string &path,
+absl::StatusOr<std::string> ReadSmallFile(const std::string& path,
                                           int64_t max_bytes) {
   std::error_code error;
   const auto size = std::filesystem::file_size(path, error);
@@ -86,7 +86,7 @@ absl::StatusOr<std::string> ReadSmallFile(const std::string &path,
 }
 
 // "7d", "36h", "90m", "45s" or anything absl::ParseDuration takes.
-absl::StatusOr<absl::Duration> ParseExpiry(const std::string &text) {
+absl::StatusOr<absl::Duration> ParseExpiry(const std::string& text) {
   int64_t days = 0;
   if (absl::EndsWith(text, "d") &&
       absl::SimpleAtoi(text.substr(0, text.size() - 1), &days) && days > 0) {
@@ -100,7 +100,7 @@ absl::StatusOr<absl::Duration> ParseExpiry(const std::string &text) {
       "--expires-in \"", text, "\" is not a positive duration (e.g. 7d, 36h)"));
 }
 
-absl::StatusOr<std::vector<FeedChange>> ReadCsvChanges(const std::string &path,
+absl::StatusOr<std::vector<FeedChange>> ReadCsvChanges(const std::string& path,
                                                        FeedChange::Op op) {
   BankCsvOptions options;
   options.added_at = absl::ToUnixSeconds(absl::Now());
@@ -109,7 +109,7 @@ absl::StatusOr<std::vector<FeedChange>> ReadCsvChanges(const std::string &path,
   if (!entries.ok()) return entries.status();
   std::vector<FeedChange> changes;
   changes.reserve(entries->size());
-  for (const HashEntry &entry : *entries) {
+  for (const HashEntry& entry : *entries) {
     absl::StatusOr<FeedEntry> feed_entry = FeedEntryFromHashEntry(entry);
     if (!feed_entry.ok()) {
       return absl::InvalidArgumentError(
@@ -120,17 +120,17 @@ absl::StatusOr<std::vector<FeedChange>> ReadCsvChanges(const std::string &path,
   return changes;
 }
 
-int Fail(std::ostream &err, const absl::Status &status) {
+int Fail(std::ostream& err, const absl::Status& status) {
   err << "clearmatch feed: " << status << "\n";
   return kExitInputFailed;
 }
 
-int Usage(std::ostream &err, absl::string_view problem) {
+int Usage(std::ostream& err, absl::string_view problem) {
   err << "clearmatch feed: " << problem << "\n" << kUsage;
   return kExitUsage;
 }
 
-int Keygen(const Args &args, std::ostream &out, std::ostream &err) {
+int Keygen(const Args& args, std::ostream& out, std::ostream& err) {
   if (!args.flags.contains("out")) return Usage(err, "keygen needs --out DIR");
   const std::string dir = args.flags.at("out");
   std::error_code error;
@@ -168,7 +168,7 @@ int Keygen(const Args &args, std::ostream &out, std::ostream &err) {
   return kExitOk;
 }
 
-int Publish(const Args &args, std::ostream &out, std::ostream &err) {
+int Publish(const Args& args, std::ostream& out, std::ostream& err) {
   if (!args.flags.contains("key") || !args.flags.contains("feed-dir")) {
     return Usage(err, "publish needs --key and --feed-dir");
   }
@@ -202,7 +202,7 @@ int Publish(const Args &args, std::ostream &out, std::ostream &err) {
     absl::StatusOr<std::vector<FeedChange>> adds =
         ReadCsvChanges(args.flags.at("add"), FeedChange::Op::kAdd);
     if (!adds.ok()) return Fail(err, adds.status());
-    for (FeedChange &change : *adds) changes.push_back(std::move(change));
+    for (FeedChange& change : *adds) changes.push_back(std::move(change));
   }
   absl::StatusOr<std::unique_ptr<FeedPublisher>> publisher =
       FeedPublisher::Create(options);
@@ -221,13 +221,13 @@ int Publish(const Args &args, std::ostream &out, std::ostream &err) {
 }
 
 absl::StatusOr<std::unique_ptr<Ed25519Verifier>> LoadVerifier(
-    const std::string &path) {
+    const std::string& path) {
   absl::StatusOr<std::string> pem = ReadSmallFile(path, 64 * 1024);
   if (!pem.ok()) return pem.status();
   return Ed25519Verifier::Create(*pem);
 }
 
-int Verify(const Args &args, std::ostream &out, std::ostream &err) {
+int Verify(const Args& args, std::ostream& out, std::ostream& err) {
   if (!args.flags.contains("pubkey") || args.positional.size() != 1) {
     return Usage(err, "verify needs --pubkey and one FEED_DIR or URL");
   }
@@ -241,10 +241,10 @@ int Verify(const Args &args, std::ostream &out, std::ostream &err) {
   absl::StatusOr<v1::FeedManifest> manifest = reader.FetchManifest();
   if (!manifest.ok()) return Fail(err, manifest.status());
   int64_t records = 0;
-  std::vector<const v1::FeedFile *> files;
+  std::vector<const v1::FeedFile*> files;
   if (manifest->has_snapshot()) files.push_back(&manifest->snapshot());
-  for (const v1::FeedFile &delta : manifest->deltas()) files.push_back(&delta);
-  for (const v1::FeedFile *file : files) {
+  for (const v1::FeedFile& delta : manifest->deltas()) files.push_back(&delta);
+  for (const v1::FeedFile* file : files) {
     absl::StatusOr<std::vector<FeedChange>> checked = reader.FetchFile(*file);
     if (!checked.ok()) return Fail(err, checked.status());
     records += static_cast<int64_t>(checked->size());
@@ -264,7 +264,7 @@ int Verify(const Args &args, std::ostream &out, std::ostream &err) {
   return kExitOk;
 }
 
-int Sync(const Args &args, std::ostream &out, std::ostream &err) {
+int Sync(const Args& args, std::ostream& out, std::ostream& err) {
   if (!args.flags.contains("url") || !args.flags.contains("pubkey") ||
       !args.flags.contains("store")) {
     return Usage(err, "sync needs --url, --pubkey and --store");
@@ -318,10 +318,10 @@ int Sync(const Args &args, std::ostream &out, std::ostream &err) {
 
 }  // namespace
 
-int RunFeedCommand(const std::vector<std::string> &args, std::ostream &out,
-                   std::ostream &err) {
+int RunFeedCommand(const std::vector<std::string>& args, std::ostream& out,
+                   std::ostream& err) {
   if (args.empty()) return Usage(err, "missing subcommand");
-  const std::string &command = args[0];
+  const std::string& command = args[0];
   absl::StatusOr<Args> parsed =
       ParseArgs(args, 1,
                 {"out", "key", "feed-dir", "add", "remove", "expires-in",

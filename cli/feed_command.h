@@ -24,8 +24,8 @@
 
 namespace clearmatch::cli {
 
-int RunFeedCommand(const std::vector<std::string> &args, std::ostream &out,
-                   std::ostream &err);
+int RunFeedCommand(const std::vector<std::string>& args, std::ostream& out,
+                   std::ostream& err);
 
 }  // namespace clearmatch::cli
 

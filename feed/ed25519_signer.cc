@@ -15,8 +15,8 @@ using feed_internal::EvpPkeyCtxPtr;
 using feed_internal::EvpPkeyPtr;
 using feed_internal::TakeOpenSslError;
 
-std::string BioContents(BIO *bio) {
-  char *data = nullptr;
+std::string BioContents(BIO* bio) {
+  char* data = nullptr;
   const long length = BIO_get_mem_data(bio, &data);
   return std::string(data, length > 0 ? static_cast<size_t>(length) : 0);
 }
@@ -25,7 +25,7 @@ std::string BioContents(BIO *bio) {
 
 absl::StatusOr<Ed25519KeyPair> Ed25519Signer::GenerateKeyPair() {
   EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_id(EVP_PKEY_ED25519, nullptr));
-  EVP_PKEY *raw_key = nullptr;
+  EVP_PKEY* raw_key = nullptr;
   if (ctx == nullptr || EVP_PKEY_keygen_init(ctx.get()) != 1 ||
       EVP_PKEY_keygen(ctx.get(), &raw_key) != 1) {
     return absl::InternalError(
@@ -76,8 +76,8 @@ absl::StatusOr<std::string> Ed25519Signer::Sign(
       EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key_.get()) !=
           1 ||
       EVP_DigestSign(
-          ctx.get(), reinterpret_cast<unsigned char *>(signature.data()),
-          &length, reinterpret_cast<const unsigned char *>(message.data()),
+          ctx.get(), reinterpret_cast<unsigned char*>(signature.data()),
+          &length, reinterpret_cast<const unsigned char*>(message.data()),
           message.size()) != 1) {
     return absl::InternalError(
         absl::StrCat("Ed25519 signing failed: ", TakeOpenSslError()));

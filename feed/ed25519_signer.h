@@ -36,7 +36,7 @@ class Ed25519Signer {
   absl::StatusOr<std::string> Sign(absl::string_view message) const;
 
   // Short id of the public half (see feed_internal::Ed25519KeyId).
-  const std::string &key_id() const { return key_id_; }
+  const std::string& key_id() const { return key_id_; }
 
  private:
   Ed25519Signer(feed_internal::EvpPkeyPtr key, std::string key_id)

@@ -47,8 +47,8 @@ absl::Status Ed25519Verifier::Verify(absl::string_view message,
         absl::StrCat("Ed25519 verify setup failed: ", TakeOpenSslError()));
   }
   const int result = EVP_DigestVerify(
-      ctx.get(), reinterpret_cast<const unsigned char *>(signature.data()),
-      signature.size(), reinterpret_cast<const unsigned char *>(message.data()),
+      ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
+      signature.size(), reinterpret_cast<const unsigned char*>(message.data()),
       message.size());
   ERR_clear_error();
   if (result != 1) {

@@ -30,7 +30,7 @@ class Ed25519Verifier {
                       absl::string_view signature) const;
 
   // Short id of the trusted key (see feed_internal::Ed25519KeyId).
-  const std::string &key_id() const { return key_id_; }
+  const std::string& key_id() const { return key_id_; }
 
  private:
   Ed25519Verifier(feed_internal::EvpPkeyPtr key, std::string key_id)

@@ -20,8 +20,8 @@ namespace {
 constexpr int kPollMs = 20;
 
 // Sends all of `data`; false if the peer went away or the server stops.
-bool SendAll(int fd, const char *data, size_t size,
-             const std::atomic<bool> &stop) {
+bool SendAll(int fd, const char* data, size_t size,
+             const std::atomic<bool>& stop) {
   size_t done = 0;
   while (done < size && !stop.load()) {
     pollfd p{fd, POLLOUT, 0};
@@ -36,7 +36,7 @@ bool SendAll(int fd, const char *data, size_t size,
 
 // Reads until the end of the request headers; the request path without the
 // leading '/', or "" if the client went away or the server stops.
-std::string ReadRequestPath(int fd, const std::atomic<bool> &stop) {
+std::string ReadRequestPath(int fd, const std::atomic<bool>& stop) {
   std::string request;
   char buffer[4096];
   while (!stop.load() && request.find("\r\n\r\n") == std::string::npos) {
@@ -85,9 +85,9 @@ absl::StatusOr<std::unique_ptr<FaultHttpServer>> FaultHttpServer::Start(
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   address.sin_port = 0;
   socklen_t length = sizeof(address);
-  if (bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof(address)) != 0 ||
+  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
       listen(fd, 16) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr *>(&address), &length) != 0) {
+      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
     const int error = errno;
     close(fd);
     return absl::InternalError(
@@ -112,7 +112,7 @@ std::string FaultHttpServer::base_url() const {
   return absl::StrCat("http://127.0.0.1:", port_, "/");
 }
 
-void FaultHttpServer::SetFault(const std::string &path, Response response,
+void FaultHttpServer::SetFault(const std::string& path, Response response,
                                int times) {
   absl::MutexLock lock(&mu_);
   faults_[path] = {std::move(response), times};
@@ -123,12 +123,12 @@ void FaultHttpServer::ClearFaults() {
   faults_.clear();
 }
 
-int FaultHttpServer::RequestCount(const std::string &path) {
+int FaultHttpServer::RequestCount(const std::string& path) {
   absl::MutexLock lock(&mu_);
   return counts_[path];
 }
 
-FaultHttpServer::Response FaultHttpServer::Choose(const std::string &path) {
+FaultHttpServer::Response FaultHttpServer::Choose(const std::string& path) {
   absl::MutexLock lock(&mu_);
   ++counts_[path];
   auto it = faults_.find(path);
@@ -186,7 +186,7 @@ void FaultHttpServer::Serve(int fd) {
   }
   std::string head =
       absl::StrCat("HTTP/1.1 ", status, " ", ReasonPhrase(status), "\r\n");
-  for (const auto &[name, value] : response.headers) {
+  for (const auto& [name, value] : response.headers) {
     absl::StrAppend(&head, name, ": ", value, "\r\n");
   }
   if (response.fault != Fault::kEndlessBody) {

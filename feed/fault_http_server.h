@@ -72,16 +72,16 @@ class FaultHttpServer {
 
   // The next `times` requests for `path` (no leading '/') get `response`;
   // times < 0: every request.
-  void SetFault(const std::string &path, Response response, int times = -1);
+  void SetFault(const std::string& path, Response response, int times = -1);
   void ClearFaults();
   // Requests seen for `path`.
-  int RequestCount(const std::string &path);
+  int RequestCount(const std::string& path);
 
  private:
   FaultHttpServer(std::string root_dir, int listen_fd, int port);
   void Run();
   void Serve(int fd);
-  Response Choose(const std::string &path);
+  Response Choose(const std::string& path);
 
   const std::string root_;
   const int listen_fd_;

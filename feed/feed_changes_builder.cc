@@ -8,7 +8,7 @@ void FeedChangesBuilder::Add(FeedEntry entry) {
   added_.push_back(std::move(entry));
 }
 
-void FeedChangesBuilder::Remove(const std::string &entry_id) {
+void FeedChangesBuilder::Remove(const std::string& entry_id) {
   live_.erase(entry_id);
   if (removed_set_.insert(entry_id).second) removed_.push_back(entry_id);
 }
@@ -18,8 +18,8 @@ void FeedChangesBuilder::Append(FeedChanges later) {
     SetFullReload();
     return;
   }
-  for (const std::string &id : later.removed_entry_ids) Remove(id);
-  for (FeedEntry &entry : later.added) Add(std::move(entry));
+  for (const std::string& id : later.removed_entry_ids) Remove(id);
+  for (FeedEntry& entry : later.added) Add(std::move(entry));
 }
 
 void FeedChangesBuilder::SetFullReload() {

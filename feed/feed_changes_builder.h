@@ -23,7 +23,7 @@ class FeedChangesBuilder {
   // The entry with this id is (now) `entry`.
   void Add(FeedEntry entry);
   // The entry with this id is gone (or replaced, when Add follows).
-  void Remove(const std::string &entry_id);
+  void Remove(const std::string& entry_id);
   // Merges changes that happened after everything given so far.
   void Append(FeedChanges later);
   // Forgets everything so far and marks the result a full reload.

@@ -66,7 +66,7 @@ absl::Status ValidateHash(HashType type, absl::string_view hash) {
   return absl::OkStatus();
 }
 
-absl::Status ValidateEntry(const FeedEntry &entry) {
+absl::Status ValidateEntry(const FeedEntry& entry) {
   if (entry.entry_id.empty()) {
     return absl::InvalidArgumentError("entry has an empty entry_id");
   }
@@ -89,7 +89,7 @@ absl::Status ValidateEntry(const FeedEntry &entry) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<FeedEntry> FeedEntryFromHashEntry(const HashEntry &entry) {
+absl::StatusOr<FeedEntry> FeedEntryFromHashEntry(const HashEntry& entry) {
   FeedEntry out;
   out.entry_id = entry.entry_id;
   out.hash_type = entry.type;
@@ -114,7 +114,7 @@ absl::StatusOr<FeedEntry> FeedEntryFromHashEntry(const HashEntry &entry) {
   return out;
 }
 
-absl::StatusOr<HashEntry> HashEntryFromFeedEntry(const FeedEntry &entry,
+absl::StatusOr<HashEntry> HashEntryFromFeedEntry(const FeedEntry& entry,
                                                  absl::string_view feed_id) {
   if (absl::Status s = ValidateEntry(entry); !s.ok()) return s;
   HashEntry out;

@@ -36,7 +36,7 @@ struct FeedEntry {
   std::string category;
   int64_t added_at_unix_seconds = 0;
 
-  bool operator==(const FeedEntry &) const = default;
+  bool operator==(const FeedEntry&) const = default;
 };
 
 // One record of a delta: add (or replace) an entry, or remove one by id.
@@ -61,7 +61,7 @@ struct FeedChanges {
 // OK if every field is within its limits, the hash is lowercase hex of the
 // right length for its type; INVALID_ARGUMENT naming the field and value
 // otherwise.
-absl::Status ValidateEntry(const FeedEntry &entry);
+absl::Status ValidateEntry(const FeedEntry& entry);
 
 // OK if `hash` is `HashHexLength(type)` lowercase hex digits (never for
 // kVpdq).
@@ -69,11 +69,11 @@ absl::Status ValidateHash(HashType type, absl::string_view hash);
 
 // The feed form of an index entry (hex hash). INVALID_ARGUMENT for kVpdq
 // entries or invalid fields.
-absl::StatusOr<FeedEntry> FeedEntryFromHashEntry(const HashEntry &entry);
+absl::StatusOr<FeedEntry> FeedEntryFromHashEntry(const HashEntry& entry);
 
 // The index form of a feed entry from feed `feed_id` (raw digest or PdqHash,
 // source_feed = feed_id). INVALID_ARGUMENT for an invalid entry.
-absl::StatusOr<HashEntry> HashEntryFromFeedEntry(const FeedEntry &entry,
+absl::StatusOr<HashEntry> HashEntryFromFeedEntry(const FeedEntry& entry,
                                                  absl::string_view feed_id);
 
 namespace feed_internal {

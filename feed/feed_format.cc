@@ -12,7 +12,7 @@ namespace {
 
 using feed_internal::QuoteForError;
 
-void AppendVarint(uint64_t value, std::string &out) {
+void AppendVarint(uint64_t value, std::string& out) {
   while (value >= 0x80) {
     out.push_back(static_cast<char>((value & 0x7f) | 0x80));
     value >>= 7;
@@ -22,7 +22,7 @@ void AppendVarint(uint64_t value, std::string &out) {
 
 // Reads a varint at `pos`, advancing it; false if truncated or longer than
 // 10 bytes.
-bool ReadVarint(absl::string_view bytes, size_t &pos, uint64_t &value) {
+bool ReadVarint(absl::string_view bytes, size_t& pos, uint64_t& value) {
   value = 0;
   for (int shift = 0; shift < 64; shift += 7) {
     if (pos >= bytes.size()) return false;
@@ -65,7 +65,7 @@ absl::StatusOr<HashType> FromProto(int type) {
   }
 }
 
-absl::StatusOr<FeedChange> FromProto(const v1::FeedRecord &record) {
+absl::StatusOr<FeedChange> FromProto(const v1::FeedRecord& record) {
   FeedChange change;
   change.entry.entry_id = record.entry_id();
   change.entry.hash = record.hash();
@@ -117,7 +117,7 @@ bool IsLowerHex(absl::string_view s) {
   return true;
 }
 
-absl::Status ValidateFeedFile(const v1::FeedFile &file,
+absl::Status ValidateFeedFile(const v1::FeedFile& file,
                               absl::string_view what) {
   if (absl::Status s = ValidateFeedPath(file.path()); !s.ok()) {
     return absl::InvalidArgumentError(
@@ -144,15 +144,15 @@ std::string Sha256Hex(absl::string_view bytes) {
   EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(),
              nullptr);
   return absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char *>(digest), length));
+      absl::string_view(reinterpret_cast<const char*>(digest), length));
 }
 
-std::string EncodeFeedRecords(const std::vector<FeedChange> &changes) {
+std::string EncodeFeedRecords(const std::vector<FeedChange>& changes) {
   std::string out;
   out.reserve(changes.size() * 120);
   v1::FeedRecord record;
   std::string buffer;
-  for (const FeedChange &change : changes) {
+  for (const FeedChange& change : changes) {
     record.Clear();
     record.set_op(change.op == FeedChange::Op::kAdd
                       ? v1::FeedRecord::OP_ADD
@@ -252,7 +252,7 @@ absl::Status ValidateFeedId(absl::string_view feed_id) {
   return absl::OkStatus();
 }
 
-absl::Status ValidateManifest(const v1::FeedManifest &manifest) {
+absl::Status ValidateManifest(const v1::FeedManifest& manifest) {
   if (manifest.format_version() != kFeedFormatVersion) {
     return absl::InvalidArgumentError(
         absl::StrCat("manifest format_version ", manifest.format_version(),
@@ -271,7 +271,7 @@ absl::Status ValidateManifest(const v1::FeedManifest &manifest) {
                      " deltas, more than the limit of ", kMaxManifestFiles));
   }
   for (int i = 0; i < manifest.deltas_size(); ++i) {
-    const v1::FeedFile &delta = manifest.deltas(i);
+    const v1::FeedFile& delta = manifest.deltas(i);
     if (absl::Status s = ValidateFeedFile(delta, "delta"); !s.ok()) return s;
     if (i > 0 && delta.sequence() != manifest.deltas(i - 1).sequence() + 1) {
       return absl::InvalidArgumentError(

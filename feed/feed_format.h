@@ -36,7 +36,7 @@ inline constexpr int kMaxManifestFiles = 100000;
 std::string Sha256Hex(absl::string_view bytes);
 
 // Length-delimited FeedRecord stream of `changes`.
-std::string EncodeFeedRecords(const std::vector<FeedChange> &changes);
+std::string EncodeFeedRecords(const std::vector<FeedChange>& changes);
 
 // Parses and validates every record of a delta or snapshot file. Any bad
 // record (truncated, oversized, unknown op or hash type, bad hash length or
@@ -55,7 +55,7 @@ absl::Status ValidateFeedId(absl::string_view feed_id);
 // Structural checks of a (signature-verified) manifest: format version, feed
 // id, times, file paths and digests, deltas contiguous and ending at
 // `sequence`, snapshot consistent. INVALID_ARGUMENT naming the problem.
-absl::Status ValidateManifest(const v1::FeedManifest &manifest);
+absl::Status ValidateManifest(const v1::FeedManifest& manifest);
 
 }  // namespace clearmatch
 

@@ -54,7 +54,7 @@ TEST(FeedFormatTest, UppercaseHexAndEmptyIdAreRefused) {
 
 TEST(FeedFormatTest, PathsMustStayInsideTheFeed) {
   EXPECT_TRUE(ValidateFeedPath("deltas/000000000001.delta").ok());
-  for (const char *bad : {"", "/etc/passwd", "../x", "a/../b", "a//b", "a b",
+  for (const char* bad : {"", "/etc/passwd", "../x", "a/../b", "a//b", "a b",
                           "http://x/y", "a\\b"}) {
     EXPECT_EQ(ValidateFeedPath(bad).code(), absl::StatusCode::kInvalidArgument)
         << bad;
@@ -69,7 +69,7 @@ v1::FeedManifest GoodManifest() {
   m.set_created_at_unix_seconds(100);
   m.set_expires_at_unix_seconds(200);
   for (uint64_t s = 2; s <= 3; ++s) {
-    v1::FeedFile *d = m.add_deltas();
+    v1::FeedFile* d = m.add_deltas();
     d->set_sequence(s);
     d->set_path("deltas/x" + std::to_string(s));
     d->set_sha256(std::string(64, 'a'));

@@ -19,8 +19,8 @@ namespace {
 
 // Writes `bytes` to dir/relative via a temporary file, fsync and rename, so
 // that readers see the old or the new file, never a partial one.
-absl::Status WriteFileAtomically(const std::string &dir,
-                                 const std::string &relative,
+absl::Status WriteFileAtomically(const std::string& dir,
+                                 const std::string& relative,
                                  absl::string_view bytes) {
   const std::filesystem::path target = std::filesystem::path(dir) / relative;
   std::error_code error;
@@ -107,11 +107,11 @@ absl::StatusOr<std::unique_ptr<FeedPublisher>> FeedPublisher::Create(
 }
 
 absl::StatusOr<std::vector<FeedEntry>> FeedPublisher::CurrentState(
-    const v1::FeedManifest &manifest) {
+    const v1::FeedManifest& manifest) {
   FileFeedSource source(options_.feed_dir);
   std::map<std::string, FeedEntry> state;
   uint64_t after = 0;
-  auto load = [&](const v1::FeedFile &file) -> absl::Status {
+  auto load = [&](const v1::FeedFile& file) -> absl::Status {
     absl::StatusOr<std::string> bytes =
         source.Fetch(file.path(), int64_t{4} << 30);
     if (!bytes.ok()) return bytes.status();
@@ -122,7 +122,7 @@ absl::StatusOr<std::vector<FeedEntry>> FeedPublisher::CurrentState(
     }
     absl::StatusOr<std::vector<FeedChange>> records = DecodeFeedRecords(*bytes);
     if (!records.ok()) return records.status();
-    for (FeedChange &change : *records) {
+    for (FeedChange& change : *records) {
       if (change.op == FeedChange::Op::kRemove) {
         state.erase(change.entry.entry_id);
       } else {
@@ -136,7 +136,7 @@ absl::StatusOr<std::vector<FeedEntry>> FeedPublisher::CurrentState(
     if (absl::Status s = load(manifest.snapshot()); !s.ok()) return s;
     after = manifest.snapshot().sequence();
   }
-  for (const v1::FeedFile &delta : manifest.deltas()) {
+  for (const v1::FeedFile& delta : manifest.deltas()) {
     if (delta.sequence() <= after) continue;
     if (delta.sequence() != after + 1) {
       return absl::FailedPreconditionError(absl::StrCat(
@@ -147,14 +147,14 @@ absl::StatusOr<std::vector<FeedEntry>> FeedPublisher::CurrentState(
   }
   std::vector<FeedEntry> entries;
   entries.reserve(state.size());
-  for (auto &[id, entry] : state) entries.push_back(std::move(entry));
+  for (auto& [id, entry] : state) entries.push_back(std::move(entry));
   return entries;
 }
 
 absl::StatusOr<FeedPublisher::Published> FeedPublisher::Publish(
-    const std::vector<FeedChange> &changes) {
+    const std::vector<FeedChange>& changes) {
   for (size_t i = 0; i < changes.size(); ++i) {
-    const FeedChange &change = changes[i];
+    const FeedChange& change = changes[i];
     absl::Status s = change.op == FeedChange::Op::kAdd
                          ? ValidateEntry(change.entry)
                          : (change.entry.entry_id.empty()
@@ -208,18 +208,18 @@ absl::StatusOr<FeedPublisher::Published> FeedPublisher::Publish(
     absl::StatusOr<std::vector<FeedEntry>> state = CurrentState(manifest);
     if (!state.ok()) return state.status();
     std::map<std::string, FeedEntry> merged;
-    for (FeedEntry &entry : *state) {
+    for (FeedEntry& entry : *state) {
       std::string id = entry.entry_id;
       merged[id] = std::move(entry);
     }
-    for (const FeedChange &change : changes) {
+    for (const FeedChange& change : changes) {
       if (change.op == FeedChange::Op::kRemove) {
         merged.erase(change.entry.entry_id);
       } else {
         merged[change.entry.entry_id] = change.entry;
       }
     }
-    for (auto &[id, entry] : merged)
+    for (auto& [id, entry] : merged)
       snapshot_entries.push_back(std::move(entry));
   }
 
@@ -234,7 +234,7 @@ absl::StatusOr<FeedPublisher::Published> FeedPublisher::Publish(
   if (options_.write_snapshot) {
     std::vector<FeedChange> adds;
     adds.reserve(snapshot_entries.size());
-    for (FeedEntry &entry : snapshot_entries) {
+    for (FeedEntry& entry : snapshot_entries) {
       adds.push_back({FeedChange::Op::kAdd, std::move(entry)});
     }
     const std::string snapshot_bytes = EncodeFeedRecords(adds);

@@ -60,13 +60,13 @@ class FeedPublisher {
   // delta N+1 (and the snapshot), then the manifest and its signature, each
   // file via a temporary file, fsync and rename. FAILED_PRECONDITION if the
   // directory's manifest is signed by another key or is for another feed.
-  absl::StatusOr<Published> Publish(const std::vector<FeedChange> &changes);
+  absl::StatusOr<Published> Publish(const std::vector<FeedChange>& changes);
 
  private:
   FeedPublisher(Options options, std::unique_ptr<Ed25519Signer> signer)
       : options_(std::move(options)), signer_(std::move(signer)) {}
   absl::StatusOr<std::vector<FeedEntry>> CurrentState(
-      const v1::FeedManifest &manifest);
+      const v1::FeedManifest& manifest);
 
   const Options options_;
   const std::unique_ptr<Ed25519Signer> signer_;

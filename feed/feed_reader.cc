@@ -10,12 +10,12 @@ namespace {
 // Adds the time from construction to destruction to a stage total.
 class StageTimer {
  public:
-  explicit StageTimer(absl::Duration &total)
+  explicit StageTimer(absl::Duration& total)
       : total_(total), start_(absl::Now()) {}
   ~StageTimer() { total_ += absl::Now() - start_; }
 
  private:
-  absl::Duration &total_;
+  absl::Duration& total_;
   absl::Time start_;
 };
 
@@ -89,7 +89,7 @@ absl::StatusOr<v1::FeedManifest> FeedReader::FetchManifest() {
 }
 
 absl::StatusOr<std::vector<FeedChange>> FeedReader::FetchFile(
-    const v1::FeedFile &file) {
+    const v1::FeedFile& file) {
   if (file.size_bytes() > static_cast<uint64_t>(options_.max_file_bytes)) {
     return absl::ResourceExhaustedError(absl::StrCat(
         "feed file ", file.path(), " declares ", file.size_bytes(),

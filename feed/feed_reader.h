@@ -42,8 +42,8 @@ class FeedReader {
     int64_t max_file_bytes = int64_t{2} << 30;
   };
 
-  FeedReader(Options options, const Ed25519Verifier &verifier,
-             FeedSource &source)
+  FeedReader(Options options, const Ed25519Verifier& verifier,
+             FeedSource& source)
       : options_(std::move(options)), verifier_(verifier), source_(source) {}
 
   // The manifest, once its signature verifies with the trusted key, its
@@ -58,14 +58,14 @@ class FeedReader {
   // manifest. Errors: DATA_LOSS size, sha256 or record count differ from the
   // manifest; INVALID_ARGUMENT a bad record (the whole file is refused);
   // RESOURCE_EXHAUSTED over max_file_bytes; fetch errors of the source.
-  absl::StatusOr<std::vector<FeedChange>> FetchFile(const v1::FeedFile &file);
+  absl::StatusOr<std::vector<FeedChange>> FetchFile(const v1::FeedFile& file);
 
-  const FeedStageTimes &times() const { return times_; }
+  const FeedStageTimes& times() const { return times_; }
 
  private:
   const Options options_;
-  const Ed25519Verifier &verifier_;
-  FeedSource &source_;
+  const Ed25519Verifier& verifier_;
+  FeedSource& source_;
   FeedStageTimes times_;
 };
 

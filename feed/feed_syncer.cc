@@ -9,8 +9,8 @@ namespace clearmatch {
 namespace {
 
 // Prefixes an error with what was applied before it.
-absl::Status AfterPartialSync(const absl::Status &error,
-                              const FeedSyncer::Result &result) {
+absl::Status AfterPartialSync(const absl::Status& error,
+                              const FeedSyncer::Result& result) {
   if (result.applied_deltas.empty() && !result.snapshot_sequence.has_value()) {
     return error;
   }
@@ -24,7 +24,7 @@ absl::Status AfterPartialSync(const absl::Status &error,
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<FeedSyncer>> FeedSyncer::Create(
-    Options options, FeedSource &source, HashStore &store) {
+    Options options, FeedSource& source, HashStore& store) {
   if (!options.feed_id.empty()) {
     if (absl::Status s = ValidateFeedId(options.feed_id); !s.ok()) return s;
   }
@@ -39,7 +39,7 @@ absl::StatusOr<std::unique_ptr<FeedSyncer>> FeedSyncer::Create(
 }
 
 absl::StatusOr<std::string> FeedSyncer::ExpectedFeedId(
-    const std::string &manifest_feed) {
+    const std::string& manifest_feed) {
   if (!options_.feed_id.empty()) return options_.feed_id;
   absl::StatusOr<std::vector<FeedCheckpoint>> known = store_.ListCheckpoints();
   if (!known.ok()) return known.status();
@@ -79,7 +79,7 @@ absl::StatusOr<FeedSyncer::Result> FeedSyncer::Sync() {
   }
 
   // Plan: deltas after `at`, or the snapshot then the deltas after it.
-  const v1::FeedFile *snapshot = nullptr;
+  const v1::FeedFile* snapshot = nullptr;
   uint64_t next = at + 1;
   if (manifest->sequence() > at) {
     const bool deltas_reach =
@@ -110,7 +110,7 @@ absl::StatusOr<FeedSyncer::Result> FeedSyncer::Sync() {
     if (!records.ok()) return records.status();
     std::vector<FeedEntry> entries;
     entries.reserve(records->size());
-    for (FeedChange &record : *records) {
+    for (FeedChange& record : *records) {
       if (record.op != FeedChange::Op::kAdd) {
         return absl::InvalidArgumentError(absl::StrCat(
             "snapshot ", snapshot->path(), " holds a REMOVE record (",
@@ -129,7 +129,7 @@ absl::StatusOr<FeedSyncer::Result> FeedSyncer::Sync() {
     result.to_sequence = snapshot->sequence();
     result.records += static_cast<int64_t>(entries.size());
   }
-  for (const v1::FeedFile &delta : manifest->deltas()) {
+  for (const v1::FeedFile& delta : manifest->deltas()) {
     if (delta.sequence() < next) continue;
     absl::StatusOr<std::vector<FeedChange>> records = reader.FetchFile(delta);
     if (!records.ok()) {

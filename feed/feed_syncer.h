@@ -54,8 +54,8 @@ class FeedSyncer {
 
   // INVALID_ARGUMENT for a bad public key or feed id.
   static absl::StatusOr<std::unique_ptr<FeedSyncer>> Create(Options options,
-                                                            FeedSource &source,
-                                                            HashStore &store);
+                                                            FeedSource& source,
+                                                            HashStore& store);
 
   // Brings the store up to the manifest's sequence. Errors (the store keeps
   // its last good state in every case): those of FeedReader (signature,
@@ -69,17 +69,17 @@ class FeedSyncer {
 
  private:
   FeedSyncer(Options options, std::unique_ptr<Ed25519Verifier> verifier,
-             FeedSource &source, HashStore &store)
+             FeedSource& source, HashStore& store)
       : options_(std::move(options)),
         verifier_(std::move(verifier)),
         source_(source),
         store_(store) {}
-  absl::StatusOr<std::string> ExpectedFeedId(const std::string &manifest_feed);
+  absl::StatusOr<std::string> ExpectedFeedId(const std::string& manifest_feed);
 
   const Options options_;
   const std::unique_ptr<Ed25519Verifier> verifier_;
-  FeedSource &source_;
-  HashStore &store_;
+  FeedSource& source_;
+  HashStore& store_;
 };
 
 }  // namespace clearmatch

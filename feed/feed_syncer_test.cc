@@ -49,7 +49,7 @@ class FeedSyncerTest : public ::testing::Test {
 
   std::string feed_dir() const { return dir_.Sub("feed"); }
 
-  FeedPublisher::Options PublisherOptions(const std::string &private_pem) {
+  FeedPublisher::Options PublisherOptions(const std::string& private_pem) {
     FeedPublisher::Options options;
     options.feed_dir = feed_dir();
     options.private_key_pem = private_pem;
@@ -58,9 +58,9 @@ class FeedSyncerTest : public ::testing::Test {
     return options;
   }
 
-  void Publish(const std::vector<FeedChange> &changes) {
+  void Publish(const std::vector<FeedChange>& changes) {
     ASSERT_TRUE(publisher_->Publish(changes).ok());
-    for (const FeedChange &change : changes) {
+    for (const FeedChange& change : changes) {
       if (change.op == FeedChange::Op::kAdd) {
         expected_[change.entry.entry_id] = change.entry;
       } else {
@@ -69,7 +69,7 @@ class FeedSyncerTest : public ::testing::Test {
     }
   }
 
-  absl::StatusOr<FeedSyncer::Result> Sync(const std::string &public_pem = "",
+  absl::StatusOr<FeedSyncer::Result> Sync(const std::string& public_pem = "",
                                           absl::Time now = absl::Now()) {
     HttpFeedSource::Options http;
     http.base_url = server_->base_url();
@@ -98,7 +98,7 @@ class FeedSyncerTest : public ::testing::Test {
     auto entries = store_->ListEntries("test-feed");
     ASSERT_TRUE(entries.ok());
     std::vector<FeedEntry> want;
-    for (const auto &[id, entry] : expected_) want.push_back(entry);
+    for (const auto& [id, entry] : expected_) want.push_back(entry);
     EXPECT_EQ(*entries, want);
     EXPECT_TRUE(store_->CheckIntegrity().ok());
   }
@@ -115,14 +115,14 @@ class FeedSyncerTest : public ::testing::Test {
 
   // Writes `delta_bytes` as delta N+1 and signs a manifest listing it, as a
   // (buggy or malicious) publisher holding the right key would.
-  void PublishRawDelta(const std::string &delta_bytes, uint64_t records) {
+  void PublishRawDelta(const std::string& delta_bytes, uint64_t records) {
     v1::FeedManifest manifest;
     ASSERT_TRUE(manifest.ParseFromString(
         ReadFile(feed_dir() + "/" + std::string(kManifestPath))));
     const uint64_t sequence = manifest.sequence() + 1;
     const std::string path = absl::StrCat("deltas/raw", sequence, ".delta");
     WriteFile(feed_dir() + "/" + path, delta_bytes);
-    v1::FeedFile *file = manifest.add_deltas();
+    v1::FeedFile* file = manifest.add_deltas();
     file->set_sequence(sequence);
     file->set_path(path);
     file->set_sha256(Sha256Hex(delta_bytes));
@@ -132,8 +132,8 @@ class FeedSyncerTest : public ::testing::Test {
     SignAndWrite(manifest, keys_.private_pem);
   }
 
-  void SignAndWrite(const v1::FeedManifest &manifest,
-                    const std::string &private_pem) {
+  void SignAndWrite(const v1::FeedManifest& manifest,
+                    const std::string& private_pem) {
     std::string bytes;
     manifest.SerializeToString(&bytes);
     auto signer = *Ed25519Signer::Create(private_pem);
@@ -164,7 +164,7 @@ TEST_F(FeedSyncerTest, AppliesEveryDeltaInOrderAndReportsChanges) {
   // e0 was added then withdrawn within the sync: the index must not get it.
   EXPECT_EQ(result->changes.added.size(), 19u);
   EXPECT_THAT(result->changes.removed_entry_ids, ::testing::Contains("e0"));
-  for (const FeedEntry &entry : result->changes.added) {
+  for (const FeedEntry& entry : result->changes.added) {
     EXPECT_NE(entry.entry_id, "e0");
   }
 }
@@ -409,7 +409,7 @@ TEST_P(MalformedRecordTest, WholeDeltaIsRefused) {
   v1::FeedRecord bad;
   bad.set_op(v1::FeedRecord::OP_ADD);
   bad.set_entry_id("bad");
-  const auto &[kind, hash] = GetParam();
+  const auto& [kind, hash] = GetParam();
   bad.set_hash(hash);
   std::string record;
   if (kind == "unknown type") {

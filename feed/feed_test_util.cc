@@ -12,7 +12,7 @@
 namespace clearmatch::feed_testing {
 
 TempDir::TempDir() {
-  const char *base = std::getenv("TMPDIR");
+  const char* base = std::getenv("TMPDIR");
   std::string pattern =
       absl::StrCat(base != nullptr ? base : "/tmp", "/feedtest-XXXXXX");
   if (mkdtemp(pattern.data()) == nullptr) std::abort();
@@ -53,21 +53,21 @@ std::vector<FeedChange> TestAdds(int64_t first, int64_t count) {
   return changes;
 }
 
-FeedChange RemoveChange(const std::string &entry_id) {
+FeedChange RemoveChange(const std::string& entry_id) {
   FeedChange change;
   change.op = FeedChange::Op::kRemove;
   change.entry.entry_id = entry_id;
   return change;
 }
 
-std::string ReadFile(const std::string &path) {
+std::string ReadFile(const std::string& path) {
   std::ifstream file(path, std::ios::binary);
   std::ostringstream contents;
   contents << file.rdbuf();
   return contents.str();
 }
 
-void WriteFile(const std::string &path, const std::string &bytes) {
+void WriteFile(const std::string& path, const std::string& bytes) {
   std::ofstream file(path, std::ios::binary | std::ios::trunc);
   file << bytes;
 }

@@ -16,10 +16,10 @@ class TempDir {
  public:
   TempDir();
   ~TempDir();
-  TempDir(const TempDir &) = delete;
-  TempDir &operator=(const TempDir &) = delete;
-  const std::string &path() const { return path_; }
-  std::string Sub(const std::string &name) const { return path_ + "/" + name; }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
 
  private:
   std::string path_;
@@ -30,10 +30,10 @@ class TempDir {
 FeedEntry TestEntry(int64_t i);
 // ADD changes for entries [first, first + count).
 std::vector<FeedChange> TestAdds(int64_t first, int64_t count);
-FeedChange RemoveChange(const std::string &entry_id);
+FeedChange RemoveChange(const std::string& entry_id);
 
-std::string ReadFile(const std::string &path);
-void WriteFile(const std::string &path, const std::string &bytes);
+std::string ReadFile(const std::string& path);
+void WriteFile(const std::string& path, const std::string& bytes);
 
 }  // namespace clearmatch::feed_testing
 

@@ -22,8 +22,8 @@ class ScopedFd {
   ~ScopedFd() {
     if (fd_ >= 0) close(fd_);
   }
-  ScopedFd(const ScopedFd &) = delete;
-  ScopedFd &operator=(const ScopedFd &) = delete;
+  ScopedFd(const ScopedFd&) = delete;
+  ScopedFd& operator=(const ScopedFd&) = delete;
   int get() const { return fd_; }
 
  private:

@@ -34,7 +34,7 @@ CREATE TABLE IF NOT EXISTS entries (
 
 // The most specific status for a SQLite result code, with SQLite's message
 // and the OS error (e.g. "File too large") when there is one.
-absl::Status SqliteError(sqlite3 *db, int rc, absl::string_view what) {
+absl::Status SqliteError(sqlite3* db, int rc, absl::string_view what) {
   std::string message =
       absl::StrCat("hash store: ", what, ": ",
                    db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc),
@@ -73,10 +73,10 @@ class Statement {
  public:
   Statement() = default;
   ~Statement() { sqlite3_finalize(stmt_); }
-  Statement(const Statement &) = delete;
-  Statement &operator=(const Statement &) = delete;
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
 
-  absl::Status Prepare(sqlite3 *db, const char *sql) {
+  absl::Status Prepare(sqlite3* db, const char* sql) {
     db_ = db;
     const int rc = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
     return rc == SQLITE_OK ? absl::OkStatus() : SqliteError(db, rc, "prepare");
@@ -105,19 +105,19 @@ class Statement {
     sqlite3_clear_bindings(stmt_);
   }
   std::string Text(int column) const {
-    const unsigned char *text = sqlite3_column_text(stmt_, column);
+    const unsigned char* text = sqlite3_column_text(stmt_, column);
     return text == nullptr ? std::string()
-                           : std::string(reinterpret_cast<const char *>(text),
+                           : std::string(reinterpret_cast<const char*>(text),
                                          sqlite3_column_bytes(stmt_, column));
   }
   int64_t Int(int column) const { return sqlite3_column_int64(stmt_, column); }
 
  private:
-  sqlite3 *db_ = nullptr;
-  sqlite3_stmt *stmt_ = nullptr;
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* stmt_ = nullptr;
 };
 
-absl::Status Exec(sqlite3 *db, const char *sql, absl::string_view what) {
+absl::Status Exec(sqlite3* db, const char* sql, absl::string_view what) {
   const int rc = sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
   return rc == SQLITE_OK ? absl::OkStatus() : SqliteError(db, rc, what);
 }
@@ -125,7 +125,7 @@ absl::Status Exec(sqlite3 *db, const char *sql, absl::string_view what) {
 // BEGIN IMMEDIATE ... COMMIT; rolls back unless committed.
 class Transaction {
  public:
-  explicit Transaction(sqlite3 *db) : db_(db) {}
+  explicit Transaction(sqlite3* db) : db_(db) {}
   ~Transaction() {
     if (open_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
   }
@@ -143,12 +143,12 @@ class Transaction {
   }
 
  private:
-  sqlite3 *db_;
+  sqlite3* db_;
   bool open_ = false;
 };
 
 // DATA_LOSS if the row holds what this code never writes (tampering).
-absl::StatusOr<FeedEntry> ReadEntry(const Statement &row) {
+absl::StatusOr<FeedEntry> ReadEntry(const Statement& row) {
   FeedEntry entry;
   entry.entry_id = row.Text(0);
   absl::StatusOr<HashType> type = ParseHashType(row.Text(1));
@@ -166,8 +166,8 @@ absl::StatusOr<FeedEntry> ReadEntry(const Statement &row) {
 }
 
 // Binds (feed_id, entry fields) as parameters 1..7 and runs the statement.
-absl::Status WriteEntry(Statement &statement, absl::string_view feed_id,
-                        const FeedEntry &entry, absl::string_view what) {
+absl::Status WriteEntry(Statement& statement, absl::string_view feed_id,
+                        const FeedEntry& entry, absl::string_view what) {
   statement.BindText(1, feed_id);
   statement.BindText(2, entry.entry_id);
   const std::string type_name(HashTypeName(entry.hash_type));
@@ -186,7 +186,7 @@ constexpr char kSelectEntryColumns[] =
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<HashStore>> HashStore::Open(Options options) {
-  sqlite3 *raw = nullptr;
+  sqlite3* raw = nullptr;
   const int rc = sqlite3_open_v2(
       options.path.c_str(), &raw,
       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
@@ -301,7 +301,7 @@ absl::StatusOr<std::vector<FeedCheckpoint>> HashStore::ListCheckpoints() {
   return checkpoints;
 }
 
-absl::Status HashStore::PutCheckpointLocked(const FeedCheckpoint &checkpoint) {
+absl::Status HashStore::PutCheckpointLocked(const FeedCheckpoint& checkpoint) {
   Statement upsert;
   if (absl::Status s = upsert.Prepare(
           db_,
@@ -327,7 +327,7 @@ void HashStore::ReportProgress(int64_t written) const {
 }
 
 absl::StatusOr<FeedChanges> HashStore::ApplyDelta(
-    const FeedCheckpoint &checkpoint, const std::vector<FeedChange> &changes) {
+    const FeedCheckpoint& checkpoint, const std::vector<FeedChange>& changes) {
   absl::MutexLock lock(&mu_);
   Transaction transaction(db_);
   if (absl::Status s = transaction.Begin(); !s.ok()) return s;
@@ -372,8 +372,8 @@ absl::StatusOr<FeedChanges> HashStore::ApplyDelta(
   }
   FeedChangesBuilder result;
   int64_t written = 0;
-  for (const FeedChange &change : changes) {
-    const FeedEntry &entry = change.entry;
+  for (const FeedChange& change : changes) {
+    const FeedEntry& entry = change.entry;
     if (change.op == FeedChange::Op::kRemove) {
       remove.BindText(1, checkpoint.feed_id);
       remove.BindText(2, entry.entry_id);
@@ -414,7 +414,7 @@ absl::StatusOr<FeedChanges> HashStore::ApplyDelta(
 }
 
 absl::StatusOr<FeedChanges> HashStore::ReplaceWithSnapshot(
-    const FeedCheckpoint &checkpoint, const std::vector<FeedEntry> &entries) {
+    const FeedCheckpoint& checkpoint, const std::vector<FeedEntry>& entries) {
   absl::MutexLock lock(&mu_);
   Transaction transaction(db_);
   if (absl::Status s = transaction.Begin(); !s.ok()) return s;
@@ -444,7 +444,7 @@ absl::StatusOr<FeedChanges> HashStore::ReplaceWithSnapshot(
     return s;
   }
   int64_t written = 0;
-  for (const FeedEntry &entry : entries) {
+  for (const FeedEntry& entry : entries) {
     if (absl::Status s =
             WriteEntry(insert, checkpoint.feed_id, entry, "insert entry");
         !s.ok()) {

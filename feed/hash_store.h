@@ -35,7 +35,7 @@ struct FeedCheckpoint {
   uint64_t sequence = 0;  // last applied delta or snapshot
   int64_t manifest_created_at_unix_seconds = 0;  // of the manifest applied
 
-  bool operator==(const FeedCheckpoint &) const = default;
+  bool operator==(const FeedCheckpoint&) const = default;
 };
 
 // Thread-safe: one connection, every call serialized by a mutex (calls are
@@ -73,30 +73,30 @@ class HashStore {
   // if it is not the next sequence (gap). ADD of an identical entry and
   // REMOVE of an absent id are no-ops. `changes` must be validated already.
   absl::StatusOr<FeedChanges> ApplyDelta(
-      const FeedCheckpoint &checkpoint, const std::vector<FeedChange> &changes);
+      const FeedCheckpoint& checkpoint, const std::vector<FeedChange>& changes);
 
   // Replaces the feed's whole entry set with `entries` (a snapshot at
   // `checkpoint.sequence`) in one transaction. FAILED_PRECONDITION unless the
   // sequence is above the current checkpoint. Returns full_reload changes.
   absl::StatusOr<FeedChanges> ReplaceWithSnapshot(
-      const FeedCheckpoint &checkpoint, const std::vector<FeedEntry> &entries);
+      const FeedCheckpoint& checkpoint, const std::vector<FeedEntry>& entries);
 
   // Every entry of the feed (all feeds if `feed_id` is empty), by entry id.
   absl::StatusOr<std::vector<FeedEntry>> ListEntries(absl::string_view feed_id);
   absl::StatusOr<int64_t> CountEntries(absl::string_view feed_id);
 
  private:
-  HashStore(Options options, sqlite3 *db)
+  HashStore(Options options, sqlite3* db)
       : options_(std::move(options)), db_(db) {}
   absl::StatusOr<std::optional<FeedCheckpoint>> GetCheckpointLocked(
       absl::string_view feed_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status PutCheckpointLocked(const FeedCheckpoint &checkpoint)
+  absl::Status PutCheckpointLocked(const FeedCheckpoint& checkpoint)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void ReportProgress(int64_t written) const;
 
   const Options options_;
   absl::Mutex mu_;
-  sqlite3 *const db_ ABSL_PT_GUARDED_BY(mu_);  // owned
+  sqlite3* const db_ ABSL_PT_GUARDED_BY(mu_);  // owned
 };
 
 }  // namespace clearmatch

@@ -23,7 +23,7 @@ using feed_testing::TestAdds;
 using feed_testing::TestEntry;
 using ::testing::HasSubstr;
 
-absl::StatusOr<std::unique_ptr<HashStore>> OpenStore(const std::string &path) {
+absl::StatusOr<std::unique_ptr<HashStore>> OpenStore(const std::string& path) {
   HashStore::Options options;
   options.path = path;
   return HashStore::Open(options);
@@ -33,9 +33,9 @@ FeedCheckpoint At(uint64_t sequence) { return {"f", sequence, 1000}; }
 
 std::vector<FeedEntry> Entries(int64_t first, int64_t count) {
   std::vector<FeedEntry> entries;
-  for (const FeedChange &c : TestAdds(first, count)) entries.push_back(c.entry);
+  for (const FeedChange& c : TestAdds(first, count)) entries.push_back(c.entry);
   std::sort(entries.begin(), entries.end(),
-            [](const FeedEntry &a, const FeedEntry &b) {
+            [](const FeedEntry& a, const FeedEntry& b) {
               return a.entry_id < b.entry_id;
             });
   return entries;

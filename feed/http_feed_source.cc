@@ -19,13 +19,13 @@ namespace {
 
 // Body sink: appends until the cap, then makes curl abort the transfer.
 struct BodySink {
-  std::string *body;
+  std::string* body;
   int64_t max_bytes;
   bool exceeded = false;
 };
 
-size_t WriteBody(char *data, size_t size, size_t count, void *user) {
-  auto *sink = static_cast<BodySink *>(user);
+size_t WriteBody(char* data, size_t size, size_t count, void* user) {
+  auto* sink = static_cast<BodySink*>(user);
   const size_t n = size * count;
   if (static_cast<int64_t>(sink->body->size() + n) > sink->max_bytes) {
     sink->exceeded = true;
@@ -37,8 +37,8 @@ size_t WriteBody(char *data, size_t size, size_t count, void *user) {
 
 // Keeps the Retry-After of the last response (headers of earlier redirect
 // responses are discarded at each status line).
-size_t ReadHeader(char *data, size_t size, size_t count, void *user) {
-  auto *retry_after = static_cast<std::optional<absl::Duration> *>(user);
+size_t ReadHeader(char* data, size_t size, size_t count, void* user) {
+  auto* retry_after = static_cast<std::optional<absl::Duration>*>(user);
   const size_t n = size * count;
   absl::string_view line(data, n);
   if (absl::StartsWith(line, "HTTP/")) {
@@ -93,24 +93,24 @@ absl::StatusOr<std::unique_ptr<HttpFeedSource>> HttpFeedSource::Create(
     return absl::InternalError(absl::StrCat("curl_global_init failed: ",
                                             curl_easy_strerror(init_result)));
   }
-  CURL *curl = curl_easy_init();
+  CURL* curl = curl_easy_init();
   if (curl == nullptr) return absl::InternalError("curl_easy_init failed");
   return std::unique_ptr<HttpFeedSource>(
       new HttpFeedSource(std::move(options), curl));
 }
 
-HttpFeedSource::HttpFeedSource(Options options, void *curl)
+HttpFeedSource::HttpFeedSource(Options options, void* curl)
     : options_(std::move(options)),
       curl_(curl),
       jitter_(std::random_device{}()) {}
 
 HttpFeedSource::~HttpFeedSource() {
-  curl_easy_cleanup(static_cast<CURL *>(curl_));
+  curl_easy_cleanup(static_cast<CURL*>(curl_));
 }
 
-HttpFeedSource::Attempt HttpFeedSource::FetchOnce(const std::string &url,
+HttpFeedSource::Attempt HttpFeedSource::FetchOnce(const std::string& url,
                                                   int64_t max_bytes) {
-  CURL *curl = static_cast<CURL *>(curl_);
+  CURL* curl = static_cast<CURL*>(curl_);
   curl_easy_reset(curl);
   std::string body;
   BodySink sink{&body, max_bytes};
@@ -217,7 +217,7 @@ absl::StatusOr<std::string> HttpFeedSource::Fetch(absl::string_view path,
     if (attempt.body.ok() || !attempt.retryable) {
       return std::move(attempt.body);
     }
-    const absl::Status &status = attempt.body.status();
+    const absl::Status& status = attempt.body.status();
     if (attempt_number >= options_.max_attempts) {
       return absl::Status(status.code(),
                           absl::StrCat(status.message(), " (gave up after ",

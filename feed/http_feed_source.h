@@ -61,11 +61,11 @@ class HttpFeedSource : public FeedSource {
 
  private:
   struct Attempt;
-  HttpFeedSource(Options options, void *curl);
-  Attempt FetchOnce(const std::string &url, int64_t max_bytes);
+  HttpFeedSource(Options options, void* curl);
+  Attempt FetchOnce(const std::string& url, int64_t max_bytes);
 
   const Options options_;
-  void *const curl_;  // CURL*, owned; void* keeps curl.h out of this header
+  void* const curl_;  // CURL*, owned; void* keeps curl.h out of this header
   std::mt19937_64 jitter_;
 };
 

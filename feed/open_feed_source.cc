@@ -9,7 +9,7 @@
 namespace clearmatch {
 
 absl::StatusOr<std::unique_ptr<FeedSource>> OpenFeedSource(
-    absl::string_view url_or_dir, const HttpFeedSource::Options &http_options) {
+    absl::string_view url_or_dir, const HttpFeedSource::Options& http_options) {
   if (absl::StartsWithIgnoreCase(url_or_dir, "http://") ||
       absl::StartsWithIgnoreCase(url_or_dir, "https://")) {
     HttpFeedSource::Options options = http_options;

@@ -18,7 +18,7 @@ namespace clearmatch {
 // whose base_url is replaced), a FileFeedSource for file:// URLs and for
 // anything without a scheme. INVALID_ARGUMENT for any other scheme.
 absl::StatusOr<std::unique_ptr<FeedSource>> OpenFeedSource(
-    absl::string_view url_or_dir, const HttpFeedSource::Options &http_options);
+    absl::string_view url_or_dir, const HttpFeedSource::Options& http_options);
 
 }  // namespace clearmatch
 

@@ -16,14 +16,14 @@ std::string TakeOpenSslError() {
   return text;
 }
 
-absl::StatusOr<std::string> Ed25519KeyId(EVP_PKEY *key) {
+absl::StatusOr<std::string> Ed25519KeyId(EVP_PKEY* key) {
   unsigned char raw[32];
   size_t length = sizeof(raw);
   if (EVP_PKEY_get_raw_public_key(key, raw, &length) != 1 || length != 32) {
     return absl::InternalError(absl::StrCat(
         "cannot read the raw Ed25519 public key: ", TakeOpenSslError()));
   }
-  return Sha256Hex(absl::string_view(reinterpret_cast<char *>(raw), length))
+  return Sha256Hex(absl::string_view(reinterpret_cast<char*>(raw), length))
       .substr(0, 16);
 }
 

@@ -15,16 +15,16 @@
 namespace clearmatch::feed_internal {
 
 struct EvpPkeyDeleter {
-  void operator()(EVP_PKEY *key) const { EVP_PKEY_free(key); }
+  void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
 };
 struct EvpPkeyCtxDeleter {
-  void operator()(EVP_PKEY_CTX *ctx) const { EVP_PKEY_CTX_free(ctx); }
+  void operator()(EVP_PKEY_CTX* ctx) const { EVP_PKEY_CTX_free(ctx); }
 };
 struct EvpMdCtxDeleter {
-  void operator()(EVP_MD_CTX *ctx) const { EVP_MD_CTX_free(ctx); }
+  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
 };
 struct BioDeleter {
-  void operator()(BIO *bio) const { BIO_free(bio); }
+  void operator()(BIO* bio) const { BIO_free(bio); }
 };
 using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, EvpPkeyDeleter>;
 using EvpPkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, EvpPkeyCtxDeleter>;
@@ -37,7 +37,7 @@ std::string TakeOpenSslError();
 
 // First 16 lowercase hex digits of SHA-256 of the raw 32-byte public key of
 // an Ed25519 key (private or public). INTERNAL if OpenSSL fails.
-absl::StatusOr<std::string> Ed25519KeyId(EVP_PKEY *key);
+absl::StatusOr<std::string> Ed25519KeyId(EVP_PKEY* key);
 
 }  // namespace clearmatch::feed_internal
 
