@@ -18,6 +18,7 @@
 #include "feed/feed_test_util.h"
 #include "feed/file_feed_source.h"
 #include "feed/http_feed_source.h"
+#include "hashing/file_digests.h"
 #include "index/index_builder.h"
 
 namespace clearmatch {

@@ -1,9 +1,6 @@
 // Feed file formats: record stream codec and manifest checks.
 #include "feed/feed_format.h"
 
-#include <openssl/evp.h>
-
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 
@@ -136,16 +133,6 @@ absl::Status ValidateFeedFile(const v1::FeedFile& file,
 }
 
 }  // namespace
-
-std::string Sha256Hex(absl::string_view bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  // SHA-256 through EVP cannot fail short of memory exhaustion.
-  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(),
-             nullptr);
-  return absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(digest), length));
-}
 
 std::string EncodeFeedRecords(const std::vector<FeedChange>& changes) {
   std::string out;

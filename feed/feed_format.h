@@ -32,9 +32,6 @@ inline constexpr int64_t kMaxRecordBytes = 4096;
 inline constexpr size_t kMaxFeedIdBytes = 128;
 inline constexpr int kMaxManifestFiles = 100000;
 
-// Lowercase hex SHA-256 of `bytes`.
-std::string Sha256Hex(absl::string_view bytes);
-
 // Length-delimited FeedRecord stream of `changes`.
 std::string EncodeFeedRecords(const std::vector<FeedChange>& changes);
 

@@ -13,6 +13,7 @@
 #include "absl/strings/str_format.h"
 #include "feed/feed_format.h"
 #include "feed/file_feed_source.h"
+#include "hashing/file_digests.h"
 
 namespace clearmatch {
 namespace {

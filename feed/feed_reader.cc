@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "feed/feed_format.h"
+#include "hashing/file_digests.h"
 
 namespace clearmatch {
 namespace {

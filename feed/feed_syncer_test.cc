@@ -15,6 +15,7 @@
 #include "feed/http_feed_source.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "hashing/file_digests.h"
 
 namespace clearmatch {
 namespace {

@@ -4,6 +4,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "feed/feed_format.h"
+#include "hashing/file_digests.h"
 
 namespace clearmatch::feed_internal {
 

@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <cstdlib>
 #include <memory>
 
 #include "absl/status/status.h"
@@ -45,6 +46,17 @@ absl::StatusOr<FileDigests> ComputeFileDigests(
         absl::string_view(reinterpret_cast<const char*>(digest), length));
   }
   return digests;
+}
+
+std::string Sha256Hex(absl::string_view bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(),
+                 nullptr) != 1) {
+    std::abort();
+  }
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(digest), length));
 }
 
 }  // namespace clearmatch

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 
 namespace clearmatch {
@@ -19,6 +20,10 @@ struct FileDigests {
 
 // INTERNAL only if OpenSSL itself fails (e.g. a FIPS provider without MD5).
 absl::StatusOr<FileDigests> ComputeFileDigests(absl::Span<const uint8_t> bytes);
+
+// Lowercase hex SHA-256 of `bytes` (64 digits). SHA-256 through EVP cannot
+// fail short of memory exhaustion, which aborts.
+std::string Sha256Hex(absl::string_view bytes);
 
 }  // namespace clearmatch
 

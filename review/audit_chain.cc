@@ -1,32 +1,17 @@
 // Audit chain hashing and offline verification.
 #include "review/audit_chain.h"
 
-#include <openssl/evp.h>
-
 #include <filesystem>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "hashing/file_digests.h"
 #include "review/sqlite_connection.h"
 
 namespace clearmatch {
 
 using review_internal::SqliteConnection;
 using review_internal::SqliteStatement;
-
-namespace review_internal {
-
-std::string Sha256Hex(absl::string_view bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(),
-             nullptr);
-  return absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(digest), length));
-}
-
-}  // namespace review_internal
 
 std::string CanonicalFields(const std::vector<std::string>& fields) {
   std::string out;
@@ -39,7 +24,7 @@ std::string CanonicalFields(const std::vector<std::string>& fields) {
 std::string AuditRowHash(absl::string_view prev_hash, int64_t seq,
                          int64_t at_micros, absl::string_view kind,
                          absl::string_view content) {
-  return review_internal::Sha256Hex(absl::StrCat(
+  return Sha256Hex(absl::StrCat(
       prev_hash, CanonicalFields({absl::StrCat(seq), absl::StrCat(at_micros),
                                   std::string(kind), std::string(content)})));
 }

@@ -25,11 +25,6 @@ namespace clearmatch {
 inline constexpr absl::string_view kAuditGenesisHash =
     "0000000000000000000000000000000000000000000000000000000000000000";
 
-namespace review_internal {
-// Lowercase hex SHA-256 of `bytes`.
-std::string Sha256Hex(absl::string_view bytes);
-}  // namespace review_internal
-
 // An unambiguous encoding of a list of fields: "<length>:<bytes>;" each.
 std::string CanonicalFields(const std::vector<std::string>& fields);
 

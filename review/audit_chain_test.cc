@@ -11,12 +11,12 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "hashing/file_digests.h"
 #include "review/review_store.h"
 
 namespace clearmatch {
 namespace {
 
-using ::clearmatch::review_internal::Sha256Hex;
 using ::testing::HasSubstr;
 
 TEST(AuditChainTest, KnownAnswers) {

@@ -11,12 +11,12 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/status_macros.h"
+#include "hashing/file_digests.h"
 #include "review/audit_chain.h"
 
 namespace clearmatch {
 namespace {
 
-using review_internal::Sha256Hex;
 using review_internal::SqliteConnection;
 using review_internal::SqliteStatement;
 using review_internal::SqliteTransaction;
