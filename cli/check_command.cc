@@ -6,6 +6,7 @@
 #include <chrono>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include "clearmatch/v1/matcher.grpc.pb.h"
@@ -21,7 +22,18 @@ constexpr size_t kChunkBytes = 1 << 20;
 
 constexpr char kUsage[] =
     "usage: clearmatch check [--addr HOST:PORT] [--context upload|rescan] "
-    "[--json] [--deadline-ms N] FILE...\n";
+    "[--json] [--deadline-ms N]\n"
+    "                       [--tls-ca PEM [--tls-cert PEM --tls-key PEM]] "
+    "FILE...\n";
+
+// The whole of a small PEM file, or nullopt if it cannot be read.
+std::optional<std::string> ReadPemFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  if (!in || buffer.str().empty()) return std::nullopt;
+  return buffer.str();
+}
 
 grpc::Status CheckFile(v1::Matcher::Stub& stub, const std::string& path,
                        v1::Context context, int deadline_ms,
@@ -114,6 +126,8 @@ int RunCheckCommand(const std::vector<std::string>& args, std::ostream& out,
   v1::Context context = v1::UPLOAD;
   bool json = false;
   int deadline_ms = 60000;
+  // --tls-ca, --tls-cert, --tls-key: file names, then their contents.
+  std::string tls_files[3];
   std::vector<std::string> files;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
@@ -122,6 +136,12 @@ int RunCheckCommand(const std::vector<std::string>& args, std::ostream& out,
       json = true;
     } else if (arg == "--addr" && has_value) {
       addr = args[++i];
+    } else if (arg == "--tls-ca" && has_value) {
+      tls_files[0] = args[++i];
+    } else if (arg == "--tls-cert" && has_value) {
+      tls_files[1] = args[++i];
+    } else if (arg == "--tls-key" && has_value) {
+      tls_files[2] = args[++i];
     } else if (arg == "--context" && has_value) {
       const std::string& value = args[++i];
       if (value == "upload") {
@@ -151,7 +171,32 @@ int RunCheckCommand(const std::vector<std::string>& args, std::ostream& out,
     err << kUsage;
     return kExitUsage;
   }
-  auto channel = grpc::CreateChannel(addr, grpc::InsecureChannelCredentials());
+  if (tls_files[1].empty() != tls_files[2].empty() ||
+      (!tls_files[1].empty() && tls_files[0].empty())) {
+    err << "clearmatch check: --tls-cert and --tls-key go together, with "
+           "--tls-ca\n";
+    return kExitUsage;
+  }
+  std::shared_ptr<grpc::ChannelCredentials> credentials =
+      grpc::InsecureChannelCredentials();
+  if (!tls_files[0].empty()) {
+    std::string pem[3];
+    for (int k = 0; k < 3; ++k) {
+      if (tls_files[k].empty()) continue;
+      std::optional<std::string> text = ReadPemFile(tls_files[k]);
+      if (!text.has_value()) {
+        err << "clearmatch check: cannot read " << tls_files[k] << "\n";
+        return kExitUsage;
+      }
+      pem[k] = *std::move(text);
+    }
+    grpc::SslCredentialsOptions options;
+    options.pem_root_certs = pem[0];
+    options.pem_cert_chain = pem[1];
+    options.pem_private_key = pem[2];
+    credentials = grpc::SslCredentials(options);
+  }
+  auto channel = grpc::CreateChannel(addr, credentials);
   auto stub = v1::Matcher::NewStub(channel);
   int exit_code = kExitOk;
   for (const std::string& file : files) {

@@ -1,6 +1,8 @@
 // `clearmatch check [--addr HOST:PORT] [--context upload|rescan] [--json]
-// [--deadline-ms N] FILE...`: asks a running clearmatchd for the verdict on
-// each file (Check, or CheckUpload for files over 8 MiB).
+// [--deadline-ms N] [--tls-ca PEM [--tls-cert PEM --tls-key PEM]] FILE...`:
+// asks a running clearmatchd for the verdict on each file (Check, or
+// CheckUpload for files over 8 MiB). --tls-ca: TLS trusting that CA (else
+// plaintext); --tls-cert/--tls-key: the client certificate for mTLS.
 //
 // Plain output, one line per file: "<DECISION> <file>" followed by
 // " bank/entry_id (hash_type, distance d, transform)" per match. --json: one

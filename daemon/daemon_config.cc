@@ -1,6 +1,8 @@
 // Loading, defaults and validation of DaemonConfig.
 #include "daemon/daemon_config.h"
 
+#include <arpa/inet.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -84,7 +86,11 @@ bool IsLoopbackAddress(absl::string_view address) {
   if (absl::StartsWith(address, "unix:")) return true;
   absl::string_view host, port;
   if (!SplitHostPort(address, &host, &port)) return false;
-  return host == "localhost" || host == "::1" || absl::StartsWith(host, "127.");
+  // 127.0.0.0/8 as a numeric address only: "127.example.com" is a name.
+  in_addr ipv4;
+  return host == "localhost" || host == "::1" ||
+         (inet_pton(AF_INET, std::string(host).c_str(), &ipv4) == 1 &&
+          (ntohl(ipv4.s_addr) >> 24) == 127);
 }
 
 absl::StatusOr<v1::DaemonConfig> ParseDaemonConfig(absl::string_view text,
@@ -196,9 +202,10 @@ absl::Status ValidateDaemonConfig(const v1::DaemonConfig& config) {
           absl::StrCat(key, ".common_name: must not be empty"));
     }
     for (const std::string& role : mapping.roles()) {
-      if (role != "checker" && role != "admin") {
-        return absl::InvalidArgumentError(absl::StrCat(
-            key, ".roles: unknown role \"", role, "\" (checker or admin)"));
+      if (role != "checker" && role != "admin" && role != "reviewer") {
+        return absl::InvalidArgumentError(
+            absl::StrCat(key, ".roles: unknown role \"", role,
+                         "\" (checker, admin or reviewer)"));
       }
     }
   }

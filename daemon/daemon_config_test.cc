@@ -70,6 +70,23 @@ TEST(DaemonConfigTest, LoopbackAddresses) {
   EXPECT_FALSE(IsLoopbackAddress("0.0.0.0:1"));
   EXPECT_FALSE(IsLoopbackAddress("[::]:1"));
   EXPECT_FALSE(IsLoopbackAddress("example.com:1"));
+  EXPECT_TRUE(IsLoopbackAddress("127.1.2.3:1"));
+  // Host names that merely start like a loopback address.
+  EXPECT_FALSE(IsLoopbackAddress("127.example.com:1"));
+  EXPECT_FALSE(IsLoopbackAddress("127.0.0.1.nip.io:1"));
+}
+
+TEST(DaemonConfigTest, RolesAreCheckerAdminOrReviewer) {
+  const std::string tls =
+      "tls { cert_file: \"c\" key_file: \"k\" client_ca_file: \"ca\" ";
+  EXPECT_TRUE(Validate(tls + "roles { common_name: \"a\" roles: \"checker\" "
+                             "roles: \"admin\" roles: \"reviewer\" } }")
+                  .ok());
+  const absl::Status status =
+      Validate(tls + "roles { common_name: \"a\" roles: \"root\" } }");
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("tls.roles[0].roles"));
+  EXPECT_THAT(status.message(), HasSubstr("\"root\""));
 }
 
 TEST(DaemonConfigTest, MissingFileIsNotFound) {

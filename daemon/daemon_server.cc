@@ -5,6 +5,10 @@
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server_builder.h>
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -31,6 +35,46 @@ absl::StatusOr<std::string> ReadPem(absl::string_view key,
   return buffer.str();
 }
 
+// gRPC refuses a bad certificate or key only when binding, with an error
+// that names neither: check them first. INVALID_ARGUMENT naming the file.
+absl::Status CheckKeyPair(const v1::TlsConfig& tls, const std::string& cert_pem,
+                          const std::string& key_pem) {
+  auto bio_free = [](BIO* bio) { BIO_free(bio); };
+  std::unique_ptr<BIO, decltype(bio_free)> cert_bio(
+      BIO_new_mem_buf(cert_pem.data(), static_cast<int>(cert_pem.size())),
+      bio_free);
+  std::unique_ptr<BIO, decltype(bio_free)> key_bio(
+      BIO_new_mem_buf(key_pem.data(), static_cast<int>(key_pem.size())),
+      bio_free);
+  auto x509_free = [](X509* cert) { X509_free(cert); };
+  std::unique_ptr<X509, decltype(x509_free)> cert(
+      cert_bio ? PEM_read_bio_X509(cert_bio.get(), nullptr, nullptr, nullptr)
+               : nullptr,
+      x509_free);
+  auto key_free = [](EVP_PKEY* key) { EVP_PKEY_free(key); };
+  std::unique_ptr<EVP_PKEY, decltype(key_free)> key(
+      key_bio
+          ? PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, nullptr)
+          : nullptr,
+      key_free);
+  ERR_clear_error();
+  if (cert == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "tls.cert_file: \"", tls.cert_file(), "\" holds no PEM certificate"));
+  }
+  if (key == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "tls.key_file: \"", tls.key_file(), "\" holds no PEM private key"));
+  }
+  if (X509_check_private_key(cert.get(), key.get()) != 1) {
+    ERR_clear_error();
+    return absl::InvalidArgumentError(absl::StrCat(
+        "tls.key_file: \"", tls.key_file(),
+        "\" is not the key of tls.cert_file \"", tls.cert_file(), "\""));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
     const v1::TlsConfig& tls) {
   if (tls.cert_file().empty()) return grpc::InsecureServerCredentials();
@@ -40,6 +84,7 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
                       ReadPem("tls.key_file", tls.key_file()));
   CM_ASSIGN_OR_RETURN(pair.cert_chain,
                       ReadPem("tls.cert_file", tls.cert_file()));
+  CM_RETURN_IF_ERROR(CheckKeyPair(tls, pair.cert_chain, pair.private_key));
   options.pem_key_cert_pairs.push_back(pair);
   if (!tls.client_ca_file().empty()) {
     CM_ASSIGN_OR_RETURN(options.pem_root_certs,

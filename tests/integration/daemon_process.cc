@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -25,9 +26,11 @@ DaemonProcess::DaemonProcess(const std::vector<std::string>& args) {
   }
   std::vector<std::string> argv_strings = {BinaryPath("daemon/clearmatchd")};
   argv_strings.insert(argv_strings.end(), args.begin(), args.end());
-  for (const char* extra :
-       {"--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0"}) {
-    argv_strings.push_back(extra);
+  for (const char* flag : {"--listen", "--metrics-listen"}) {
+    if (std::find(args.begin(), args.end(), flag) == args.end()) {
+      argv_strings.push_back(flag);
+      argv_strings.push_back("127.0.0.1:0");
+    }
   }
   std::vector<char*> argv;
   for (std::string& s : argv_strings) argv.push_back(s.data());

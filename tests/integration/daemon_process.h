@@ -21,8 +21,8 @@ namespace clearmatch::testing {
 class DaemonProcess {
  public:
   // Starts clearmatchd with `args` plus --listen 127.0.0.1:0 and
-  // --metrics-listen 127.0.0.1:0 and waits (at most 60 s) for its
-  // listening line.
+  // --metrics-listen 127.0.0.1:0 (each unless `args` has it) and waits (at
+  // most 60 s) for its listening line.
   explicit DaemonProcess(const std::vector<std::string>& args);
   ~DaemonProcess();
 
