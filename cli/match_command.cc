@@ -97,7 +97,7 @@ class HitPrinter {
 
   void Hit(const std::string& query, EntryRef ref, int distance,
            std::string_view transform) {
-    const HashEntry& entry = snapshot_.entry(ref);
+    const EntryView entry = snapshot_.entry(ref);
     const std::string_view type = HashTypeName(entry.type);
     if (json_) {
       out_ << JsonObjectWriter()

@@ -179,7 +179,7 @@ void AddRanges(const std::vector<VpdqTimeRange>& ranges,
   }
 }
 
-std::vector<VpdqFeature> EntryFeatures(const HashEntry& entry) {
+std::vector<VpdqFeature> EntryFeatures(const EntryView& entry) {
   std::vector<VpdqFeature> features;
   features.reserve(entry.frames.size());
   for (const VpdqFrame& frame : entry.frames) {
@@ -187,6 +187,14 @@ std::vector<VpdqFeature> EntryFeatures(const HashEntry& entry) {
     features.push_back({frame.frame_number, 100, frame.hash, frame.seconds});
   }
   return features;
+}
+
+// The policy of `entry`'s bank (VerdictPolicy takes an absl::string_view,
+// which is not std::string_view in our Abseil).
+const BankPolicy& PolicyOf(const VerdictPolicy& policy,
+                           const EntryView& entry) {
+  return policy.ForBank(
+      absl::string_view(entry.bank.data(), entry.bank.size()));
 }
 
 // The matches of one request, best per index entry.
@@ -197,16 +205,16 @@ class MatchSet {
 
   // A match with `entry`'s identity and its bank's shadow flag.
   v1::Match NewMatch(EntryRef ref, v1::Decision decision, int distance) const {
-    const HashEntry& entry = snapshot_.entry(ref);
+    const EntryView entry = snapshot_.entry(ref);
     v1::Match match;
-    match.set_bank(entry.bank);
-    match.set_entry_id(entry.entry_id);
+    match.set_bank(std::string(entry.bank));
+    match.set_entry_id(std::string(entry.entry_id));
     match.set_hash_type(std::string(HashTypeName(entry.type)));
-    match.set_category(entry.category);
-    match.set_source_feed(entry.source_feed);
+    match.set_category(std::string(entry.category));
+    match.set_source_feed(std::string(entry.source_feed));
     match.set_distance(distance);
     match.set_decision(decision);
-    match.set_shadow(policy_.ForBank(entry.bank).shadow);
+    match.set_shadow(PolicyOf(policy_, entry).shadow);
     return match;
   }
 
@@ -353,7 +361,7 @@ absl::StatusOr<v1::CheckResponse> MatchPipeline::Check(
                         snapshot->SearchPdq(hashes, radius));
     for (const PdqHit& hit : hits) {
       const QueryPdq& q = query.pdq[hit.query];
-      const BankPolicy& bank = policy_.ForBank(snapshot->entry(hit.entry).bank);
+      const BankPolicy& bank = PolicyOf(policy_, snapshot->entry(hit.entry));
       if (q.transform != DihedralTransform::kOriginal &&
           !DihedralAllowed(dihedral, bank)) {
         continue;
@@ -377,7 +385,7 @@ absl::StatusOr<v1::CheckResponse> MatchPipeline::Check(
     absl::flat_hash_map<EntryRef, bool> image_entries;
     for (const PdqHit& hit : hits) {
       const VpdqFeature& frame = query.frames[hit.query];
-      const BankPolicy& bank = policy_.ForBank(snapshot->entry(hit.entry).bank);
+      const BankPolicy& bank = PolicyOf(policy_, snapshot->entry(hit.entry));
       const v1::Decision decision =
           VerdictPolicy::DecidePdq(context, bank, hit.distance, frame.quality);
       if (decision == v1::ALLOW) continue;
@@ -387,10 +395,10 @@ absl::StatusOr<v1::CheckResponse> MatchPipeline::Check(
       image_entries[hit.entry] = true;
     }
     for (const auto& [ref, unused] : image_entries) {
-      const HashEntry& entry = snapshot->entry(ref);
+      const EntryView entry = snapshot->entry(ref);
       VpdqMatchOptions options;
       options.min_quality = 0;
-      options.max_distance = policy_.ForBank(entry.bank).review_distance;
+      options.max_distance = PolicyOf(policy_, entry).review_distance;
       AddRanges(MatchImageToVpdq(entry.pdq, 100, query.frames, options).ranges,
                 matches.best()[ref].mutable_query_ranges());
     }
@@ -403,8 +411,8 @@ absl::StatusOr<v1::CheckResponse> MatchPipeline::Check(
       if (!inserted) it->second = std::min(it->second, hit.distance);
     }
     for (const auto& [ref, distance] : video_entries) {
-      const HashEntry& entry = snapshot->entry(ref);
-      const BankPolicy& bank = policy_.ForBank(entry.bank);
+      const EntryView entry = snapshot->entry(ref);
+      const BankPolicy& bank = PolicyOf(policy_, entry);
       const std::vector<VpdqFeature> target = EntryFeatures(entry);
       VpdqMatchOptions options;
       options.min_quality = bank.min_quality;
@@ -438,7 +446,7 @@ absl::StatusOr<v1::CheckResponse> MatchPipeline::Check(
     CM_ASSIGN_OR_RETURN(std::vector<EntryRef> refs,
                         snapshot->LookupExact(type, *digest));
     for (EntryRef ref : refs) {
-      const BankPolicy& bank = policy_.ForBank(snapshot->entry(ref).bank);
+      const BankPolicy& bank = PolicyOf(policy_, snapshot->entry(ref));
       const v1::Decision decision = VerdictPolicy::Action(context, bank);
       if (decision == v1::ALLOW) continue;
       matches.Offer(ref, matches.NewMatch(ref, decision, 0));

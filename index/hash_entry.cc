@@ -5,14 +5,6 @@
 #include "absl/strings/str_cat.h"
 
 namespace clearmatch {
-namespace {
-
-// Bounds on the text fields so one entry cannot hold unbounded memory.
-constexpr size_t kMaxFieldBytes = 1024;
-constexpr size_t kMaxFramesPerVideo = 1 << 20;
-
-}  // namespace
-
 std::string_view HashTypeName(HashType type) {
   switch (type) {
     case HashType::kPdq:
@@ -55,6 +47,20 @@ size_t DigestLength(HashType type) {
   return 0;
 }
 
+HashEntry EntryView::ToHashEntry() const {
+  HashEntry entry;
+  entry.type = type;
+  entry.entry_id = std::string(entry_id);
+  entry.bank = std::string(bank);
+  entry.category = std::string(category);
+  entry.source_feed = std::string(source_feed);
+  entry.added_at = added_at;
+  entry.pdq = pdq;
+  entry.digest = std::string(digest);
+  entry.frames.assign(frames.begin(), frames.end());
+  return entry;
+}
+
 absl::Status ValidateHashEntry(const HashEntry& entry) {
   const auto bad = [&](const std::string& problem) {
     return absl::InvalidArgumentError(
@@ -64,9 +70,9 @@ absl::Status ValidateHashEntry(const HashEntry& entry) {
   if (entry.entry_id.empty()) return bad("empty entry id");
   for (const std::string* field :
        {&entry.entry_id, &entry.bank, &entry.category, &entry.source_feed}) {
-    if (field->size() > kMaxFieldBytes) {
+    if (field->size() > kMaxEntryFieldBytes) {
       return bad(absl::StrCat("a text field has ", field->size(),
-                              " bytes (limit ", kMaxFieldBytes, ")"));
+                              " bytes (limit ", kMaxEntryFieldBytes, ")"));
     }
   }
   switch (entry.type) {

@@ -6,6 +6,9 @@
 //   e.digest = raw_16_bytes;    // raw digest bytes, not hex
 //   e.entry_id = "ncmec-123"; e.bank = "tid"; e.source_feed = "tid-feed";
 //
+// EntryView is how a snapshot hands out the entries it stores (compactly, in
+// columns): the same fields as views into the snapshot, valid while it lives.
+//
 // Plain data; thread-compatible.
 #ifndef CLEARMATCH_INDEX_HASH_ENTRY_H_
 #define CLEARMATCH_INDEX_HASH_ENTRY_H_
@@ -19,6 +22,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "hashing/pdq_hash.h"
 
 namespace clearmatch {
@@ -36,6 +40,11 @@ std::string_view HashTypeName(HashType type);
 
 // Case-insensitive inverse of HashTypeName. INVALID_ARGUMENT names the value.
 absl::StatusOr<HashType> ParseHashType(std::string_view name);
+
+// Most bytes in a text field (entry id, bank, category, source feed).
+inline constexpr size_t kMaxEntryFieldBytes = 1024;
+// Most frames in one video entry.
+inline constexpr size_t kMaxFramesPerVideo = 1 << 20;
 
 // Raw digest length in bytes for kMd5 (16), kSha1 (20), kSha256 (32); 0 for
 // the perceptual types.
@@ -60,6 +69,24 @@ struct HashEntry {
   PdqHash pdq;                    // kPdq
   std::string digest;             // kMd5 / kSha1 / kSha256: raw bytes
   std::vector<VpdqFrame> frames;  // kVpdq: at least one frame
+};
+
+// A HashEntry stored in an IndexSnapshot: views into the snapshot, which
+// must outlive it. Cheap to copy.
+struct EntryView {
+  HashType type = HashType::kPdq;
+  std::string_view entry_id;
+  std::string_view bank;
+  std::string_view category;
+  std::string_view source_feed;
+  int64_t added_at = 0;
+
+  PdqHash pdq;                         // kPdq
+  std::string_view digest;             // kMd5 / kSha1 / kSha256
+  absl::Span<const VpdqFrame> frames;  // kVpdq
+
+  // An owning copy.
+  HashEntry ToHashEntry() const;
 };
 
 // Identity of an entry for removals: the entry id at its source feed. One key

@@ -2,11 +2,13 @@
 #include "index/index_builder.h"
 
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "common/status_macros.h"
 #include "index/snapshot_layer.h"
 
@@ -25,10 +27,13 @@ class RemovalSet {
     }
   }
   bool empty() const { return keys_.empty(); }
-  bool Contains(const HashEntry& entry) const {
+  // Whether local entry `i` of `layer` has one of the keys.
+  bool Contains(const SnapshotLayer& layer, uint32_t i) const {
     // Most entries fail the id test, which needs no copy.
-    return ids_.contains(entry.entry_id) &&
-           keys_.contains(EntryKey{entry.source_feed, entry.entry_id});
+    const std::string_view id = layer.entry_id(i);
+    return ids_.contains(absl::string_view(id.data(), id.size())) &&
+           keys_.contains(
+               EntryKey{std::string(layer.source_feed(i)), std::string(id)});
   }
 
  private:
@@ -62,32 +67,36 @@ absl::StatusOr<std::shared_ptr<const IndexSnapshot>> IndexBuilder::Apply(
 
   absl::flat_hash_set<uint32_t> removed = base.removed_;
   if (!removal_set.empty()) {
-    const std::vector<HashEntry>& main_entries = base.main_->entries();
-    for (uint32_t i = 0; i < main_entries.size(); ++i) {
-      if (removal_set.Contains(main_entries[i])) removed.insert(i);
+    const SnapshotLayer& main = *base.main_;
+    for (uint32_t i = 0; i < main.size(); ++i) {
+      if (removal_set.Contains(main, i)) removed.insert(i);
     }
   }
 
   // The delta layer is small: rebuild it from its surviving entries plus
   // the additions.
   std::vector<HashEntry> delta_entries;
-  delta_entries.reserve(base.delta_->entries().size() + additions.size());
-  for (const HashEntry& entry : base.delta_->entries()) {
-    if (!removal_set.Contains(entry)) delta_entries.push_back(entry);
+  const SnapshotLayer& delta = *base.delta_;
+  delta_entries.reserve(delta.size() + additions.size());
+  for (uint32_t i = 0; i < delta.size(); ++i) {
+    if (!removal_set.Contains(delta, i)) {
+      delta_entries.push_back(delta.entry(i).ToHashEntry());
+    }
   }
   for (HashEntry& entry : additions) delta_entries.push_back(std::move(entry));
-  CM_ASSIGN_OR_RETURN(std::shared_ptr<const SnapshotLayer> delta,
+  CM_ASSIGN_OR_RETURN(std::shared_ptr<const SnapshotLayer> new_delta,
                       SnapshotLayer::Build(std::move(delta_entries)));
   return std::shared_ptr<const IndexSnapshot>(new IndexSnapshot(
-      version, base.main_, std::move(delta), std::move(removed)));
+      version, base.main_, std::move(new_delta), std::move(removed)));
 }
 
 absl::StatusOr<std::shared_ptr<const IndexSnapshot>> IndexBuilder::Compact(
     const IndexSnapshot& base) const {
   std::vector<HashEntry> entries;
   entries.reserve(static_cast<size_t>(base.size()));
-  base.ForEachEntry(
-      [&](EntryRef, const HashEntry& entry) { entries.push_back(entry); });
+  base.ForEachEntry([&](EntryRef, const EntryView& entry) {
+    entries.push_back(entry.ToHashEntry());
+  });
   return Build(std::move(entries), base.version());
 }
 

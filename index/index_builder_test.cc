@@ -28,7 +28,8 @@ HitSet Search(const IndexSnapshot& snapshot,
   EXPECT_TRUE(hits.ok()) << hits.status();
   HitSet out;
   for (const PdqHit& hit : *hits) {
-    out.insert({hit.query, snapshot.entry(hit.entry).entry_id, hit.distance});
+    out.insert({hit.query, std::string(snapshot.entry(hit.entry).entry_id),
+                hit.distance});
   }
   return out;
 }

@@ -54,7 +54,7 @@ std::string CheckSnapshot(const IndexSnapshot& snapshot) {
   const std::string bank = std::to_string(version);
   if (snapshot.size() != kEntriesPerVersion) return "wrong size";
   std::string problem;
-  snapshot.ForEachEntry([&](EntryRef, const HashEntry& entry) {
+  snapshot.ForEachEntry([&](EntryRef, const EntryView& entry) {
     if (entry.bank != bank) problem = "entry of another version";
   });
   if (!problem.empty()) return problem;
@@ -62,9 +62,9 @@ std::string CheckSnapshot(const IndexSnapshot& snapshot) {
   auto hits = snapshot.SearchPdq({CodeFor(version, probe)}, 0);
   if (!hits.ok()) return std::string(hits.status().message());
   if (hits->size() != 1) return "probe found " + std::to_string(hits->size());
-  const HashEntry& hit = snapshot.entry((*hits)[0].entry);
+  const EntryView hit = snapshot.entry((*hits)[0].entry);
   if (hit.entry_id != "v" + bank + "-" + std::to_string(probe)) {
-    return "probe hit " + hit.entry_id;
+    return "probe hit " + std::string(hit.entry_id);
   }
   return "";
 }

@@ -45,7 +45,7 @@ IndexSnapshot::IndexSnapshot(uint64_t version,
       main_(std::move(main)),
       delta_(std::move(delta)),
       removed_(std::move(removed)),
-      main_size_(static_cast<int64_t>(main_->entries().size())) {}
+      main_size_(static_cast<int64_t>(main_->size())) {}
 
 IndexSnapshot::~IndexSnapshot() = default;
 
@@ -54,12 +54,13 @@ int64_t IndexSnapshot::size() const {
 }
 
 int64_t IndexSnapshot::delta_size() const {
-  return static_cast<int64_t>(delta_->entries().size());
+  return static_cast<int64_t>(delta_->size());
 }
 
-const HashEntry& IndexSnapshot::entry(EntryRef ref) const {
-  return ref < main_size_ ? main_->entries()[ref]
-                          : delta_->entries()[ref - main_size_];
+EntryView IndexSnapshot::entry(EntryRef ref) const {
+  return ref < main_size_
+             ? main_->entry(static_cast<uint32_t>(ref))
+             : delta_->entry(static_cast<uint32_t>(ref - main_size_));
 }
 
 bool IndexSnapshot::IsRemoved(EntryRef ref) const {
@@ -147,13 +148,12 @@ absl::StatusOr<std::vector<EntryRef>> IndexSnapshot::LookupExact(
 }
 
 void IndexSnapshot::ForEachEntry(
-    absl::FunctionRef<void(EntryRef, const HashEntry&)> visit) const {
+    absl::FunctionRef<void(EntryRef, const EntryView&)> visit) const {
   for (EntryRef ref = 0; ref < main_size_; ++ref) {
-    if (!IsRemoved(ref)) visit(ref, main_->entries()[ref]);
+    if (!IsRemoved(ref)) visit(ref, main_->entry(static_cast<uint32_t>(ref)));
   }
-  const std::vector<HashEntry>& delta = delta_->entries();
-  for (size_t i = 0; i < delta.size(); ++i) {
-    visit(main_size_ + static_cast<EntryRef>(i), delta[i]);
+  for (uint32_t i = 0; i < delta_->size(); ++i) {
+    visit(main_size_ + static_cast<EntryRef>(i), delta_->entry(i));
   }
 }
 

@@ -42,7 +42,7 @@ struct PdqHit {
 struct FrameHit {
   int query;       // index into the query batch (e.g. the upload's frame)
   EntryRef entry;  // the video entry (HashType::kVpdq)
-  int frame;       // index into that entry's HashEntry::frames
+  int frame;       // index into that entry's EntryView::frames
   int distance;
 };
 
@@ -64,8 +64,9 @@ class IndexSnapshot {
   int64_t delta_size() const;
   int64_t removed_size() const { return static_cast<int64_t>(removed_.size()); }
 
-  // The entry behind a hit. `ref` must come from this snapshot.
-  const HashEntry& entry(EntryRef ref) const;
+  // The entry behind a hit. `ref` must come from this snapshot; the view is
+  // valid while the snapshot lives.
+  EntryView entry(EntryRef ref) const;
 
   // Every live PDQ entry within `max_distance` (inclusive, 0..31) of each
   // query code, sorted by (query, distance, entry). INVALID_ARGUMENT for a
@@ -88,7 +89,7 @@ class IndexSnapshot {
 
   // Calls `visit` for every live entry, main layer first, in entry order.
   void ForEachEntry(
-      absl::FunctionRef<void(EntryRef, const HashEntry&)> visit) const;
+      absl::FunctionRef<void(EntryRef, const EntryView&)> visit) const;
 
  private:
   friend class IndexBuilder;

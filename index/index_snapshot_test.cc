@@ -188,5 +188,128 @@ TEST(IndexSnapshotTest, VideoFramesAreSearchedSeparatelyFromImages) {
   EXPECT_THAT(*(*snapshot)->SearchPdq({query}, 31), IsEmpty());
 }
 
+// Entries of every type with varied (often repeated) labels.
+std::vector<HashEntry> MixedEntries(int count, std::mt19937_64& rng) {
+  const char* const banks[] = {"stopncii", "tid", "b"};
+  const char* const categories[] = {"", "cat-a", "cat-b"};
+  std::vector<HashEntry> entries;
+  for (int i = 0; i < count; ++i) {
+    HashEntry e;
+    e.type = static_cast<HashType>(rng() % 5);
+    e.entry_id = "id-" + std::to_string(rng() % 1000) + "-" + std::to_string(i);
+    e.bank = banks[rng() % 3];
+    e.category = categories[rng() % 3];
+    e.source_feed = i % 4 == 0 ? "" : "feed-" + std::to_string(i % 3);
+    e.added_at = 1700000000 + static_cast<int64_t>(rng() % 100000) - 50000;
+    switch (e.type) {
+      case HashType::kPdq:
+        e.pdq = RandomCode(rng);
+        break;
+      case HashType::kMd5:
+      case HashType::kSha1:
+      case HashType::kSha256:
+        // Few distinct digests, so that lookups find several entries.
+        e.digest = std::string(DigestLength(e.type),
+                               static_cast<char>('a' + rng() % 4));
+        e.digest[0] = static_cast<char>(rng() % 3);
+        break;
+      case HashType::kVpdq:
+        for (int f = 0, n = 1 + static_cast<int>(rng() % 6); f < n; ++f) {
+          e.frames.push_back(
+              {RandomCode(rng), f * 15 + static_cast<int>(i), f * 0.5 + i});
+        }
+        break;
+    }
+    entries.push_back(std::move(e));
+  }
+  return entries;
+}
+
+void ExpectSameEntry(const EntryView& view, const HashEntry& want) {
+  SCOPED_TRACE(want.entry_id);
+  EXPECT_EQ(view.type, want.type);
+  EXPECT_EQ(view.entry_id, want.entry_id);
+  EXPECT_EQ(view.bank, want.bank);
+  EXPECT_EQ(view.category, want.category);
+  EXPECT_EQ(view.source_feed, want.source_feed);
+  EXPECT_EQ(view.added_at, want.added_at);
+  if (want.type == HashType::kPdq) {
+    EXPECT_EQ(view.pdq, want.pdq);
+  }
+  EXPECT_EQ(view.digest, want.digest);
+  ASSERT_EQ(view.frames.size(), want.frames.size());
+  for (size_t f = 0; f < want.frames.size(); ++f) {
+    EXPECT_EQ(view.frames[f].hash, want.frames[f].hash);
+    EXPECT_EQ(view.frames[f].frame_number, want.frames[f].frame_number);
+    EXPECT_EQ(view.frames[f].seconds, want.frames[f].seconds);
+  }
+  const HashEntry copy = view.ToHashEntry();
+  EXPECT_EQ(copy.entry_id, want.entry_id);
+  EXPECT_EQ(copy.source_feed, want.source_feed);
+  EXPECT_EQ(copy.digest, want.digest);
+  EXPECT_EQ(copy.frames.size(), want.frames.size());
+}
+
+// The compact entry columns give back every field as it was given, in both
+// layers, and the digest lookups and frame hits equal a scan of the input.
+TEST(IndexSnapshotTest, EntriesOfEveryTypeReadBackAsGiven) {
+  std::mt19937_64 rng(9);
+  const std::vector<HashEntry> main_entries = MixedEntries(600, rng);
+  const std::vector<HashEntry> additions = MixedEntries(80, rng);
+  IndexBuilder builder({});
+  auto main = builder.Build(main_entries, 1);
+  ASSERT_TRUE(main.ok()) << main.status();
+  auto snapshot = builder.Apply(**main, additions, {}, 2);
+  ASSERT_TRUE(snapshot.ok()) << snapshot.status();
+  const IndexSnapshot& s = **snapshot;
+  std::vector<HashEntry> all = main_entries;
+  all.insert(all.end(), additions.begin(), additions.end());
+  ASSERT_EQ(s.size(), static_cast<int64_t>(all.size()));
+
+  EntryRef next = 0;
+  s.ForEachEntry([&](EntryRef ref, const EntryView& view) {
+    EXPECT_EQ(ref, next++);
+    ExpectSameEntry(view, all[ref]);
+    ExpectSameEntry(s.entry(ref), all[ref]);
+  });
+  EXPECT_EQ(next, s.size());
+
+  int found = 0;
+  for (HashType type : {HashType::kMd5, HashType::kSha1, HashType::kSha256}) {
+    for (const HashEntry& probe : all) {
+      if (probe.type != type) continue;
+      std::vector<EntryRef> want;
+      for (size_t i = 0; i < all.size(); ++i) {
+        if (all[i].type == type && all[i].digest == probe.digest) {
+          want.push_back(static_cast<EntryRef>(i));
+        }
+      }
+      auto refs = s.LookupExact(type, probe.digest);
+      ASSERT_TRUE(refs.ok()) << refs.status();
+      EXPECT_EQ(*refs, want) << HashTypeName(type);
+      found += static_cast<int>(refs->size());
+    }
+  }
+  EXPECT_GT(found, 200);
+
+  // Every frame of every video, queried exactly, hits that video and frame.
+  int videos = 0;
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (all[i].type != HashType::kVpdq) continue;
+    ++videos;
+    std::vector<PdqHash> queries;
+    for (const VpdqFrame& frame : all[i].frames) queries.push_back(frame.hash);
+    auto hits = s.SearchVideoFrames(queries, 0);
+    ASSERT_TRUE(hits.ok()) << hits.status();
+    ASSERT_EQ(hits->size(), queries.size());
+    for (const FrameHit& hit : *hits) {
+      EXPECT_EQ(hit.entry, static_cast<EntryRef>(i));
+      EXPECT_EQ(hit.frame, hit.query);
+      EXPECT_EQ(hit.distance, 0);
+    }
+  }
+  EXPECT_GT(videos, 50);
+}
+
 }  // namespace
 }  // namespace clearmatch

@@ -7,12 +7,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
 #include <filesystem>
 #include <memory>
+#include <mutex>
+#include <system_error>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -31,30 +37,24 @@ static_assert(std::endian::native == std::endian::little,
               "snapshot files are written in little-endian order");
 
 using index_internal::SnapshotLayer;
+namespace layout = snapshot_file_internal;
+using layout::kFormatVersion;
+using layout::kHeaderBytes;
+using layout::kRemovedTag;
+using layout::kSectionHeaderBytes;
 
 constexpr char kMagic[8] = {'C', 'M', 'S', 'N', 'A', 'P', '\0', '\1'};
 constexpr size_t kChecksumOffset = 8;
 constexpr size_t kChecksumBytes = 32;
 constexpr size_t kHashedFrom = kChecksumOffset + kChecksumBytes;  // 40
 constexpr size_t kLengthOffset = 56;
-constexpr size_t kHeaderBytes = 64;
-constexpr uint32_t kFormatVersion = 1;
+constexpr uint32_t kSectionCount = kRemovedTag;
 
-enum SectionTag : uint32_t {
-  kMainEntries = 1,
-  kMainPdqIndex = 2,
-  kMainFrameIndex = 3,
-  kDeltaEntries = 4,
-  kDeltaPdqIndex = 5,
-  kDeltaFrameIndex = 6,
-  kRemoved = 7,
-};
-constexpr uint32_t kSectionCount = 7;
-constexpr size_t kSectionHeaderBytes = 16;
-
-// Fixed part of one serialized entry: type, added_at, four string lengths.
-constexpr size_t kMinEntryBytes = 1 + 8 + 4 * 4;
+// A video frame in the file: hash, frame number (i32), seconds (f64).
 constexpr size_t kFrameBytes = PdqHash::kBytes + 4 + 8;
+
+static_assert(sizeof(SnapshotLayer::Labels) == 3 * sizeof(uint32_t),
+              "labels are written as they are in memory");
 
 class ByteWriter {
  public:
@@ -65,10 +65,6 @@ class ByteWriter {
   }
   void PutBytes(const void* data, size_t size) {
     out_->append(static_cast<const char*>(data), size);
-  }
-  void PutString(const std::string& s) {
-    Put(static_cast<uint32_t>(s.size()));
-    out_->append(s);
   }
 
  private:
@@ -96,14 +92,6 @@ class ByteReader {
     pos_ += size;
     return absl::OkStatus();
   }
-  absl::Status GetString(std::string* out) {
-    uint32_t size;
-    CM_RETURN_IF_ERROR(Get(&size));
-    absl::string_view bytes;
-    CM_RETURN_IF_ERROR(GetBytes(size, &bytes));
-    out->assign(bytes.data(), bytes.size());
-    return absl::OkStatus();
-  }
 
  private:
   absl::Status Need(size_t size) const {
@@ -120,106 +108,58 @@ class ByteReader {
   size_t pos_ = 0;
 };
 
-std::string SerializeEntries(const std::vector<HashEntry>& entries) {
+// A column's bytes as they are in memory (trivially copyable T, no padding).
+template <typename T>
+absl::string_view ColumnBytes(const std::vector<T>& column) {
+  return absl::string_view(reinterpret_cast<const char*>(column.data()),
+                           column.size() * sizeof(T));
+}
+
+// Inverse of ColumnBytes. DATA_LOSS if `bytes` is not a whole number of Ts.
+template <typename T>
+absl::Status CopyColumn(absl::string_view bytes, absl::string_view what,
+                        std::vector<T>* column) {
+  if (bytes.size() % sizeof(T) != 0) {
+    return absl::DataLossError(absl::StrCat(
+        what, ": ", bytes.size(), " bytes is not a multiple of ", sizeof(T)));
+  }
+  column->resize(bytes.size() / sizeof(T));
+  if (!bytes.empty()) std::memcpy(column->data(), bytes.data(), bytes.size());
+  return absl::OkStatus();
+}
+
+// Frames field by field (VpdqFrame has padding, which must not reach the
+// file).
+std::string FramesBytes(const std::vector<VpdqFrame>& frames) {
   std::string out;
+  out.reserve(frames.size() * kFrameBytes);
   ByteWriter w(&out);
-  w.Put(static_cast<uint64_t>(entries.size()));
-  for (const HashEntry& e : entries) {
-    w.Put(static_cast<uint8_t>(e.type));
-    w.Put(e.added_at);
-    w.PutString(e.entry_id);
-    w.PutString(e.bank);
-    w.PutString(e.category);
-    w.PutString(e.source_feed);
-    switch (e.type) {
-      case HashType::kPdq:
-        w.PutBytes(e.pdq.data(), PdqHash::kBytes);
-        break;
-      case HashType::kMd5:
-      case HashType::kSha1:
-      case HashType::kSha256:
-        w.PutBytes(e.digest.data(), e.digest.size());
-        break;
-      case HashType::kVpdq:
-        w.Put(static_cast<uint32_t>(e.frames.size()));
-        for (const VpdqFrame& frame : e.frames) {
-          w.PutBytes(frame.hash.data(), PdqHash::kBytes);
-          w.Put(frame.frame_number);
-          w.Put(frame.seconds);
-        }
-        break;
-    }
+  for (const VpdqFrame& frame : frames) {
+    w.PutBytes(frame.hash.data(), PdqHash::kBytes);
+    w.Put(frame.frame_number);
+    w.Put(frame.seconds);
   }
   return out;
 }
 
-absl::StatusOr<PdqHash> ReadPdq(ByteReader& r) {
-  absl::string_view bytes;
-  CM_RETURN_IF_ERROR(r.GetBytes(PdqHash::kBytes, &bytes));
-  std::array<uint8_t, PdqHash::kBytes> raw;
-  std::memcpy(raw.data(), bytes.data(), raw.size());
-  return PdqHash(raw);
-}
-
-absl::StatusOr<std::vector<HashEntry>> ParseEntries(absl::string_view bytes,
-                                                    absl::string_view what) {
-  ByteReader r(bytes, what);
-  uint64_t count;
-  CM_RETURN_IF_ERROR(r.Get(&count));
-  if (count > r.remaining() / kMinEntryBytes) {
-    return absl::DataLossError(absl::StrCat(
-        what, ": declares ", count, " entries in ", r.remaining(), " bytes"));
-  }
-  std::vector<HashEntry> entries(count);
-  for (HashEntry& e : entries) {
-    uint8_t type;
-    CM_RETURN_IF_ERROR(r.Get(&type));
-    if (type > static_cast<uint8_t>(HashType::kVpdq)) {
-      return absl::DataLossError(
-          absl::StrCat(what, ": unknown hash type value ", type));
-    }
-    e.type = static_cast<HashType>(type);
-    CM_RETURN_IF_ERROR(r.Get(&e.added_at));
-    CM_RETURN_IF_ERROR(r.GetString(&e.entry_id));
-    CM_RETURN_IF_ERROR(r.GetString(&e.bank));
-    CM_RETURN_IF_ERROR(r.GetString(&e.category));
-    CM_RETURN_IF_ERROR(r.GetString(&e.source_feed));
-    switch (e.type) {
-      case HashType::kPdq: {
-        CM_ASSIGN_OR_RETURN(e.pdq, ReadPdq(r));
-        break;
-      }
-      case HashType::kMd5:
-      case HashType::kSha1:
-      case HashType::kSha256: {
-        absl::string_view digest;
-        CM_RETURN_IF_ERROR(r.GetBytes(DigestLength(e.type), &digest));
-        e.digest.assign(digest.data(), digest.size());
-        break;
-      }
-      case HashType::kVpdq: {
-        uint32_t frames;
-        CM_RETURN_IF_ERROR(r.Get(&frames));
-        if (frames > r.remaining() / kFrameBytes) {
-          return absl::DataLossError(absl::StrCat(what, ": entry declares ",
-                                                  frames, " frames in ",
-                                                  r.remaining(), " bytes"));
-        }
-        e.frames.resize(frames);
-        for (VpdqFrame& frame : e.frames) {
-          CM_ASSIGN_OR_RETURN(frame.hash, ReadPdq(r));
-          CM_RETURN_IF_ERROR(r.Get(&frame.frame_number));
-          CM_RETURN_IF_ERROR(r.Get(&frame.seconds));
-        }
-        break;
-      }
-    }
-  }
-  if (!r.done()) {
+absl::Status ParseFrames(absl::string_view bytes, absl::string_view what,
+                         std::vector<VpdqFrame>* frames) {
+  if (bytes.size() % kFrameBytes != 0) {
     return absl::DataLossError(
-        absl::StrCat(what, ": ", r.remaining(), " trailing bytes"));
+        absl::StrCat(what, ": ", bytes.size(),
+                     " bytes of frames, not a multiple of ", kFrameBytes));
   }
-  return entries;
+  frames->resize(bytes.size() / kFrameBytes);
+  for (size_t i = 0; i < frames->size(); ++i) {
+    const char* record = bytes.data() + i * kFrameBytes;
+    std::array<uint8_t, PdqHash::kBytes> code;
+    std::memcpy(code.data(), record, code.size());
+    VpdqFrame& frame = (*frames)[i];
+    frame.hash = PdqHash(code);
+    std::memcpy(&frame.frame_number, record + PdqHash::kBytes, 4);
+    std::memcpy(&frame.seconds, record + PdqHash::kBytes + 4, 8);
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::array<uint8_t, kChecksumBytes>> Sha256(
@@ -234,9 +174,105 @@ absl::StatusOr<std::array<uint8_t, kChecksumBytes>> Sha256(
   return digest;
 }
 
+// Incremental SHA-256 (OpenSSL), so that Read hashes the file while it
+// reads it.
+class Sha256Hasher {
+ public:
+  Sha256Hasher() : ctx_(EVP_MD_CTX_new()) {
+    ok_ = ctx_ != nullptr &&
+          EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr) == 1;
+  }
+  void Update(absl::string_view bytes) {
+    ok_ = ok_ && EVP_DigestUpdate(ctx_.get(), bytes.data(), bytes.size()) == 1;
+  }
+  absl::StatusOr<std::array<uint8_t, kChecksumBytes>> Finish() {
+    std::array<uint8_t, kChecksumBytes> digest;
+    unsigned int size = 0;
+    if (!ok_ || EVP_DigestFinal_ex(ctx_.get(), digest.data(), &size) != 1 ||
+        size != kChecksumBytes) {
+      return absl::InternalError("OpenSSL SHA-256 failed");
+    }
+    return digest;
+  }
+
+ private:
+  struct CtxFree {
+    void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+  };
+  std::unique_ptr<EVP_MD_CTX, CtxFree> ctx_;
+  bool ok_ = false;
+};
+
 absl::Status ErrnoStatus(absl::string_view what, const std::string& path) {
   const int error = errno;
   return absl::ErrnoToStatus(error, absl::StrCat(what, " ", path));
+}
+
+// Reads up to `size` bytes of `fd` into `buffer` while a second thread
+// computes the SHA-256 of bytes kHashedFrom.. as they arrive (the two take
+// about as long each). Returns the bytes read (fewer if the file shrank).
+absl::StatusOr<size_t> ReadAndHash(
+    int fd, const std::string& path, char* buffer, size_t size,
+    std::array<uint8_t, kChecksumBytes>* sha256) {
+  constexpr size_t kChunkBytes = size_t{2} << 20;
+  std::mutex mu;
+  std::condition_variable arrived;
+  size_t available = 0;   // guarded by mu: bytes of buffer filled
+  bool finished = false;  // guarded by mu: no more bytes will come
+  Sha256Hasher hasher;    // used by the hashing thread only until joined
+  const auto hash_arrivals = [&] {
+    size_t hashed = kHashedFrom;
+    while (true) {
+      size_t end;
+      bool last;
+      {
+        std::unique_lock<std::mutex> lock(mu);
+        arrived.wait(lock, [&] { return finished || available > hashed; });
+        end = available;
+        last = finished;
+      }
+      if (end > hashed) {
+        hasher.Update(absl::string_view(buffer + hashed, end - hashed));
+        hashed = end;
+      } else if (last) {
+        return;
+      }
+    }
+  };
+  std::thread hashing;
+  try {
+    hashing = std::thread(hash_arrivals);
+  } catch (const std::system_error& e) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("no thread to checksum ", path, ": ", e.what()));
+  }
+  absl::Status status;
+  size_t done = 0;
+  while (done < size) {
+    const ssize_t n =
+        ::read(fd, buffer + done, std::min(kChunkBytes, size - done));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      status = ErrnoStatus("reading", path);
+      break;
+    }
+    if (n == 0) break;  // shrank while reading: Parse reports the truncation
+    done += static_cast<size_t>(n);
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      available = done;
+    }
+    arrived.notify_one();
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    finished = true;
+  }
+  arrived.notify_one();
+  hashing.join();
+  CM_RETURN_IF_ERROR(status);
+  CM_ASSIGN_OR_RETURN(*sha256, hasher.Finish());
+  return done;
 }
 
 // Owns a file descriptor from the line it is opened.
@@ -280,47 +316,89 @@ absl::Span<const uint8_t> AsBytes(absl::string_view s) {
                                    s.size());
 }
 
+// Layer `layer` (0 main, 1 delta) from its sections of the file.
 absl::StatusOr<std::unique_ptr<const SnapshotLayer>> ParseLayer(
-    absl::string_view entries_bytes, absl::string_view pdq_bytes,
-    absl::string_view frame_bytes, absl::string_view what) {
-  CM_ASSIGN_OR_RETURN(std::vector<HashEntry> entries,
-                      ParseEntries(entries_bytes, what));
-  CM_ASSIGN_OR_RETURN(std::unique_ptr<faiss::IndexBinary> pdq_index,
-                      index_internal::DeserializePdqIndex(AsBytes(pdq_bytes)));
+    absl::Span<const absl::string_view> sections, int layer) {
+  const auto section = [&](layout::LayerSection column) {
+    return sections[layout::LayerSectionTag(layer, column)];
+  };
+  const std::string what = layer == 0 ? "main layer" : "delta layer";
+  SnapshotLayer::Columns c;
+  CM_RETURN_IF_ERROR(CopyColumn(section(layout::kTypes), what, &c.types));
+  CM_RETURN_IF_ERROR(CopyColumn(section(layout::kAddedAt), what, &c.added_at));
+  CM_RETURN_IF_ERROR(CopyColumn(section(layout::kLabels), what, &c.labels));
+  CM_RETURN_IF_ERROR(
+      CopyColumn(section(layout::kStringOffsets), what, &c.string_offsets));
+  c.string_chars = std::string(section(layout::kStringChars));
+  CM_RETURN_IF_ERROR(
+      CopyColumn(section(layout::kIdOffsets), what, &c.id_offsets));
+  c.id_chars = std::string(section(layout::kIdChars));
+  c.digests = {std::string(section(layout::kMd5Digests)),
+               std::string(section(layout::kSha1Digests)),
+               std::string(section(layout::kSha256Digests))};
+  CM_RETURN_IF_ERROR(
+      CopyColumn(section(layout::kFrameOffsets), what, &c.frame_offsets));
+  CM_RETURN_IF_ERROR(ParseFrames(section(layout::kFrames), what, &c.frames));
   CM_ASSIGN_OR_RETURN(
-      std::unique_ptr<faiss::IndexBinary> frame_index,
-      index_internal::DeserializePdqIndex(AsBytes(frame_bytes)));
-  return SnapshotLayer::Restore(std::move(entries), std::move(pdq_index),
-                                std::move(frame_index));
+      std::unique_ptr<faiss::IndexBinary> pdq_index,
+      index_internal::DeserializePdqIndex(AsBytes(section(layout::kPdqIndex))));
+  CM_ASSIGN_OR_RETURN(std::unique_ptr<faiss::IndexBinary> frame_index,
+                      index_internal::DeserializePdqIndex(
+                          AsBytes(section(layout::kFrameIndex))));
+  absl::StatusOr<std::unique_ptr<const SnapshotLayer>> restored =
+      SnapshotLayer::Restore(std::move(c), std::move(pdq_index),
+                             std::move(frame_index));
+  if (!restored.ok()) {
+    return absl::Status(restored.status().code(),
+                        absl::StrCat(what, ": ", restored.status().message()));
+  }
+  return restored;
 }
 
 }  // namespace
 
 absl::StatusOr<std::string> SnapshotFile::Serialize(
     const IndexSnapshot& snapshot) {
-  std::vector<std::pair<SectionTag, std::string>> sections;
-  const SnapshotLayer* layers[] = {snapshot.main_.get(), snapshot.delta_.get()};
-  const SectionTag tags[2][3] = {
-      {kMainEntries, kMainPdqIndex, kMainFrameIndex},
-      {kDeltaEntries, kDeltaPdqIndex, kDeltaFrameIndex}};
-  for (int l = 0; l < 2; ++l) {
-    sections.emplace_back(tags[l][0], SerializeEntries(layers[l]->entries()));
-    CM_ASSIGN_OR_RETURN(std::string pdq, index_internal::SerializePdqIndex(
-                                             layers[l]->pdq_index()));
-    sections.emplace_back(tags[l][1], std::move(pdq));
+  // Views of the sections in tag order; `owned` holds those made here
+  // (a deque: its elements never move).
+  std::vector<absl::string_view> sections;
+  std::deque<std::string> owned;
+  const auto own = [&](std::string bytes) {
+    sections.push_back(owned.emplace_back(std::move(bytes)));
+  };
+  for (const SnapshotLayer* layer :
+       {snapshot.main_.get(), snapshot.delta_.get()}) {
+    const SnapshotLayer::Columns& c = layer->columns();
+    sections.push_back(ColumnBytes(c.types));
+    sections.push_back(ColumnBytes(c.added_at));
+    sections.push_back(ColumnBytes(c.labels));
+    sections.push_back(ColumnBytes(c.string_offsets));
+    sections.push_back(c.string_chars);
+    sections.push_back(ColumnBytes(c.id_offsets));
+    sections.push_back(c.id_chars);
+    for (const std::string& digests : c.digests) sections.push_back(digests);
+    sections.push_back(ColumnBytes(c.frame_offsets));
+    own(FramesBytes(c.frames));
+    CM_ASSIGN_OR_RETURN(std::string pdq,
+                        index_internal::SerializePdqIndex(layer->pdq_index()));
+    own(std::move(pdq));
     CM_ASSIGN_OR_RETURN(std::string frames, index_internal::SerializePdqIndex(
-                                                layers[l]->frame_index()));
-    sections.emplace_back(tags[l][2], std::move(frames));
+                                                layer->frame_index()));
+    own(std::move(frames));
   }
   std::string removed;
   ByteWriter removed_writer(&removed);
   removed_writer.Put(static_cast<uint64_t>(snapshot.removed_.size()));
   for (uint32_t local : snapshot.removed_) removed_writer.Put(local);
-  sections.emplace_back(kRemoved, std::move(removed));
+  own(std::move(removed));
+  if (sections.size() != kSectionCount) {
+    return absl::InternalError(absl::StrCat("snapshot with ", sections.size(),
+                                            " sections, want ", kSectionCount));
+  }
 
   size_t total = kHeaderBytes;
-  for (const auto& section : sections) {
-    total += kSectionHeaderBytes + section.second.size();
+  for (absl::string_view section : sections) {
+    total += kSectionHeaderBytes + section.size();
   }
   std::string out;
   out.reserve(total);
@@ -331,8 +409,9 @@ absl::StatusOr<std::string> SnapshotFile::Serialize(
   w.Put(kSectionCount);
   w.Put(snapshot.version());
   w.Put(static_cast<uint64_t>(total));
-  for (const auto& [tag, bytes] : sections) {
-    w.Put(static_cast<uint32_t>(tag));
+  for (size_t i = 0; i < sections.size(); ++i) {
+    const absl::string_view bytes = sections[i];
+    w.Put(static_cast<uint32_t>(i + 1));  // the section's tag
     w.Put(uint32_t{0});
     w.Put(static_cast<uint64_t>(bytes.size()));
     w.PutBytes(bytes.data(), bytes.size());
@@ -345,6 +424,11 @@ absl::StatusOr<std::string> SnapshotFile::Serialize(
 
 absl::StatusOr<std::shared_ptr<const IndexSnapshot>> SnapshotFile::Parse(
     std::string_view file) {
+  return ParseHashed(file, nullptr);
+}
+
+absl::StatusOr<std::shared_ptr<const IndexSnapshot>> SnapshotFile::ParseHashed(
+    std::string_view file, const uint8_t* sha256) {
   const absl::string_view bytes(file.data(), file.size());
   if (bytes.size() < kHeaderBytes) {
     return absl::DataLossError(
@@ -362,7 +446,12 @@ absl::StatusOr<std::shared_ptr<const IndexSnapshot>> SnapshotFile::Parse(
         absl::StrCat("snapshot file truncated or padded: header declares ",
                      declared_length, " bytes, file has ", bytes.size()));
   }
-  CM_ASSIGN_OR_RETURN(auto checksum, Sha256(bytes.substr(kHashedFrom)));
+  std::array<uint8_t, kChecksumBytes> checksum;
+  if (sha256 != nullptr) {
+    std::memcpy(checksum.data(), sha256, kChecksumBytes);
+  } else {
+    CM_ASSIGN_OR_RETURN(checksum, Sha256(bytes.substr(kHashedFrom)));
+  }
   if (std::memcmp(checksum.data(), bytes.data() + kChecksumOffset,
                   kChecksumBytes) != 0) {
     return absl::DataLossError(
@@ -404,16 +493,12 @@ absl::StatusOr<std::shared_ptr<const IndexSnapshot>> SnapshotFile::Parse(
         absl::StrCat("snapshot file has ", r.remaining(), " trailing bytes"));
   }
 
-  CM_ASSIGN_OR_RETURN(
-      std::shared_ptr<const SnapshotLayer> main,
-      ParseLayer(sections[kMainEntries], sections[kMainPdqIndex],
-                 sections[kMainFrameIndex], "main entries"));
-  CM_ASSIGN_OR_RETURN(
-      std::shared_ptr<const SnapshotLayer> delta,
-      ParseLayer(sections[kDeltaEntries], sections[kDeltaPdqIndex],
-                 sections[kDeltaFrameIndex], "delta entries"));
+  CM_ASSIGN_OR_RETURN(std::shared_ptr<const SnapshotLayer> main,
+                      ParseLayer(sections, 0));
+  CM_ASSIGN_OR_RETURN(std::shared_ptr<const SnapshotLayer> delta,
+                      ParseLayer(sections, 1));
 
-  ByteReader removed_reader(sections[kRemoved], "removed set");
+  ByteReader removed_reader(sections[kRemovedTag], "removed set");
   uint64_t removed_count;
   CM_RETURN_IF_ERROR(removed_reader.Get(&removed_count));
   if (removed_reader.remaining() % sizeof(uint32_t) != 0 ||
@@ -427,10 +512,9 @@ absl::StatusOr<std::shared_ptr<const IndexSnapshot>> SnapshotFile::Parse(
   for (uint64_t i = 0; i < removed_count; ++i) {
     uint32_t local;
     CM_RETURN_IF_ERROR(removed_reader.Get(&local));
-    if (local >= main->entries().size()) {
-      return absl::DataLossError(absl::StrCat("removed entry ", local,
-                                              " outside the main layer's ",
-                                              main->entries().size()));
+    if (local >= main->size()) {
+      return absl::DataLossError(absl::StrCat(
+          "removed entry ", local, " outside the main layer's ", main->size()));
     }
     removed.insert(local);
   }
@@ -492,17 +576,11 @@ absl::StatusOr<std::shared_ptr<const IndexSnapshot>> SnapshotFile::Read(
   // Not a std::string: zero-filling gigabytes first would cost as much as
   // reading them.
   std::unique_ptr<char[]> bytes(new char[size]);
-  size_t done = 0;
-  while (done < size) {
-    const ssize_t n = ::read(fd.get(), bytes.get() + done, size - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoStatus("reading", path);
-    }
-    if (n == 0) break;  // shrank while reading: Parse reports the truncation
-    done += static_cast<size_t>(n);
-  }
-  return Parse(std::string_view(bytes.get(), done));
+  std::array<uint8_t, kChecksumBytes> checksum;
+  CM_ASSIGN_OR_RETURN(
+      const size_t done,
+      ReadAndHash(fd.get(), path, bytes.get(), size, &checksum));
+  return ParseHashed(std::string_view(bytes.get(), done), checksum.data());
 }
 
 }  // namespace clearmatch
