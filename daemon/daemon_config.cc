@@ -131,6 +131,7 @@ absl::StatusOr<v1::DaemonConfig> LoadDaemonConfigFile(const std::string& path) {
       std::filesystem::absolute(path).parent_path();
   for (v1::FeedConfig& feed : *config.mutable_feeds()) {
     MakeRelativeTo(dir, feed.mutable_public_key_file());
+    MakeRelativeTo(dir, feed.mutable_ca_file());
     if (!absl::StrContains(feed.url(), "://")) {
       MakeRelativeTo(dir, feed.mutable_url());
     }
@@ -250,6 +251,10 @@ absl::Status ValidateDaemonConfig(const v1::DaemonConfig& config) {
     if (feed.public_key_file().empty() == feed.public_key_pem().empty()) {
       return absl::InvalidArgumentError(absl::StrCat(
           key, ": set exactly one of public_key_file and public_key_pem"));
+    }
+    if (!feed.ca_file().empty() && !absl::StartsWith(feed.url(), "https://")) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          key, ".ca_file: only https:// feeds use a CA, not ", feed.url()));
     }
   }
   for (int i = 0; i < config.bank_csvs_size(); ++i) {

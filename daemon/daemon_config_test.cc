@@ -43,6 +43,8 @@ TEST(DaemonConfigTest, BadValuesNameTheirKey) {
       {"limits { max_message_bytes: 10 }", "limits.max_message_bytes"},
       {"feeds { url: \"x\" }", "feeds[0]"},
       {"feeds { public_key_pem: \"k\" }", "feeds[0].url"},
+      {"feeds { url: \"http://x/\" public_key_pem: \"k\" ca_file: \"c\" }",
+       "feeds[0].ca_file"},
       {"bank_csvs { bank: \"b\" }", "bank_csvs[0].path"},
       {"tls { cert_file: \"c\" }", "tls"},
       {"tls { roles { common_name: \"a\" roles: \"admin\" } }", "tls.roles[0]"},

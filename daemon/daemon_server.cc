@@ -126,6 +126,7 @@ absl::StatusOr<std::unique_ptr<DaemonServer>> DaemonServer::Start(
     IndexUpdater::FeedOptions f;
     f.url = feed.url();
     f.feed_id = feed.feed_id();
+    f.ca_file = feed.ca_file();
     f.public_key_pem = feed.public_key_pem();
     if (f.public_key_pem.empty()) {
       CM_ASSIGN_OR_RETURN(

@@ -83,8 +83,10 @@ absl::StatusOr<std::unique_ptr<IndexUpdater>> IndexUpdater::Create(
                                               " for feed ", feed_options.url,
                                               ": ", healthy.message()));
     }
+    HttpFeedSource::Options http_options;
+    http_options.ca_file = feed_options.ca_file;
     absl::StatusOr<std::unique_ptr<FeedSource>> source =
-        OpenFeedSource(feed_options.url, HttpFeedSource::Options{});
+        OpenFeedSource(feed_options.url, http_options);
     if (!source.ok()) {
       return absl::InvalidArgumentError(
           absl::StrCat("feeds[", i, "].url: ", source.status().message()));

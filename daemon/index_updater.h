@@ -50,6 +50,7 @@ class IndexUpdater {
     std::string url;  // http(s)://, file:// or a directory
     std::string public_key_pem;
     std::string feed_id;  // empty: the first manifest's
+    std::string ca_file;  // https: PEM CA bundle; empty = the system's
   };
   struct CsvOptions {
     std::string path;

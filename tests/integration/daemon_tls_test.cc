@@ -22,7 +22,10 @@
 #include "clearmatch/v1/matcher.grpc.pb.h"
 #include "clearmatch/v1/review.grpc.pb.h"
 #include "cli/check_command.h"
+#include "feed/ed25519_signer.h"
+#include "feed/feed_publisher.h"
 #include "feed/feed_test_util.h"
+#include "feed/tls_http_server.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/integration/daemon_process.h"
@@ -413,6 +416,72 @@ TEST_F(DaemonMtlsTest, CliChecksWithTlsFlags) {
                 out3, err3),
             2);
   EXPECT_THAT(err3.str(), HasSubstr("--tls-key"));
+}
+
+// A daemon feed over HTTPS is verified against the CA named by the feed's
+// ca_file; without it (the system store) the sync fails and the daemon does
+// not serve a half-known index.
+TEST_F(DaemonTlsTest, HttpsFeedIsVerifiedAgainstItsCaFile) {
+  auto keys = Ed25519Signer::GenerateKeyPair();
+  ASSERT_TRUE(keys.ok());
+  const std::string pubkey = dir_.Sub("feed.pub.pem");
+  WriteFile(pubkey, keys->public_pem);
+  FeedPublisher::Options publisher_options;
+  publisher_options.feed_dir = dir_.Sub("feed");
+  publisher_options.private_key_pem = keys->private_pem;
+  publisher_options.feed_id = "https-feed";
+  auto publisher = FeedPublisher::Create(publisher_options);
+  ASSERT_TRUE(publisher.ok()) << publisher.status();
+  FeedChange add;
+  add.op = FeedChange::Op::kAdd;
+  add.entry.entry_id = "from-https";
+  add.entry.hash_type = HashType::kPdq;
+  add.entry.hash = bridge_hash_;
+  add.entry.bank = "httpsbank";
+  ASSERT_TRUE((*publisher)->Publish({add}).ok());
+  auto https =
+      TlsHttpServer::Start(dir_.Sub("feed"), server_.cert_pem, server_.key_pem);
+  ASSERT_TRUE(https.ok()) << https.status();
+
+  auto config_with = [&](const std::string& ca_line, const std::string& name) {
+    const std::string path = dir_.Sub(name);
+    WriteFile(path, "sync_interval_seconds: 0\nfeeds { url: \"" +
+                        (*https)->base_url() + "\" public_key_file: \"" +
+                        pubkey + "\" " + ca_line + "}\n");
+    return path;
+  };
+  // Trusting the test CA: synced and matched.
+  {
+    DaemonProcess daemon(
+        {"--config",
+         config_with("ca_file: \"" + pki_->ca_file() + "\" ", "with-ca.txt"),
+         "--data-dir", dir_.Sub("data-with-ca")});
+    ASSERT_TRUE(daemon.started()) << daemon.error();
+    auto channel = grpc::CreateChannel(daemon.address(),
+                                       grpc::InsecureChannelCredentials());
+    auto admin = v1::Admin::NewStub(channel);
+    grpc::ClientContext context;
+    v1::SyncFeedsResponse synced;
+    ASSERT_TRUE(admin->SyncFeeds(&context, {}, &synced).ok());
+    ASSERT_EQ(synced.feeds_size(), 1);
+    EXPECT_EQ(synced.feeds(0).last_sync_result(), "ok");
+    EXPECT_EQ(synced.index().version(), 1u);
+  }
+  // The system store does not know the test CA: the sync fails, naming TLS.
+  {
+    DaemonProcess daemon({"--config", config_with("", "no-ca.txt"),
+                          "--data-dir", dir_.Sub("data-no-ca")});
+    ASSERT_TRUE(daemon.started()) << daemon.error();
+    auto channel = grpc::CreateChannel(daemon.address(),
+                                       grpc::InsecureChannelCredentials());
+    auto admin = v1::Admin::NewStub(channel);
+    grpc::ClientContext context;
+    v1::SyncFeedsResponse synced;
+    admin->SyncFeeds(&context, {}, &synced);
+    ASSERT_EQ(synced.feeds_size(), 1);
+    EXPECT_THAT(synced.feeds(0).last_sync_result(), HasSubstr("TLS"));
+    EXPECT_FALSE(synced.index().serving());
+  }
 }
 
 }  // namespace
