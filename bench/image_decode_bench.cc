@@ -14,8 +14,10 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "bench/bench_timing.h"
 #include "decoders/image_decoder.h"
 #include "decoders/image_extent.h"
 #include "decoders/image_header.h"
@@ -24,12 +26,9 @@
 namespace clearmatch {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double MillisSince(Clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - start)
-      .count();
-}
+using bench::Clock;
+using bench::Median;
+using bench::MillisSince;
 
 template <typename Fn>
 double MedianMillis(int repeat, Fn fn) {
@@ -39,8 +38,7 @@ double MedianMillis(int repeat, Fn fn) {
     fn();
     times.push_back(MillisSince(start));
   }
-  std::sort(times.begin(), times.end());
-  return times[times.size() / 2];
+  return Median(std::move(times));
 }
 
 void Check(bool ok, const std::string& what) {

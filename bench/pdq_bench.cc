@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_timing.h"
 #include "decoders/image_decoder.h"
 #include "decoders/image_header.h"
 #include "hashing/pdq_hasher.h"
@@ -20,17 +21,9 @@
 namespace clearmatch {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double MillisSince(Clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - start)
-      .count();
-}
-
-double Median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  return values[values.size() / 2];
-}
+using bench::Clock;
+using bench::Median;
+using bench::MillisSince;
 
 struct Timing {
   double decode_ms = 0;
