@@ -4,6 +4,7 @@
 #include "cli/match_command.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -62,9 +63,11 @@ std::string Md5sum(const std::string& path) {
 class MatchCommandTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) / "match_command_test";
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
+    // A directory of this test's own: ctest runs the tests of this binary
+    // as parallel processes, which must not share (and delete) one.
+    std::string pattern = ::testing::TempDir() + "match_command_test_XXXXXX";
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
     // reference_hashes.csv: hash,quality,file -> one pdq entry per file;
     // reference_dihedral.csv: the 8 variants of bridge-1-original.
     std::ofstream bank(BankPath());
@@ -84,6 +87,8 @@ class MatchCommandTest : public ::testing::Test {
     bank << "md5," << Md5sum(TestdataPath("pdq/q0003.jpg"))
          << ",md5-\"q0003\",exact,\n";
   }
+
+  void TearDown() override { std::filesystem::remove_all(dir_); }
 
   std::string BankPath() const { return (dir_ / "bank.csv").string(); }
 

@@ -112,6 +112,43 @@ class TempDir {
   std::string path_;
 };
 
+// A signed test feed in <dir>/feed, published with a fresh key whose public
+// half is <dir>/feed.pub.pem.
+struct TestFeed {
+  std::string dir;
+  std::string pubkey_file;
+  std::unique_ptr<FeedPublisher> publisher;
+};
+
+absl::StatusOr<TestFeed> CreateTestFeed(const TempDir& temp) {
+  absl::StatusOr<Ed25519KeyPair> keys = Ed25519Signer::GenerateKeyPair();
+  if (!keys.ok()) return keys.status();
+  TestFeed feed;
+  feed.dir = temp.path() + "/feed";
+  feed.pubkey_file = temp.Write("feed.pub.pem", keys->public_pem);
+  FeedPublisher::Options options;
+  options.feed_dir = feed.dir;
+  options.private_key_pem = keys->private_pem;
+  options.feed_id = "test-feed";
+  absl::StatusOr<std::unique_ptr<FeedPublisher>> publisher =
+      FeedPublisher::Create(options);
+  if (!publisher.ok()) return publisher.status();
+  feed.publisher = *std::move(publisher);
+  return feed;
+}
+
+// An ADD record of the feed protocol.
+FeedChange AddRecord(const std::string& entry_id, HashType type,
+                     const std::string& hash, const std::string& bank) {
+  FeedChange change;
+  change.op = FeedChange::Op::kAdd;
+  change.entry.entry_id = entry_id;
+  change.entry.hash_type = type;
+  change.entry.hash = hash;
+  change.entry.bank = bank;
+  return change;
+}
+
 // A daemon on a bank CSV built from reference hashes, with one bank per
 // policy under test.
 class DaemonTest : public ::testing::Test {
@@ -571,36 +608,22 @@ TEST(DaemonOverloadTest, FullPoolAnswersResourceExhaustedAtOnce) {
 // SIGKILL the daemon serves from its snapshot file at once.
 TEST(DaemonFeedTest, HotSwapUnderLoadAndRestartFromSnapshot) {
   TempDir dir;
-  const std::string feed_dir = dir.path() + "/feed";
-  absl::StatusOr<Ed25519KeyPair> keys = Ed25519Signer::GenerateKeyPair();
-  ASSERT_TRUE(keys.ok());
-  const std::string pubkey = dir.Write("feed.pub.pem", keys->public_pem);
-  FeedPublisher::Options publisher_options;
-  publisher_options.feed_dir = feed_dir;
-  publisher_options.private_key_pem = keys->private_pem;
-  publisher_options.feed_id = "test-feed";
-  auto publisher = FeedPublisher::Create(publisher_options);
-  ASSERT_TRUE(publisher.ok()) << publisher.status();
+  absl::StatusOr<TestFeed> feed = CreateTestFeed(dir);
+  ASSERT_TRUE(feed.ok()) << feed.status();
   const std::map<std::string, std::string> refs = ReferenceHashes();
-  auto add = [&](const std::string& id, const std::string& hash) {
-    FeedChange change;
-    change.op = FeedChange::Op::kAdd;
-    change.entry.entry_id = id;
-    change.entry.hash_type = HashType::kPdq;
-    change.entry.hash = hash;
-    change.entry.bank = "feedbank";
-    return change;
+  auto add = [](const std::string& id, const std::string& hash) {
+    return AddRecord(id, HashType::kPdq, hash, "feedbank");
   };
-  ASSERT_TRUE((*publisher)
-                  ->Publish({add("old", refs.at("bridge-1-original.jpg"))})
-                  .ok());
-  auto http = FaultHttpServer::Start(feed_dir);
+  ASSERT_TRUE(
+      feed->publisher->Publish({add("old", refs.at("bridge-1-original.jpg"))})
+          .ok());
+  auto http = FaultHttpServer::Start(feed->dir);
   ASSERT_TRUE(http.ok()) << http.status();
 
   const std::string config = dir.Write(
       "c.textproto", "sync_interval_seconds: 0\nfeeds { url: \"" +
                          (*http)->base_url() + "\" public_key_file: \"" +
-                         pubkey + "\" }\n");
+                         feed->pubkey_file + "\" }\n");
   auto daemon = std::make_unique<DaemonProcess>(std::vector<std::string>{
       "--config", config, "--data-dir", dir.path() + "/data"});
   ASSERT_TRUE(daemon->started()) << daemon->error();
@@ -646,7 +669,7 @@ TEST(DaemonFeedTest, HotSwapUnderLoadAndRestartFromSnapshot) {
       }
     });
   }
-  ASSERT_TRUE((*publisher)->Publish({add("new", new_hash)}).ok());
+  ASSERT_TRUE(feed->publisher->Publish({add("new", new_hash)}).ok());
   const v1::SyncFeedsResponse synced = sync();
   ASSERT_TRUE(check_hash(*stub, new_hash, &response).ok());
   stop = true;
@@ -682,34 +705,21 @@ TEST(DaemonFeedTest, HotSwapUnderLoadAndRestartFromSnapshot) {
 // never comes up serving an index with entries silently missing.
 TEST(DaemonFeedTest, DamagedHashStoreIsReportedNotServed) {
   TempDir dir;
-  const std::string feed_dir = dir.path() + "/feed";
-  absl::StatusOr<Ed25519KeyPair> keys = Ed25519Signer::GenerateKeyPair();
-  ASSERT_TRUE(keys.ok());
-  const std::string pubkey = dir.Write("feed.pub.pem", keys->public_pem);
-  FeedPublisher::Options publisher_options;
-  publisher_options.feed_dir = feed_dir;
-  publisher_options.private_key_pem = keys->private_pem;
-  publisher_options.feed_id = "test-feed";
-  auto publisher = FeedPublisher::Create(publisher_options);
-  ASSERT_TRUE(publisher.ok()) << publisher.status();
+  absl::StatusOr<TestFeed> feed = CreateTestFeed(dir);
+  ASSERT_TRUE(feed.ok()) << feed.status();
   // Enough entries for the store to span many pages.
   std::vector<FeedChange> changes;
   for (int i = 0; i < 5000; ++i) {
-    FeedChange change;
-    change.op = FeedChange::Op::kAdd;
-    change.entry.entry_id = "e" + std::to_string(i);
-    change.entry.hash_type = HashType::kSha256;
     char hex[65];
     std::snprintf(hex, sizeof(hex), "%064x", i + 1);
-    change.entry.hash = hex;
-    change.entry.bank = "bank";
-    changes.push_back(change);
+    changes.push_back(
+        AddRecord("e" + std::to_string(i), HashType::kSha256, hex, "bank"));
   }
-  ASSERT_TRUE((*publisher)->Publish(changes).ok());
+  ASSERT_TRUE(feed->publisher->Publish(changes).ok());
   const std::string config =
       dir.Write("c.textproto",
-                "sync_interval_seconds: 0\nfeeds { url: \"file://" + feed_dir +
-                    "\" public_key_file: \"" + pubkey + "\" }\n");
+                "sync_interval_seconds: 0\nfeeds { url: \"file://" + feed->dir +
+                    "\" public_key_file: \"" + feed->pubkey_file + "\" }\n");
   const std::string data_dir = dir.path() + "/data";
   {
     DaemonProcess daemon({"--config", config, "--data-dir", data_dir});
