@@ -23,6 +23,10 @@
 namespace clearmatch {
 namespace {
 
+// Review calls waiting for the review worker; more are refused
+// (RESOURCE_EXHAUSTED). Reviewers are people: 64 is far above their rate.
+constexpr int kReviewQueueSize = 64;
+
 absl::StatusOr<std::string> ReadPem(absl::string_view key,
                                     const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -216,8 +220,10 @@ absl::Status DaemonServer::StartReview() {
   CM_ASSIGN_OR_RETURN(review_store_, ReviewStore::Create(std::move(options)));
   review_recorder_ = std::make_unique<ReviewRecorder>(*review_store_, policy_);
   pipeline_->set_review_recorder(review_recorder_.get());
-  review_ = std::make_unique<ReviewService>(*review_store_, metrics_registry_,
-                                            authorizer_);
+  // One worker: SQLite serialises writes anyway.
+  review_pool_ = std::make_unique<WorkerPool>(/*workers=*/1, kReviewQueueSize);
+  review_ = std::make_unique<ReviewService>(*review_store_, *review_pool_,
+                                            metrics_registry_, authorizer_);
   return absl::OkStatus();
 }
 
@@ -245,9 +251,11 @@ DaemonServer::~DaemonServer() {
     server_->Wait();
   }
   // The updater's thread calls back into the server: stop it first. Then
-  // the pool (every call is finished, so it holds nothing).
+  // the pools (every call is finished, so they hold nothing), the review
+  // pool before the store its tasks use.
   updater_.reset();
   pool_.reset();
+  review_pool_.reset();
 }
 
 }  // namespace clearmatch

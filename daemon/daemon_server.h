@@ -1,7 +1,8 @@
 // DaemonServer: clearmatchd assembled from a validated DaemonConfig: the
 // verdict policy, the index holder and its IndexUpdater, the worker pool,
-// the Matcher and Admin services, gRPC health (NOT_SERVING until the first
-// index is loaded) and reflection, and the metrics/health HTTP endpoint.
+// the Matcher, Admin and Review services (Review with its own one-thread
+// pool), gRPC health (NOT_SERVING until the first index is loaded) and
+// reflection, and the metrics/health HTTP endpoint.
 //
 //   ApplyDaemonConfigDefaults(&config);
 //   CM_RETURN_IF_ERROR(ValidateDaemonConfig(config));
@@ -57,8 +58,8 @@ class DaemonServer {
  private:
   DaemonServer(const v1::DaemonConfig& config, VerdictPolicy policy);
   void MarkServing();
-  // The review store (data_dir/review.sqlite), its pipeline hooks and the
-  // Review service.
+  // The review store (data_dir/review.sqlite), its pipeline hooks, the
+  // review pool and the Review service.
   absl::Status StartReview();
 
   const v1::DaemonConfig config_;
@@ -75,6 +76,10 @@ class DaemonServer {
   // every queued verdict record.
   std::unique_ptr<ReviewStore> review_store_;
   std::unique_ptr<ReviewRecorder> review_recorder_;
+  // Runs the Review service's store calls, off the gRPC callback threads
+  // and apart from pool_. Stopped after the server (whose shutdown waits for
+  // the calls queued here) and before the store it calls into.
+  std::unique_ptr<WorkerPool> review_pool_;
   std::unique_ptr<ReviewService> review_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<MetricsHttpServer> metrics_;

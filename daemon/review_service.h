@@ -4,30 +4,42 @@
 // The reviewer is the caller's client certificate common name when it has
 // one (mTLS), else the request's `reviewer` field. ListMatches first waits
 // for the verdicts already queued, so a verdict answered before the call is
-// listed. Store calls are short SQLite transactions run on the gRPC thread.
+// listed. Authorization and request checks run in the reaction; the store
+// calls (SQLite: ListMatches waits for queued records, Decide fsyncs) run on
+// a dedicated WorkerPool, so that they never hold a gRPC callback thread.
+// A full pool answers RESOURCE_EXHAUSTED; a call cancelled (or past its
+// deadline) while it waits is answered CANCELLED without touching the store.
 //
-// Thread-safe; borrows everything, which must outlive the gRPC server.
+// Thread-safe; borrows everything, which must outlive the gRPC server (the
+// server's shutdown waits for the calls queued on the pool).
 #ifndef CLEARMATCH_DAEMON_REVIEW_SERVICE_H_
 #define CLEARMATCH_DAEMON_REVIEW_SERVICE_H_
 
 #include <string>
 
-#include "absl/functional/function_ref.h"
+#include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "clearmatch/v1/review.grpc.pb.h"
 #include "daemon/daemon_metrics.h"
 #include "daemon/request_authorizer.h"
+#include "daemon/worker_pool.h"
 #include "review/review_store.h"
 
 namespace clearmatch {
 
 class ReviewService final : public v1::Review::CallbackService {
  public:
-  ReviewService(ReviewStore& store, DaemonMetrics& metrics,
+  // `pool` runs the store calls (one worker is enough: SQLite serialises
+  // writes); it should serve nothing else, so that review load never delays
+  // Check traffic.
+  ReviewService(ReviewStore& store, WorkerPool& pool, DaemonMetrics& metrics,
                 const RequestAuthorizer& authorizer)
-      : store_(store), metrics_(metrics), authorizer_(authorizer) {}
+      : store_(store),
+        pool_(pool),
+        metrics_(metrics),
+        authorizer_(authorizer) {}
 
   grpc::ServerUnaryReactor* ListMatches(
       grpc::CallbackServerContext* context,
@@ -58,12 +70,18 @@ class ReviewService final : public v1::Review::CallbackService {
       const grpc::CallbackServerContext& context, absl::string_view requested);
 
  private:
-  // Authorizes `role`, runs `work`, counts, times and finishes the call.
+  using StoreCall = absl::AnyInvocable<absl::Status() &&>;
+
+  // Authorizes `role` and checks `validation` inline, then runs `store_call`
+  // on the pool; counts, times and finishes the call. `rpc` must be a
+  // literal (it is kept until the call finishes).
   grpc::ServerUnaryReactor* Run(grpc::CallbackServerContext* context,
                                 absl::string_view rpc, absl::string_view role,
-                                absl::FunctionRef<absl::Status()> work);
+                                const absl::Status& validation,
+                                StoreCall store_call);
 
   ReviewStore& store_;
+  WorkerPool& pool_;
   DaemonMetrics& metrics_;
   const RequestAuthorizer& authorizer_;
 };

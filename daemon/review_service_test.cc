@@ -1,0 +1,231 @@
+// Tests of ReviewService's threading on an in-process gRPC server: store
+// calls run on the review pool, a full review queue answers
+// RESOURCE_EXHAUSTED, request checks stay inline, and Check is answered while
+// a Decide waits for the review worker. The review worker is held by a task
+// the test releases, so nothing depends on timing.
+#include "daemon/review_service.h"
+
+#include <grpcpp/grpcpp.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <memory>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "clearmatch/v1/matcher.grpc.pb.h"
+#include "daemon/daemon_config.h"
+#include "daemon/daemon_metrics.h"
+#include "daemon/match_pipeline.h"
+#include "daemon/matcher_service.h"
+#include "daemon/request_authorizer.h"
+#include "daemon/verdict_policy.h"
+#include "daemon/worker_pool.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "index/index_builder.h"
+#include "index/index_holder.h"
+#include "index/index_test_util.h"
+#include "review/review_store.h"
+
+namespace clearmatch {
+namespace {
+
+using ::testing::HasSubstr;
+
+v1::DaemonConfig DefaultConfig() {
+  v1::DaemonConfig config;
+  ApplyDaemonConfigDefaults(&config);
+  return config;
+}
+
+// A Matcher and a Review service on 127.0.0.1, the Review service on a
+// one-thread pool with `review_queue` waiting slots.
+class ReviewServiceTest : public ::testing::Test {
+ protected:
+  explicit ReviewServiceTest(int review_queue = 1)
+      : review_pool_(/*workers=*/1, review_queue) {}
+
+  void SetUp() override {
+    char pattern[] = "/tmp/clearmatch-review-service-XXXXXX";
+    ASSERT_NE(mkdtemp(pattern), nullptr);
+    dir_ = pattern;
+    ReviewStore::Options store_options;
+    store_options.path = dir_ + "/review.sqlite";
+    absl::StatusOr<std::unique_ptr<ReviewStore>> store =
+        ReviewStore::Create(store_options);
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+
+    absl::StatusOr<VerdictPolicy> policy = VerdictPolicy::Create(config_);
+    ASSERT_TRUE(policy.ok()) << policy.status();
+    policy_ = std::make_unique<VerdictPolicy>(*std::move(policy));
+    std::mt19937_64 rng(7);
+    std::vector<HashEntry> entries;
+    entries.push_back(
+        index_test::PdqEntry(index_test::RandomCode(rng), "entry-1"));
+    auto snapshot = IndexBuilder(IndexBuilder::Options{}).Build(entries, 1);
+    ASSERT_TRUE(snapshot.ok()) << snapshot.status();
+    ASSERT_TRUE(holder_.Swap(*std::move(snapshot)).ok());
+    pipeline_ = std::make_unique<MatchPipeline>(MatchPipeline::Options{},
+                                                *policy_, holder_, metrics_);
+    matcher_ =
+        std::make_unique<MatcherService>(MatcherService::Options{}, *pipeline_,
+                                         match_pool_, metrics_, authorizer_);
+    review_ = std::make_unique<ReviewService>(*store_, review_pool_, metrics_,
+                                              authorizer_);
+
+    grpc::ServerBuilder builder;
+    int port = 0;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
+                             &port);
+    builder.RegisterService(matcher_.get());
+    builder.RegisterService(review_.get());
+    server_ = builder.BuildAndStart();
+    ASSERT_NE(server_, nullptr);
+    auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
+                                       grpc::InsecureChannelCredentials());
+    matcher_stub_ = v1::Matcher::NewStub(channel);
+    review_stub_ = v1::Review::NewStub(channel);
+  }
+
+  void TearDown() override {
+    // In case a test failed while holding the worker.
+    if (!release_.HasBeenNotified()) release_.Notify();
+    if (server_ != nullptr) {
+      server_->Shutdown();
+      server_->Wait();
+    }
+    std::filesystem::remove_all(dir_);
+  }
+
+  // Occupies the review worker until release_ is notified.
+  void HoldReviewWorker() {
+    ASSERT_TRUE(
+        review_pool_.TrySubmit([this] { release_.WaitForNotification(); }));
+  }
+
+  // Spins (no sleep) until `load` review tasks are running or waiting.
+  void AwaitReviewLoad(int64_t load) {
+    while (review_pool_.Load() < load) std::this_thread::yield();
+  }
+
+  // A recorded match, as the pipeline records one.
+  int64_t RecordMatch() {
+    v1::MatchRecord record;
+    record.set_content_id("c1");
+    record.set_decision(v1::BLOCK);
+    record.add_matches()->set_entry_id("entry-1");
+    store_->Enqueue(record);
+    store_->Flush();
+    absl::StatusOr<v1::ListMatchesResponse> listed = store_->ListMatches({});
+    EXPECT_TRUE(listed.ok()) << listed.status();
+    EXPECT_EQ(listed->matches_size(), 1);
+    return listed->matches_size() > 0 ? listed->matches(0).match_id() : 0;
+  }
+
+  std::string dir_;
+  const v1::DaemonConfig config_ = DefaultConfig();
+  DaemonMetrics metrics_;
+  RequestAuthorizer authorizer_{config_.tls()};
+  IndexHolder holder_;
+  WorkerPool match_pool_{/*workers=*/1, /*queue_size=*/4};
+  std::unique_ptr<ReviewStore> store_;
+  std::unique_ptr<VerdictPolicy> policy_;
+  std::unique_ptr<MatchPipeline> pipeline_;
+  std::unique_ptr<MatcherService> matcher_;
+  // Stopped after the server, before the store (members are destroyed in
+  // reverse order).
+  WorkerPool review_pool_;
+  absl::Notification release_;
+  std::unique_ptr<ReviewService> review_;
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<v1::Matcher::Stub> matcher_stub_;
+  std::unique_ptr<v1::Review::Stub> review_stub_;
+};
+
+class FullReviewQueueTest : public ReviewServiceTest {
+ protected:
+  FullReviewQueueTest() : ReviewServiceTest(/*review_queue=*/0) {}
+};
+
+TEST_F(FullReviewQueueTest, FullQueueAnswersResourceExhaustedNamingIt) {
+  const int64_t id = RecordMatch();
+  HoldReviewWorker();
+
+  v1::ListMatchesResponse listed;
+  grpc::ClientContext list_context;
+  const grpc::Status list_status =
+      review_stub_->ListMatches(&list_context, {}, &listed);
+  EXPECT_EQ(list_status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(list_status.error_message(), HasSubstr("review queue full"));
+
+  v1::DecideRequest decide;
+  decide.set_match_id(id);
+  decide.set_outcome(v1::CONFIRMED);
+  decide.set_reviewer("alice");
+  v1::MatchRecord record;
+  grpc::ClientContext decide_context;
+  EXPECT_EQ(review_stub_->Decide(&decide_context, decide, &record).error_code(),
+            grpc::StatusCode::RESOURCE_EXHAUSTED);
+
+  // Request checks stay inline: a Decide naming no reviewer is refused for
+  // that, full queue or not.
+  decide.clear_reviewer();
+  grpc::ClientContext anonymous_context;
+  EXPECT_EQ(
+      review_stub_->Decide(&anonymous_context, decide, &record).error_code(),
+      grpc::StatusCode::INVALID_ARGUMENT);
+
+  release_.Notify();
+  absl::StatusOr<v1::MatchRecord> stored = store_->GetMatch(id);
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(stored->decisions_size(), 0);  // the refused Decide did nothing
+}
+
+TEST_F(ReviewServiceTest, CheckIsAnsweredWhileADecideWaitsForTheStore) {
+  const int64_t id = RecordMatch();
+  HoldReviewWorker();
+
+  v1::DecideRequest decide;
+  decide.set_match_id(id);
+  decide.set_outcome(v1::CONFIRMED);
+  decide.set_reviewer("alice");
+  v1::MatchRecord decided;
+  grpc::ClientContext decide_context;
+  grpc::Status decide_status;
+  absl::Notification decide_done;
+  review_stub_->async()->Decide(&decide_context, &decide, &decided,
+                                [&](grpc::Status status) {
+                                  decide_status = std::move(status);
+                                  decide_done.Notify();
+                                });
+  AwaitReviewLoad(2);  // the Decide waits behind the held worker
+
+  v1::CheckRequest check;
+  check.set_content_id("c2");
+  check.set_context(v1::UPLOAD);
+  check.mutable_hashes()->set_md5(std::string(32, '0'));
+  v1::CheckResponse response;
+  grpc::ClientContext check_context;
+  const grpc::Status check_status =
+      matcher_stub_->Check(&check_context, check, &response);
+  ASSERT_TRUE(check_status.ok()) << check_status.error_message();
+  EXPECT_EQ(response.decision(), v1::ALLOW);
+  EXPECT_EQ(response.snapshot_version(), 1u);
+  EXPECT_FALSE(decide_done.HasBeenNotified());
+
+  release_.Notify();
+  decide_done.WaitForNotification();
+  ASSERT_TRUE(decide_status.ok()) << decide_status.error_message();
+  ASSERT_EQ(decided.decisions_size(), 1);
+  EXPECT_EQ(decided.decisions(0).reviewer(), "alice");
+  EXPECT_EQ(decided.decisions(0).outcome(), v1::CONFIRMED);
+}
+
+}  // namespace
+}  // namespace clearmatch
