@@ -6,11 +6,12 @@
 #include <chrono>
 #include <fstream>
 #include <memory>
-#include <optional>
 #include <sstream>
 
+#include "absl/strings/str_cat.h"
 #include "clearmatch/v1/matcher.grpc.pb.h"
 #include "cli/command.h"
+#include "cli/daemon_channel.h"
 #include "cli/json_writer.h"
 
 namespace clearmatch::cli {
@@ -20,19 +21,12 @@ namespace {
 constexpr size_t kUnaryLimit = 8 << 20;
 constexpr size_t kChunkBytes = 1 << 20;
 
-constexpr char kUsage[] =
-    "usage: clearmatch check [--addr HOST:PORT] [--context upload|rescan] "
-    "[--json] [--deadline-ms N]\n"
-    "                       [--tls-ca PEM [--tls-cert PEM --tls-key PEM]] "
-    "FILE...\n";
-
-// The whole of a small PEM file, or nullopt if it cannot be read.
-std::optional<std::string> ReadPemFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  if (!in || buffer.str().empty()) return std::nullopt;
-  return buffer.str();
+std::string Usage() {
+  return absl::StrCat(
+      "usage: clearmatch check [--context upload|rescan] [--json] "
+      "[--deadline-ms N]\n"
+      "                        ",
+      kDaemonChannelUsage, " FILE...\n");
 }
 
 grpc::Status CheckFile(v1::Matcher::Stub& stub, const std::string& path,
@@ -122,26 +116,23 @@ std::string CheckResponseJson(const v1::CheckResponse& response,
 
 int RunCheckCommand(const std::vector<std::string>& args, std::ostream& out,
                     std::ostream& err) {
-  std::string addr = "127.0.0.1:50051";
+  DaemonChannelFlags daemon;
   v1::Context context = v1::UPLOAD;
   bool json = false;
   int deadline_ms = 60000;
-  // --tls-ca, --tls-cert, --tls-key: file names, then their contents.
-  std::string tls_files[3];
   std::vector<std::string> files;
   for (size_t i = 0; i < args.size(); ++i) {
+    absl::StatusOr<bool> consumed = ConsumeDaemonChannelFlag(args, &i, &daemon);
+    if (!consumed.ok()) {
+      err << "clearmatch check: " << consumed.status().message() << "\n"
+          << Usage();
+      return kExitUsage;
+    }
+    if (*consumed) continue;
     const std::string& arg = args[i];
     const bool has_value = i + 1 < args.size();
     if (arg == "--json") {
       json = true;
-    } else if (arg == "--addr" && has_value) {
-      addr = args[++i];
-    } else if (arg == "--tls-ca" && has_value) {
-      tls_files[0] = args[++i];
-    } else if (arg == "--tls-cert" && has_value) {
-      tls_files[1] = args[++i];
-    } else if (arg == "--tls-key" && has_value) {
-      tls_files[2] = args[++i];
     } else if (arg == "--context" && has_value) {
       const std::string& value = args[++i];
       if (value == "upload") {
@@ -161,43 +152,23 @@ int RunCheckCommand(const std::vector<std::string>& args, std::ostream& out,
       }
     } else if (arg.size() > 1 && arg[0] == '-') {
       err << "clearmatch check: unknown or incomplete option " << arg << "\n"
-          << kUsage;
+          << Usage();
       return kExitUsage;
     } else {
       files.push_back(arg);
     }
   }
   if (files.empty()) {
-    err << kUsage;
+    err << Usage();
     return kExitUsage;
   }
-  if (tls_files[1].empty() != tls_files[2].empty() ||
-      (!tls_files[1].empty() && tls_files[0].empty())) {
-    err << "clearmatch check: --tls-cert and --tls-key go together, with "
-           "--tls-ca\n";
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      CreateDaemonChannel(daemon);
+  if (!channel.ok()) {
+    err << "clearmatch check: " << channel.status().message() << "\n";
     return kExitUsage;
   }
-  std::shared_ptr<grpc::ChannelCredentials> credentials =
-      grpc::InsecureChannelCredentials();
-  if (!tls_files[0].empty()) {
-    std::string pem[3];
-    for (int k = 0; k < 3; ++k) {
-      if (tls_files[k].empty()) continue;
-      std::optional<std::string> text = ReadPemFile(tls_files[k]);
-      if (!text.has_value()) {
-        err << "clearmatch check: cannot read " << tls_files[k] << "\n";
-        return kExitUsage;
-      }
-      pem[k] = *std::move(text);
-    }
-    grpc::SslCredentialsOptions options;
-    options.pem_root_certs = pem[0];
-    options.pem_cert_chain = pem[1];
-    options.pem_private_key = pem[2];
-    credentials = grpc::SslCredentials(options);
-  }
-  auto channel = grpc::CreateChannel(addr, credentials);
-  auto stub = v1::Matcher::NewStub(channel);
+  auto stub = v1::Matcher::NewStub(*channel);
   int exit_code = kExitOk;
   for (const std::string& file : files) {
     v1::CheckResponse response;
@@ -207,11 +178,11 @@ int RunCheckCommand(const std::vector<std::string>& args, std::ostream& out,
       exit_code = kExitInputFailed;
       if (json) {
         JsonObjectWriter j;
-        j.Add("file", file).Add("error", status.error_message());
+        j.Add("file", file).Add("error", DaemonCallError(daemon, status));
         j.Add("code", static_cast<int>(status.error_code()));
         out << j.Finish() << "\n";
       } else {
-        err << file << ": error: " << status.error_message() << "\n";
+        err << file << ": error: " << DaemonCallError(daemon, status) << "\n";
       }
       continue;
     }

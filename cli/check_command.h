@@ -2,7 +2,8 @@
 // [--deadline-ms N] [--tls-ca PEM [--tls-cert PEM --tls-key PEM]] FILE...`:
 // asks a running clearmatchd for the verdict on each file (Check, or
 // CheckUpload for files over 8 MiB). --tls-ca: TLS trusting that CA (else
-// plaintext); --tls-cert/--tls-key: the client certificate for mTLS.
+// plaintext); --tls-cert/--tls-key: the client certificate for mTLS (daemon
+// flags: cli/daemon_channel.h).
 //
 // Plain output, one line per file: "<DECISION> <file>" followed by
 // " bank/entry_id (hash_type, distance d, transform)" per match. --json: one

@@ -7,15 +7,18 @@
 #include <condition_variable>
 #include <deque>
 #include <fstream>
+#include <memory>
 #include <mutex>
 #include <sstream>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
+#include "absl/strings/str_cat.h"
 #include "clearmatch/v1/matcher.grpc.pb.h"
 #include "cli/check_command.h"
 #include "cli/command.h"
+#include "cli/daemon_channel.h"
 #include "cli/json_writer.h"
 
 namespace clearmatch::cli {
@@ -23,9 +26,13 @@ namespace {
 
 constexpr int kMaxAttempts = 5;
 
-constexpr char kUsage[] =
-    "usage: clearmatch rescan --listing FILE [--addr HOST:PORT] "
-    "[--concurrency N] [--resume STATE] [--out FILE]\n";
+std::string Usage() {
+  return absl::StrCat(
+      "usage: clearmatch rescan --listing FILE [--concurrency N] "
+      "[--resume STATE] [--out FILE]\n"
+      "                         ",
+      kDaemonChannelUsage, "\n");
+}
 
 struct Item {
   std::string content_id;
@@ -76,20 +83,25 @@ bool ReadListing(const std::string& path,
 
 int RunRescanCommand(const std::vector<std::string>& args, std::ostream& out,
                      std::ostream& err) {
-  std::string addr = "127.0.0.1:50051";
+  DaemonChannelFlags daemon;
   std::string listing, resume, out_path;
   int concurrency = 4;
   for (size_t i = 0; i < args.size(); ++i) {
+    absl::StatusOr<bool> consumed = ConsumeDaemonChannelFlag(args, &i, &daemon);
+    if (!consumed.ok()) {
+      err << "clearmatch rescan: " << consumed.status().message() << "\n"
+          << Usage();
+      return kExitUsage;
+    }
+    if (*consumed) continue;
     const std::string& arg = args[i];
     if (i + 1 >= args.size()) {
-      err << "clearmatch rescan: " << arg << " needs a value\n" << kUsage;
+      err << "clearmatch rescan: " << arg << " needs a value\n" << Usage();
       return kExitUsage;
     }
     const std::string& value = args[++i];
     if (arg == "--listing") {
       listing = value;
-    } else if (arg == "--addr") {
-      addr = value;
     } else if (arg == "--resume") {
       resume = value;
     } else if (arg == "--out") {
@@ -101,12 +113,18 @@ int RunRescanCommand(const std::vector<std::string>& args, std::ostream& out,
         return kExitUsage;
       }
     } else {
-      err << "clearmatch rescan: unknown option " << arg << "\n" << kUsage;
+      err << "clearmatch rescan: unknown option " << arg << "\n" << Usage();
       return kExitUsage;
     }
   }
   if (listing.empty()) {
-    err << kUsage;
+    err << Usage();
+    return kExitUsage;
+  }
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      CreateDaemonChannel(daemon);
+  if (!channel.ok()) {
+    err << "clearmatch rescan: " << channel.status().message() << "\n";
     return kExitUsage;
   }
   std::unordered_set<std::string> done;
@@ -126,8 +144,7 @@ int RunRescanCommand(const std::vector<std::string>& args, std::ostream& out,
   if (!out_path.empty()) file_out.open(out_path, std::ios::app);
   std::ostream& verdicts = out_path.empty() ? out : file_out;
 
-  auto channel = grpc::CreateChannel(addr, grpc::InsecureChannelCredentials());
-  auto stub = v1::Matcher::NewStub(channel);
+  auto stub = v1::Matcher::NewStub(*channel);
   grpc::ClientContext context;
   auto stream = stub->CheckStream(&context);
 
@@ -225,8 +242,8 @@ int RunRescanCommand(const std::vector<std::string>& args, std::ostream& out,
   if (done.size() > 0) err << " (" << done.size() << " skipped from state)";
   err << "\n";
   if (!status.ok()) {
-    err << "clearmatch rescan: stream ended: " << status.error_message()
-        << "\n";
+    err << "clearmatch rescan: stream ended: "
+        << DaemonCallError(daemon, status) << "\n";
     return kExitInputFailed;
   }
   return (failed > 0 || finished < total) ? kExitInputFailed : kExitOk;

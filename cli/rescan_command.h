@@ -1,6 +1,7 @@
-// `clearmatch rescan --listing FILE [--addr HOST:PORT] [--concurrency N]
-// [--resume STATE] [--out FILE]`: checks every file of a listing in the
-// RESCAN context through one CheckStream.
+// `clearmatch rescan --listing FILE [--addr HOST:PORT] [--tls-ca PEM
+// [--tls-cert PEM --tls-key PEM]] [--concurrency N] [--resume STATE]
+// [--out FILE]`: checks every file of a listing in the RESCAN context
+// through one CheckStream (daemon flags: cli/daemon_channel.h).
 //
 // The listing has one "content_id,path" line per item ('#' comments and
 // blank lines skipped; content ids must be unique). Verdicts are written as

@@ -14,30 +14,37 @@
 #include "absl/time/time.h"
 #include "clearmatch/v1/review.grpc.pb.h"
 #include "cli/command.h"
+#include "cli/daemon_channel.h"
 #include "review/audit_chain.h"
 
 namespace clearmatch::cli {
 namespace {
 
-constexpr char kUsage[] =
-    "usage: clearmatch review list [--addr HOST:PORT] "
-    "[--status pending|decided] [--bank B]\n"
-    "           [--outcome confirmed|false-positive|escalated] "
-    "[--since UNIX_S] [--until UNIX_S]\n"
-    "           [--page-size N] [--page-token T] [--json]\n"
-    "       clearmatch review show [--addr HOST:PORT] MATCH_ID\n"
-    "       clearmatch review decide [--addr HOST:PORT] MATCH_ID "
-    "confirmed|false-positive|escalated\n"
-    "           [--reviewer NAME] [--note TEXT] [--override]\n"
-    "       clearmatch review export [--addr HOST:PORT] [--since UNIX_S] "
-    "[--until UNIX_S]\n"
-    "       clearmatch review verify-audit --store FILE\n";
+std::string Usage() {
+  return absl::StrCat(
+      "usage: clearmatch review list [DAEMON] [--status pending|decided] "
+      "[--bank B]\n"
+      "           [--outcome confirmed|false-positive|escalated] "
+      "[--since UNIX_S] [--until UNIX_S]\n"
+      "           [--page-size N] [--page-token T] [--json]\n"
+      "       clearmatch review show [DAEMON] MATCH_ID\n"
+      "       clearmatch review decide [DAEMON] MATCH_ID "
+      "confirmed|false-positive|escalated\n"
+      "           [--reviewer NAME] [--note TEXT] [--override]\n"
+      "       clearmatch review export [DAEMON] [--since UNIX_S] "
+      "[--until UNIX_S]\n"
+      "       clearmatch review verify-audit --store FILE\n"
+      "  DAEMON: ",
+      kDaemonChannelUsage, "\n");
+}
 
 constexpr int kDeadlineSeconds = 30;
 
-// Flags (--name value, or --name for the boolean ones) and positionals.
+// Flags (--name value, or --name for the boolean ones), the daemon's
+// address and TLS flags, and positionals.
 struct Parsed {
   std::map<std::string, std::string> flags;
+  DaemonChannelFlags daemon;
   std::vector<std::string> positional;
 };
 
@@ -45,10 +52,16 @@ bool Parse(const std::vector<std::string>& args, size_t from, Parsed* parsed,
            std::ostream& err) {
   static const char* const kBoolean[] = {"--json", "--override"};
   static const char* const kValued[] = {
-      "--addr",  "--status",   "--bank",      "--outcome",
-      "--since", "--until",    "--page-size", "--page-token",
-      "--note",  "--reviewer", "--store"};
+      "--status",    "--bank",       "--outcome", "--since",    "--until",
+      "--page-size", "--page-token", "--note",    "--reviewer", "--store"};
   for (size_t i = from; i < args.size(); ++i) {
+    absl::StatusOr<bool> consumed =
+        ConsumeDaemonChannelFlag(args, &i, &parsed->daemon);
+    if (!consumed.ok()) {
+      err << "clearmatch review: " << consumed.status().message() << "\n";
+      return false;
+    }
+    if (*consumed) continue;
     const std::string& arg = args[i];
     if (arg.size() < 2 || arg.compare(0, 2, "--") != 0) {
       parsed->positional.push_back(arg);
@@ -126,9 +139,10 @@ std::string StatusText(const v1::MatchRecord& record) {
   return v1::ReviewOutcome_Name(record.decisions().rbegin()->outcome());
 }
 
-int CallFailed(const grpc::Status& status, std::ostream& err) {
-  err << "clearmatch review: " << status.error_message() << " (code "
-      << status.error_code() << ")\n";
+int CallFailed(const Parsed& parsed, const grpc::Status& status,
+               std::ostream& err) {
+  err << "clearmatch review: " << DaemonCallError(parsed.daemon, status)
+      << " (code " << status.error_code() << ")\n";
   return kExitInputFailed;
 }
 
@@ -185,7 +199,7 @@ int List(v1::Review::Stub& stub, const Parsed& parsed, std::ostream& out,
   SetDeadline(context);
   v1::ListMatchesResponse response;
   const grpc::Status status = stub.ListMatches(&context, request, &response);
-  if (!status.ok()) return CallFailed(status, err);
+  if (!status.ok()) return CallFailed(parsed, status, err);
   const bool json = parsed.flags.count("--json") > 0;
   for (const v1::MatchRecord& record : response.matches()) {
     if (json) {
@@ -216,7 +230,7 @@ bool MatchId(const Parsed& parsed, size_t index, int64_t* id,
              std::ostream& err) {
   if (parsed.positional.size() <= index ||
       !absl::SimpleAtoi(parsed.positional[index], id) || *id <= 0) {
-    err << "clearmatch review: a positive MATCH_ID is required\n" << kUsage;
+    err << "clearmatch review: a positive MATCH_ID is required\n" << Usage();
     return false;
   }
   return true;
@@ -232,7 +246,7 @@ int Show(v1::Review::Stub& stub, const Parsed& parsed, std::ostream& out,
   SetDeadline(context);
   v1::MatchRecord record;
   const grpc::Status status = stub.GetMatch(&context, request, &record);
-  if (!status.ok()) return CallFailed(status, err);
+  if (!status.ok()) return CallFailed(parsed, status, err);
   out << Json(record) << "\n";
   return kExitOk;
 }
@@ -264,7 +278,7 @@ int Decide(v1::Review::Stub& stub, const Parsed& parsed, std::ostream& out,
   SetDeadline(context);
   v1::MatchRecord record;
   const grpc::Status status = stub.Decide(&context, request, &record);
-  if (!status.ok()) return CallFailed(status, err);
+  if (!status.ok()) return CallFailed(parsed, status, err);
   out << record.match_id() << " " << StatusText(record) << " by "
       << record.decisions().rbegin()->reviewer() << "\n";
   return kExitOk;
@@ -288,7 +302,7 @@ int Export(v1::Review::Stub& stub, const Parsed& parsed, std::ostream& out,
     v1::ExportConfirmedResponse response;
     const grpc::Status status =
         stub.ExportConfirmed(&context, request, &response);
-    if (!status.ok()) return CallFailed(status, err);
+    if (!status.ok()) return CallFailed(parsed, status, err);
     for (const v1::ConfirmedMatch& match : response.matches()) {
       out << Json(match) << "\n";
     }
@@ -318,31 +332,33 @@ int VerifyAudit(const Parsed& parsed, std::ostream& out, std::ostream& err) {
 int RunReviewCommand(const std::vector<std::string>& args, std::ostream& out,
                      std::ostream& err) {
   if (args.empty()) {
-    err << kUsage;
+    err << Usage();
     return kExitUsage;
   }
   const std::string& sub = args[0];
   Parsed parsed;
   if (!Parse(args, 1, &parsed, err)) {
-    err << kUsage;
+    err << Usage();
     return kExitUsage;
   }
   if (sub == "verify-audit") return VerifyAudit(parsed, out, err);
   if (sub != "list" && sub != "show" && sub != "decide" && sub != "export") {
-    err << "clearmatch review: unknown subcommand " << sub << "\n" << kUsage;
+    err << "clearmatch review: unknown subcommand " << sub << "\n" << Usage();
     return kExitUsage;
   }
   if ((sub == "list" || sub == "export") && !parsed.positional.empty()) {
     err << "clearmatch review: unexpected argument " << parsed.positional[0]
         << "\n"
-        << kUsage;
+        << Usage();
     return kExitUsage;
   }
-  const std::string addr = parsed.flags.count("--addr")
-                               ? parsed.flags.at("--addr")
-                               : "127.0.0.1:50051";
-  auto stub = v1::Review::NewStub(
-      grpc::CreateChannel(addr, grpc::InsecureChannelCredentials()));
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      CreateDaemonChannel(parsed.daemon);
+  if (!channel.ok()) {
+    err << "clearmatch review: " << channel.status().message() << "\n";
+    return kExitUsage;
+  }
+  auto stub = v1::Review::NewStub(*channel);
   if (sub == "list") return List(*stub, parsed, out, err);
   if (sub == "show") return Show(*stub, parsed, out, err);
   if (sub == "decide") return Decide(*stub, parsed, out, err);

@@ -1,16 +1,19 @@
 // `clearmatch review SUBCOMMAND`: reviewers' commands against a running
 // clearmatchd (Review service), and an offline audit check:
 //
-//   clearmatch review list [--addr HOST:PORT] [--status pending|decided]
+//   clearmatch review list [DAEMON] [--status pending|decided]
 //       [--bank B] [--outcome confirmed|false-positive|escalated]
 //       [--since UNIX_SECONDS] [--until UNIX_SECONDS] [--page-size N]
 //       [--page-token T] [--json]
-//   clearmatch review show [--addr HOST:PORT] MATCH_ID
-//   clearmatch review decide [--addr HOST:PORT] MATCH_ID
+//   clearmatch review show [DAEMON] MATCH_ID
+//   clearmatch review decide [DAEMON] MATCH_ID
 //       confirmed|false-positive|escalated [--reviewer NAME] [--note TEXT]
 //       [--override]
-//   clearmatch review export [--addr HOST:PORT] [--since S] [--until S]
+//   clearmatch review export [DAEMON] [--since S] [--until S]
 //   clearmatch review verify-audit --store FILE
+//
+// DAEMON: [--addr HOST:PORT] [--tls-ca PEM [--tls-cert PEM --tls-key PEM]]
+// (cli/daemon_channel.h).
 //
 // list prints one line per match ("<id> <time> <verdict> <status>
 // <content_id> bank/entry ...") and the next page token, or JSON lines;

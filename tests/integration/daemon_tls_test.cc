@@ -22,6 +22,8 @@
 #include "clearmatch/v1/matcher.grpc.pb.h"
 #include "clearmatch/v1/review.grpc.pb.h"
 #include "cli/check_command.h"
+#include "cli/rescan_command.h"
+#include "cli/review_command.h"
 #include "feed/ed25519_signer.h"
 #include "feed/feed_publisher.h"
 #include "feed/feed_test_util.h"
@@ -416,6 +418,71 @@ TEST_F(DaemonMtlsTest, CliChecksWithTlsFlags) {
                 out3, err3),
             2);
   EXPECT_THAT(err3.str(), HasSubstr("--tls-key"));
+}
+
+// `rescan` and `review list` take the same TLS flags as `check`: the checker
+// rescans (the bank's image is blocked and recorded for review), the
+// reviewer then lists that match.
+TEST_F(DaemonMtlsTest, CliRescansAndListsReviewsWithTlsFlags) {
+  const TestPki::Files checker = ClientCert("upload-service");
+  const TestPki::Files moderator = ClientCert("moderator");
+  const std::string image = TestdataPath("pdq/bridge-1-original.jpg");
+  const std::string listing = dir_.Sub("listing.csv");
+  WriteFile(listing, "upload-7," + image + "\n");
+  std::ostringstream out, err;
+  const int code =
+      cli::RunRescanCommand({"--listing", listing, "--addr", daemon_->address(),
+                             "--tls-ca", pki_->ca_file(), "--tls-cert",
+                             checker.cert_file, "--tls-key", checker.key_file},
+                            out, err);
+  EXPECT_EQ(code, 0) << err.str();
+  EXPECT_THAT(out.str(), AllOf(HasSubstr("\"content_id\": \"upload-7\""),
+                               HasSubstr("bridge-1")));
+  EXPECT_THAT(err.str(), HasSubstr("rescan: 1/1 done, 0 failed"));
+
+  std::ostringstream list_out, list_err;
+  EXPECT_EQ(
+      cli::RunReviewCommand(
+          {"list", "--addr", daemon_->address(), "--tls-ca", pki_->ca_file(),
+           "--tls-cert", moderator.cert_file, "--tls-key", moderator.key_file},
+          list_out, list_err),
+      0)
+      << list_err.str();
+  EXPECT_THAT(list_out.str(),
+              AllOf(HasSubstr("upload-7"), HasSubstr("tid/bridge-1")));
+}
+
+// Without a client certificate the mTLS handshake fails: both commands exit
+// 1 naming the TLS setup and the missing client certificate.
+TEST_F(DaemonMtlsTest, CliRescanAndReviewWithoutClientCertificateFail) {
+  const std::string image = TestdataPath("pdq/bridge-1-original.jpg");
+  const std::string listing = dir_.Sub("listing.csv");
+  WriteFile(listing, "upload-7," + image + "\n");
+  std::ostringstream out, err;
+  EXPECT_EQ(
+      cli::RunRescanCommand({"--listing", listing, "--addr", daemon_->address(),
+                             "--tls-ca", pki_->ca_file()},
+                            out, err),
+      1);
+  // gRPC itself says only "Socket closed"; the hint names the TLS setup.
+  const std::string hint =
+      "TLS to " + daemon_->address() + " trusting --tls-ca " + pki_->ca_file();
+  EXPECT_THAT(
+      err.str(),
+      AllOf(HasSubstr("clearmatch rescan: stream ended: "), HasSubstr(hint),
+            HasSubstr("require a client certificate (--tls-cert")));
+  EXPECT_EQ(out.str(), "");
+
+  std::ostringstream list_out, list_err;
+  EXPECT_EQ(cli::RunReviewCommand({"list", "--addr", daemon_->address(),
+                                   "--tls-ca", pki_->ca_file()},
+                                  list_out, list_err),
+            1);
+  EXPECT_THAT(list_err.str(),
+              AllOf(HasSubstr("clearmatch review: "), HasSubstr(hint),
+                    HasSubstr("require a client certificate (--tls-cert"),
+                    HasSubstr("(code 14)")));
+  EXPECT_EQ(list_out.str(), "");
 }
 
 // A daemon feed over HTTPS is verified against the CA named by the feed's

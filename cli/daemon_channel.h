@@ -1,0 +1,77 @@
+// The gRPC channel from a `clearmatch` command to a running clearmatchd:
+// the --addr and --tls-ca/--tls-cert/--tls-key flags, parsed the same way by
+// `check`, `rescan` and `review`, and the channel they describe (plaintext,
+// TLS trusting a CA, or mTLS with a client certificate).
+//
+//   DaemonChannelFlags flags;
+//   for (size_t i = 0; i < args.size(); ++i) {
+//     absl::StatusOr<bool> consumed = ConsumeDaemonChannelFlag(args, &i,
+//                                                              &flags);
+//     if (!consumed.ok()) ... usage error ...
+//     if (*consumed) continue;
+//     ... the command's own flags ...
+//   }
+//   absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+//       CreateDaemonChannel(flags);
+#ifndef CLEARMATCH_CLI_DAEMON_CHANNEL_H_
+#define CLEARMATCH_CLI_DAEMON_CHANNEL_H_
+
+#include <grpcpp/channel.h>
+#include <grpcpp/support/status.h>
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace clearmatch::cli {
+
+// Where the daemon is and how to reach it. A plain value.
+struct DaemonChannelFlags {
+  std::string addr = "127.0.0.1:50051";
+  std::string tls_ca_file;    // TLS trusting this CA; empty: plaintext
+  std::string tls_cert_file;  // client certificate (mTLS), with the key
+  std::string tls_key_file;   // its private key
+};
+
+// The flags as they appear in the commands' usage lines.
+inline constexpr char kDaemonChannelUsage[] =
+    "[--addr HOST:PORT] [--tls-ca PEM [--tls-cert PEM --tls-key PEM]]";
+
+// Largest PEM file read (a CA bundle, a certificate chain or a key).
+inline constexpr size_t kMaxPemFileBytes = 1 << 20;
+
+// If args[*index] is --addr, --tls-ca, --tls-cert or --tls-key, stores the
+// value that follows it in `flags`, moves *index onto that value and returns
+// true; returns false (nothing changed) for any other argument.
+// INVALID_ARGUMENT if the flag has no value after it.
+absl::StatusOr<bool> ConsumeDaemonChannelFlag(
+    const std::vector<std::string>& args, size_t* index,
+    DaemonChannelFlags* flags);
+
+// INVALID_ARGUMENT, naming the flags, unless --tls-cert and --tls-key are
+// both given or both absent, and given only with --tls-ca.
+absl::Status ValidateDaemonChannelFlags(const DaemonChannelFlags& flags);
+
+// The channel `flags` describe: plaintext without --tls-ca, else TLS
+// verifying the daemon against that CA and presenting the client
+// certificate when given. Connects lazily (on the first call). Errors:
+// those of ValidateDaemonChannelFlags; NOT_FOUND or PERMISSION_DENIED for a
+// PEM file that cannot be opened, INVALID_ARGUMENT for one that is empty,
+// over kMaxPemFileBytes or not PEM, each naming the flag and the file.
+absl::StatusOr<std::shared_ptr<grpc::Channel>> CreateDaemonChannel(
+    const DaemonChannelFlags& flags);
+
+// The message to print for a failed call on that channel: gRPC's message,
+// and for UNAVAILABLE (gRPC says only e.g. "Socket closed" when a TLS
+// handshake fails) what to check: the address, and the CA and client
+// certificate in use or their absence.
+std::string DaemonCallError(const DaemonChannelFlags& flags,
+                            const grpc::Status& status);
+
+}  // namespace clearmatch::cli
+
+#endif  // CLEARMATCH_CLI_DAEMON_CHANNEL_H_

@@ -1,0 +1,241 @@
+// Tests of the daemon channel flags: parsing, the TLS flag combinations,
+// unreadable or malformed PEM files, and that `check`, `rescan` and `review`
+// report them alike. TLS against a real daemon is covered by
+// tests/integration/daemon_tls_test.cc.
+#include "cli/daemon_channel.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "cli/check_command.h"
+#include "cli/rescan_command.h"
+#include "cli/review_command.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace clearmatch::cli {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+
+constexpr char kPemLike[] =
+    "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+
+class DaemonChannelTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/clearmatch-daemon-channel-XXXXXX";
+    ASSERT_NE(mkdtemp(pattern), nullptr);
+    dir_ = pattern;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::string Write(const std::string& name, const std::string& text) {
+    const std::string path = dir_ + "/" + name;
+    std::ofstream(path, std::ios::binary) << text;
+    return path;
+  }
+
+  std::string dir_;
+};
+
+// Runs ConsumeDaemonChannelFlag over every argument; the others are returned.
+absl::StatusOr<std::vector<std::string>> ConsumeAll(
+    const std::vector<std::string>& args, DaemonChannelFlags* flags) {
+  std::vector<std::string> rest;
+  for (size_t i = 0; i < args.size(); ++i) {
+    absl::StatusOr<bool> consumed = ConsumeDaemonChannelFlag(args, &i, flags);
+    if (!consumed.ok()) return consumed.status();
+    if (!*consumed) rest.push_back(args[i]);
+  }
+  return rest;
+}
+
+TEST_F(DaemonChannelTest, ConsumesTheFourFlagsAndLeavesTheOthers) {
+  DaemonChannelFlags flags;
+  EXPECT_EQ(flags.addr, "127.0.0.1:50051");
+  absl::StatusOr<std::vector<std::string>> rest =
+      ConsumeAll({"--json", "--addr", "host:1", "--tls-ca", "ca.pem", "a.jpg",
+                  "--tls-cert", "c.pem", "--tls-key", "c.key"},
+                 &flags);
+  ASSERT_TRUE(rest.ok()) << rest.status();
+  EXPECT_EQ(*rest, (std::vector<std::string>{"--json", "a.jpg"}));
+  EXPECT_EQ(flags.addr, "host:1");
+  EXPECT_EQ(flags.tls_ca_file, "ca.pem");
+  EXPECT_EQ(flags.tls_cert_file, "c.pem");
+  EXPECT_EQ(flags.tls_key_file, "c.key");
+  flags = DaemonChannelFlags();
+  rest = ConsumeAll({"--json", "a.jpg", "--status", "pending"}, &flags);
+  ASSERT_TRUE(rest.ok()) << rest.status();
+  EXPECT_EQ(*rest, (std::vector<std::string>{"--json", "a.jpg", "--status",
+                                             "pending"}));
+  EXPECT_EQ(flags.addr, "127.0.0.1:50051");
+  EXPECT_TRUE(flags.tls_ca_file.empty());
+}
+
+TEST_F(DaemonChannelTest, FlagWithoutValueIsAnError) {
+  for (const char* flag : {"--addr", "--tls-ca", "--tls-cert", "--tls-key"}) {
+    DaemonChannelFlags flags;
+    absl::StatusOr<std::vector<std::string>> rest =
+        ConsumeAll({"a.jpg", flag}, &flags);
+    ASSERT_FALSE(rest.ok()) << flag;
+    EXPECT_EQ(rest.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(rest.status().message(), std::string(flag) + " needs a value");
+    rest = ConsumeAll({flag, "", "a.jpg"}, &flags);
+    EXPECT_FALSE(rest.ok()) << flag << " with an empty value";
+  }
+}
+
+TEST_F(DaemonChannelTest, CertAndKeyGoTogetherWithTheCa) {
+  DaemonChannelFlags flags;
+  EXPECT_TRUE(ValidateDaemonChannelFlags(flags).ok());
+  flags.tls_ca_file = "ca.pem";
+  EXPECT_TRUE(ValidateDaemonChannelFlags(flags).ok());
+  flags.tls_cert_file = "c.pem";
+  absl::Status status = ValidateDaemonChannelFlags(flags);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("--tls-cert needs --tls-key"));
+  flags.tls_key_file = "c.key";
+  EXPECT_TRUE(ValidateDaemonChannelFlags(flags).ok());
+  flags.tls_cert_file.clear();
+  status = ValidateDaemonChannelFlags(flags);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("--tls-key needs --tls-cert"));
+  flags.tls_cert_file = "c.pem";
+  flags.tls_ca_file.clear();
+  status = ValidateDaemonChannelFlags(flags);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("need --tls-ca"));
+  // CreateDaemonChannel checks the same before reading any file.
+  EXPECT_EQ(CreateDaemonChannel(flags).status(), status);
+}
+
+TEST_F(DaemonChannelTest, PlaintextAndTlsChannelsAreCreated) {
+  DaemonChannelFlags flags;
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      CreateDaemonChannel(flags);
+  ASSERT_TRUE(channel.ok()) << channel.status();
+  EXPECT_NE(*channel, nullptr);
+  flags.tls_ca_file = Write("ca.pem", kPemLike);
+  flags.tls_cert_file = Write("c.pem", kPemLike);
+  flags.tls_key_file = Write("c.key", "-----BEGIN PRIVATE KEY-----\n");
+  channel = CreateDaemonChannel(flags);
+  ASSERT_TRUE(channel.ok()) << channel.status();
+  EXPECT_NE(*channel, nullptr);
+}
+
+TEST_F(DaemonChannelTest, BadPemFilesAreNamed) {
+  const std::string good = Write("good.pem", kPemLike);
+  struct Case {
+    std::string path;
+    absl::StatusCode code;
+    std::string problem;
+  };
+  const std::vector<Case> cases = {
+      {dir_ + "/missing.pem", absl::StatusCode::kNotFound,
+       "No such file or directory"},
+      {dir_, absl::StatusCode::kInvalidArgument, "cannot read"},
+      {Write("empty.pem", ""), absl::StatusCode::kInvalidArgument, "is empty"},
+      {Write("text.pem", "not a certificate\n"),
+       absl::StatusCode::kInvalidArgument, "is not PEM"},
+      {Write("big.pem", std::string(kMaxPemFileBytes + 1, 'A')),
+       absl::StatusCode::kInvalidArgument, "is larger than"},
+      {"/dev/zero", absl::StatusCode::kInvalidArgument, "is larger than"},
+  };
+  for (const Case& c : cases) {
+    for (int which = 0; which < 3; ++which) {
+      DaemonChannelFlags flags;
+      flags.tls_ca_file = which == 0 ? c.path : good;
+      flags.tls_cert_file = which == 1 ? c.path : good;
+      flags.tls_key_file = which == 2 ? c.path : good;
+      const std::string flag =
+          which == 0 ? "--tls-ca" : (which == 1 ? "--tls-cert" : "--tls-key");
+      absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+          CreateDaemonChannel(flags);
+      ASSERT_FALSE(channel.ok()) << c.path << " as " << flag;
+      EXPECT_EQ(channel.status().code(), c.code) << channel.status();
+      EXPECT_THAT(
+          channel.status().message(),
+          AllOf(HasSubstr(flag + " file " + c.path), HasSubstr(c.problem)));
+    }
+  }
+}
+
+TEST_F(DaemonChannelTest, UnavailableCallsNameTheConnection) {
+  const grpc::Status closed(grpc::StatusCode::UNAVAILABLE, "Socket closed");
+  DaemonChannelFlags flags;
+  flags.addr = "daemon:443";
+  EXPECT_THAT(
+      DaemonCallError(flags, closed),
+      AllOf(HasSubstr("Socket closed"), HasSubstr("plaintext to daemon:443"),
+            HasSubstr("require TLS (--tls-ca)")));
+  flags.tls_ca_file = "ca.pem";
+  EXPECT_THAT(DaemonCallError(flags, closed),
+              AllOf(HasSubstr("TLS to daemon:443 trusting --tls-ca ca.pem"),
+                    HasSubstr("require a client certificate")));
+  flags.tls_cert_file = "c.pem";
+  flags.tls_key_file = "c.key";
+  EXPECT_THAT(DaemonCallError(flags, closed),
+              AllOf(HasSubstr("with client certificate --tls-cert c.pem"),
+                    HasSubstr("client CA sign the client certificate")));
+  // Other failures come from the daemon itself: its message alone.
+  EXPECT_EQ(
+      DaemonCallError(flags, grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                                          "CN moderator lacks role checker")),
+      "CN moderator lacks role checker");
+}
+
+// `check`, `rescan` and `review` parse the flags alike and report the same
+// problems as usage errors (exit 2) before connecting.
+TEST_F(DaemonChannelTest, EveryCommandReportsTheSameErrors) {
+  const std::string listing = Write("listing.csv", "a,/nonexistent.jpg\n");
+  const std::string good = Write("good.pem", kPemLike);
+  const std::string missing = dir_ + "/missing.pem";
+  struct Problem {
+    std::vector<std::string> flags;
+    std::string message;
+  };
+  const std::vector<Problem> problems = {
+      {{"--tls-ca", good, "--tls-cert", good}, "--tls-cert needs --tls-key"},
+      {{"--tls-cert", good, "--tls-key", good},
+       "--tls-cert and --tls-key need --tls-ca"},
+      {{"--tls-ca", missing}, "cannot read --tls-ca file " + missing},
+  };
+  using Run =
+      int (*)(const std::vector<std::string>&, std::ostream&, std::ostream&);
+  struct Command {
+    const char* name;
+    Run run;
+    std::vector<std::string> args;
+  };
+  const std::vector<Command> commands = {
+      {"check", RunCheckCommand, {"/nonexistent.jpg"}},
+      {"rescan", RunRescanCommand, {"--listing", listing}},
+      {"review", RunReviewCommand, {"list"}},
+  };
+  for (const Command& command : commands) {
+    for (const Problem& problem : problems) {
+      std::vector<std::string> args = command.args;
+      args.insert(args.end(), problem.flags.begin(), problem.flags.end());
+      std::ostringstream out, err;
+      EXPECT_EQ(command.run(args, out, err), 2) << command.name;
+      EXPECT_THAT(err.str(), HasSubstr(std::string("clearmatch ") +
+                                       command.name + ": " + problem.message))
+          << command.name;
+    }
+    std::vector<std::string> args = command.args;
+    args.push_back("--tls-key");
+    std::ostringstream out, err;
+    EXPECT_EQ(command.run(args, out, err), 2) << command.name;
+    EXPECT_THAT(err.str(), AllOf(HasSubstr("--tls-key needs a value"),
+                                 HasSubstr(kDaemonChannelUsage)))
+        << command.name;
+  }
+}
+
+}  // namespace
+}  // namespace clearmatch::cli
