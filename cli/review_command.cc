@@ -118,6 +118,18 @@ bool TimeFlag(const Parsed& parsed, const char* name, int64_t* micros) {
   return true;
 }
 
+// --since and --until (both optional) as microseconds; false after printing
+// the usage error.
+bool TimeRangeFlags(const Parsed& parsed, int64_t* since_micros,
+                    int64_t* until_micros, std::ostream& err) {
+  if (TimeFlag(parsed, "--since", since_micros) &&
+      TimeFlag(parsed, "--until", until_micros)) {
+    return true;
+  }
+  err << "clearmatch review: --since and --until are unix seconds\n";
+  return false;
+}
+
 std::string Json(const google::protobuf::Message& message) {
   std::string json;
   google::protobuf::util::JsonPrintOptions options;
@@ -188,11 +200,7 @@ int List(v1::Review::Stub& stub, const Parsed& parsed, std::ostream& out,
     request.set_page_size(size);
   }
   int64_t since = 0, until = 0;
-  if (!TimeFlag(parsed, "--since", &since) ||
-      !TimeFlag(parsed, "--until", &until)) {
-    err << "clearmatch review: --since and --until are unix seconds\n";
-    return kExitUsage;
-  }
+  if (!TimeRangeFlags(parsed, &since, &until, err)) return kExitUsage;
   request.set_start_unix_micros(since);
   request.set_end_unix_micros(until);
   grpc::ClientContext context;
@@ -288,11 +296,7 @@ int Export(v1::Review::Stub& stub, const Parsed& parsed, std::ostream& out,
            std::ostream& err) {
   v1::ExportConfirmedRequest request;
   int64_t since = 0, until = 0;
-  if (!TimeFlag(parsed, "--since", &since) ||
-      !TimeFlag(parsed, "--until", &until)) {
-    err << "clearmatch review: --since and --until are unix seconds\n";
-    return kExitUsage;
-  }
+  if (!TimeRangeFlags(parsed, &since, &until, err)) return kExitUsage;
   request.set_start_unix_micros(since);
   request.set_end_unix_micros(until);
   request.set_page_size(1000);
