@@ -5,9 +5,11 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "feed/ed25519_signer.h"
 
 namespace clearmatch::feed_testing {
 
@@ -22,6 +24,41 @@ TempDir::TempDir() {
 TempDir::~TempDir() {
   std::error_code ignored;
   std::filesystem::remove_all(path_, ignored);
+}
+
+std::string TempDir::Write(const std::string& name,
+                           const std::string& bytes) const {
+  const std::string path = Sub(name);
+  WriteFile(path, bytes);
+  return path;
+}
+
+FeedChange AddRecord(const std::string& entry_id, HashType type,
+                     const std::string& hash, const std::string& bank) {
+  FeedChange change;
+  change.op = FeedChange::Op::kAdd;
+  change.entry.entry_id = entry_id;
+  change.entry.hash_type = type;
+  change.entry.hash = hash;
+  change.entry.bank = bank;
+  return change;
+}
+
+absl::StatusOr<TestFeed> CreateTestFeed(const TempDir& temp) {
+  absl::StatusOr<Ed25519KeyPair> keys = Ed25519Signer::GenerateKeyPair();
+  if (!keys.ok()) return keys.status();
+  TestFeed feed;
+  feed.dir = temp.Sub("feed");
+  feed.pubkey_file = temp.Write("feed.pub.pem", keys->public_pem);
+  FeedPublisher::Options options;
+  options.feed_dir = feed.dir;
+  options.private_key_pem = keys->private_pem;
+  options.feed_id = "test-feed";
+  absl::StatusOr<std::unique_ptr<FeedPublisher>> publisher =
+      FeedPublisher::Create(options);
+  if (!publisher.ok()) return publisher.status();
+  feed.publisher = *std::move(publisher);
+  return feed;
 }
 
 FeedEntry TestEntry(int64_t i) {

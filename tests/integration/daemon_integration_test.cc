@@ -19,9 +19,8 @@
 #include "clearmatch/v1/matcher.grpc.pb.h"
 #include "cli/check_command.h"
 #include "cli/rescan_command.h"
-#include "feed/ed25519_signer.h"
 #include "feed/fault_http_server.h"
-#include "feed/feed_publisher.h"
+#include "feed/feed_test_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/integration/daemon_process.h"
@@ -30,6 +29,10 @@
 namespace clearmatch {
 namespace {
 
+using ::clearmatch::feed_testing::AddRecord;
+using ::clearmatch::feed_testing::CreateTestFeed;
+using ::clearmatch::feed_testing::TempDir;
+using ::clearmatch::feed_testing::TestFeed;
 using ::clearmatch::testing::BinaryPath;
 using ::clearmatch::testing::DaemonProcess;
 using ::clearmatch::testing::HttpGet;
@@ -92,61 +95,6 @@ std::string Md5Sum(const std::string& path) {
 std::string Bytes(const std::string& path) {
   const std::vector<unsigned char> bytes = ReadFileBytes(path);
   return std::string(bytes.begin(), bytes.end());
-}
-
-class TempDir {
- public:
-  TempDir() {
-    char pattern[] = "/tmp/clearmatch-daemon-test-XXXXXX";
-    path_ = mkdtemp(pattern);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  std::string Write(const std::string& name, const std::string& content) const {
-    const std::string path = path_ + "/" + name;
-    std::ofstream(path, std::ios::binary) << content;
-    return path;
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-// A signed test feed in <dir>/feed, published with a fresh key whose public
-// half is <dir>/feed.pub.pem.
-struct TestFeed {
-  std::string dir;
-  std::string pubkey_file;
-  std::unique_ptr<FeedPublisher> publisher;
-};
-
-absl::StatusOr<TestFeed> CreateTestFeed(const TempDir& temp) {
-  absl::StatusOr<Ed25519KeyPair> keys = Ed25519Signer::GenerateKeyPair();
-  if (!keys.ok()) return keys.status();
-  TestFeed feed;
-  feed.dir = temp.path() + "/feed";
-  feed.pubkey_file = temp.Write("feed.pub.pem", keys->public_pem);
-  FeedPublisher::Options options;
-  options.feed_dir = feed.dir;
-  options.private_key_pem = keys->private_pem;
-  options.feed_id = "test-feed";
-  absl::StatusOr<std::unique_ptr<FeedPublisher>> publisher =
-      FeedPublisher::Create(options);
-  if (!publisher.ok()) return publisher.status();
-  feed.publisher = *std::move(publisher);
-  return feed;
-}
-
-// An ADD record of the feed protocol.
-FeedChange AddRecord(const std::string& entry_id, HashType type,
-                     const std::string& hash, const std::string& bank) {
-  FeedChange change;
-  change.op = FeedChange::Op::kAdd;
-  change.entry.entry_id = entry_id;
-  change.entry.hash_type = type;
-  change.entry.hash = hash;
-  change.entry.bank = bank;
-  return change;
 }
 
 // A daemon on a bank CSV built from reference hashes, with one bank per
@@ -708,14 +656,7 @@ TEST(DaemonFeedTest, DamagedHashStoreIsReportedNotServed) {
   absl::StatusOr<TestFeed> feed = CreateTestFeed(dir);
   ASSERT_TRUE(feed.ok()) << feed.status();
   // Enough entries for the store to span many pages.
-  std::vector<FeedChange> changes;
-  for (int i = 0; i < 5000; ++i) {
-    char hex[65];
-    std::snprintf(hex, sizeof(hex), "%064x", i + 1);
-    changes.push_back(
-        AddRecord("e" + std::to_string(i), HashType::kSha256, hex, "bank"));
-  }
-  ASSERT_TRUE(feed->publisher->Publish(changes).ok());
+  ASSERT_TRUE(feed->publisher->Publish(feed_testing::TestAdds(0, 5000)).ok());
   const std::string config =
       dir.Write("c.textproto",
                 "sync_interval_seconds: 0\nfeeds { url: \"file://" + feed->dir +

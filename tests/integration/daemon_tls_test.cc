@@ -24,8 +24,6 @@
 #include "cli/check_command.h"
 #include "cli/rescan_command.h"
 #include "cli/review_command.h"
-#include "feed/ed25519_signer.h"
-#include "feed/feed_publisher.h"
 #include "feed/feed_test_util.h"
 #include "feed/tls_http_server.h"
 #include "gmock/gmock.h"
@@ -37,7 +35,10 @@
 namespace clearmatch {
 namespace {
 
+using ::clearmatch::feed_testing::AddRecord;
+using ::clearmatch::feed_testing::CreateTestFeed;
 using ::clearmatch::feed_testing::TempDir;
+using ::clearmatch::feed_testing::TestFeed;
 using ::clearmatch::feed_testing::WriteFile;
 using ::clearmatch::testing::BinaryPath;
 using ::clearmatch::testing::DaemonProcess;
@@ -489,33 +490,21 @@ TEST_F(DaemonMtlsTest, CliRescanAndReviewWithoutClientCertificateFail) {
 // ca_file; without it (the system store) the sync fails and the daemon does
 // not serve a half-known index.
 TEST_F(DaemonTlsTest, HttpsFeedIsVerifiedAgainstItsCaFile) {
-  auto keys = Ed25519Signer::GenerateKeyPair();
-  ASSERT_TRUE(keys.ok());
-  const std::string pubkey = dir_.Sub("feed.pub.pem");
-  WriteFile(pubkey, keys->public_pem);
-  FeedPublisher::Options publisher_options;
-  publisher_options.feed_dir = dir_.Sub("feed");
-  publisher_options.private_key_pem = keys->private_pem;
-  publisher_options.feed_id = "https-feed";
-  auto publisher = FeedPublisher::Create(publisher_options);
-  ASSERT_TRUE(publisher.ok()) << publisher.status();
-  FeedChange add;
-  add.op = FeedChange::Op::kAdd;
-  add.entry.entry_id = "from-https";
-  add.entry.hash_type = HashType::kPdq;
-  add.entry.hash = bridge_hash_;
-  add.entry.bank = "httpsbank";
-  ASSERT_TRUE((*publisher)->Publish({add}).ok());
+  absl::StatusOr<TestFeed> feed = CreateTestFeed(dir_);
+  ASSERT_TRUE(feed.ok()) << feed.status();
+  ASSERT_TRUE(feed->publisher
+                  ->Publish({AddRecord("from-https", HashType::kPdq,
+                                       bridge_hash_, "httpsbank")})
+                  .ok());
   auto https =
       TlsHttpServer::Start(dir_.Sub("feed"), server_.cert_pem, server_.key_pem);
   ASSERT_TRUE(https.ok()) << https.status();
 
   auto config_with = [&](const std::string& ca_line, const std::string& name) {
-    const std::string path = dir_.Sub(name);
-    WriteFile(path, "sync_interval_seconds: 0\nfeeds { url: \"" +
-                        (*https)->base_url() + "\" public_key_file: \"" +
-                        pubkey + "\" " + ca_line + "}\n");
-    return path;
+    return dir_.Write(name, "sync_interval_seconds: 0\nfeeds { url: \"" +
+                                (*https)->base_url() +
+                                "\" public_key_file: \"" + feed->pubkey_file +
+                                "\" " + ca_line + "}\n");
   };
   // Trusting the test CA: synced and matched.
   {
