@@ -17,6 +17,7 @@ namespace clearmatch::cli {
 namespace {
 
 using ::clearmatch::testing::BinaryPath;
+using ::clearmatch::testing::ReferencePdqHash;
 using ::clearmatch::testing::TestdataPath;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -50,17 +51,6 @@ std::string JsonString(const std::string& line, const std::string& key) {
   return std::regex_search(line, match, pattern) ? match[1].str() : "";
 }
 
-// The reference's hash of a test image, from reference_hashes.csv.
-std::string ReferenceHash(const std::string& file) {
-  std::ifstream in(TestdataPath("pdq/reference_hashes.csv"));
-  std::string line;
-  while (std::getline(in, line)) {
-    std::vector<std::string> cols = absl::StrSplit(line, ',');
-    if (cols.size() == 3 && cols[2] == file) return cols[0];
-  }
-  return "";
-}
-
 TEST(HashCommandTest, JsonHasExactlyTheDocumentedKeys) {
   const std::string file = TestdataPath("pdq/q0122.jpg");
   RunResult r = RunHash({"--json", file});
@@ -68,7 +58,7 @@ TEST(HashCommandTest, JsonHasExactlyTheDocumentedKeys) {
   EXPECT_THAT(JsonKeys(r.out),
               ElementsAre("file", "pdq", "quality", "md5", "sha1", "sha256"));
   EXPECT_EQ(JsonString(r.out, "file"), file);
-  EXPECT_EQ(JsonString(r.out, "pdq"), ReferenceHash("q0122.jpg"));
+  EXPECT_EQ(JsonString(r.out, "pdq"), ReferencePdqHash("q0122.jpg"));
   EXPECT_THAT(r.out, HasSubstr("\"quality\": 100"));
   EXPECT_THAT(JsonString(r.out, "md5"),
               ::testing::MatchesRegex("[0-9a-f]{32}"));
@@ -106,7 +96,7 @@ TEST(HashCommandTest, PlainOutputIsReferenceCsvShape) {
   const std::string file = TestdataPath("pdq/q0746.jpg");
   RunResult r = RunHash({file});
   ASSERT_EQ(r.exit_code, 0);
-  EXPECT_EQ(r.out, ReferenceHash("q0746.jpg") + ",100," + file + "\n");
+  EXPECT_EQ(r.out, ReferencePdqHash("q0746.jpg") + ",100," + file + "\n");
 }
 
 TEST(HashCommandTest, FailingFileReportsErrorAndOthersStillRun) {
@@ -118,7 +108,7 @@ TEST(HashCommandTest, FailingFileReportsErrorAndOthersStillRun) {
   ASSERT_EQ(lines.size(), 2u);
   EXPECT_THAT(JsonKeys(lines[0]), ElementsAre("file", "error"));
   EXPECT_THAT(lines[0], HasSubstr("No such file"));
-  EXPECT_EQ(JsonString(lines[1], "pdq"), ReferenceHash("q0122.jpg"));
+  EXPECT_EQ(JsonString(lines[1], "pdq"), ReferencePdqHash("q0122.jpg"));
 
   RunResult plain = RunHash({"/nonexistent/x.jpg"});
   EXPECT_EQ(plain.exit_code, 1);
@@ -145,7 +135,7 @@ TEST(HashCommandTest, BinaryReadsStandardInput) {
     out.append(buffer, n);
   EXPECT_EQ(pclose(pipe), 0);
   EXPECT_EQ(JsonString(out, "file"), "-");
-  EXPECT_EQ(JsonString(out, "pdq"), ReferenceHash("q2821.jpg"));
+  EXPECT_EQ(JsonString(out, "pdq"), ReferencePdqHash("q2821.jpg"));
 }
 
 }  // namespace

@@ -19,7 +19,8 @@
 namespace clearmatch::cli {
 namespace {
 
-using clearmatch::testing::TestdataPath;
+using ::clearmatch::testing::Md5sumOfFile;
+using ::clearmatch::testing::TestdataPath;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
@@ -52,14 +53,6 @@ std::vector<std::string> Split(const std::string& line) {
   return fields;
 }
 
-std::string Md5sum(const std::string& path) {
-  FILE* pipe = ::popen(("md5sum '" + path + "'").c_str(), "r");
-  char buffer[33] = {};
-  const size_t n = pipe != nullptr ? std::fread(buffer, 1, 32, pipe) : 0;
-  if (pipe != nullptr) ::pclose(pipe);
-  return std::string(buffer, n);
-}
-
 class MatchCommandTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -84,7 +77,7 @@ class MatchCommandTest : public ::testing::Test {
       bank << "PDQ," << dihedral[t] << ",dihedral-" << kDihedralNames[t]
            << ",dihedral\n";
     }
-    bank << "md5," << Md5sum(TestdataPath("pdq/q0003.jpg"))
+    bank << "md5," << Md5sumOfFile(TestdataPath("pdq/q0003.jpg"))
          << ",md5-\"q0003\",exact,\n";
   }
 

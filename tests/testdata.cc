@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <string>
 
 namespace clearmatch::testing {
 
@@ -22,6 +23,28 @@ std::vector<unsigned char> ReadFileBytes(const std::string& path) {
     std::abort();
   }
   return std::vector<unsigned char>(std::istreambuf_iterator<char>(in), {});
+}
+
+std::string ReferencePdqHash(std::string_view file) {
+  std::ifstream in(TestdataPath("pdq/reference_hashes.csv"));
+  std::string line;
+  while (std::getline(in, line)) {
+    // hash,quality,file
+    const size_t first = line.find(','), last = line.rfind(',');
+    if (first != std::string::npos && line.substr(last + 1) == file) {
+      return line.substr(0, first);
+    }
+  }
+  return "";
+}
+
+std::string Md5sumOfFile(const std::string& path) {
+  FILE* pipe = popen(("md5sum '" + path + "'").c_str(), "r");
+  if (pipe == nullptr) return "";
+  char buffer[33] = {};
+  const size_t n = std::fread(buffer, 1, 32, pipe);
+  pclose(pipe);
+  return std::string(buffer, n);
 }
 
 std::string BinaryPath(std::string_view relative) {

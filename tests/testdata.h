@@ -16,6 +16,14 @@ std::string TestdataPath(std::string_view relative);
 // Whole file as bytes; aborts the test binary with a message if unreadable.
 std::vector<unsigned char> ReadFileBytes(const std::string& path);
 
+// The reference tool's PDQ hash (64 hex digits) of pdq/<file>, from
+// pdq/reference_hashes.csv; "" when the file is not listed.
+std::string ReferencePdqHash(std::string_view file);
+
+// MD5 of a file as the system's md5sum prints it: an oracle independent of
+// the project's own digest code. "" if md5sum cannot run.
+std::string Md5sumOfFile(const std::string& path);
+
 // Path of a built binary (e.g. "cli/clearmatch") under the build tree.
 std::string BinaryPath(std::string_view relative);
 

@@ -36,6 +36,7 @@ using ::clearmatch::feed_testing::TestFeed;
 using ::clearmatch::testing::BinaryPath;
 using ::clearmatch::testing::DaemonProcess;
 using ::clearmatch::testing::HttpGet;
+using ::clearmatch::testing::Md5sumOfFile;
 using ::clearmatch::testing::ReadFileBytes;
 using ::clearmatch::testing::TestdataPath;
 using ::testing::HasSubstr;
@@ -84,14 +85,6 @@ std::string FlipHex(std::string hash, int chars) {
   return hash;
 }
 
-std::string Md5Sum(const std::string& path) {
-  FILE* p = popen(("md5sum '" + path + "'").c_str(), "r");
-  char buffer[64] = {};
-  const size_t n = fread(buffer, 1, 32, p);
-  pclose(p);
-  return std::string(buffer, n);
-}
-
 std::string Bytes(const std::string& path) {
   const std::vector<unsigned char> bytes = ReadFileBytes(path);
   return std::string(bytes.begin(), bytes.end());
@@ -109,8 +102,8 @@ class DaemonTest : public ::testing::Test {
         "pdq," + FlipHex(refs_["q0291.jpg"], 3) + ",q0291-1,review,ncii\n" +
         "pdq," + refs_["q0122.jpg"] + ",q0122-1,shadowed,ncii\n" + "pdq," +
         refs_["q2821.jpg"] + ",q2821-1,nodihedral,ncii\n" + "md5," +
-        Md5Sum(TestdataPath("pdq/q1050.jpg")) + ",q1050-md5,tid,\n" + "pdq," +
-        chair_frame + ",chair-frame-1,tid,ncii\n";
+        Md5sumOfFile(TestdataPath("pdq/q1050.jpg")) + ",q1050-md5,tid,\n" +
+        "pdq," + chair_frame + ",chair-frame-1,tid,ncii\n";
     const std::string config =
         "bank_csvs { path: \"bank.csv\" }\n"
         "limits { max_message_bytes: 8000000 }\n"
@@ -267,7 +260,7 @@ TEST_F(DaemonTest, PrecomputedHashes) {
   // An exact MD5 (computed here by md5sum).
   v1::CheckRequest md5;
   md5.set_context(v1::RESCAN);
-  md5.mutable_hashes()->set_md5(Md5Sum(TestdataPath("pdq/q1050.jpg")));
+  md5.mutable_hashes()->set_md5(Md5sumOfFile(TestdataPath("pdq/q1050.jpg")));
   ASSERT_TRUE(Check(md5, &response).ok());
   EXPECT_EQ(response.decision(), v1::TAKEDOWN);
   ASSERT_EQ(response.matches_size(), 1);

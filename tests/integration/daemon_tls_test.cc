@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <fstream>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -42,22 +41,11 @@ using ::clearmatch::feed_testing::TestFeed;
 using ::clearmatch::feed_testing::WriteFile;
 using ::clearmatch::testing::BinaryPath;
 using ::clearmatch::testing::DaemonProcess;
+using ::clearmatch::testing::ReferencePdqHash;
 using ::clearmatch::testing::TestdataPath;
 using ::clearmatch::testing::TestPki;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
-
-// Reference PDQ hash of pdq/bridge-1-original.jpg (Meta's tool).
-std::string BridgeReferenceHash() {
-  std::ifstream in(TestdataPath("pdq/reference_hashes.csv"));
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.size() > 64 && line.ends_with(",bridge-1-original.jpg")) {
-      return line.substr(0, 64);
-    }
-  }
-  return "";
-}
 
 struct Exit {
   int code = -1;  // exit code; -1: did not exit within the time limit
@@ -111,7 +99,7 @@ Exit RunDaemonUntilExit(const std::vector<std::string>& args) {
 class DaemonTlsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    bridge_hash_ = BridgeReferenceHash();
+    bridge_hash_ = ReferencePdqHash("bridge-1-original.jpg");
     ASSERT_EQ(bridge_hash_.size(), 64u);
     WriteFile(dir_.Sub("bank.csv"),
               "pdq," + bridge_hash_ + ",bridge-1,tid,ncii\n");

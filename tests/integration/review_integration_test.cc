@@ -29,30 +29,11 @@ namespace {
 
 using ::clearmatch::testing::DaemonProcess;
 using ::clearmatch::testing::HttpGet;
+using ::clearmatch::testing::Md5sumOfFile;
 using ::clearmatch::testing::ReadFileBytes;
+using ::clearmatch::testing::ReferencePdqHash;
 using ::clearmatch::testing::TestdataPath;
 using ::testing::HasSubstr;
-
-// The reference PDQ hash of a shared/testdata/pdq file.
-std::string ReferencePdq(const std::string& file) {
-  std::ifstream in(TestdataPath("pdq/reference_hashes.csv"));
-  std::string line;
-  while (std::getline(in, line)) {
-    const size_t a = line.find(','), b = line.rfind(',');
-    if (a != std::string::npos && line.substr(b + 1) == file) {
-      return line.substr(0, a);
-    }
-  }
-  return "";
-}
-
-std::string Md5Sum(const std::string& path) {
-  FILE* p = popen(("md5sum '" + path + "'").c_str(), "r");
-  char buffer[64] = {};
-  const size_t n = fread(buffer, 1, 32, p);
-  pclose(p);
-  return std::string(buffer, n);
-}
 
 std::string Bytes(const std::string& testdata) {
   const std::vector<unsigned char> bytes =
@@ -71,11 +52,11 @@ class ReviewDaemonTest : public ::testing::Test {
   void SetUp() override {
     char pattern[] = "/tmp/clearmatch-review-it-XXXXXX";
     dir_ = mkdtemp(pattern);
-    const std::string bridge = ReferencePdq("bridge-1-original.jpg");
+    const std::string bridge = ReferencePdqHash("bridge-1-original.jpg");
     ASSERT_EQ(bridge.size(), 64u);
     std::ofstream(dir_ + "/bank.csv")
         << "pdq," << bridge << ",bridge-1,tid,ncii\n"
-        << "md5," << Md5Sum(TestdataPath("pdq/q1050.jpg"))
+        << "md5," << Md5sumOfFile(TestdataPath("pdq/q1050.jpg"))
         << ",q1050-md5,tid,ncii\n";
     std::ofstream(dir_ + "/clearmatchd.textproto")
         << "bank_csvs { path: \"bank.csv\" }\n";
@@ -221,7 +202,7 @@ TEST_F(ReviewDaemonTest, BadReviewRequestsAreRefused) {
 
 TEST_F(ReviewDaemonTest, ReviewersDecideWhileChecksRun) {
   constexpr int kThreads = 2, kChecksPerThread = 25;
-  const std::string md5 = Md5Sum(TestdataPath("pdq/q1050.jpg"));
+  const std::string md5 = Md5sumOfFile(TestdataPath("pdq/q1050.jpg"));
   std::atomic<int> blocked{0}, failed{0};
   std::vector<std::thread> checkers;
   for (int t = 0; t < kThreads; ++t) {
