@@ -22,6 +22,7 @@
 #include "decoders/image_extent.h"
 #include "decoders/image_header.h"
 #include "decoders/media_sniffer.h"
+#include "tests/testdata.h"
 
 namespace clearmatch {
 namespace {
@@ -58,7 +59,7 @@ void Checks(const std::vector<uint8_t>& bytes) {
 }
 
 int Main(int argc, char** argv) {
-  std::string testdata = "../shared/testdata";
+  std::string testdata = testing::TestdataPath("");
   int repeat = 15;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--testdata") == 0) testdata = argv[i + 1];

@@ -17,6 +17,7 @@
 #include "decoders/image_decoder.h"
 #include "decoders/image_header.h"
 #include "hashing/pdq_hasher.h"
+#include "tests/testdata.h"
 
 namespace clearmatch {
 namespace {
@@ -61,8 +62,7 @@ Timing Measure(const std::vector<uint8_t>& bytes, int min_decoded_side,
 
 int main(int argc, char** argv) {
   using namespace clearmatch;
-  std::string testdata = "../shared/testdata";
-  if (const char* env = std::getenv("CLEARMATCH_TESTDATA")) testdata = env;
+  std::string testdata = testing::TestdataPath("");
   int repeat = 15;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];

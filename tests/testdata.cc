@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <stdexcept>
 #include <string>
 
 namespace clearmatch::testing {
@@ -18,15 +19,14 @@ std::string TestdataPath(std::string_view relative) {
 
 std::vector<unsigned char> ReadFileBytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    std::fprintf(stderr, "cannot read test file %s\n", path.c_str());
-    std::abort();
-  }
+  if (!in) throw std::runtime_error("cannot read test file " + path);
   return std::vector<unsigned char>(std::istreambuf_iterator<char>(in), {});
 }
 
 std::string ReferencePdqHash(std::string_view file) {
-  std::ifstream in(TestdataPath("pdq/reference_hashes.csv"));
+  const std::string csv = TestdataPath("pdq/reference_hashes.csv");
+  std::ifstream in(csv);
+  if (!in) throw std::runtime_error("cannot read test file " + csv);
   std::string line;
   while (std::getline(in, line)) {
     // hash,quality,file
@@ -35,15 +35,18 @@ std::string ReferencePdqHash(std::string_view file) {
       return line.substr(0, first);
     }
   }
-  return "";
+  throw std::runtime_error(csv + " has no hash of " + std::string(file));
 }
 
 std::string Md5sumOfFile(const std::string& path) {
-  FILE* pipe = popen(("md5sum '" + path + "'").c_str(), "r");
-  if (pipe == nullptr) return "";
+  FILE* pipe = popen(("md5sum '" + path + "' 2>/dev/null").c_str(), "r");
+  if (pipe == nullptr) throw std::runtime_error("cannot run md5sum");
   char buffer[33] = {};
   const size_t n = std::fread(buffer, 1, 32, pipe);
-  pclose(pipe);
+  const int status = pclose(pipe);
+  if (n != 32 || status != 0) {
+    throw std::runtime_error("md5sum cannot read " + path);
+  }
   return std::string(buffer, n);
 }
 

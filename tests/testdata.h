@@ -1,5 +1,9 @@
-// Locates the shared reference data (../shared/testdata beside the checkout)
-// and the build tree, for tests and benchmarks.
+// Locates the reference data (tests/testdata, part of the repository) and the
+// build tree, for tests and benchmarks.
+//
+// Every helper that reads a file throws std::runtime_error naming the file
+// when it is missing or unreadable: GoogleTest reports that test as failed
+// with the message and goes on with the others; a benchmark stops with it.
 #ifndef CLEARMATCH_TESTS_TESTDATA_H_
 #define CLEARMATCH_TESTS_TESTDATA_H_
 
@@ -10,18 +14,19 @@
 namespace clearmatch::testing {
 
 // Absolute path of `relative` under the test data root: $CLEARMATCH_TESTDATA
-// if set, else the directory configured at build time.
+// if set, else the repository's tests/testdata.
 std::string TestdataPath(std::string_view relative);
 
-// Whole file as bytes; aborts the test binary with a message if unreadable.
+// Whole file as bytes; throws if it cannot be read.
 std::vector<unsigned char> ReadFileBytes(const std::string& path);
 
 // The reference tool's PDQ hash (64 hex digits) of pdq/<file>, from
-// pdq/reference_hashes.csv; "" when the file is not listed.
+// pdq/reference_hashes.csv; throws if the CSV cannot be read or does not
+// list the file.
 std::string ReferencePdqHash(std::string_view file);
 
 // MD5 of a file as the system's md5sum prints it: an oracle independent of
-// the project's own digest code. "" if md5sum cannot run.
+// the project's own digest code. Throws if md5sum cannot read the file.
 std::string Md5sumOfFile(const std::string& path);
 
 // Path of a built binary (e.g. "cli/clearmatch") under the build tree.
