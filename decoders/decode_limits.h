@@ -5,6 +5,9 @@
 
 #include <cstdint>
 
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+
 namespace clearmatch {
 
 struct ImageDecodeLimits {
@@ -16,6 +19,13 @@ struct ImageDecodeLimits {
   // Longest accepted side (pixels).
   int max_side = 16384;
 };
+
+// OK when width x height fits the limits; `what` names the image in the
+// message ("jpeg", "decoded png", "GIF frame"). INVALID_ARGUMENT for a zero
+// or negative side, RESOURCE_EXHAUSTED over max_side or max_pixels.
+absl::Status CheckImageDimensions(absl::string_view what, int64_t width,
+                                  int64_t height,
+                                  const ImageDecodeLimits& limits);
 
 }  // namespace clearmatch
 

@@ -1,63 +1,136 @@
-// First frame of a GIF through FFmpeg's gif demuxer and decoder, read from
-// memory with the same allow-listed machinery as videos.
+// First frame of a GIF with giflib (see gif_decoder.h).
 #include "decoders/gif_decoder.h"
 
+#include <gif_lib.h>
+
+#include <algorithm>
+#include <cstring>
 #include <memory>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
-#include "decoders/ffmpeg_decoder.h"
-#include "decoders/ffmpeg_handles.h"
-#include "decoders/ffmpeg_memory_input.h"
+#include "decoders/pixel_buffer.h"
 
 namespace clearmatch {
 namespace {
 
-using decoders_internal::AvFramePtr;
-using decoders_internal::AvPacketPtr;
-using decoders_internal::FfmpegDecoder;
-using decoders_internal::FfmpegMemoryInput;
-using decoders_internal::SwsContextPtr;
+using decoders_internal::PixelBuffer;
 
-constexpr AVCodecID kGifCodec[] = {AV_CODEC_ID_GIF};
-// A GIF's first frame decodes in milliseconds; this only stops pathological
-// inputs (e.g. thousands of empty extension blocks).
-constexpr absl::Duration kGifWallTime = absl::Seconds(10);
+struct MemoryReader {
+  absl::Span<const uint8_t> bytes;
+  size_t offset = 0;
+};
 
-absl::Status CheckSize(int width, int height, const ImageDecodeLimits& limits,
-                       const char* what) {
-  if (width <= 0 || height <= 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("GIF ", what, " has no valid size: ", width, "x", height));
-  }
-  if (width > limits.max_side || height > limits.max_side) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("GIF ", what, " is ", width, "x", height,
-                     ", over max_side=", limits.max_side));
-  }
-  if (int64_t{width} * height > limits.max_pixels) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("GIF ", what, " is ", width, "x", height, " = ",
-                     int64_t{width} * height,
-                     " pixels, over max_pixels=", limits.max_pixels));
-  }
-  return absl::OkStatus();
+int ReadFromMemory(GifFileType* gif, GifByteType* out, int length) {
+  MemoryReader* reader = static_cast<MemoryReader*>(gif->UserData);
+  const size_t n = std::min<size_t>(std::max(length, 0),
+                                    reader->bytes.size() - reader->offset);
+  std::memcpy(out, reader->bytes.data() + reader->offset, n);
+  reader->offset += n;
+  return static_cast<int>(n);
 }
 
-// The logical screen size of the GIF header ("GIF87a"/"GIF89a", then
-// little-endian 16-bit width and height).
-absl::Status CheckHeader(absl::Span<const uint8_t> bytes,
-                         const ImageDecodeLimits& limits) {
-  if (bytes.size() < 13 ||
-      std::string_view(reinterpret_cast<const char*>(bytes.data()), 3) !=
-          "GIF") {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "not a GIF (", bytes.size(), " bytes; needs a 13-byte header)"));
+struct GifCloser {
+  void operator()(GifFileType* gif) const {
+    int error = 0;
+    DGifCloseFile(gif, &error);
   }
-  return CheckSize(bytes[6] | bytes[7] << 8, bytes[8] | bytes[9] << 8, limits,
-                   "logical screen");
+};
+using GifPtr = std::unique_ptr<GifFileType, GifCloser>;
+
+absl::Status GifError(int code) {
+  const char* message = GifErrorString(code);
+  return absl::InvalidArgumentError(absl::StrCat(
+      "could not decode gif: ", message != nullptr ? message : "error"));
+}
+
+// Reads records up to the first image descriptor; `transparent` gets the
+// transparent colour index of its graphic control extension (or -1).
+absl::Status ReadToFirstImage(GifFileType* gif, int* transparent) {
+  *transparent = NO_TRANSPARENT_COLOR;
+  while (true) {
+    GifRecordType type;
+    if (DGifGetRecordType(gif, &type) == GIF_ERROR) return GifError(gif->Error);
+    if (type == IMAGE_DESC_RECORD_TYPE) {
+      if (DGifGetImageDesc(gif) == GIF_ERROR) return GifError(gif->Error);
+      return absl::OkStatus();
+    }
+    if (type == TERMINATE_RECORD_TYPE) {
+      return absl::InvalidArgumentError("gif has no image");
+    }
+    if (type != EXTENSION_RECORD_TYPE) continue;
+    int code = 0;
+    GifByteType* block = nullptr;
+    if (DGifGetExtension(gif, &code, &block) == GIF_ERROR) {
+      return GifError(gif->Error);
+    }
+    GraphicsControlBlock control;
+    if (code == GRAPHICS_EXT_FUNC_CODE && block != nullptr &&
+        DGifExtensionToGCB(block[0], block + 1, &control) == GIF_OK) {
+      *transparent = control.TransparentColor;
+    }
+    while (block != nullptr) {
+      if (DGifGetExtensionNext(gif, &block) == GIF_ERROR) {
+        return GifError(gif->Error);
+      }
+    }
+  }
+}
+
+void FillScreen(const GifFileType& gif, int transparent, PixelBuffer* screen) {
+  uint8_t bgr[3] = {0, 0, 0};
+  const ColorMapObject* map = gif.SColorMap;
+  if (map != nullptr && transparent == NO_TRANSPARENT_COLOR &&
+      gif.SBackGroundColor < map->ColorCount) {
+    const GifColorType& c = map->Colors[gif.SBackGroundColor];
+    bgr[0] = c.Blue, bgr[1] = c.Green, bgr[2] = c.Red;
+  }
+  uint8_t* p = screen->data();
+  for (size_t i = 0; i < screen->size(); i += 3) std::memcpy(p + i, bgr, 3);
+}
+
+// Row y of the frame in file order: interlaced GIFs store rows in 4 passes.
+std::vector<int> RowOrder(int height, bool interlaced) {
+  std::vector<int> order;
+  order.reserve(height);
+  if (!interlaced) {
+    for (int y = 0; y < height; ++y) order.push_back(y);
+    return order;
+  }
+  constexpr int kStart[] = {0, 4, 2, 1}, kStep[] = {8, 8, 4, 2};
+  for (int pass = 0; pass < 4; ++pass) {
+    for (int y = kStart[pass]; y < height; y += kStep[pass]) order.push_back(y);
+  }
+  return order;
+}
+
+absl::Status DrawFrame(GifFileType* gif, int transparent, PixelBuffer* screen) {
+  const GifImageDesc& frame = gif->Image;
+  const ColorMapObject* map =
+      frame.ColorMap != nullptr ? frame.ColorMap : gif->SColorMap;
+  if (map == nullptr) {
+    return absl::InvalidArgumentError("gif frame has no colour table");
+  }
+  std::vector<GifPixelType> line(frame.Width);
+  for (const int y : RowOrder(frame.Height, frame.Interlace)) {
+    if (DGifGetLine(gif, line.data(), frame.Width) == GIF_ERROR) {
+      return GifError(gif->Error);
+    }
+    const int screen_y = frame.Top + y;
+    if (screen_y >= gif->SHeight) continue;
+    uint8_t* row = screen->row(screen_y);
+    for (int x = 0; x < frame.Width && frame.Left + x < gif->SWidth; ++x) {
+      const int index = line[x];
+      if (index == transparent || index >= map->ColorCount) continue;
+      uint8_t* p = row + 3 * (frame.Left + x);
+      p[0] = map->Colors[index].Blue;
+      p[1] = map->Colors[index].Green;
+      p[2] = map->Colors[index].Red;
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -66,80 +139,22 @@ absl::StatusOr<DecodedImage> DecodeGifFirstFrame(
     absl::Span<const uint8_t> bytes, const ImageDecodeLimits& limits) {
   if (static_cast<int64_t>(bytes.size()) > limits.max_bytes) {
     return absl::ResourceExhaustedError(absl::StrCat(
-        "GIF is ", bytes.size(), " bytes, over max_bytes=", limits.max_bytes));
+        "gif is ", bytes.size(), " bytes, over max_bytes=", limits.max_bytes));
   }
-  CM_RETURN_IF_ERROR(CheckHeader(bytes, limits));
-  CM_ASSIGN_OR_RETURN(
-      std::unique_ptr<FfmpegMemoryInput> input,
-      FfmpegMemoryInput::Open(
-          bytes, {.allowed_formats = {"gif"},
-                  .allowed_decoders = FfmpegDecoder::DecoderNames(kGifCodec),
-                  .max_streams = 1,
-                  .max_pixels = limits.max_pixels,
-                  .deadline = absl::Now() + kGifWallTime}));
-  AVFormatContext* format = input->format_context();
-  if (format->nb_streams != 1) {
-    return absl::InvalidArgumentError("GIF has no image stream");
-  }
-  const int64_t max_side = limits.max_side;
-  CM_ASSIGN_OR_RETURN(
-      std::unique_ptr<FfmpegDecoder> decoder,
-      FfmpegDecoder::Create(*format->streams[0]->codecpar,
-                            {.allowed_codecs = kGifCodec,
-                             .max_width = static_cast<int>(max_side),
-                             .max_height = static_cast<int>(max_side),
-                             .max_pixels = limits.max_pixels,
-                             .threads = 1}));
-
-  AvPacketPtr packet(av_packet_alloc());
-  AvFramePtr frame(av_frame_alloc());
-  if (packet == nullptr || frame == nullptr) {
-    return absl::ResourceExhaustedError("cannot allocate an AVFrame");
-  }
-  bool got = false;
-  bool flushed = false;
-  while (!got && !flushed) {
-    const int read = av_read_frame(format, packet.get());
-    if (read < 0) {
-      CM_RETURN_IF_ERROR(input->DeadlineOr(absl::OkStatus()));
-      CM_RETURN_IF_ERROR(decoder->Send(nullptr));
-      flushed = true;
-    } else {
-      absl::Status sent = decoder->Send(packet.get());
-      av_packet_unref(packet.get());
-      CM_RETURN_IF_ERROR(sent);
-    }
-    CM_ASSIGN_OR_RETURN(got, decoder->Receive(frame.get()));
-    CM_RETURN_IF_ERROR(input->DeadlineOr(absl::OkStatus()));
-  }
-  if (!got) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("GIF has no decodable frame (", bytes.size(), " bytes)"));
-  }
-  const int width = frame->width, height = frame->height;
-  CM_RETURN_IF_ERROR(CheckSize(width, height, limits, "frame"));
-
-  SwsContextPtr sws(sws_getContext(
-      width, height, static_cast<AVPixelFormat>(frame->format), width, height,
-      AV_PIX_FMT_BGR24, SWS_POINT, nullptr, nullptr, nullptr));
-  if (sws == nullptr) {
-    return absl::InvalidArgumentError("GIF frame has an unconvertible format");
-  }
-  // swscale's SIMD writers want aligned rows and may write a little past
-  // the last row's end.
-  const int stride = FFALIGN(width * 3, 64);
-  auto pixels = std::make_shared<std::vector<uint8_t>>(
-      static_cast<size_t>(stride) * height + 64);
-  uint8_t* planes[4] = {pixels->data(), nullptr, nullptr, nullptr};
-  int strides[4] = {stride, 0, 0, 0};
-  sws_scale(sws.get(), frame->data, frame->linesize, 0, height, planes,
-            strides);
-  const PixelView view{.data = pixels->data(),
-                       .width = width,
-                       .height = height,
-                       .stride = static_cast<size_t>(stride),
-                       .format = PixelFormat::kBgr};
-  return DecodedImage(std::move(pixels), view, width, height);
+  MemoryReader reader{.bytes = bytes};
+  int error = 0;
+  GifPtr gif(DGifOpen(&reader, ReadFromMemory, &error));
+  if (gif == nullptr) return GifError(error);
+  CM_RETURN_IF_ERROR(CheckImageDimensions("gif logical screen", gif->SWidth,
+                                          gif->SHeight, limits));
+  int transparent = NO_TRANSPARENT_COLOR;
+  CM_RETURN_IF_ERROR(ReadToFirstImage(gif.get(), &transparent));
+  CM_RETURN_IF_ERROR(CheckImageDimensions("gif frame", gif->Image.Width,
+                                          gif->Image.Height, limits));
+  PixelBuffer screen(gif->SWidth, gif->SHeight, PixelFormat::kBgr);
+  FillScreen(*gif, transparent, &screen);
+  CM_RETURN_IF_ERROR(DrawFrame(gif.get(), transparent, &screen));
+  return std::move(screen).Finish(gif->SWidth, gif->SHeight);
 }
 
 }  // namespace clearmatch

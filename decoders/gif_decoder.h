@@ -1,5 +1,5 @@
-// GIF (still or animated) to pixels: the first frame, decoded by FFmpeg's gif
-// decoder from memory (OpenCV 4.6 has no GIF reader). Thread-safe.
+// GIF (still or animated) to pixels: the first frame, decoded by giflib from
+// memory. Thread-safe.
 #ifndef CLEARMATCH_DECODERS_GIF_DECODER_H_
 #define CLEARMATCH_DECODERS_GIF_DECODER_H_
 
@@ -8,13 +8,17 @@
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "decoders/decode_limits.h"
-#include "decoders/image_decoder.h"
+#include "decoders/decoded_image.h"
 
 namespace clearmatch {
 
-// First frame of a GIF as 8-bit BGR (transparent pixels as decoded, no
-// compositing). Limits are checked on the logical screen size from the header
-// before decoding and again on the decoded frame.
+// The first frame of a GIF as 8-bit BGR on its logical screen: the screen
+// starts as the global background colour (black when the GIF has no global
+// colour table or the frame declares a transparent colour), the frame is
+// drawn at its offset (clipped to the screen), and its transparent pixels
+// leave the screen as it was; no compositing. Limits are checked on the
+// logical screen and on the frame before anything is allocated.
+// INVALID_ARGUMENT with giflib's message for malformed or truncated input.
 absl::StatusOr<DecodedImage> DecodeGifFirstFrame(
     absl::Span<const uint8_t> bytes, const ImageDecodeLimits& limits);
 

@@ -31,11 +31,13 @@
 // is kBgr. EXIF orientation is NOT applied (as the PDQ reference). Animated
 // GIFs give their first frame; animated WebP is refused.
 //
-// Threading: thread-safe (no shared state). The first call sets OpenCV's
-// process-wide thread count to 0 (cv::setNumThreads), so each decode runs on
-// the calling thread only: the daemon parallelises across requests, and a
-// decode must not fan out over every core. Media stays in memory (OpenCV
-// reads these formats from the buffer; nothing is written to disk).
+// Decoders: libjpeg-turbo, libpng, libwebp and giflib, called directly (one
+// decoder per allowed format and nothing else loaded: see docs/DECODERS.md).
+// Their messages never reach stderr.
+//
+// Threading: thread-safe (no shared state); each decode runs on the calling
+// thread only (the daemon parallelises across requests). Media stays in
+// memory (every decoder reads from the buffer; nothing is written to disk).
 #ifndef CLEARMATCH_DECODERS_IMAGE_DECODER_H_
 #define CLEARMATCH_DECODERS_IMAGE_DECODER_H_
 
