@@ -1,24 +1,22 @@
 // clearmatch: the command-line tool (hash media, match against a bank,
-// compare, publish and sync feeds). Dispatches to one command per file.
+// compare, publish and sync feeds, talk to clearmatchd). Dispatches to one
+// command per file. hash and compare are built in; the other commands live
+// in a module loaded only when one of them runs (cli/module_commands.h).
 #include <iostream>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "cli/check_command.h"
 #include "cli/command.h"
 #include "cli/compare_command.h"
-#include "cli/feed_command.h"
 #include "cli/hash_command.h"
-#include "cli/match_command.h"
-#include "cli/rescan_command.h"
-#include "cli/review_command.h"
+#include "cli/module_commands.h"
 
 namespace {
 
 struct Command {
   std::string_view name;
-  clearmatch::cli::CommandFn run;
+  clearmatch::cli::CommandFn run;  // nullptr: in the commands module
   std::string_view summary;
 };
 
@@ -27,15 +25,12 @@ constexpr Command kCommands[] = {
      "print PDQ / vPDQ, MD5, SHA-1 and SHA-256 of media files"},
     {"compare", clearmatch::cli::RunCompareCommand,
      "how alike two images, two videos, or an image and a video are"},
-    {"match", clearmatch::cli::RunMatchCommand,
-     "match media or PDQ hashes against a bank CSV"},
-    {"feed", clearmatch::cli::RunFeedCommand,
-     "keygen | publish | verify | sync a signed hash feed"},
-    {"check", clearmatch::cli::RunCheckCommand,
-     "ask a running clearmatchd for the verdict on media files"},
-    {"rescan", clearmatch::cli::RunRescanCommand,
+    {"match", nullptr, "match media or PDQ hashes against a bank CSV"},
+    {"feed", nullptr, "keygen | publish | verify | sync a signed hash feed"},
+    {"check", nullptr, "ask a running clearmatchd for the verdict on media"},
+    {"rescan", nullptr,
      "stream a listing of existing content through clearmatchd (resumable)"},
-    {"review", clearmatch::cli::RunReviewCommand,
+    {"review", nullptr,
      "list | show | decide | export matches; verify-audit a review store"},
 };
 
@@ -45,6 +40,17 @@ int Usage(std::ostream& out) {
     out << "  " << command.name << "\t" << command.summary << "\n";
   }
   return clearmatch::cli::kExitUsage;
+}
+
+int Run(const Command& command, const std::vector<std::string>& args) {
+  if (command.run != nullptr) return command.run(args, std::cout, std::cerr);
+  absl::StatusOr<clearmatch::cli::CommandFn> run =
+      clearmatch::cli::LoadModuleCommand(command.name);
+  if (!run.ok()) {
+    std::cerr << "clearmatch: " << run.status().message() << "\n";
+    return clearmatch::cli::kExitInputFailed;
+  }
+  return (*run)(args, std::cout, std::cerr);
 }
 
 }  // namespace
@@ -58,7 +64,7 @@ int main(int argc, char** argv) {
   }
   const std::vector<std::string> args(argv + 2, argv + argc);
   for (const Command& command : kCommands) {
-    if (command.name == name) return command.run(args, std::cout, std::cerr);
+    if (command.name == name) return Run(command, args);
   }
   std::cerr << "clearmatch: unknown command " << name << "\n";
   return Usage(std::cerr);

@@ -23,6 +23,7 @@
 #include "daemon/daemon_config.h"
 #include "daemon/daemon_log.h"
 #include "daemon/daemon_server.h"
+#include "decoders/video_module.h"
 
 namespace {
 
@@ -149,6 +150,12 @@ int main(int argc, char** argv) {
       !valid.ok()) {
     std::cerr << "clearmatchd: config: " << valid.message() << "\n";
     return 2;
+  }
+  // Videos are decoded by a module loaded on first use; load it now so that
+  // a broken installation stops the daemon at start, not on its first video.
+  if (auto video = clearmatch::VideoModule::Get(); !video.ok()) {
+    std::cerr << "clearmatchd: " << video.status().message() << "\n";
+    return 1;
   }
 
   // SIGINT/SIGTERM write a byte to a pipe that a thread waits on (a

@@ -1,4 +1,5 @@
-// vPDQ hashing of in-memory videos with FFmpeg (see video_frame_sampler.h).
+// vPDQ hashing of in-memory videos with FFmpeg (see video_frame_sampler.h
+// and ffmpeg_video_frame_sampler.h).
 //
 // Plan of Hash(): open and check the container and stream (limits before any
 // decoding); then one of three decode passes:
@@ -10,7 +11,7 @@
 //   again by timestamp; any inconsistency (duplicate or missing timestamps,
 //   decode errors, a sampled frame not produced) reruns the every-frame pass;
 // - keyframes: only packets flagged as keyframes are decoded.
-#include "decoders/video_frame_sampler.h"
+#include "decoders/ffmpeg_video_frame_sampler.h"
 
 #include <algorithm>
 #include <array>
@@ -407,32 +408,9 @@ double StreamFps(const AVStream& stream) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<VideoFrameSampler>> VideoFrameSampler::Create(
-    const Options& options) {
-  const VideoDecodeLimits& limits = options.limits;
-  if (!std::isfinite(options.seconds_per_hash) ||
-      options.seconds_per_hash < 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("seconds_per_hash must be finite and >= 0, got ",
-                     options.seconds_per_hash));
-  }
-  if (options.decoder_threads < 1 || options.decoder_threads > 64) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "decoder_threads must be in 1..64, got ", options.decoder_threads));
-  }
-  if (limits.max_bytes <= 0 || limits.max_width <= 0 ||
-      limits.max_height <= 0 || limits.max_pixels <= 0 ||
-      !(limits.max_duration_seconds > 0) || limits.max_decoded_frames <= 0 ||
-      limits.max_streams <= 0 || limits.max_wall_time <= absl::ZeroDuration()) {
-    return absl::InvalidArgumentError(
-        "every VideoDecodeLimits field must be positive");
-  }
-  return std::unique_ptr<VideoFrameSampler>(new VideoFrameSampler(options));
-}
-
-absl::StatusOr<VpdqVideoHash> VideoFrameSampler::Hash(
+absl::StatusOr<VpdqVideoHash> FfmpegVideoFrameSampler::Hash(
     absl::Span<const uint8_t> bytes) const {
-  const VideoDecodeLimits& limits = options_.limits;
+  const VideoDecodeLimits& limits = options().limits;
   if (static_cast<int64_t>(bytes.size()) > limits.max_bytes) {
     return absl::ResourceExhaustedError(
         absl::StrCat("video is ", bytes.size(),
@@ -496,7 +474,7 @@ absl::StatusOr<VpdqVideoHash> VideoFrameSampler::Hash(
         " fps, over max_decoded_frames=", limits.max_decoded_frames));
   }
   const double every_frames =
-      std::min(options_.seconds_per_hash * result.fps, double{INT_MAX});
+      std::min(options().seconds_per_hash * result.fps, double{INT_MAX});
   const int64_t every = std::max<int64_t>(1, static_cast<int>(every_frames));
 
   const FfmpegDecoder::Options decoder_options{
@@ -504,15 +482,15 @@ absl::StatusOr<VpdqVideoHash> VideoFrameSampler::Hash(
       .max_width = limits.max_width,
       .max_height = limits.max_height,
       .max_pixels = limits.max_pixels,
-      .threads = options_.decoder_threads};
+      .threads = options().decoder_threads};
   CM_ASSIGN_OR_RETURN(std::unique_ptr<FfmpegDecoder> decoder,
                       FfmpegDecoder::Create(parameters, decoder_options));
 
-  PassMode mode = options_.keyframes_only ? PassMode::kKeyframes
-                  : options_.skip_unsampled_frames && every > 1
+  PassMode mode = options().keyframes_only ? PassMode::kKeyframes
+                  : options().skip_unsampled_frames && every > 1
                       ? PassMode::kSkipUnsampled
                       : PassMode::kEveryFrame;
-  VideoPass pass(options_, stream_index, stream.time_base, result.fps, every);
+  VideoPass pass(options(), stream_index, stream.time_base, result.fps, every);
   if (mode == PassMode::kEveryFrame) {
     CM_RETURN_IF_ERROR(
         pass.Run(*input, *decoder, mode, nullptr, &result).status());
@@ -541,7 +519,7 @@ absl::StatusOr<VpdqVideoHash> VideoFrameSampler::Hash(
   } else if (mode == PassMode::kSkipUnsampled) {
     mode = PassMode::kEveryFrame;
   }
-  VideoPass final_pass(options_, stream_index, stream.time_base, result.fps,
+  VideoPass final_pass(options(), stream_index, stream.time_base, result.fps,
                        every);
   CM_RETURN_IF_ERROR(
       final_pass.Run(*rescan, *decoder, mode, &scan, &result).status());

@@ -2,6 +2,11 @@
 // decoded from memory with FFmpeg within bounded bytes, pixels, duration,
 // frames and wall time.
 //
+// The FFmpeg implementation (FfmpegVideoFrameSampler) lives in the shared
+// module libclearmatch_video.so, which Create() loads on first use: a
+// process that never hashes a video never loads FFmpeg (~30 ms of dynamic
+// linking). This header and Create() need no FFmpeg.
+//
 //   VideoFrameSampler::Options options;          // 1 hash per second
 //   absl::StatusOr<std::unique_ptr<VideoFrameSampler>> sampler =
 //       VideoFrameSampler::Create(options);
@@ -107,7 +112,15 @@ class VideoFrameSampler {
     FrameConversion conversion = FrameConversion::kRgb24Area;
   };
 
-  // INVALID_ARGUMENT naming an option out of range.
+  virtual ~VideoFrameSampler() = default;
+
+  // INVALID_ARGUMENT naming an option out of range. Needs no FFmpeg.
+  static absl::Status ValidateOptions(const Options& options);
+
+  // Validates `options`, loads the video module (once per process) and makes
+  // a sampler. INVALID_ARGUMENT naming an option out of range;
+  // FAILED_PRECONDITION when the module cannot be loaded (named, with the
+  // loader's reason).
   static absl::StatusOr<std::unique_ptr<VideoFrameSampler>> Create(
       const Options& options);
 
@@ -120,13 +133,15 @@ class VideoFrameSampler {
   // - DEADLINE_EXCEEDED: over limits.max_wall_time.
   // A video whose frames all decode to nothing hashable (e.g. black) gives
   // features of quality 0, which never match.
-  absl::StatusOr<VpdqVideoHash> Hash(absl::Span<const uint8_t> bytes) const;
+  virtual absl::StatusOr<VpdqVideoHash> Hash(
+      absl::Span<const uint8_t> bytes) const = 0;
 
   const Options& options() const { return options_; }
 
- private:
+ protected:
   explicit VideoFrameSampler(const Options& options) : options_(options) {}
 
+ private:
   const Options options_;
 };
 

@@ -11,15 +11,19 @@ namespace clearmatch {
 
 absl::StatusOr<std::unique_ptr<MediaFingerprinter>> MediaFingerprinter::Create(
     const Options& options) {
-  CM_ASSIGN_OR_RETURN(std::unique_ptr<VideoFrameSampler> sampler,
-                      VideoFrameSampler::Create(options.video));
-  return std::unique_ptr<MediaFingerprinter>(
-      new MediaFingerprinter(options, std::move(sampler)));
+  CM_RETURN_IF_ERROR(VideoFrameSampler::ValidateOptions(options.video));
+  return std::unique_ptr<MediaFingerprinter>(new MediaFingerprinter(options));
 }
 
-MediaFingerprinter::MediaFingerprinter(
-    const Options& options, std::unique_ptr<VideoFrameSampler> sampler)
-    : options_(options), sampler_(std::move(sampler)) {}
+MediaFingerprinter::MediaFingerprinter(const Options& options)
+    : options_(options) {}
+
+absl::StatusOr<const VideoFrameSampler*> MediaFingerprinter::Sampler() {
+  if (sampler_ == nullptr) {
+    CM_ASSIGN_OR_RETURN(sampler_, VideoFrameSampler::Create(options_.video));
+  }
+  return sampler_.get();
+}
 
 int64_t MediaFingerprinter::max_input_bytes() const {
   return std::max(options_.image_limits.max_bytes,
@@ -38,7 +42,8 @@ absl::StatusOr<MediaFingerprint> MediaFingerprinter::Fingerprint(
   if (IsAllowedImage(fingerprint.format)) {
     CM_RETURN_IF_ERROR(FingerprintImage(bytes, &fingerprint));
   } else if (IsAllowedVideo(fingerprint.format)) {
-    CM_ASSIGN_OR_RETURN(fingerprint.vpdq, sampler_->Hash(bytes));
+    CM_ASSIGN_OR_RETURN(const VideoFrameSampler* sampler, Sampler());
+    CM_ASSIGN_OR_RETURN(fingerprint.vpdq, sampler->Hash(bytes));
     fingerprint.width = fingerprint.vpdq->width;
     fingerprint.height = fingerprint.vpdq->height;
   } else {

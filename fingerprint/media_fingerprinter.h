@@ -51,7 +51,7 @@ class MediaFingerprinter {
     VideoFrameSampler::Options video;
   };
 
-  // INVALID_ARGUMENT naming an option out of range.
+  // INVALID_ARGUMENT naming an option out of range. Loads nothing.
   static absl::StatusOr<std::unique_ptr<MediaFingerprinter>> Create(
       const Options& options);
 
@@ -60,18 +60,22 @@ class MediaFingerprinter {
 
   // INVALID_ARGUMENT for formats outside the allow-list or malformed media,
   // RESOURCE_EXHAUSTED for media over a limit, DEADLINE_EXCEEDED for a video
-  // over its wall-time budget.
+  // over its wall-time budget, FAILED_PRECONDITION for a video when the
+  // video module cannot be loaded.
   absl::StatusOr<MediaFingerprint> Fingerprint(absl::Span<const uint8_t> bytes);
 
  private:
-  MediaFingerprinter(const Options& options,
-                     std::unique_ptr<VideoFrameSampler> sampler);
+  explicit MediaFingerprinter(const Options& options);
+
+  // The video sampler, made (and the video module loaded) on first use, so
+  // that fingerprinting images never loads FFmpeg.
+  absl::StatusOr<const VideoFrameSampler*> Sampler();
 
   absl::Status FingerprintImage(absl::Span<const uint8_t> bytes,
                                 MediaFingerprint* fingerprint);
 
   const Options options_;
-  const std::unique_ptr<VideoFrameSampler> sampler_;
+  std::unique_ptr<VideoFrameSampler> sampler_;
   PdqHasher hasher_;
 };
 

@@ -1,0 +1,46 @@
+// SharedModule: a part of clearmatch built as its own shared object and
+// loaded only when a command needs it (dlopen), so that a process pays the
+// start-up cost of heavy libraries (FFmpeg, gRPC) only when it uses them.
+//
+//   CM_ASSIGN_OR_RETURN(SharedModule module,
+//                       SharedModule::Open("libclearmatch_video.so"));
+//   CM_ASSIGN_OR_RETURN(void* entry, module.Symbol("clearmatch_video_v1"));
+//
+// Modules are found by the dynamic loader's search path of the calling
+// object: the build tree's lib/ for binaries run from the build tree, and
+// ../lib/clearmatch beside an installed binary (see CMakeLists.txt); the
+// environment variable CLEARMATCH_MODULE_DIR, when set, is searched first.
+// A module is loaded with RTLD_NOW | RTLD_LOCAL and never unloaded: objects
+// it made may outlive any handle. Thread-safe.
+#ifndef CLEARMATCH_COMMON_SHARED_MODULE_H_
+#define CLEARMATCH_COMMON_SHARED_MODULE_H_
+
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+
+namespace clearmatch {
+
+class SharedModule {
+ public:
+  // FAILED_PRECONDITION naming the module and the loader's reason when it
+  // cannot be found or loaded (a missing library it depends on, say).
+  static absl::StatusOr<SharedModule> Open(std::string_view file_name);
+
+  // FAILED_PRECONDITION when the module has no such symbol.
+  absl::StatusOr<void*> Symbol(const char* name) const;
+
+  const std::string& file_name() const { return file_name_; }
+
+ private:
+  SharedModule(std::string file_name, void* handle)
+      : file_name_(std::move(file_name)), handle_(handle) {}
+
+  std::string file_name_;
+  void* handle_;  // never dlclose'd
+};
+
+}  // namespace clearmatch
+
+#endif  // CLEARMATCH_COMMON_SHARED_MODULE_H_
