@@ -23,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "hashing/pdq_hash.h"
 #include "index/index_builder.h"
 #include "index/pdq_index_factory.h"
@@ -79,7 +80,7 @@ std::vector<HashEntry> MakeEntries(int64_t n, std::mt19937_64& rng) {
     HashEntry& e = entries[static_cast<size_t>(i)];
     e.type = HashType::kPdq;
     e.pdq = RandomCode(rng);
-    e.entry_id = "e" + std::to_string(i);
+    e.entry_id = absl::StrCat("e", i);
     e.bank = "stopncii";
     e.source_feed = "feed";
     e.added_at = 1700000000 + i;
@@ -148,9 +149,9 @@ int Run(int64_t n, const std::string& dir) {
   // A feed delta: 1000 additions and 1000 removals.
   std::vector<HashEntry> adds = MakeEntries(1000, rng);
   std::vector<EntryKey> removes;
-  for (HashEntry& e : adds) e.entry_id = "new-" + e.entry_id;
+  for (HashEntry& e : adds) e.entry_id = absl::StrCat("new-", e.entry_id);
   for (int i = 0; i < 1000; ++i) {
-    removes.push_back({"feed", "e" + std::to_string(i * (n / 1000))});
+    removes.push_back({"feed", absl::StrCat("e", i * (n / 1000))});
   }
   start = Clock::now();
   auto applied = builder.Apply(**loaded, adds, removes, 2);

@@ -53,7 +53,9 @@ absl::StatusOr<Args> ParseArgs(const std::vector<std::string>& args,
     }
     const std::string name = arg.substr(2);
     if (std::find(switches.begin(), switches.end(), name) != switches.end()) {
-      parsed.flags[name] = "1";
+      // insert_or_assign, not operator=("1"): GCC 12 at -O3 warns falsely
+      // (-Wrestrict, GCC bug 105329) on the inlined string assignment.
+      parsed.flags.insert_or_assign(name, std::string("1"));
     } else if (std::find(with_value.begin(), with_value.end(), name) !=
                with_value.end()) {
       if (i + 1 >= args.size()) {

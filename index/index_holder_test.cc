@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "index/index_builder.h"
 #include "index/index_test_util.h"
@@ -32,10 +33,9 @@ PdqHash CodeFor(uint64_t version, int i) {
 std::vector<HashEntry> EntriesFor(uint64_t version) {
   std::vector<HashEntry> entries;
   for (int i = 0; i < kEntriesPerVersion; ++i) {
-    entries.push_back(index_test::PdqEntry(
-        CodeFor(version, i),
-        "v" + std::to_string(version) + "-" + std::to_string(i),
-        std::to_string(version)));
+    entries.push_back(index_test::PdqEntry(CodeFor(version, i),
+                                           absl::StrCat("v", version, "-", i),
+                                           std::to_string(version)));
   }
   return entries;
 }
