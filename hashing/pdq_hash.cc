@@ -30,9 +30,18 @@ int PdqHash::DistanceTo(const PdqHash& other) const {
 }
 
 // Two clones: one with the POPCNT instruction, one portable; the loader picks
-// the first the CPU supports.
-__attribute__((target_clones("popcnt", "default"))) int HammingDistance256(
-    const uint8_t* a, const uint8_t* b) {
+// the first the CPU supports. Sanitizer builds keep the portable one only:
+// the sanitizers instrument the ifunc resolver target_clones generates, and
+// the loader runs it before the sanitizer runtime is initialised.
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+#define CLEARMATCH_POPCNT_CLONES
+#else
+#define CLEARMATCH_POPCNT_CLONES \
+  __attribute__((target_clones("popcnt", "default")))
+#endif
+
+CLEARMATCH_POPCNT_CLONES int HammingDistance256(const uint8_t* a,
+                                                const uint8_t* b) {
   int distance = 0;
   for (int i = 0; i < 4; ++i) {
     uint64_t x, y;
