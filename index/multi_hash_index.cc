@@ -241,10 +241,12 @@ absl::Status ValidateTable(const uint8_t* codes, size_t n, int table_index,
   }
   uint64_t table_sum = 0;
   for (size_t v = 0; v + 1 < offsets.size(); ++v) {
-    if (offsets[v] > offsets[v + 1]) {
-      return absl::DataLossError(
-          absl::StrCat("multi-hash table ", table_index, " bucket ", v,
-                       " has a decreasing offset ", offsets[v + 1]));
+    // Monotonic and within the ids at every step, not only at the ends: a
+    // middle offset past n would send the loop below beyond the ids.
+    if (offsets[v] > offsets[v + 1] || offsets[v + 1] > n) {
+      return absl::DataLossError(absl::StrCat(
+          "multi-hash table ", table_index, " bucket ", v, " has an offset ",
+          offsets[v + 1], " decreasing or past ", n));
     }
     for (uint32_t slot = offsets[v]; slot < offsets[v + 1]; ++slot) {
       const uint32_t id = table.ids[slot];
