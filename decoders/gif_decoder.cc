@@ -27,6 +27,7 @@ int ReadFromMemory(GifFileType* gif, GifByteType* out, int length) {
   MemoryReader* reader = static_cast<MemoryReader*>(gif->UserData);
   const size_t n = std::min<size_t>(std::max(length, 0),
                                     reader->bytes.size() - reader->offset);
+  if (n == 0) return 0;  // (an empty span's data() may be null)
   std::memcpy(out, reader->bytes.data() + reader->offset, n);
   reader->offset += n;
   return static_cast<int>(n);
