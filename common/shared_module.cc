@@ -3,9 +3,12 @@
 #include <dlfcn.h>
 
 #include <cstdlib>
+#include <filesystem>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 
 namespace clearmatch {
 namespace {
@@ -15,23 +18,57 @@ std::string LoaderError() {
   return error != nullptr ? error : "unknown error";
 }
 
+// The folder of the executable or module that holds this code.
+std::filesystem::path OwnFolder() {
+  Dl_info info{};
+  if (dladdr(reinterpret_cast<void*>(&LoaderError), &info) == 0 ||
+      info.dli_fname == nullptr) {
+    return {};
+  }
+  std::error_code error;
+  const std::filesystem::path self =
+      std::filesystem::canonical(info.dli_fname, error);
+  return error ? std::filesystem::path() : self.parent_path();
+}
+
+// Where modules are looked for, in order (see shared_module.h).
+std::vector<std::filesystem::path> ModuleFolders() {
+  std::vector<std::filesystem::path> folders;
+  const char* dir = std::getenv("CLEARMATCH_MODULE_DIR");
+  if (dir != nullptr && *dir != '\0') folders.emplace_back(dir);
+  if (const std::filesystem::path own = OwnFolder(); !own.empty()) {
+    folders.push_back(own);  // module beside module
+    folders.push_back(own / ".." / "lib" / "clearmatch");  // installed binary
+  }
+  folders.emplace_back(
+      CLEARMATCH_BUILD_MODULE_DIR);  // binary in the build tree
+  return folders;
+}
+
 }  // namespace
 
 absl::StatusOr<SharedModule> SharedModule::Open(std::string_view file_name) {
   std::string name(file_name);
-  const char* dir = std::getenv("CLEARMATCH_MODULE_DIR");
-  if (dir != nullptr && *dir != '\0') {
-    const std::string path = absl::StrCat(dir, "/", name);
+  std::vector<std::string> tried;
+  for (const std::filesystem::path& folder : ModuleFolders()) {
+    const std::filesystem::path path = folder / name;
+    std::error_code error;
+    if (!std::filesystem::exists(path, error)) {
+      tried.push_back(path.string());
+      continue;
+    }
+    // An explicit path: sanitizer runtimes intercept dlopen, which would
+    // make the loader search relative to them instead of to the caller.
     if (void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL)) {
       return SharedModule(std::move(name), handle);
     }
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot load the clearmatch module ", path.string(), ": ",
+                     LoaderError()));
   }
-  void* handle = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (handle == nullptr) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "cannot load the clearmatch module ", name, ": ", LoaderError()));
-  }
-  return SharedModule(std::move(name), handle);
+  return absl::FailedPreconditionError(
+      absl::StrCat("cannot find the clearmatch module ", name, " (looked for ",
+                   absl::StrJoin(tried, ", "), ")"));
 }
 
 absl::StatusOr<void*> SharedModule::Symbol(const char* name) const {

@@ -6,12 +6,12 @@
 //                       SharedModule::Open("libclearmatch_video.so"));
 //   CM_ASSIGN_OR_RETURN(void* entry, module.Symbol("clearmatch_video_v1"));
 //
-// Modules are found by the dynamic loader's search path of the calling
-// object: the build tree's lib/ for binaries run from the build tree, and
-// ../lib/clearmatch beside an installed binary (see CMakeLists.txt); the
-// environment variable CLEARMATCH_MODULE_DIR, when set, is searched first.
-// A module is loaded with RTLD_NOW | RTLD_LOCAL and never unloaded: objects
-// it made may outlive any handle. Thread-safe.
+// A module is looked for, in order, in $CLEARMATCH_MODULE_DIR (when set);
+// beside the executable or module whose code asks (a module loading
+// another); in ../lib/clearmatch beside it (an installed binary in bin/);
+// and in the build tree's lib/ (binaries run from the build tree). It is
+// loaded by its full path with RTLD_NOW | RTLD_LOCAL and never unloaded:
+// objects it made may outlive any handle. Thread-safe.
 #ifndef CLEARMATCH_COMMON_SHARED_MODULE_H_
 #define CLEARMATCH_COMMON_SHARED_MODULE_H_
 
@@ -24,8 +24,9 @@ namespace clearmatch {
 
 class SharedModule {
  public:
-  // FAILED_PRECONDITION naming the module and the loader's reason when it
-  // cannot be found or loaded (a missing library it depends on, say).
+  // FAILED_PRECONDITION naming the module and the folders looked in when it
+  // cannot be found, or the loader's reason when it cannot be loaded (a
+  // library it depends on is missing, say).
   static absl::StatusOr<SharedModule> Open(std::string_view file_name);
 
   // FAILED_PRECONDITION when the module has no such symbol.
