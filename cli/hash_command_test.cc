@@ -17,6 +17,7 @@ namespace clearmatch::cli {
 namespace {
 
 using ::clearmatch::testing::BinaryPath;
+using ::clearmatch::testing::ReadTextFile;
 using ::clearmatch::testing::ReferencePdqHash;
 using ::clearmatch::testing::TestdataPath;
 using ::testing::ElementsAre;
@@ -80,7 +81,8 @@ TEST(HashCommandTest, DihedralArrayIsInTheReferenceOrder) {
       r.out, match, std::regex("\"pdq_dihedral\": \\[([^\\]]*)\\]")));
   std::vector<std::string> ours = absl::StrSplit(match[1].str(), ", ");
   ASSERT_EQ(ours.size(), 8u);
-  std::ifstream in(TestdataPath("pdq/reference_dihedral.csv"));
+  std::istringstream in(
+      ReadTextFile(TestdataPath("pdq/reference_dihedral.csv")));
   std::string line;
   std::getline(in, line);
   std::vector<std::string> reference = absl::StrSplit(line, ',');

@@ -20,6 +20,7 @@ namespace clearmatch::cli {
 namespace {
 
 using ::clearmatch::testing::Md5sumOfFile;
+using ::clearmatch::testing::ReadTextFile;
 using ::clearmatch::testing::TestdataPath;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -36,7 +37,7 @@ constexpr const char* kBridgeFiles[] = {
     "bridge-7-flip-plus-1.jpg", "bridge-8-flip-minus-1.jpg"};
 
 std::vector<std::string> ReadLines(const std::string& path) {
-  std::ifstream in(path);
+  std::istringstream in(ReadTextFile(path));
   std::vector<std::string> lines;
   for (std::string line; std::getline(in, line);) {
     if (!line.empty()) lines.push_back(line);

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,7 @@ namespace clearmatch {
 namespace {
 
 using ::clearmatch::testing::ReadFileBytes;
+using ::clearmatch::testing::ReadTextFile;
 using ::clearmatch::testing::TestdataPath;
 
 struct ReferenceRow {
@@ -26,7 +28,7 @@ struct ReferenceRow {
 };
 
 std::vector<ReferenceRow> ReadReferenceCsv() {
-  std::ifstream in(TestdataPath("pdq/reference_hashes.csv"));
+  std::istringstream in(ReadTextFile(TestdataPath("pdq/reference_hashes.csv")));
   EXPECT_TRUE(in.good());
   std::vector<ReferenceRow> rows;
   std::string line;
@@ -79,7 +81,8 @@ TEST(PdqConformanceTest, MatchesReferenceHashes) {
 }
 
 TEST(PdqConformanceTest, DihedralVariantsMatchReference) {
-  std::ifstream in(TestdataPath("pdq/reference_dihedral.csv"));
+  std::istringstream in(
+      ReadTextFile(TestdataPath("pdq/reference_dihedral.csv")));
   std::string line;
   ASSERT_TRUE(std::getline(in, line));
   std::vector<std::string> cols = absl::StrSplit(line, ',');

@@ -33,7 +33,7 @@ TEST(VpdqFeatureTest, FormatsWithThreeDecimals) {
 TEST(VpdqFeatureTest, ReferenceFilesRoundTrip) {
   for (const char* name : {"vpdq/reference_r1/chair-19-sd-bar.txt",
                            "vpdq/meta_sample_hashes/doorknob-hd-no-bar.txt"}) {
-    std::ifstream in(testing::TestdataPath(name));
+    std::istringstream in(testing::ReadTextFile(testing::TestdataPath(name)));
     std::stringstream text;
     text << in.rdbuf();
     absl::StatusOr<std::vector<VpdqFeature>> features =

@@ -141,7 +141,7 @@ TEST(VpdqMatcherTest, ImageMatchesFramesWithinDistance) {
 }
 
 std::vector<VpdqFeature> ReadFeatures(const std::string& relative) {
-  std::ifstream in(testing::TestdataPath(relative));
+  std::istringstream in(testing::ReadTextFile(testing::TestdataPath(relative)));
   std::stringstream text;
   text << in.rdbuf();
   absl::StatusOr<std::vector<VpdqFeature>> f = ParseVpdqFeatures(text.str());

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <fstream>
 #include <random>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <utility>
@@ -310,8 +311,7 @@ TEST(MultiHashIndexTest, ConcurrentSearchesAgree) {
 }
 
 std::vector<uint8_t> ParseHexLines(const std::string& path) {
-  std::ifstream in(path);
-  EXPECT_TRUE(in.good()) << path;
+  std::istringstream in(testing::ReadTextFile(path));
   std::vector<uint8_t> codes;
   std::string line;
   while (std::getline(in, line)) {

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 
@@ -23,10 +24,14 @@ std::vector<unsigned char> ReadFileBytes(const std::string& path) {
   return std::vector<unsigned char>(std::istreambuf_iterator<char>(in), {});
 }
 
+std::string ReadTextFile(const std::string& path) {
+  const std::vector<unsigned char> bytes = ReadFileBytes(path);
+  return std::string(bytes.begin(), bytes.end());
+}
+
 std::string ReferencePdqHash(std::string_view file) {
   const std::string csv = TestdataPath("pdq/reference_hashes.csv");
-  std::ifstream in(csv);
-  if (!in) throw std::runtime_error("cannot read test file " + csv);
+  std::istringstream in(ReadTextFile(csv));
   std::string line;
   while (std::getline(in, line)) {
     // hash,quality,file

@@ -20,6 +20,10 @@ std::string TestdataPath(std::string_view relative);
 // Whole file as bytes; throws if it cannot be read.
 std::vector<unsigned char> ReadFileBytes(const std::string& path);
 
+// Whole file as text, e.g. for std::istringstream; throws if it cannot be
+// read.
+std::string ReadTextFile(const std::string& path);
+
 // The reference tool's PDQ hash (64 hex digits) of pdq/<file>, from
 // pdq/reference_hashes.csv; throws if the CSV cannot be read or does not
 // list the file.

@@ -38,13 +38,14 @@ using ::clearmatch::testing::DaemonProcess;
 using ::clearmatch::testing::HttpGet;
 using ::clearmatch::testing::Md5sumOfFile;
 using ::clearmatch::testing::ReadFileBytes;
+using ::clearmatch::testing::ReadTextFile;
 using ::clearmatch::testing::TestdataPath;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
 // Reference hashes (hash,quality,file) of shared/testdata/pdq.
 std::map<std::string, std::string> ReferenceHashes() {
-  std::ifstream in(TestdataPath("pdq/reference_hashes.csv"));
+  std::istringstream in(ReadTextFile(TestdataPath("pdq/reference_hashes.csv")));
   std::map<std::string, std::string> hashes;
   std::string line;
   while (std::getline(in, line)) {
@@ -57,7 +58,8 @@ std::map<std::string, std::string> ReferenceHashes() {
 
 // Line `index` (from 0) of a reference vPDQ file: frame,quality,hash,seconds.
 std::vector<std::string> VpdqLine(const std::string& file, int index) {
-  std::ifstream in(TestdataPath("vpdq/reference_r1/" + file));
+  std::istringstream in(
+      ReadTextFile(TestdataPath("vpdq/reference_r1/" + file)));
   std::string line;
   for (int i = 0; i <= index; ++i) std::getline(in, line);
   std::vector<std::string> fields;
