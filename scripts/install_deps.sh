@@ -9,7 +9,8 @@ packages=(
   libabsl-dev
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libfaiss-dev libopenblas-dev
-  libopencv-dev
+  libjpeg62-turbo-dev libpng-dev libwebp-dev libgif-dev zlib1g-dev
+  libopencv-dev  # tests only: the decoders' pixel oracle
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev
   libssl-dev libsqlite3-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -1,9 +1,64 @@
 #!/usr/bin/env bash
-# Sets up, builds and runs every test. Needs ../shared/testdata beside the
-# checkout (or CLEARMATCH_TESTDATA pointing at it).
+# Sets up, builds and runs every test, in stages, each timed:
+#   main   RelWithDebInfo with -Werror, clang-format check, every test (./build)
+#   asan   AddressSanitizer + UndefinedBehaviorSanitizer, every test (./build-asan)
+#   tsan   ThreadSanitizer, the concurrency tests (./build-tsan)
+# STAGES="main asan" runs only some. Needs nothing beside the checkout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/build.sh
-bash scripts/check_format.sh
-BUILD_DIR=${BUILD_DIR:-build}
-ctest --test-dir "$BUILD_DIR" --output-on-failure -j2 --timeout 300
+STAGES=${STAGES:-main asan tsan}
+JOBS=$(nproc)
+
+# The tests that exercise threads: index hot swap, worker pool and review
+# service, the review store's writer queue, the feed syncer, and the daemon
+# (matcher service) as a real process.
+TSAN_TARGETS=(index_holder_test daemon_test review_test feed_test
+              daemon_integration_test clearmatchd)
+TSAN_TESTS='IndexHolder|WorkerPool|ReviewService|ReviewStore|FullReviewQueue|FeedSyncer|DaemonTest|DaemonFeedTest|DaemonOverloadTest'
+
+configure() {  # configure DIR [CMAKE ARGS...]
+  local dir=$1
+  shift
+  cmake -S . -B "$dir" -G Ninja -DCLEARMATCH_WERROR=ON "$@" >/dev/null
+}
+
+run_tests() {  # run_tests DIR [CTEST ARGS...]
+  local dir=$1
+  shift
+  ctest --test-dir "$dir" --output-on-failure -j"$JOBS" --timeout 600 "$@"
+}
+
+stage_main() {
+  BUILD_DIR=build bash scripts/build.sh
+  bash scripts/check_format.sh
+  run_tests build
+}
+
+stage_asan() {
+  configure build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCLEARMATCH_SANITIZE=address -DCLEARMATCH_BUILD_BENCH=OFF
+  cmake --build build-asan -j"$JOBS"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1 \
+    LSAN_OPTIONS=suppressions=$PWD/tests/sanitizers/lsan.supp \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    run_tests build-asan
+}
+
+stage_tsan() {
+  # Debian's Abseil, rebuilt with TSan, so absl::Mutex is visible to it.
+  bash scripts/build_tsan_abseil.sh build-tsan/abseil
+  configure build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCLEARMATCH_SANITIZE=thread -DCLEARMATCH_BUILD_BENCH=OFF
+  cmake --build build-tsan -j"$JOBS" --target "${TSAN_TARGETS[@]}"
+  LD_LIBRARY_PATH=$PWD/build-tsan/abseil/lib \
+    TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/sanitizers/tsan.supp \
+    run_tests build-tsan -R "$TSAN_TESTS"
+}
+
+bash scripts/install_deps.sh
+for stage in $STAGES; do
+  start=$(date +%s)
+  echo "=== test.sh: stage $stage"
+  "stage_$stage"
+  echo "=== test.sh: stage $stage passed in $(($(date +%s) - start)) s"
+done
