@@ -38,13 +38,35 @@ std::string ReferencePdqHash(std::string_view file) {
   return "";
 }
 
-std::string Md5sumOfFile(const std::string& path) {
-  FILE* pipe = popen(("md5sum '" + path + "'").c_str(), "r");
+namespace {
+
+// The first `hex_digits` characters `tool 'path'` prints (its digest).
+std::string DigestFromTool(const char* tool, const std::string& path,
+                           size_t hex_digits) {
+  FILE* pipe = popen((std::string(tool) + " '" + path + "'").c_str(), "r");
   if (pipe == nullptr) return "";
-  char buffer[33] = {};
-  const size_t n = std::fread(buffer, 1, 32, pipe);
-  pclose(pipe);
-  return std::string(buffer, n);
+  std::string output;
+  char buffer[256];
+  size_t n;
+  while ((n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0) {
+    output.append(buffer, n);
+  }
+  if (pclose(pipe) != 0 || output.size() < hex_digits) return "";
+  return output.substr(0, hex_digits);
+}
+
+}  // namespace
+
+std::string Md5sumOfFile(const std::string& path) {
+  return DigestFromTool("md5sum", path, 32);
+}
+
+std::string Sha1sumOfFile(const std::string& path) {
+  return DigestFromTool("sha1sum", path, 40);
+}
+
+std::string Sha256sumOfFile(const std::string& path) {
+  return DigestFromTool("sha256sum", path, 64);
 }
 
 std::string BinaryPath(std::string_view relative) {

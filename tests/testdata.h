@@ -20,9 +20,12 @@ std::vector<unsigned char> ReadFileBytes(const std::string& path);
 // pdq/reference_hashes.csv; "" when the file is not listed.
 std::string ReferencePdqHash(std::string_view file);
 
-// MD5 of a file as the system's md5sum prints it: an oracle independent of
-// the project's own digest code. "" if md5sum cannot run.
+// Digests of a file as the system's md5sum, sha1sum and sha256sum print
+// them (lower-case hex): oracles independent of the project's own digest
+// code. "" if the tool cannot run.
 std::string Md5sumOfFile(const std::string& path);
+std::string Sha1sumOfFile(const std::string& path);
+std::string Sha256sumOfFile(const std::string& path);
 
 // Path of a built binary (e.g. "cli/clearmatch") under the build tree.
 std::string BinaryPath(std::string_view relative);
