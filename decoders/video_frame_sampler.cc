@@ -443,7 +443,9 @@ absl::StatusOr<VpdqVideoHash> VideoFrameSampler::Hash(
       .allowed_decoders = FfmpegDecoder::DecoderNames(kAllowedCodecs),
       .max_streams = limits.max_streams,
       .max_pixels = limits.max_pixels,
-      .deadline = absl::Now() + limits.max_wall_time};
+      .deadline = (options_.clock ? options_.clock() : absl::Now()) +
+                  limits.max_wall_time,
+      .clock = options_.clock};
   CM_ASSIGN_OR_RETURN(std::unique_ptr<FfmpegMemoryInput> input,
                       FfmpegMemoryInput::Open(bytes, input_options));
   AVFormatContext* format = input->format_context();
