@@ -3,6 +3,11 @@
 
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include <cerrno>
 #include <cstring>
@@ -49,6 +54,52 @@ absl::StatusOr<std::string> ReadPemFile(const char* flag,
         flag, " file ", path, " is not PEM (no \"-----BEGIN \" line)"));
   }
   return text;
+}
+
+// INVALID_ARGUMENT unless `pem` holds what `flag` needs: a certificate
+// (--tls-ca, --tls-cert) or an unencrypted private key (--tls-key). gRPC
+// itself accepts any text here and fails only at the first call, saying no
+// more than "empty address list".
+absl::Status CheckPemHolds(const char* flag, const std::string& path,
+                           const std::string& pem, bool private_key) {
+  ERR_clear_error();
+  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+  bool ok = false;
+  if (bio != nullptr && private_key) {
+    // No passphrase callback prompting on the terminal: encrypted keys fail.
+    pem_password_cb* no_passphrase = [](char*, int, int, void*) { return 0; };
+    EVP_PKEY* key =
+        PEM_read_bio_PrivateKey(bio, nullptr, no_passphrase, nullptr);
+    ok = key != nullptr;
+    EVP_PKEY_free(key);
+  } else if (bio != nullptr) {
+    X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr);
+    ok = cert != nullptr;
+    X509_free(cert);
+  }
+  BIO_free(bio);
+  char reason[256] = "out of memory";
+  if (const unsigned long error = ERR_peek_last_error(); error != 0) {
+    ERR_error_string_n(error, reason, sizeof(reason));
+  }
+  ERR_clear_error();
+  if (ok) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat(flag, " file ", path, " holds no ",
+                   private_key ? "unencrypted private key" : "certificate",
+                   " that OpenSSL can read (", reason, ")"));
+}
+
+// ReadPemFile, then CheckPemHolds.
+absl::StatusOr<std::string> ReadPemFileHolding(const char* flag,
+                                               const std::string& path,
+                                               bool private_key) {
+  absl::StatusOr<std::string> pem = ReadPemFile(flag, path);
+  if (!pem.ok()) return pem.status();
+  if (absl::Status s = CheckPemHolds(flag, path, *pem, private_key); !s.ok()) {
+    return s;
+  }
+  return pem;
 }
 
 }  // namespace
@@ -100,15 +151,16 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> CreateDaemonChannel(
     return grpc::CreateChannel(flags.addr, grpc::InsecureChannelCredentials());
   }
   grpc::SslCredentialsOptions options;
-  absl::StatusOr<std::string> ca = ReadPemFile("--tls-ca", flags.tls_ca_file);
+  absl::StatusOr<std::string> ca =
+      ReadPemFileHolding("--tls-ca", flags.tls_ca_file, false);
   if (!ca.ok()) return ca.status();
   options.pem_root_certs = *std::move(ca);
   if (!flags.tls_cert_file.empty()) {
     absl::StatusOr<std::string> cert =
-        ReadPemFile("--tls-cert", flags.tls_cert_file);
+        ReadPemFileHolding("--tls-cert", flags.tls_cert_file, false);
     if (!cert.ok()) return cert.status();
     absl::StatusOr<std::string> key =
-        ReadPemFile("--tls-key", flags.tls_key_file);
+        ReadPemFileHolding("--tls-key", flags.tls_key_file, true);
     if (!key.ok()) return key.status();
     options.pem_cert_chain = *std::move(cert);
     options.pem_private_key = *std::move(key);

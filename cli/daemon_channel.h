@@ -61,7 +61,9 @@ absl::Status ValidateDaemonChannelFlags(const DaemonChannelFlags& flags);
 // certificate when given. Connects lazily (on the first call). Errors:
 // those of ValidateDaemonChannelFlags; NOT_FOUND or PERMISSION_DENIED for a
 // PEM file that cannot be opened, INVALID_ARGUMENT for one that is empty,
-// over kMaxPemFileBytes or not PEM, each naming the flag and the file.
+// over kMaxPemFileBytes, not PEM, or PEM without a certificate OpenSSL can
+// parse (--tls-ca, --tls-cert) or an unencrypted private key (--tls-key),
+// each naming the flag and the file.
 absl::StatusOr<std::shared_ptr<grpc::Channel>> CreateDaemonChannel(
     const DaemonChannelFlags& flags);
 

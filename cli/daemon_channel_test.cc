@@ -15,6 +15,7 @@
 #include "cli/review_command.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/integration/test_pki.h"
 
 namespace clearmatch::cli {
 namespace {
@@ -22,7 +23,10 @@ namespace {
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 
-constexpr char kPemLike[] =
+using ::clearmatch::testing::TestPki;
+
+// PEM framing around bytes that are no certificate: "is PEM", holds nothing.
+constexpr char kJunkCertificate[] =
     "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
 
 class DaemonChannelTest : public ::testing::Test {
@@ -31,6 +35,13 @@ class DaemonChannelTest : public ::testing::Test {
     char pattern[] = "/tmp/clearmatch-daemon-channel-XXXXXX";
     ASSERT_NE(mkdtemp(pattern), nullptr);
     dir_ = pattern;
+    absl::StatusOr<TestPki> pki = TestPki::Create(dir_, "test-ca");
+    ASSERT_TRUE(pki.ok()) << pki.status();
+    absl::StatusOr<TestPki::Files> client =
+        pki->Issue(TestPki::Client("client", "ops"));
+    ASSERT_TRUE(client.ok()) << client.status();
+    ca_file_ = pki->ca_file();
+    client_ = *std::move(client);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
@@ -41,6 +52,8 @@ class DaemonChannelTest : public ::testing::Test {
   }
 
   std::string dir_;
+  std::string ca_file_;    // a real CA certificate (PEM)
+  TestPki::Files client_;  // a real client certificate and its key
 };
 
 // Runs ConsumeDaemonChannelFlag over every argument; the others are returned.
@@ -120,16 +133,54 @@ TEST_F(DaemonChannelTest, PlaintextAndTlsChannelsAreCreated) {
       CreateDaemonChannel(flags);
   ASSERT_TRUE(channel.ok()) << channel.status();
   EXPECT_NE(*channel, nullptr);
-  flags.tls_ca_file = Write("ca.pem", kPemLike);
-  flags.tls_cert_file = Write("c.pem", kPemLike);
-  flags.tls_key_file = Write("c.key", "-----BEGIN PRIVATE KEY-----\n");
+  flags.tls_ca_file = ca_file_;
+  channel = CreateDaemonChannel(flags);
+  ASSERT_TRUE(channel.ok()) << channel.status();
+  EXPECT_NE(*channel, nullptr);
+  flags.tls_cert_file = client_.cert_file;
+  flags.tls_key_file = client_.key_file;
   channel = CreateDaemonChannel(flags);
   ASSERT_TRUE(channel.ok()) << channel.status();
   EXPECT_NE(*channel, nullptr);
 }
 
+// PEM files whose blocks hold no certificate or key are refused before any
+// channel exists (gRPC would take them and fail only at the first call,
+// with "empty address list"), naming the flag, the file and what is missing.
+TEST_F(DaemonChannelTest, JunkPemIsRefusedNamingWhatItLacks) {
+  const std::string junk = Write("junk.pem", kJunkCertificate);
+  const std::string truncated_key =
+      Write("truncated.key", "-----BEGIN PRIVATE KEY-----\nMIIE\n");
+  struct Case {
+    std::string ca, cert, key;
+    std::string expected;
+  };
+  const std::vector<Case> cases = {
+      {junk, "", "", "--tls-ca file " + junk + " holds no certificate"},
+      {ca_file_, junk, client_.key_file,
+       "--tls-cert file " + junk + " holds no certificate"},
+      {ca_file_, client_.cert_file, truncated_key,
+       "--tls-key file " + truncated_key + " holds no unencrypted private key"},
+      // A certificate where the key belongs.
+      {ca_file_, client_.cert_file, client_.cert_file,
+       "--tls-key file " + client_.cert_file + " holds no unencrypted private"},
+  };
+  for (const Case& c : cases) {
+    DaemonChannelFlags flags;
+    flags.tls_ca_file = c.ca;
+    flags.tls_cert_file = c.cert;
+    flags.tls_key_file = c.key;
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+        CreateDaemonChannel(flags);
+    ASSERT_FALSE(channel.ok()) << c.expected;
+    EXPECT_EQ(channel.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(channel.status().message(),
+                AllOf(HasSubstr(c.expected), HasSubstr("OpenSSL")));
+  }
+}
+
 TEST_F(DaemonChannelTest, BadPemFilesAreNamed) {
-  const std::string good = Write("good.pem", kPemLike);
+  const std::string good = ca_file_;  // a certificate, good for --tls-ca/cert
   struct Case {
     std::string path;
     absl::StatusCode code;
@@ -193,7 +244,7 @@ TEST_F(DaemonChannelTest, UnavailableCallsNameTheConnection) {
 // problems as usage errors (exit 2) before connecting.
 TEST_F(DaemonChannelTest, EveryCommandReportsTheSameErrors) {
   const std::string listing = Write("listing.csv", "a,/nonexistent.jpg\n");
-  const std::string good = Write("good.pem", kPemLike);
+  const std::string good = ca_file_;
   const std::string missing = dir_ + "/missing.pem";
   struct Problem {
     std::vector<std::string> flags;

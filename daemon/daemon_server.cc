@@ -1,6 +1,7 @@
 // Assembly of clearmatchd.
 #include "daemon/daemon_server.h"
 
+#include <fcntl.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/security/server_credentials.h>
@@ -9,8 +10,10 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -99,6 +102,21 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
   return grpc::SslServerCredentials(options);
 }
 
+// Test-only seam for tests/integration, never set in production: with
+// CLEARMATCHD_TEST_ONLY_DECODE_GATE=PATH (a FIFO), every media decode first
+// opens PATH and reads one byte (or EOF), so a test holds a decode worker
+// busy until it writes, and knows the worker is there once its own open
+// for writing succeeds.
+constexpr char kDecodeGateVariable[] = "CLEARMATCHD_TEST_ONLY_DECODE_GATE";
+
+void PassDecodeGate(const std::string& path) {
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  char byte;
+  [[maybe_unused]] const ssize_t n = read(fd, &byte, 1);
+  close(fd);
+}
+
 }  // namespace
 
 DaemonServer::DaemonServer(const v1::DaemonConfig& config, VerdictPolicy policy)
@@ -120,6 +138,13 @@ absl::StatusOr<std::unique_ptr<DaemonServer>> DaemonServer::Start(
       static_cast<int64_t>(limits.max_upload_bytes());
   pipeline_options.video_limits.max_bytes =
       static_cast<int64_t>(limits.max_upload_bytes());
+  if (const char* gate = std::getenv(kDecodeGateVariable);
+      gate != nullptr && gate[0] != '\0') {
+    LogInfo(absl::StrCat("test-only decode gate ", gate));
+    pipeline_options.before_decode = [path = std::string(gate)] {
+      PassDecodeGate(path);
+    };
+  }
   d.pipeline_ = std::make_unique<MatchPipeline>(pipeline_options, d.policy_,
                                                 d.holder_, d.metrics_registry_);
 

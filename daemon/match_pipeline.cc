@@ -280,6 +280,7 @@ absl::StatusOr<v1::CheckResponse> MatchPipeline::Check(
   response.set_request_id(NewRequestId());
   Query query;
   if (!request.media().empty()) {
+    if (options_.before_decode) options_.before_decode();
     CM_RETURN_IF_ERROR(check_alive());
     const absl::Time start = absl::Now();
     MediaFingerprinter::Options fo;

@@ -15,6 +15,7 @@
 #define CLEARMATCH_DAEMON_MATCH_PIPELINE_H_
 
 #include <cstdint>
+#include <functional>
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
@@ -42,6 +43,10 @@ class MatchPipeline {
   struct Options {
     ImageDecodeLimits image_limits;
     VideoDecodeLimits video_limits;
+    // Test seam, empty in production: called on the worker before a
+    // request's media is decoded (not for hash-only requests). Integration
+    // tests hold a worker busy with it (DaemonServer's decode gate).
+    std::function<void()> before_decode;
   };
 
   // Borrows `policy`, `holder` and `metrics`, which must outlive it.

@@ -17,6 +17,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
 #include "clearmatch/v1/matcher.grpc.pb.h"
 #include "daemon/daemon_config.h"
 #include "daemon/daemon_metrics.h"
@@ -109,9 +110,15 @@ class ReviewServiceTest : public ::testing::Test {
         review_pool_.TrySubmit([this] { release_.WaitForNotification(); }));
   }
 
-  // Spins (no sleep) until `load` review tasks are running or waiting.
-  void AwaitReviewLoad(int64_t load) {
-    while (review_pool_.Load() < load) std::this_thread::yield();
+  // Polls until `load` review tasks are running or waiting; false after a
+  // minute (the pool has no condition to wait on).
+  bool AwaitReviewLoad(int64_t load) {
+    const absl::Time give_up = absl::Now() + absl::Seconds(60);
+    while (review_pool_.Load() < load) {
+      if (absl::Now() > give_up) return false;
+      absl::SleepFor(absl::Milliseconds(1));
+    }
+    return true;
   }
 
   // A recorded match, as the pipeline records one.
@@ -187,6 +194,35 @@ TEST_F(FullReviewQueueTest, FullQueueAnswersResourceExhaustedNamingIt) {
   EXPECT_EQ(stored->decisions_size(), 0);  // the refused Decide did nothing
 }
 
+// The decode pool (1 worker, 4 waiting) is held full: a Check with media
+// is refused at once, naming the cause, while a hash-only Check (which needs
+// no worker) is answered.
+TEST_F(ReviewServiceTest, CheckWithMediaIsRefusedWhileEveryDecodeWorkerIsHeld) {
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(
+        match_pool_.TrySubmit([this] { release_.WaitForNotification(); }));
+  }
+  ASSERT_FALSE(match_pool_.TrySubmit([] {}));  // full, by construction
+
+  v1::CheckRequest check;
+  check.set_context(v1::UPLOAD);
+  check.set_media(std::string(1000, 'x'));
+  v1::CheckResponse response;
+  grpc::ClientContext context;
+  const grpc::Status refused = matcher_stub_->Check(&context, check, &response);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(refused.error_message(),
+              HasSubstr("all 1 decode workers are busy and the queue is full"));
+
+  check.clear_media();
+  check.mutable_hashes()->set_md5(std::string(32, '0'));
+  grpc::ClientContext hash_context;
+  const grpc::Status answered =
+      matcher_stub_->Check(&hash_context, check, &response);
+  EXPECT_TRUE(answered.ok()) << answered.error_message();
+  release_.Notify();
+}
+
 TEST_F(ReviewServiceTest, CheckIsAnsweredWhileADecideWaitsForTheStore) {
   const int64_t id = RecordMatch();
   HoldReviewWorker();
@@ -204,7 +240,8 @@ TEST_F(ReviewServiceTest, CheckIsAnsweredWhileADecideWaitsForTheStore) {
                                   decide_status = std::move(status);
                                   decide_done.Notify();
                                 });
-  AwaitReviewLoad(2);  // the Decide waits behind the held worker
+  // The Decide waits behind the held worker.
+  ASSERT_TRUE(AwaitReviewLoad(2)) << "load " << review_pool_.Load();
 
   v1::CheckRequest check;
   check.set_content_id("c2");

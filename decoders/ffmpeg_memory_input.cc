@@ -75,7 +75,7 @@ int64_t FfmpegMemoryInput::Seek(void* opaque, int64_t offset, int whence) {
 
 int FfmpegMemoryInput::Interrupt(void* opaque) {
   auto* self = static_cast<FfmpegMemoryInput*>(opaque);
-  if (!self->deadline_exceeded_ && absl::Now() > self->deadline_) {
+  if (!self->deadline_exceeded_ && self->Now() > self->deadline_) {
     self->deadline_exceeded_ = true;
   }
   return self->deadline_exceeded_ ? 1 : 0;
@@ -96,7 +96,7 @@ std::string FfmpegMemoryInput::format_name() const {
 }
 
 absl::Status FfmpegMemoryInput::DeadlineOr(absl::Status status) const {
-  if (deadline_exceeded_ || absl::Now() > deadline_) {
+  if (deadline_exceeded_ || Now() > deadline_) {
     return absl::DeadlineExceededError(
         absl::StrCat("demuxing exceeded the wall-time budget (",
                      absl::FormatTime(deadline_), ")"));
@@ -109,7 +109,7 @@ absl::StatusOr<std::unique_ptr<FfmpegMemoryInput>> FfmpegMemoryInput::Open(
   SilenceFfmpegLogging();
   if (bytes.empty()) return absl::InvalidArgumentError("empty input (0 bytes)");
   std::unique_ptr<FfmpegMemoryInput> input(
-      new FfmpegMemoryInput(bytes, options.deadline));
+      new FfmpegMemoryInput(bytes, options.deadline, options.clock));
 
   auto* buffer = static_cast<unsigned char*>(av_malloc(kIoBufferSize));
   if (buffer == nullptr)

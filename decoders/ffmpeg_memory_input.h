@@ -14,6 +14,7 @@
 #define CLEARMATCH_DECODERS_FFMPEG_MEMORY_INPUT_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -48,6 +49,9 @@ class FfmpegMemoryInput {
     int64_t max_pixels = int64_t{1} << 25;
     // Demuxing past this instant fails with DEADLINE_EXCEEDED.
     absl::Time deadline = absl::InfiniteFuture();
+    // The clock `deadline` is checked against; empty: absl::Now. A seam for
+    // tests, which pass a fake clock to make the deadline deterministic.
+    std::function<absl::Time()> clock = nullptr;
   };
 
   // Opens `bytes`. INVALID_ARGUMENT for empty input, an unknown or refused
@@ -75,8 +79,11 @@ class FfmpegMemoryInput {
   absl::Status DeadlineOr(absl::Status status) const;
 
  private:
-  FfmpegMemoryInput(absl::Span<const uint8_t> bytes, absl::Time deadline)
-      : bytes_(bytes), deadline_(deadline) {}
+  FfmpegMemoryInput(absl::Span<const uint8_t> bytes, absl::Time deadline,
+                    std::function<absl::Time()> clock)
+      : bytes_(bytes), deadline_(deadline), clock_(std::move(clock)) {}
+
+  absl::Time Now() const { return clock_ ? clock_() : absl::Now(); }
 
   static int Read(void* opaque, uint8_t* buffer, int size);
   static int64_t Seek(void* opaque, int64_t offset, int whence);
@@ -86,6 +93,7 @@ class FfmpegMemoryInput {
 
   const absl::Span<const uint8_t> bytes_;
   const absl::Time deadline_;
+  const std::function<absl::Time()> clock_;
   int64_t max_pixels_ = 0;
   int64_t position_ = 0;
   bool deadline_exceeded_ = false;

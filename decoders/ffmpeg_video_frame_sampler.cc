@@ -421,7 +421,9 @@ absl::StatusOr<VpdqVideoHash> FfmpegVideoFrameSampler::Hash(
       .allowed_decoders = FfmpegDecoder::DecoderNames(kAllowedCodecs),
       .max_streams = limits.max_streams,
       .max_pixels = limits.max_pixels,
-      .deadline = absl::Now() + limits.max_wall_time};
+      .deadline = (options().clock ? options().clock() : absl::Now()) +
+                  limits.max_wall_time,
+      .clock = options().clock};
   CM_ASSIGN_OR_RETURN(std::unique_ptr<FfmpegMemoryInput> input,
                       FfmpegMemoryInput::Open(bytes, input_options));
   AVFormatContext* format = input->format_context();

@@ -37,6 +37,7 @@
 #define CLEARMATCH_DECODERS_VIDEO_FRAME_SAMPLER_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -110,6 +111,10 @@ class VideoFrameSampler {
     // the stream's timestamps do not allow it.
     bool skip_unsampled_frames = true;
     FrameConversion conversion = FrameConversion::kRgb24Area;
+    // The clock limits.max_wall_time is measured with; empty: absl::Now. A
+    // seam for tests (a fake clock makes the budget deterministic); called
+    // from every Hash, so it must be thread-safe when they run in parallel.
+    std::function<absl::Time()> clock = nullptr;
   };
 
   virtual ~VideoFrameSampler() = default;

@@ -1,5 +1,6 @@
-// HashStore: transactions, idempotence, gaps, snapshots, integrity, and the
-// two crash faults (disk full while writing, SIGKILL mid-delta).
+// HashStore: transactions, idempotence, gaps, snapshots, integrity, the
+// two crash faults (disk full while writing, SIGKILL mid-delta, including
+// inside the commit) and fsync of every applied transaction.
 #include "feed/hash_store.h"
 
 #include <signal.h>
@@ -13,10 +14,12 @@
 #include "feed/feed_test_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/sqlite_test_vfs.h"
 
 namespace clearmatch {
 namespace {
 
+using ::clearmatch::testing::SqliteTestVfs;
 using feed_testing::RemoveChange;
 using feed_testing::TempDir;
 using feed_testing::TestAdds;
@@ -204,12 +207,69 @@ TEST(HashStoreTest, DiskFullWhileWritingKeepsLastGoodState) {
   EXPECT_EQ(*store->CountEntries("f"), 50100);
 }
 
+// Where the child stops for its SIGKILL while it applies delta 2.
+enum class KillPoint {
+  kEarlyInserts,  // after 10000 of the 60000 records
+  kLateInserts,   // after 50000
+  // Inside COMMIT (after the last record and the checkpoint): before the
+  // first write to the WAL, and at the WAL's fsync after the commit frame
+  // (the transaction's last frame) was written.
+  kCommitFirstWalWrite,
+  kCommitWalSync,
+};
+
+// In a child process: applies delta 2 (60000 records) and stops at `point`,
+// telling the parent on `ready`, until SIGKILLed. Never returns.
+[[noreturn]] void ApplyUntilKilled(const std::string& path, KillPoint point,
+                                   const std::vector<FeedChange>& big,
+                                   int ready) {
+  SqliteTestVfs vfs;  // this process only; the store opens through it
+  auto stop_here = [ready] {
+    (void)!write(ready, "k", 1);
+    pause();  // wait for SIGKILL
+  };
+  bool committing = false;  // set once the last record is written
+  bool commit_frame_written = false;
+  vfs.before_wal_write = [&](SqliteTestVfs::WalWrite write) {
+    if (!committing) return;
+    if (point == KillPoint::kCommitFirstWalWrite) stop_here();
+    if (write == SqliteTestVfs::WalWrite::kCommitFrameHeader) {
+      commit_frame_written = true;
+    }
+  };
+  vfs.before_wal_sync = [&] {
+    if (commit_frame_written && point == KillPoint::kCommitWalSync) {
+      stop_here();
+    }
+  };
+  HashStore::Options options;
+  options.path = path;
+  options.progress_every = 10000;
+  options.progress = [&](int64_t written) {
+    if ((point == KillPoint::kEarlyInserts && written == 10000) ||
+        (point == KillPoint::kLateInserts && written == 50000)) {
+      stop_here();
+    }
+    if (written == static_cast<int64_t>(big.size())) committing = true;
+  };
+  auto store = HashStore::Open(options);
+  if (store.ok()) (void)(*store)->ApplyDelta(At(2), big);
+  _exit(0);  // not stopped: the parent sees no byte and fails
+}
+
+// The store is at the old checkpoint with none of the delta, or (killed
+// after the commit frame reached the WAL) at the new one with all of it.
 TEST(HashStoreTest, KilledMidDeltaLeavesOldOrNewCheckpoint) {
   const std::vector<FeedChange> big = TestAdds(100, 60000);
-  // Kill points: early, late in the inserts, and after the last record
-  // (inside the commit window).
-  for (int64_t kill_after : {10000, 50000, 60000}) {
-    SCOPED_TRACE(kill_after);
+  struct Case {
+    KillPoint point;
+    bool committed;  // expected: the whole delta and checkpoint 2
+  };
+  for (const Case& c : {Case{KillPoint::kEarlyInserts, false},
+                        Case{KillPoint::kLateInserts, false},
+                        Case{KillPoint::kCommitFirstWalWrite, false},
+                        Case{KillPoint::kCommitWalSync, true}}) {
+    SCOPED_TRACE(static_cast<int>(c.point));
     TempDir dir;
     const std::string path = dir.Sub("s.sqlite");
     {
@@ -221,33 +281,47 @@ TEST(HashStoreTest, KilledMidDeltaLeavesOldOrNewCheckpoint) {
     const pid_t pid = fork();
     if (pid == 0) {
       close(ready[0]);
-      HashStore::Options options;
-      options.path = path;
-      options.progress_every = kill_after;
-      options.progress = [&](int64_t) {
-        (void)!write(ready[1], "k", 1);
-        pause();  // wait for SIGKILL
-      };
-      auto store = HashStore::Open(options);
-      if (store.ok()) (void)(*store)->ApplyDelta(At(2), big);
-      _exit(0);
+      ApplyUntilKilled(path, c.point, big, ready[1]);
     }
     close(ready[1]);
     char byte;
-    ASSERT_EQ(read(ready[0], &byte, 1), 1);
+    const bool stopped = read(ready[0], &byte, 1) == 1;
     close(ready[0]);
     kill(pid, SIGKILL);
     int status = 0;
     waitpid(pid, &status, 0);
+    ASSERT_TRUE(stopped) << "the child never reached its kill point";
     ASSERT_TRUE(WIFSIGNALED(status));
 
     auto store = *OpenStore(path);
     EXPECT_TRUE(store->CheckIntegrity().ok());
     const uint64_t at = (*store->GetCheckpoint("f"))->sequence;
     const int64_t count = *store->CountEntries("f");
-    EXPECT_TRUE((at == 1 && count == 100) || (at == 2 && count == 60100))
-        << "checkpoint " << at << " with " << count << " entries";
+    if (c.committed) {
+      EXPECT_EQ(at, 2u);
+      EXPECT_EQ(count, 60100);
+    } else {
+      EXPECT_EQ(at, 1u);
+      EXPECT_EQ(count, 100);
+    }
   }
+}
+
+// The header's promise (synchronous=FULL): an applied delta or snapshot
+// survives power loss, i.e. its commit fsyncs the WAL before returning. (A
+// SIGKILL test cannot show this: the page cache survives SIGKILL.)
+TEST(HashStoreTest, AppliedDeltasAndSnapshotsAreFsynced) {
+  TempDir dir;
+  SqliteTestVfs vfs;  // before the store, which then opens through it
+  auto store = *OpenStore(dir.Sub("s.sqlite"));
+  vfs.ResetCounts();
+  ASSERT_TRUE(store->ApplyDelta(At(1), TestAdds(0, 5)).ok());
+  EXPECT_GE(vfs.wal_syncs(), 1) << "ApplyDelta returned before an fsync";
+  vfs.ResetCounts();
+  ASSERT_TRUE(store->ReplaceWithSnapshot(At(2), Entries(10, 3)).ok());
+  EXPECT_GE(vfs.wal_syncs(), 1)
+      << "ReplaceWithSnapshot returned before an fsync";
+  store.reset();  // closed before the VFS goes
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Tests of ReviewStore: recording, listing with filters and pagination,
 // decisions, export, the allowlist, bounded queueing, full disk, and
-// durability of acknowledged decisions across SIGKILL.
+// acknowledged decisions across SIGKILL of the process (fsync itself:
+// review_store_durability_test.cc).
 #include "review/review_store.h"
 
 #include <signal.h>
@@ -478,6 +479,11 @@ TEST(ReviewStoreOpenTest, BadFilesAndOptionsAreRefused) {
 // A child process decides matches and acknowledges each decision on a pipe
 // after Decide returned; the parent SIGKILLs it mid-stream. Every
 // acknowledged decision must be in the store afterwards.
+// What this proves: process-crash safety (each decision is in the file or
+// the WAL when Decide returns). It does not prove power-loss safety: the
+// page cache survives SIGKILL, so an unsynced WAL would pass too. That the
+// WAL is fsync'ed before Decide returns is checked in
+// review_store_durability_test.cc.
 TEST(ReviewStoreCrashTest, AcknowledgedDecisionsSurviveSigkill) {
   TempDir dir;
   ReviewStore::Options options;

@@ -43,16 +43,38 @@ std::string ReferencePdqHash(std::string_view file) {
   throw std::runtime_error(csv + " has no hash of " + std::string(file));
 }
 
-std::string Md5sumOfFile(const std::string& path) {
-  FILE* pipe = popen(("md5sum '" + path + "' 2>/dev/null").c_str(), "r");
-  if (pipe == nullptr) throw std::runtime_error("cannot run md5sum");
-  char buffer[33] = {};
-  const size_t n = std::fread(buffer, 1, 32, pipe);
-  const int status = pclose(pipe);
-  if (n != 32 || status != 0) {
-    throw std::runtime_error("md5sum cannot read " + path);
+namespace {
+
+// The first `hex_digits` characters `tool 'path'` prints (its digest).
+std::string DigestFromTool(const char* tool, const std::string& path,
+                           size_t hex_digits) {
+  FILE* pipe =
+      popen((std::string(tool) + " '" + path + "' 2>/dev/null").c_str(), "r");
+  if (pipe == nullptr) throw std::runtime_error(std::string("cannot run ") + tool);
+  std::string output;
+  char buffer[256];
+  size_t n;
+  while ((n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0) {
+    output.append(buffer, n);
   }
-  return std::string(buffer, n);
+  if (pclose(pipe) != 0 || output.size() < hex_digits) {
+    throw std::runtime_error(std::string(tool) + " cannot read " + path);
+  }
+  return output.substr(0, hex_digits);
+}
+
+}  // namespace
+
+std::string Md5sumOfFile(const std::string& path) {
+  return DigestFromTool("md5sum", path, 32);
+}
+
+std::string Sha1sumOfFile(const std::string& path) {
+  return DigestFromTool("sha1sum", path, 40);
+}
+
+std::string Sha256sumOfFile(const std::string& path) {
+  return DigestFromTool("sha256sum", path, 64);
 }
 
 std::string BinaryPath(std::string_view relative) {

@@ -29,9 +29,12 @@ std::string ReadTextFile(const std::string& path);
 // list the file.
 std::string ReferencePdqHash(std::string_view file);
 
-// MD5 of a file as the system's md5sum prints it: an oracle independent of
-// the project's own digest code. Throws if md5sum cannot read the file.
+// Digests of a file as the system's md5sum, sha1sum and sha256sum print
+// them (lower-case hex): oracles independent of the project's own digest
+// code. Throw if the tool cannot read the file.
 std::string Md5sumOfFile(const std::string& path);
+std::string Sha1sumOfFile(const std::string& path);
+std::string Sha256sumOfFile(const std::string& path);
 
 // Path of a built binary (e.g. "cli/clearmatch") under the build tree.
 std::string BinaryPath(std::string_view relative);

@@ -2,10 +2,15 @@
 // gRPC C++ client, the Python client (wire compatibility), a real HTTP feed
 // server. Expected matches come from the reference hashes of
 // ../shared/testdata (computed by Meta's tools), never from our hasher.
+#include <fcntl.h>
 #include <grpcpp/grpcpp.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -40,6 +45,7 @@ using ::clearmatch::testing::Md5sumOfFile;
 using ::clearmatch::testing::ReadFileBytes;
 using ::clearmatch::testing::ReadTextFile;
 using ::clearmatch::testing::TestdataPath;
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -496,54 +502,98 @@ TEST(DaemonConfigTest, BadConfigNamesTheKey) {
   DaemonProcess daemon({"--config", config, "--data-dir", dir.path()});
   EXPECT_FALSE(daemon.started());
   // The reason is on stderr; the exit happens before any port is bound.
+  const int status = daemon.WaitForExit();
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) != 0) << status;
+  EXPECT_THAT(daemon.Stderr(),
+              AllOf(HasSubstr("clearmatchd: config: "),
+                    HasSubstr("review_distance"), HasSubstr("40")));
   const std::string typo = dir.Write("typo.textproto", "lisen: \"x\"");
   DaemonProcess daemon2({"--config", typo, "--data-dir", dir.path()});
   EXPECT_FALSE(daemon2.started());
+  const int status2 = daemon2.WaitForExit();
+  EXPECT_TRUE(WIFEXITED(status2) && WEXITSTATUS(status2) != 0) << status2;
+  EXPECT_THAT(daemon2.Stderr(), AllOf(HasSubstr(typo), HasSubstr("lisen")));
 }
 
+// Opens the write end of the FIFO `path`, which succeeds only once a reader
+// (the daemon's gated decode worker) has it open; -1 after a minute.
+int OpenGateForWriting(const std::string& path) {
+  const auto give_up =
+      std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < give_up) {
+    const int fd = open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd >= 0 || errno != ENXIO) return fd;  // ENXIO: no reader yet
+    usleep(1000);
+  }
+  return -1;
+}
+
+grpc::ClientContext* WithDeadline(grpc::ClientContext* context) {
+  context->set_deadline(std::chrono::system_clock::now() +
+                        std::chrono::seconds(120));
+  return context;
+}
+
+v1::CheckRequest VideoCheck() {
+  v1::CheckRequest request;
+  request.set_context(v1::UPLOAD);
+  request.set_media(Bytes(TestdataPath("vpdq/doorknob-hd-no-bar.mp4")));
+  return request;
+}
+
+// The one decode worker is held at the daemon's test-only decode gate (a
+// FIFO) while a second video arrives: it is refused at once, by
+// construction rather than by racing the first decode.
 TEST(DaemonOverloadTest, FullPoolAnswersResourceExhaustedAtOnce) {
   TempDir dir;
   dir.Write("bank.csv", "md5," + std::string(32, '0') + ",e1,b,\n");
   const std::string config = dir.Write("c.textproto",
                                        "bank_csvs { path: \"bank.csv\" }\n"
                                        "limits { workers: 1 queue_size: 0 }\n");
-  DaemonProcess daemon({"--config", config, "--data-dir", dir.path() + "/d"});
+  const std::string gate = dir.path() + "/decode-gate";
+  ASSERT_EQ(mkfifo(gate.c_str(), 0600), 0);
+  DaemonProcess daemon({"--config", config, "--data-dir", dir.path() + "/d"},
+                       {"CLEARMATCHD_TEST_ONLY_DECODE_GATE=" + gate});
   ASSERT_TRUE(daemon.started()) << daemon.error();
   auto stub = v1::Matcher::NewStub(grpc::CreateChannel(
       daemon.address(), grpc::InsecureChannelCredentials()));
-  const std::string video = Bytes(TestdataPath("vpdq/doorknob-hd-no-bar.mp4"));
-  constexpr int kCalls = 16;
-  std::vector<std::thread> threads;
-  std::atomic<int> ok{0}, exhausted{0}, other{0};
-  for (int i = 0; i < kCalls; ++i) {
-    threads.emplace_back([&] {
-      v1::CheckRequest request;
-      request.set_context(v1::UPLOAD);
-      request.set_media(video);
-      v1::CheckResponse response;
-      grpc::ClientContext context;
-      const grpc::Status status = stub->Check(&context, request, &response);
-      if (status.ok()) {
-        ++ok;
-      } else if (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
-        ++exhausted;
-      } else {
-        ++other;
-      }
-    });
+
+  grpc::Status held_status;
+  std::thread held([&] {
+    v1::CheckResponse response;
+    grpc::ClientContext context;
+    held_status = stub->Check(WithDeadline(&context), VideoCheck(), &response);
+  });
+  const int gate_fd = OpenGateForWriting(gate);  // the worker is at the gate
+  if (gate_fd < 0) {
+    held.join();
+    FAIL() << "no decode reached the gate: " << daemon.Stderr();
   }
-  for (std::thread& t : threads) t.join();
-  EXPECT_GE(ok.load(), 1);
-  EXPECT_GE(exhausted.load(), 1);
-  EXPECT_EQ(other.load(), 0);
-  // Still alive and serving.
+
+  v1::CheckResponse response;
+  grpc::ClientContext context;
+  const grpc::Status refused =
+      stub->Check(WithDeadline(&context), VideoCheck(), &response);
+  EXPECT_EQ(write(gate_fd, "g", 1), 1);  // let the held decode go on
+  close(gate_fd);                        // (EOF lets it go on too)
+  held.join();
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
+      << refused.error_message();
+  EXPECT_THAT(refused.error_message(),
+              HasSubstr("all 1 decode workers are busy and the queue is full"));
+  EXPECT_TRUE(held_status.ok()) << held_status.error_message();
+
+  // Still alive and serving (a hash-only check needs no worker).
   v1::CheckRequest request;
   request.set_context(v1::UPLOAD);
   request.mutable_hashes()->set_md5(std::string(32, '0'));
-  v1::CheckResponse response;
-  grpc::ClientContext context;
-  ASSERT_TRUE(stub->Check(&context, request, &response).ok());
+  grpc::ClientContext hash_context;
+  ASSERT_TRUE(
+      stub->Check(WithDeadline(&hash_context), request, &response).ok());
   EXPECT_EQ(response.decision(), v1::BLOCK);
+  EXPECT_THAT(HttpGet(daemon.metrics_port(), "/metrics"),
+              HasSubstr("clearmatch_rejected_requests_total{reason="
+                        "\"overloaded\"} 1"));
 }
 
 // A signed feed served over real HTTP: a feed update while Check calls run

@@ -13,17 +13,24 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 
 #include "tests/testdata.h"
 
 namespace clearmatch::testing {
 
-DaemonProcess::DaemonProcess(const std::vector<std::string>& args) {
+DaemonProcess::DaemonProcess(const std::vector<std::string>& args,
+                             const std::vector<std::string>& env) {
   int out[2];
-  if (pipe(out) != 0) {
-    error_ = "pipe failed";
+  char stderr_pattern[] = "/tmp/clearmatchd-stderr-XXXXXX";
+  const int err = mkstemp(stderr_pattern);
+  if (err < 0 || pipe(out) != 0) {
+    error_ = "pipe or mkstemp failed";
+    if (err >= 0) close(err);
     return;
   }
+  stderr_path_ = stderr_pattern;
   std::vector<std::string> argv_strings = {BinaryPath("daemon/clearmatchd")};
   argv_strings.insert(argv_strings.end(), args.begin(), args.end());
   for (const char* flag : {"--listen", "--metrics-listen"}) {
@@ -35,15 +42,23 @@ DaemonProcess::DaemonProcess(const std::vector<std::string>& args) {
   std::vector<char*> argv;
   for (std::string& s : argv_strings) argv.push_back(s.data());
   argv.push_back(nullptr);
+  std::vector<std::string> env_strings = env;
+  std::vector<char*> envp;
+  for (std::string& s : env_strings) envp.push_back(s.data());
+  for (char** e = environ; *e != nullptr; ++e) envp.push_back(*e);
+  envp.push_back(nullptr);
   pid_ = fork();
   if (pid_ == 0) {
     dup2(out[1], 1);
+    dup2(err, 2);
     close(out[0]);
     close(out[1]);
-    execv(argv[0], argv.data());
+    close(err);
+    execve(argv[0], argv.data(), envp.data());
     _exit(127);
   }
   close(out[1]);
+  close(err);
   std::string line;
   const auto give_up =
       std::chrono::steady_clock::now() + std::chrono::seconds(60);
@@ -60,13 +75,36 @@ DaemonProcess::DaemonProcess(const std::vector<std::string>& args) {
   if (std::sscanf(line.c_str(),
                   "clearmatchd listening grpc_port=%d metrics_port=%d",
                   &grpc_port_, &metrics_port_) != 2) {
-    error_ = "clearmatchd did not start; stdout: " + line;
+    error_ =
+        "clearmatchd did not start; stdout: " + line + "; stderr: " + Stderr();
     grpc_port_ = 0;
   }
 }
 
 DaemonProcess::~DaemonProcess() {
   if (pid_ > 0) Stop();
+  if (!stderr_path_.empty()) unlink(stderr_path_.c_str());
+}
+
+std::string DaemonProcess::Stderr() const {
+  std::ifstream in(stderr_path_, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+int DaemonProcess::WaitForExit() {
+  if (pid_ <= 0) return -1;
+  const auto give_up =
+      std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  int status = 0;
+  while (waitpid(pid_, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > give_up) {
+      Kill();
+      return -1;
+    }
+    usleep(10000);
+  }
+  pid_ = -1;
+  return status;
 }
 
 std::string DaemonProcess::address() const {

@@ -21,15 +21,24 @@ namespace clearmatch::testing {
 class DaemonProcess {
  public:
   // Starts clearmatchd with `args` plus --listen 127.0.0.1:0 and
-  // --metrics-listen 127.0.0.1:0 (each unless `args` has it) and waits (at
-  // most 60 s) for its listening line.
-  explicit DaemonProcess(const std::vector<std::string>& args);
+  // --metrics-listen 127.0.0.1:0 (each unless `args` has it), with `env`
+  // ("NAME=value") added to this process's environment, and waits (at most
+  // 60 s) for its listening line. Its stderr goes to a file (Stderr()).
+  explicit DaemonProcess(const std::vector<std::string>& args,
+                         const std::vector<std::string>& env = {});
   ~DaemonProcess();
 
   bool started() const { return grpc_port_ > 0; }
   const std::string& error() const { return error_; }
   std::string address() const;
   int metrics_port() const { return metrics_port_; }
+
+  // What the daemon wrote to stderr so far.
+  std::string Stderr() const;
+  // Waits (at most 60 s, then SIGKILL) for a daemon that is exiting on its
+  // own, e.g. after a refused start; the exit status (as from waitpid), -1
+  // if it had to be killed or was not running.
+  int WaitForExit();
 
   // SIGKILL and reap.
   void Kill();
@@ -41,6 +50,7 @@ class DaemonProcess {
   int grpc_port_ = 0;
   int metrics_port_ = 0;
   std::string error_;
+  std::string stderr_path_;
 };
 
 // A GET on 127.0.0.1:port; the whole response (head and body), or "" on

@@ -2,7 +2,8 @@
 // recorded and listed, a FALSE_POSITIVE changes the next verdict for the
 // same content to ALLOW, reviewers decide while Check traffic runs, the CLI
 // works against the daemon, and acknowledged decisions survive SIGKILL of
-// the daemon. Bank hashes come from the reference data of ../shared/testdata.
+// the daemon (a process crash; fsync is checked in review_test). Bank
+// hashes come from the reference data of ../shared/testdata.
 #include <grpcpp/grpcpp.h>
 #include <unistd.h>
 
@@ -32,6 +33,7 @@ using ::clearmatch::testing::HttpGet;
 using ::clearmatch::testing::Md5sumOfFile;
 using ::clearmatch::testing::ReadFileBytes;
 using ::clearmatch::testing::ReferencePdqHash;
+using ::clearmatch::testing::Sha256sumOfFile;
 using ::clearmatch::testing::TestdataPath;
 using ::testing::HasSubstr;
 
@@ -134,7 +136,12 @@ TEST_F(ReviewDaemonTest, MatchIsRecordedAndFalsePositiveAllowsItNextTime) {
   EXPECT_EQ(record.request_id(), first.request_id());
   ASSERT_EQ(record.matches_size(), 1);
   EXPECT_EQ(record.matches(0).entry_id(), "bridge-1");
-  EXPECT_EQ(record.query_hashes().sha256(), first.hashes().sha256());
+  // The recorded digest is the file's (sha256sum), as the verdict said.
+  const std::string sha256 =
+      Sha256sumOfFile(TestdataPath("pdq/bridge-1-original.jpg"));
+  ASSERT_EQ(sha256.size(), 64u) << "sha256sum did not run";
+  EXPECT_EQ(record.query_hashes().sha256(), sha256);
+  EXPECT_EQ(first.hashes().sha256(), sha256);
   EXPECT_THAT(record.policy(), HasSubstr("tid: upload=BLOCK"));
 
   v1::MatchRecord decided;
@@ -291,6 +298,13 @@ TEST_F(ReviewDaemonTest, CliListDecideShowExport) {
               HasSubstr("\"content_id\":\"pdq/bridge-1-original.jpg\""));
 }
 
+// What this proves: a decision is in the file (or the WAL) before Decide is
+// answered, so a crash of the daemon process loses nothing acknowledged.
+// SIGKILL ends the process but not the kernel: the page cache survives it,
+// so this does NOT prove that the decision was fsync'ed (power-loss
+// safety). That is checked in review_test
+// (ReviewStoreDurabilityTest.EveryDecisionSyncsTheWalBeforeReturning), which
+// counts the syncs of the WAL through a counting SQLite VFS.
 TEST_F(ReviewDaemonTest, AcknowledgedDecisionsSurviveSigkillOfTheDaemon) {
   Check("pdq/bridge-1-original.jpg");
   Check("pdq/q1050.jpg");
