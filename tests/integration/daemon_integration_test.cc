@@ -136,6 +136,15 @@ class DaemonTest : public ::testing::Test {
     return stub_->Check(&context, request, response);
   }
 
+  // Success, or a failure naming the gRPC status.
+  ::testing::AssertionResult CheckOk(const v1::CheckRequest& request,
+                                     v1::CheckResponse* response) {
+    const grpc::Status status = Check(request, response);
+    if (status.ok()) return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure()
+           << "Check: " << status.error_code() << " " << status.error_message();
+  }
+
   v1::CheckResponse CheckFile(const std::string& testdata, v1::Context ctx,
                               v1::CheckOptions::Dihedral dihedral =
                                   v1::CheckOptions::DIHEDRAL_DEFAULT) {
@@ -219,10 +228,10 @@ TEST_F(DaemonTest, BankWithoutDihedralIgnoresRotatedCopies) {
   request.set_context(v1::UPLOAD);
   request.set_media(Bytes(rotated));
   v1::CheckResponse response;
-  ASSERT_TRUE(Check(request, &response).ok());
+  ASSERT_TRUE(CheckOk(request, &response));
   EXPECT_EQ(response.decision(), v1::ALLOW);
   request.mutable_options()->set_dihedral(v1::CheckOptions::DIHEDRAL_ON);
-  ASSERT_TRUE(Check(request, &response).ok());
+  ASSERT_TRUE(CheckOk(request, &response));
   EXPECT_EQ(response.decision(), v1::BLOCK);
 }
 
@@ -242,7 +251,7 @@ TEST_F(DaemonTest, NearMatchOutsideAutoDistanceGivesReview) {
   v1::PdqHashValue* pdq = request.mutable_hashes()->add_pdq();
   pdq->set_hash(refs_["q0291.jpg"]);
   pdq->set_quality(100);
-  ASSERT_TRUE(Check(request, &response).ok());
+  ASSERT_TRUE(CheckOk(request, &response));
   EXPECT_EQ(response.decision(), v1::REVIEW);
   ASSERT_EQ(response.matches_size(), 1);
   EXPECT_EQ(response.matches(0).distance(), 12);
@@ -255,21 +264,21 @@ TEST_F(DaemonTest, PrecomputedHashes) {
   pdq->set_hash(refs_["bridge-1-original.jpg"]);
   pdq->set_quality(100);
   v1::CheckResponse response;
-  ASSERT_TRUE(Check(request, &response).ok());
+  ASSERT_TRUE(CheckOk(request, &response));
   EXPECT_EQ(response.decision(), v1::BLOCK);
   ASSERT_EQ(response.matches_size(), 1);
   EXPECT_EQ(response.matches(0).distance(), 0);
 
   // Below the minimum quality a hash never acts automatically.
   pdq->set_quality(30);
-  ASSERT_TRUE(Check(request, &response).ok());
+  ASSERT_TRUE(CheckOk(request, &response));
   EXPECT_EQ(response.decision(), v1::REVIEW);
 
   // An exact MD5 (computed here by md5sum).
   v1::CheckRequest md5;
   md5.set_context(v1::RESCAN);
   md5.mutable_hashes()->set_md5(Md5sumOfFile(TestdataPath("pdq/q1050.jpg")));
-  ASSERT_TRUE(Check(md5, &response).ok());
+  ASSERT_TRUE(CheckOk(md5, &response));
   EXPECT_EQ(response.decision(), v1::TAKEDOWN);
   ASSERT_EQ(response.matches_size(), 1);
   EXPECT_EQ(response.matches(0).hash_type(), "md5");
@@ -315,7 +324,7 @@ TEST_F(DaemonTest, VideoFramesMatchAnImageEntry) {
     frame->set_seconds(std::stod(line[3]));
   }
   v1::CheckResponse response;
-  ASSERT_TRUE(Check(request, &response).ok());
+  ASSERT_TRUE(CheckOk(request, &response));
   EXPECT_EQ(response.decision(), v1::TAKEDOWN);
 }
 

@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -49,6 +50,9 @@ DaemonProcess::DaemonProcess(const std::vector<std::string>& args,
   envp.push_back(nullptr);
   pid_ = fork();
   if (pid_ == 0) {
+    // The daemon dies with its test, even when the test itself crashes or
+    // a sanitizer stops it: no orphaned daemons holding ports and files.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     dup2(out[1], 1);
     dup2(err, 2);
     close(out[0]);
