@@ -17,8 +17,8 @@ absl::StatusOr<CommandFn> LoadModuleCommand(std::string_view name) {
   const CommandFn command =
       reinterpret_cast<FindModuleCommandFn>(entry)(command_name.c_str());
   if (command == nullptr) {
-    return absl::NotFoundError(absl::StrCat(kCommandsModuleFile,
-                                            " has no command ", command_name));
+    return absl::NotFoundError(
+        absl::StrCat(kCommandsModuleFile, " has no command ", command_name));
   }
   return command;
 }

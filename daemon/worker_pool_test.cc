@@ -50,6 +50,17 @@ bool AwaitIdle(const WorkerPool& pool, absl::Duration timeout) {
   return true;
 }
 
+// Submits a task that signals `started`, waits for `release`, then counts
+// itself in `ran`: it holds a worker for as long as the test wants.
+bool SubmitHeldTask(WorkerPool& pool, absl::Notification& started,
+                    absl::Notification& release, Counter& ran) {
+  return pool.TrySubmit([&] {
+    started.Notify();
+    release.WaitForNotification();
+    ran.Increment();
+  });
+}
+
 TEST(WorkerPoolTest, RefusesAtOnceWhenWorkersAndQueueAreFull) {
   // Declared before the pool, so that they outlive its workers (the pool's
   // destructor joins them), even when an assertion returns early.
@@ -60,11 +71,7 @@ TEST(WorkerPoolTest, RefusesAtOnceWhenWorkersAndQueueAreFull) {
   absl::Cleanup unblock = [&] {
     if (!release.HasBeenNotified()) release.Notify();
   };
-  ASSERT_TRUE(pool.TrySubmit([&] {
-    started.Notify();
-    release.WaitForNotification();
-    ran.Increment();
-  }));
+  ASSERT_TRUE(SubmitHeldTask(pool, started, release, ran));
   ASSERT_TRUE(started.WaitForNotificationWithTimeout(kGenerous));
   // The worker is busy until `release`: the outcomes below are certain.
   EXPECT_TRUE(pool.TrySubmit([&] { ran.Increment(); }));   // waits in queue
@@ -85,11 +92,7 @@ TEST(WorkerPoolTest, DestructorRunsEveryAcceptedTask) {
     absl::Cleanup unblock = [&] {
       if (!release.HasBeenNotified()) release.Notify();
     };
-    ASSERT_TRUE(pool.TrySubmit([&] {
-      started.Notify();
-      release.WaitForNotification();
-      ran.Increment();
-    }));
+    ASSERT_TRUE(SubmitHeldTask(pool, started, release, ran));
     ASSERT_TRUE(started.WaitForNotificationWithTimeout(kGenerous));
     for (int i = 0; i < 3; ++i) {
       ASSERT_TRUE(pool.TrySubmit([&] { ran.Increment(); }));

@@ -9,7 +9,6 @@
 // the guard refuses, counts, and leaves the file untouched.
 #include "decoders/ffmpeg_memory_input.h"
 
-#include <sys/inotify.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -18,28 +17,13 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "tests/open_watch.h"
 #include "tests/testdata.h"
 
 namespace clearmatch::decoders_internal {
 namespace {
 
-// Sees any open or read of `path` after construction.
-class OpenWatch {
- public:
-  explicit OpenWatch(const std::string& path)
-      : fd_(inotify_init1(IN_NONBLOCK)) {
-    EXPECT_GE(fd_, 0);
-    EXPECT_GE(inotify_add_watch(fd_, path.c_str(), IN_OPEN | IN_ACCESS), 0);
-  }
-  ~OpenWatch() { close(fd_); }
-  bool Touched() const {
-    char buffer[4096];
-    return read(fd_, buffer, sizeof(buffer)) > 0;
-  }
-
- private:
-  int fd_;
-};
+using ::clearmatch::testing::OpenWatch;
 
 TEST(FfmpegMemoryInputTest, NestedOpensAreRefusedByTheGuard) {
   const std::string video =

@@ -1,7 +1,6 @@
 #include "decoders/video_frame_sampler.h"
 
 #include <fcntl.h>
-#include <sys/inotify.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -21,6 +20,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "hashing/vpdq_matcher.h"
+#include "tests/open_watch.h"
 #include "tests/testdata.h"
 
 namespace clearmatch {
@@ -523,23 +523,7 @@ TEST_F(BadVideoTest, ThousandStreams) {
   EXPECT_THAT(s.message(), HasSubstr("max_streams=32"));
 }
 
-// Watches `path` for any open or read.
-class OpenWatch {
- public:
-  explicit OpenWatch(const std::string& path)
-      : fd_(inotify_init1(IN_NONBLOCK)) {
-    EXPECT_GE(fd_, 0);
-    EXPECT_GE(inotify_add_watch(fd_, path.c_str(), IN_OPEN | IN_ACCESS), 0);
-  }
-  ~OpenWatch() { close(fd_); }
-  bool Touched() const {
-    char buffer[4096];
-    return read(fd_, buffer, sizeof(buffer)) > 0;
-  }
-
- private:
-  int fd_;
-};
+using ::clearmatch::testing::OpenWatch;
 
 // The allow-list refuses playlists (hls, concat) before their demuxer runs,
 // so this never reaches the nested-open guard of FfmpegMemoryInput: that is

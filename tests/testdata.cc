@@ -50,7 +50,8 @@ std::string DigestFromTool(const char* tool, const std::string& path,
                            size_t hex_digits) {
   FILE* pipe =
       popen((std::string(tool) + " '" + path + "' 2>/dev/null").c_str(), "r");
-  if (pipe == nullptr) throw std::runtime_error(std::string("cannot run ") + tool);
+  if (pipe == nullptr)
+    throw std::runtime_error(std::string("cannot run ") + tool);
   std::string output;
   char buffer[256];
   size_t n;
