@@ -32,7 +32,8 @@ run_tests() {  # run_tests DIR [CTEST ARGS...]
 }
 
 stage_main() {
-  BUILD_DIR=build bash scripts/build.sh
+  configure build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+  cmake --build build -j"$JOBS"
   bash scripts/check_format.sh
   run_tests build
 }
