@@ -10,12 +10,11 @@
 namespace clearmatch::cli {
 
 absl::StatusOr<CommandFn> LoadModuleCommand(std::string_view name) {
-  CM_ASSIGN_OR_RETURN(const SharedModule module,
-                      SharedModule::Open(kCommandsModuleFile));
-  CM_ASSIGN_OR_RETURN(void* entry, module.Symbol(kCommandsModuleEntry));
+  CM_ASSIGN_OR_RETURN(const FindModuleCommandFn find,
+                      SharedModule::LoadEntry<FindModuleCommandFn>(
+                          kCommandsModuleFile, kCommandsModuleEntry));
   const std::string command_name(name);
-  const CommandFn command =
-      reinterpret_cast<FindModuleCommandFn>(entry)(command_name.c_str());
+  const CommandFn command = find(command_name.c_str());
   if (command == nullptr) {
     return absl::NotFoundError(
         absl::StrCat(kCommandsModuleFile, " has no command ", command_name));

@@ -2,9 +2,10 @@
 // loaded only when a command needs it (dlopen), so that a process pays the
 // start-up cost of heavy libraries (FFmpeg, gRPC) only when it uses them.
 //
-//   CM_ASSIGN_OR_RETURN(SharedModule module,
-//                       SharedModule::Open("libclearmatch_video.so"));
-//   CM_ASSIGN_OR_RETURN(void* entry, module.Symbol("clearmatch_video_v1"));
+//   using EntryFn = int (*)(const char*);
+//   CM_ASSIGN_OR_RETURN(EntryFn entry,
+//                       SharedModule::LoadEntry<EntryFn>(
+//                           "libclearmatch_video.so", "clearmatch_video_v1"));
 //
 // A module is looked for, in order, in $CLEARMATCH_MODULE_DIR (when set);
 // beside the executable or module whose code asks (a module loading
@@ -33,6 +34,18 @@ class SharedModule {
   absl::StatusOr<void*> Symbol(const char* name) const;
 
   const std::string& file_name() const { return file_name_; }
+
+  // The entry point `symbol` of the module `file_name`, as a function
+  // pointer of type Fn (the errors of Open and Symbol).
+  template <typename Fn>
+  static absl::StatusOr<Fn> LoadEntry(std::string_view file_name,
+                                      const char* symbol) {
+    absl::StatusOr<SharedModule> module = Open(file_name);
+    if (!module.ok()) return module.status();
+    absl::StatusOr<void*> entry = module->Symbol(symbol);
+    if (!entry.ok()) return entry.status();
+    return reinterpret_cast<Fn>(*entry);
+  }
 
  private:
   SharedModule(std::string file_name, void* handle)
