@@ -1,5 +1,5 @@
 // `clearmatch match` end to end on a temp bank CSV made from the reference
-// hashes in ../shared/testdata/pdq (expected values come from the reference
+// hashes in tests/testdata/pdq (expected values come from the reference
 // CSVs and md5sum, never from this code).
 #include "cli/match_command.h"
 

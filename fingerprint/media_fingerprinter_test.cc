@@ -1,5 +1,5 @@
 // Conformance of the whole image path (sniff, decode, PDQ) with Meta's
-// reference pdq-photo-hasher, on shared/testdata/pdq.
+// reference pdq-photo-hasher, on tests/testdata/pdq.
 #include "fingerprint/media_fingerprinter.h"
 
 #include <cstdlib>

@@ -1,7 +1,7 @@
 // End-to-end tests of clearmatchd: the real binary on loopback ports, a real
 // gRPC C++ client, the Python client (wire compatibility), a real HTTP feed
 // server. Expected matches come from the reference hashes of
-// ../shared/testdata (computed by Meta's tools), never from our hasher.
+// tests/testdata (computed by Meta's tools), never from our hasher.
 #include <fcntl.h>
 #include <grpcpp/grpcpp.h>
 #include <sys/stat.h>
@@ -49,7 +49,7 @@ using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-// Reference hashes (hash,quality,file) of shared/testdata/pdq.
+// Reference hashes (hash,quality,file) of tests/testdata/pdq.
 std::map<std::string, std::string> ReferenceHashes() {
   std::istringstream in(ReadTextFile(TestdataPath("pdq/reference_hashes.csv")));
   std::map<std::string, std::string> hashes;

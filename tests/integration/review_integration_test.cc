@@ -3,7 +3,7 @@
 // same content to ALLOW, reviewers decide while Check traffic runs, the CLI
 // works against the daemon, and acknowledged decisions survive SIGKILL of
 // the daemon (a process crash; fsync is checked in review_test). Bank
-// hashes come from the reference data of ../shared/testdata.
+// hashes come from the reference data of tests/testdata.
 #include <grpcpp/grpcpp.h>
 #include <unistd.h>
 
