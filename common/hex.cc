@@ -34,4 +34,15 @@ absl::StatusOr<std::string> ParseHexBytes(std::string_view hex, size_t length,
   return bytes;
 }
 
+std::string BytesToHex(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string hex(2 * bytes.size(), '0');
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(bytes[i]);
+    hex[2 * i] = kDigits[byte >> 4];
+    hex[2 * i + 1] = kDigits[byte & 15];
+  }
+  return hex;
+}
+
 }  // namespace clearmatch

@@ -1,6 +1,8 @@
-// Hex text to raw bytes, with errors that say what was wrong and where.
+// The one hex codec: hex text to raw bytes, with errors that say what was
+// wrong and where, and raw bytes to lowercase hex.
 //
 //   CM_ASSIGN_OR_RETURN(std::string md5, ParseHexBytes(text, 16, "md5 hash"));
+//   std::string text = BytesToHex(md5);  // 32 lowercase digits
 #ifndef CLEARMATCH_COMMON_HEX_H_
 #define CLEARMATCH_COMMON_HEX_H_
 
@@ -17,6 +19,9 @@ namespace clearmatch {
 // non-hex character at position P" (P from 1).
 absl::StatusOr<std::string> ParseHexBytes(std::string_view hex, size_t length,
                                           std::string_view what);
+
+// Two lowercase hex digits per byte.
+std::string BytesToHex(std::string_view bytes);
 
 }  // namespace clearmatch
 

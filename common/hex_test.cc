@@ -28,5 +28,17 @@ TEST(HexTest, NamesWrongLengthAndBadCharacter) {
   EXPECT_FALSE(ParseHexBytes(" 000", 2, "x").ok());
 }
 
+TEST(HexTest, FormatsLowercaseAndRoundTrips) {
+  EXPECT_EQ(BytesToHex(std::string("\x00\xff\x7f\xa0", 4)), "00ff7fa0");
+  EXPECT_EQ(BytesToHex(""), "");
+  std::string all;
+  for (int i = 0; i < 256; ++i) all.push_back(static_cast<char>(i));
+  const std::string hex = BytesToHex(all);
+  EXPECT_EQ(hex.substr(2 * 0xab, 2), "ab");
+  auto back = ParseHexBytes(hex, all.size(), "all bytes");
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(*back, all);
+}
+
 }  // namespace
 }  // namespace clearmatch

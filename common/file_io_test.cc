@@ -1,0 +1,152 @@
+#include "common/file_io.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "absl/status/status.h"
+#include "common/scoped_fd.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace clearmatch {
+namespace {
+
+using ::testing::HasSubstr;
+
+class FileIoTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = ::testing::TempDir() + "/file_io_test.XXXXXX";
+    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::string Path(const std::string& name) const { return dir_ + "/" + name; }
+  // The names in the directory.
+  std::vector<std::string> Names() const {
+    std::vector<std::string> names;
+    for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
+      names.push_back(entry.path().filename().string());
+    }
+    return names;
+  }
+
+  std::string dir_;
+};
+
+TEST_F(FileIoTest, WritesThenReadsBack) {
+  const std::string path = Path("state");
+  const std::string content("binary\0bytes\n", 13);
+  ASSERT_TRUE(WriteFileAtomically(path, content).ok());
+  auto read = ReadFileToString(path, 1024);
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(*read, content);
+  EXPECT_THAT(Names(), ::testing::ElementsAre("state"));  // no temp left
+}
+
+TEST_F(FileIoTest, ReplacesAnExistingFileAndKeepsNoTemp) {
+  const std::string path = Path("state");
+  ASSERT_TRUE(WriteFileAtomically(path, "first, longer content").ok());
+  ASSERT_TRUE(WriteFileAtomically(path, "second").ok());
+  EXPECT_EQ(*ReadFileToString(path, 1024), "second");
+  EXPECT_THAT(Names(), ::testing::ElementsAre("state"));
+}
+
+TEST_F(FileIoTest, NewFileGetsTheModeLessTheUmask) {
+  const mode_t umask_now = ::umask(022);
+  ASSERT_TRUE(WriteFileAtomically(Path("private"), "x", 0600).ok());
+  ASSERT_TRUE(WriteFileAtomically(Path("public"), "x").ok());
+  ::umask(umask_now);
+  struct stat info;
+  ASSERT_EQ(::stat(Path("private").c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+  ASSERT_EQ(::stat(Path("public").c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0644u);
+}
+
+TEST_F(FileIoTest, WriteIntoAMissingDirectoryIsNotFound) {
+  const std::string path = Path("missing/state");
+  const absl::Status status = WriteFileAtomically(path, "x");
+  EXPECT_EQ(status.code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(status.message(), HasSubstr(path));
+}
+
+TEST_F(FileIoTest, FailedRenameRemovesTheTempFile) {
+  // A non-empty directory cannot be replaced by a file.
+  ASSERT_TRUE(std::filesystem::create_directories(Path("target/inside")));
+  const absl::Status status = WriteFileAtomically(Path("target"), "x");
+  EXPECT_FALSE(status.ok());
+  EXPECT_THAT(status.message(), HasSubstr(Path("target")));
+  EXPECT_THAT(Names(), ::testing::ElementsAre("target"));
+}
+
+TEST_F(FileIoTest, ReadOfAMissingFileIsNotFoundNamingThePath) {
+  auto read = ReadFileToString(Path("absent"), 1024);
+  EXPECT_EQ(read.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(read.status().message(), HasSubstr(Path("absent")));
+}
+
+TEST_F(FileIoTest, ReadOverTheLimitIsResourceExhausted) {
+  ASSERT_TRUE(WriteFileAtomically(Path("big"), std::string(101, 'a')).ok());
+  EXPECT_TRUE(ReadFileToString(Path("big"), 101).ok());
+  auto read = ReadFileToString(Path("big"), 100);
+  EXPECT_EQ(read.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(read.status().message(), HasSubstr(Path("big")));
+  EXPECT_THAT(read.status().message(), HasSubstr("101 bytes"));
+}
+
+TEST_F(FileIoTest, ReadOfADirectoryIsFailedPrecondition) {
+  auto read = ReadFileToString(dir_, 1024);
+  EXPECT_EQ(read.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(read.status().message(), HasSubstr("not a regular file"));
+}
+
+TEST(ErrnoStatusTest, MapsErrnoAndNamesThePath) {
+  const absl::Status status = ErrnoStatus(ENOSPC, "writing", "/x/y");
+  EXPECT_EQ(status.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(status.message(), HasSubstr("writing /x/y"));
+}
+
+bool IsOpen(int fd) { return ::fcntl(fd, F_GETFD) != -1; }
+
+TEST(ScopedFdTest, ClosesWhenDestroyedOrClosed) {
+  int raw;
+  {
+    ScopedFd fd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+    ASSERT_TRUE(fd.valid());
+    raw = fd.get();
+    EXPECT_TRUE(IsOpen(raw));
+  }
+  EXPECT_FALSE(IsOpen(raw));
+  ScopedFd fd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  raw = fd.get();
+  EXPECT_EQ(fd.Close(), 0);
+  EXPECT_FALSE(fd.valid());
+  EXPECT_FALSE(IsOpen(raw));
+  EXPECT_EQ(fd.Close(), 0);  // nothing held
+}
+
+TEST(ScopedFdTest, MoveTransfersOwnershipAndReleaseKeepsItOpen) {
+  ScopedFd a(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  const int raw = a.get();
+  ScopedFd b(std::move(a));
+  EXPECT_FALSE(a.valid());  // NOLINT(bugprone-use-after-move): tested
+  EXPECT_EQ(b.get(), raw);
+  ScopedFd c;
+  c = std::move(b);
+  EXPECT_TRUE(IsOpen(raw));
+  const int released = c.Release();
+  EXPECT_FALSE(c.valid());
+  EXPECT_TRUE(IsOpen(released));
+  ::close(released);
+}
+
+}  // namespace
+}  // namespace clearmatch
