@@ -1,16 +1,13 @@
 // Appends deltas to a feed directory and re-signs its manifest.
 #include "feed/feed_publisher.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <map>
+#include <system_error>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/file_io.h"
 #include "feed/feed_format.h"
 #include "feed/file_feed_source.h"
 #include "hashing/file_digests.h"
@@ -18,11 +15,11 @@
 namespace clearmatch {
 namespace {
 
-// Writes `bytes` to dir/relative via a temporary file, fsync and rename, so
-// that readers see the old or the new file, never a partial one.
-absl::Status WriteFileAtomically(const std::string& dir,
-                                 const std::string& relative,
-                                 absl::string_view bytes) {
+// Writes `bytes` to dir/relative (creating its directory) with
+// WriteFileAtomically, so that readers see the old or the new file, never a
+// partial one.
+absl::Status WriteFeedFile(const std::string& dir, const std::string& relative,
+                           absl::string_view bytes) {
   const std::filesystem::path target = std::filesystem::path(dir) / relative;
   std::error_code error;
   std::filesystem::create_directories(target.parent_path(), error);
@@ -31,40 +28,7 @@ absl::Status WriteFileAtomically(const std::string& dir,
         absl::StrCat("cannot create ", target.parent_path().string(), ": ",
                      error.message()));
   }
-  const std::string temp = target.string() + ".tmp";
-  const int fd =
-      open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("cannot create ", temp, ": ", std::strerror(errno)));
-  }
-  size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const int write_errno = errno;
-      close(fd);
-      unlink(temp.c_str());
-      const std::string message =
-          absl::StrCat("cannot write ", temp, ": ", std::strerror(write_errno));
-      return write_errno == ENOSPC || write_errno == EFBIG
-                 ? absl::ResourceExhaustedError(message)
-                 : absl::UnavailableError(message);
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (fsync(fd) != 0 || close(fd) != 0) {
-    unlink(temp.c_str());
-    return absl::UnavailableError(
-        absl::StrCat("cannot flush ", temp, ": ", std::strerror(errno)));
-  }
-  if (rename(temp.c_str(), target.c_str()) != 0) {
-    return absl::UnavailableError(absl::StrCat("cannot rename ", temp, " to ",
-                                               target.string(), ": ",
-                                               std::strerror(errno)));
-  }
-  return absl::OkStatus();
+  return WriteFileAtomically(target.string(), bytes);
 }
 
 v1::FeedFile DescribeFile(uint64_t sequence, std::string path,
@@ -225,8 +189,8 @@ absl::StatusOr<FeedPublisher::Published> FeedPublisher::Publish(
   }
 
   const std::string delta_bytes = EncodeFeedRecords(changes);
-  if (absl::Status s = WriteFileAtomically(options_.feed_dir,
-                                           published.delta_path, delta_bytes);
+  if (absl::Status s =
+          WriteFeedFile(options_.feed_dir, published.delta_path, delta_bytes);
       !s.ok()) {
     return s;
   }
@@ -241,8 +205,7 @@ absl::StatusOr<FeedPublisher::Published> FeedPublisher::Publish(
     const std::string snapshot_bytes = EncodeFeedRecords(adds);
     const std::string path =
         absl::StrFormat("snapshots/%012d.snapshot", published.sequence);
-    if (absl::Status s =
-            WriteFileAtomically(options_.feed_dir, path, snapshot_bytes);
+    if (absl::Status s = WriteFeedFile(options_.feed_dir, path, snapshot_bytes);
         !s.ok()) {
       return s;
     }
@@ -272,12 +235,12 @@ absl::StatusOr<FeedPublisher::Published> FeedPublisher::Publish(
   if (!signature.ok()) return signature.status();
   // Signature first: a reader between the two renames sees a signature that
   // does not match and retries on its next sync; it never accepts a mix.
-  if (absl::Status s = WriteFileAtomically(
+  if (absl::Status s = WriteFeedFile(
           options_.feed_dir, std::string(kManifestSignaturePath), *signature);
       !s.ok()) {
     return s;
   }
-  if (absl::Status s = WriteFileAtomically(
+  if (absl::Status s = WriteFeedFile(
           options_.feed_dir, std::string(kManifestPath), manifest_bytes);
       !s.ok()) {
     return s;

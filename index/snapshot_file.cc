@@ -14,7 +14,6 @@
 #include <condition_variable>
 #include <cstring>
 #include <deque>
-#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <system_error>
@@ -26,6 +25,10 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "common/byte_reader.h"
+#include "common/byte_writer.h"
+#include "common/file_io.h"
+#include "common/scoped_fd.h"
 #include "common/status_macros.h"
 #include "index/pdq_index_factory.h"
 #include "index/snapshot_layer.h"
@@ -55,58 +58,6 @@ constexpr size_t kFrameBytes = PdqHash::kBytes + 4 + 8;
 
 static_assert(sizeof(SnapshotLayer::Labels) == 3 * sizeof(uint32_t),
               "labels are written as they are in memory");
-
-class ByteWriter {
- public:
-  explicit ByteWriter(std::string* out) : out_(out) {}
-  template <typename T>
-  void Put(T value) {
-    out_->append(reinterpret_cast<const char*>(&value), sizeof(value));
-  }
-  void PutBytes(const void* data, size_t size) {
-    out_->append(static_cast<const char*>(data), size);
-  }
-
- private:
-  std::string* out_;
-};
-
-// Bounds-checked reads; every failure says what and where.
-class ByteReader {
- public:
-  ByteReader(absl::string_view bytes, absl::string_view what)
-      : bytes_(bytes), what_(what) {}
-  size_t remaining() const { return bytes_.size() - pos_; }
-  bool done() const { return pos_ == bytes_.size(); }
-
-  template <typename T>
-  absl::Status Get(T* value) {
-    CM_RETURN_IF_ERROR(Need(sizeof(T)));
-    std::memcpy(value, bytes_.data() + pos_, sizeof(T));
-    pos_ += sizeof(T);
-    return absl::OkStatus();
-  }
-  absl::Status GetBytes(size_t size, absl::string_view* out) {
-    CM_RETURN_IF_ERROR(Need(size));
-    *out = bytes_.substr(pos_, size);
-    pos_ += size;
-    return absl::OkStatus();
-  }
-
- private:
-  absl::Status Need(size_t size) const {
-    if (size > remaining()) {
-      return absl::DataLossError(absl::StrCat(what_, ": needs ", size,
-                                              " bytes at offset ", pos_,
-                                              ", has ", remaining()));
-    }
-    return absl::OkStatus();
-  }
-
-  absl::string_view bytes_;
-  absl::string_view what_;
-  size_t pos_ = 0;
-};
 
 // A column's bytes as they are in memory (trivially copyable T, no padding).
 template <typename T>
@@ -203,11 +154,6 @@ class Sha256Hasher {
   bool ok_ = false;
 };
 
-absl::Status ErrnoStatus(absl::string_view what, const std::string& path) {
-  const int error = errno;
-  return absl::ErrnoToStatus(error, absl::StrCat(what, " ", path));
-}
-
 // Reads up to `size` bytes of `fd` into `buffer` while a second thread
 // computes the SHA-256 of bytes kHashedFrom.. as they arrive (the two take
 // about as long each). Returns the bytes read (fewer if the file shrank).
@@ -253,7 +199,7 @@ absl::StatusOr<size_t> ReadAndHash(
         ::read(fd, buffer + done, std::min(kChunkBytes, size - done));
     if (n < 0) {
       if (errno == EINTR) continue;
-      status = ErrnoStatus("reading", path);
+      status = ErrnoStatus(errno, "reading", path);
       break;
     }
     if (n == 0) break;  // shrank while reading: Parse reports the truncation
@@ -274,42 +220,6 @@ absl::StatusOr<size_t> ReadAndHash(
   CM_ASSIGN_OR_RETURN(*sha256, hasher.Finish());
   return done;
 }
-
-// Owns a file descriptor from the line it is opened.
-class ScopedFd {
- public:
-  explicit ScopedFd(int fd) : fd_(fd) {}
-  ScopedFd(const ScopedFd&) = delete;
-  ScopedFd& operator=(const ScopedFd&) = delete;
-  ~ScopedFd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-  // Closes now, returning close()'s result (it can report write errors).
-  int Close() {
-    const int result = ::close(fd_);
-    fd_ = -1;
-    return result;
-  }
-
- private:
-  int fd_;
-};
-
-// Unlinks a temp file unless Release()d (after it was renamed).
-class TempFileGuard {
- public:
-  explicit TempFileGuard(std::string path) : path_(std::move(path)) {}
-  TempFileGuard(const TempFileGuard&) = delete;
-  TempFileGuard& operator=(const TempFileGuard&) = delete;
-  ~TempFileGuard() {
-    if (!path_.empty()) ::unlink(path_.c_str());
-  }
-  void Release() { path_.clear(); }
-
- private:
-  std::string path_;
-};
 
 absl::Span<const uint8_t> AsBytes(absl::string_view s) {
   return absl::Span<const uint8_t>(reinterpret_cast<const uint8_t*>(s.data()),
@@ -460,8 +370,8 @@ absl::StatusOr<std::shared_ptr<const IndexSnapshot>> SnapshotFile::ParseHashed(
 
   // Verified as written by Serialize(); still parsed with bounds checks.
   ByteReader r(bytes.substr(kHashedFrom), "snapshot header");
-  uint32_t format_version, section_count;
-  uint64_t version, length;
+  uint32_t format_version = 0, section_count = 0;
+  uint64_t version = 0, length = 0;
   CM_RETURN_IF_ERROR(r.Get(&format_version));
   CM_RETURN_IF_ERROR(r.Get(&section_count));
   CM_RETURN_IF_ERROR(r.Get(&version));
@@ -477,8 +387,8 @@ absl::StatusOr<std::shared_ptr<const IndexSnapshot>> SnapshotFile::ParseHashed(
   }
   std::array<absl::string_view, kSectionCount + 1> sections;
   for (uint32_t i = 1; i <= kSectionCount; ++i) {
-    uint32_t tag, reserved;
-    uint64_t size;
+    uint32_t tag = 0, reserved = 0;
+    uint64_t size = 0;
     CM_RETURN_IF_ERROR(r.Get(&tag));
     CM_RETURN_IF_ERROR(r.Get(&reserved));
     CM_RETURN_IF_ERROR(r.Get(&size));
@@ -499,7 +409,7 @@ absl::StatusOr<std::shared_ptr<const IndexSnapshot>> SnapshotFile::ParseHashed(
                       ParseLayer(sections, 1));
 
   ByteReader removed_reader(sections[kRemovedTag], "removed set");
-  uint64_t removed_count;
+  uint64_t removed_count = 0;
   CM_RETURN_IF_ERROR(removed_reader.Get(&removed_count));
   if (removed_reader.remaining() % sizeof(uint32_t) != 0 ||
       removed_count != removed_reader.remaining() / sizeof(uint32_t)) {
@@ -510,7 +420,7 @@ absl::StatusOr<std::shared_ptr<const IndexSnapshot>> SnapshotFile::ParseHashed(
   absl::flat_hash_set<uint32_t> removed;
   removed.reserve(removed_count);
   for (uint64_t i = 0; i < removed_count; ++i) {
-    uint32_t local;
+    uint32_t local = 0;
     CM_RETURN_IF_ERROR(removed_reader.Get(&local));
     if (local >= main->size()) {
       return absl::DataLossError(absl::StrCat(
@@ -525,44 +435,15 @@ absl::StatusOr<std::shared_ptr<const IndexSnapshot>> SnapshotFile::ParseHashed(
 absl::Status SnapshotFile::Write(const IndexSnapshot& snapshot,
                                  const std::string& path) {
   CM_ASSIGN_OR_RETURN(const std::string bytes, Serialize(snapshot));
-  const std::filesystem::path target(path);
-  std::filesystem::path dir = target.parent_path();
-  if (dir.empty()) dir = ".";
-  std::string temp = (dir / (target.filename().string() + ".tmp.XXXXXX"));
-  ScopedFd fd(::mkstemp(temp.data()));
-  if (fd.get() < 0) return ErrnoStatus("creating a temp file for", path);
-  TempFileGuard guard(temp);
-
-  size_t written = 0;
-  while (written < bytes.size()) {
-    const ssize_t n =
-        ::write(fd.get(), bytes.data() + written, bytes.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoStatus("writing", temp);
-    }
-    written += static_cast<size_t>(n);
-  }
-  if (::fsync(fd.get()) != 0) return ErrnoStatus("fsync of", temp);
-  if (fd.Close() != 0) return ErrnoStatus("closing", temp);
-  if (::rename(temp.c_str(), path.c_str()) != 0) {
-    return ErrnoStatus("renaming the temp file onto", path);
-  }
-  guard.Release();
-  ScopedFd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (dir_fd.get() < 0) return ErrnoStatus("opening the directory of", path);
-  if (::fsync(dir_fd.get()) != 0) {
-    return ErrnoStatus("fsync of the directory of", path);
-  }
-  return absl::OkStatus();
+  return WriteFileAtomically(path, bytes, 0600);
 }
 
 absl::StatusOr<std::shared_ptr<const IndexSnapshot>> SnapshotFile::Read(
     const std::string& path, const ReadOptions& options) {
   ScopedFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) return ErrnoStatus("opening snapshot file", path);
+  if (!fd.valid()) return ErrnoStatus(errno, "opening snapshot file", path);
   struct stat st;
-  if (::fstat(fd.get(), &st) != 0) return ErrnoStatus("stat of", path);
+  if (::fstat(fd.get(), &st) != 0) return ErrnoStatus(errno, "stat of", path);
   if (!S_ISREG(st.st_mode)) {
     return absl::FailedPreconditionError(
         absl::StrCat("snapshot path ", path, " is not a regular file"));
