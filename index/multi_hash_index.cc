@@ -451,15 +451,6 @@ void MultiHashIndex::range_search(idx_t n, const uint8_t* x, int radius,
   }
 }
 
-size_t MultiHashIndex::MemoryBytes() const {
-  size_t bytes = codes_.capacity();
-  for (const MultiHashTable& table : tables_) {
-    bytes +=
-        (table.offsets.capacity() + table.ids.capacity()) * sizeof(uint32_t);
-  }
-  return bytes;
-}
-
 // Layout: magic[8], uint32 num_substrings, uint32 zero, uint64 ntotal,
 // codes[ntotal * 32], then per table offsets[2^bits + 1] and ids[ntotal] as
 // uint32.

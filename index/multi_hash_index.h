@@ -119,8 +119,6 @@ class MultiHashIndex : public faiss::IndexBinary {
       absl::Span<const uint8_t> bytes);
 
   int num_substrings() const { return static_cast<int>(tables_.size()); }
-  // Bytes held by codes and tables.
-  size_t MemoryBytes() const;
 
  private:
   // Rebuilds every table from codes_ (counting sort, up to 2 threads).
