@@ -25,6 +25,5 @@ void Write(absl::string_view level, absl::string_view message) {
 
 void LogInfo(absl::string_view message) { Write("INFO", message); }
 void LogWarning(absl::string_view message) { Write("WARN", message); }
-void LogError(absl::string_view message) { Write("ERROR", message); }
 
 }  // namespace clearmatch

@@ -14,7 +14,6 @@ namespace clearmatch {
 
 void LogInfo(absl::string_view message);
 void LogWarning(absl::string_view message);
-void LogError(absl::string_view message);
 
 }  // namespace clearmatch
 
