@@ -11,26 +11,28 @@
 #include "absl/strings/numbers.h"
 #include "absl/time/clock.h"
 #include "feed/ed25519_signer.h"
-#include "feed/fault_http_server.h"
 #include "feed/feed_format.h"
 #include "feed/feed_publisher.h"
 #include "feed/feed_syncer.h"
-#include "feed/feed_test_util.h"
 #include "feed/file_feed_source.h"
 #include "feed/http_feed_source.h"
 #include "hashing/file_digests.h"
 #include "index/index_builder.h"
+#include "testing/fault_http_server.h"
+#include "testing/feed_fixtures.h"
+#include "testing/temp_dir.h"
 
 namespace clearmatch {
 namespace {
 
+using ::clearmatch::testing::FaultHttpServer;
 double Seconds(absl::Duration d) { return absl::ToDoubleSeconds(d); }
 
 int Run(int64_t entries) {
-  feed_testing::TempDir dir;
-  const std::string feed_dir = dir.Sub("feed");
+  testing::TempDir dir;
+  const std::string feed_dir = dir.File("feed");
   const Ed25519KeyPair keys = *Ed25519Signer::GenerateKeyPair();
-  const std::vector<FeedChange> changes = feed_testing::TestAdds(0, entries);
+  const std::vector<FeedChange> changes = testing::TestAdds(0, entries);
 
   FeedPublisher::Options publish_options;
   publish_options.feed_dir = feed_dir;
@@ -51,7 +53,7 @@ int Run(int64_t entries) {
   http.base_url = server->base_url();
   auto source = *HttpFeedSource::Create(http);
   HashStore::Options store_options;
-  store_options.path = dir.Sub("store.sqlite");
+  store_options.path = dir.File("store.sqlite");
   auto store = *HashStore::Open(store_options);
   FeedSyncer::Options sync_options;
   sync_options.public_key_pem = keys.public_pem;
@@ -88,7 +90,7 @@ int Run(int64_t entries) {
   const std::string digest = Sha256Hex(bytes);
   const absl::Duration sha_time = absl::Now() - start;
   HashStore::Options bulk_options;
-  bulk_options.path = dir.Sub("bulk.sqlite");
+  bulk_options.path = dir.File("bulk.sqlite");
   auto bulk = *HashStore::Open(bulk_options);
   std::vector<FeedEntry> plain;
   plain.reserve(changes.size());

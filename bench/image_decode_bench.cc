@@ -22,7 +22,7 @@
 #include "decoders/image_extent.h"
 #include "decoders/image_header.h"
 #include "decoders/media_sniffer.h"
-#include "tests/testdata.h"
+#include "testing/testdata.h"
 
 namespace clearmatch {
 namespace {

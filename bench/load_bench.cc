@@ -32,6 +32,7 @@
 #include "hashing/pdq_hash.h"
 #include "index/hash_entry.h"
 #include "index/index_builder.h"
+#include "testing/temp_dir.h"
 
 namespace {
 
@@ -203,8 +204,8 @@ int main(int argc, char** argv) {
     if (arg == "--seconds") seconds = std::atof(argv[i + 1]);
     if (arg == "--daemon") daemon_binary = argv[i + 1];
   }
-  char pattern[] = "/tmp/clearmatch-load-bench-XXXXXX";
-  const std::string dir = mkdtemp(pattern);
+  const clearmatch::testing::TempDir temp_dir("clearmatch-load-bench");
+  const std::string& dir = temp_dir.path();
 
   // The bank: `entries` random PDQ hashes; queries hit 10% of the time.
   std::mt19937_64 rng(42);
@@ -335,6 +336,5 @@ int main(int argc, char** argv) {
       "\nbaseline, in-process, 1 thread, no gRPC: %.0f searches/s; "
       "%.1f JPEG decode+hash/s\n",
       search_rate, image_rate);
-  std::filesystem::remove_all(dir);
   return 0;
 }

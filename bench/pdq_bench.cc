@@ -17,7 +17,7 @@
 #include "decoders/image_decoder.h"
 #include "decoders/image_header.h"
 #include "hashing/pdq_hasher.h"
-#include "tests/testdata.h"
+#include "testing/testdata.h"
 
 namespace clearmatch {
 namespace {

@@ -22,7 +22,7 @@
 
 #include "bench/bench_timing.h"
 #include "fingerprint/media_fingerprinter.h"
-#include "tests/testdata.h"
+#include "testing/testdata.h"
 
 extern char** environ;
 

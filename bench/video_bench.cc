@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "decoders/video_frame_sampler.h"
-#include "tests/testdata.h"
+#include "testing/testdata.h"
 
 namespace clearmatch {
 namespace {

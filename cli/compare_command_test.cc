@@ -8,7 +8,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/testdata.h"
+#include "testing/testdata.h"
 
 namespace clearmatch::cli {
 namespace {

@@ -6,7 +6,6 @@
 
 #include <unistd.h>
 
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -15,7 +14,8 @@
 #include "cli/review_command.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/integration/test_pki.h"
+#include "testing/temp_dir.h"
+#include "testing/test_pki.h"
 
 namespace clearmatch::cli {
 namespace {
@@ -32,10 +32,7 @@ constexpr char kJunkCertificate[] =
 class DaemonChannelTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char pattern[] = "/tmp/clearmatch-daemon-channel-XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    dir_ = pattern;
-    absl::StatusOr<TestPki> pki = TestPki::Create(dir_, "test-ca");
+    absl::StatusOr<TestPki> pki = TestPki::Create(dir_.path(), "test-ca");
     ASSERT_TRUE(pki.ok()) << pki.status();
     absl::StatusOr<TestPki::Files> client =
         pki->Issue(TestPki::Client("client", "ops"));
@@ -43,15 +40,11 @@ class DaemonChannelTest : public ::testing::Test {
     ca_file_ = pki->ca_file();
     client_ = *std::move(client);
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   std::string Write(const std::string& name, const std::string& text) {
-    const std::string path = dir_ + "/" + name;
-    std::ofstream(path, std::ios::binary) << text;
-    return path;
+    return dir_.Write(name, text);
   }
 
-  std::string dir_;
+  const testing::TempDir dir_{"clearmatch-daemon-channel"};
   std::string ca_file_;    // a real CA certificate (PEM)
   TestPki::Files client_;  // a real client certificate and its key
 };
@@ -187,9 +180,9 @@ TEST_F(DaemonChannelTest, BadPemFilesAreNamed) {
     std::string problem;
   };
   const std::vector<Case> cases = {
-      {dir_ + "/missing.pem", absl::StatusCode::kNotFound,
+      {dir_.File("missing.pem"), absl::StatusCode::kNotFound,
        "No such file or directory"},
-      {dir_, absl::StatusCode::kInvalidArgument, "cannot read"},
+      {dir_.path(), absl::StatusCode::kInvalidArgument, "cannot read"},
       {Write("empty.pem", ""), absl::StatusCode::kInvalidArgument, "is empty"},
       {Write("text.pem", "not a certificate\n"),
        absl::StatusCode::kInvalidArgument, "is not PEM"},
@@ -245,7 +238,7 @@ TEST_F(DaemonChannelTest, UnavailableCallsNameTheConnection) {
 TEST_F(DaemonChannelTest, EveryCommandReportsTheSameErrors) {
   const std::string listing = Write("listing.csv", "a,/nonexistent.jpg\n");
   const std::string good = ca_file_;
-  const std::string missing = dir_ + "/missing.pem";
+  const std::string missing = dir_.File("missing.pem");
   struct Problem {
     std::vector<std::string> flags;
     std::string message;

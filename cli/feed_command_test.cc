@@ -4,14 +4,15 @@
 #include <sstream>
 
 #include "cli/command.h"
-#include "feed/feed_test_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "testing/feed_fixtures.h"
+#include "testing/temp_dir.h"
 
 namespace clearmatch::cli {
 namespace {
 
-using feed_testing::TempDir;
+using ::clearmatch::testing::TempDir;
 using ::testing::HasSubstr;
 
 struct CommandRun {
@@ -27,24 +28,23 @@ CommandRun Feed(std::vector<std::string> args) {
 
 TEST(FeedCommandTest, KeygenPublishVerifySync) {
   TempDir dir;
-  const std::string keys = dir.Sub("keys"), feed = dir.Sub("feed");
+  const std::string keys = dir.File("keys"), feed = dir.File("feed");
   ASSERT_EQ(Feed({"keygen", "--out", keys}).code, kExitOk);
   EXPECT_EQ(Feed({"keygen", "--out", keys}).code,
             kExitInputFailed);  // no overwrite
-  feed_testing::WriteFile(
-      dir.Sub("add.csv"),
+  dir.Write(
+      "add.csv",
       "# hash_type,hash,entry_id,bank,category\n"
       "pdq,d8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22,"
       "e1,tid,ncii\n\nMD5,0123456789ABCDEF0123456789abcdef,e2,,\n");
-  feed_testing::WriteFile(dir.Sub("remove.csv"),
-                          "md5,0123456789abcdef0123456789abcdef,e2\n");
+  dir.Write("remove.csv", "md5,0123456789abcdef0123456789abcdef,e2\n");
   CommandRun published = Feed({"publish", "--key", keys + "/private.pem",
-                               "--feed-dir", feed, "--add", dir.Sub("add.csv"),
+                               "--feed-dir", feed, "--add", dir.File("add.csv"),
                                "--feed-id", "demo", "--expires-in", "2d"});
   ASSERT_EQ(published.code, kExitOk) << published.err;
   EXPECT_THAT(published.out, HasSubstr("sequence 1"));
   ASSERT_EQ(Feed({"publish", "--key", keys + "/private.pem", "--feed-dir", feed,
-                  "--remove", dir.Sub("remove.csv")})
+                  "--remove", dir.File("remove.csv")})
                 .code,
             kExitOk);
   CommandRun verified =
@@ -54,19 +54,19 @@ TEST(FeedCommandTest, KeygenPublishVerifySync) {
 
   CommandRun synced =
       Feed({"sync", "--url", "file://" + feed, "--pubkey", keys + "/public.pem",
-            "--store", dir.Sub("s.sqlite")});
+            "--store", dir.File("s.sqlite")});
   ASSERT_EQ(synced.code, kExitOk) << synced.err;
   EXPECT_THAT(synced.out, HasSubstr("0 -> 2"));
   EXPECT_THAT(synced.out, HasSubstr("store holds 1 entries"));
   CommandRun again =
       Feed({"sync", "--url", feed, "--pubkey", keys + "/public.pem", "--store",
-            dir.Sub("s.sqlite")});
+            dir.File("s.sqlite")});
   EXPECT_THAT(again.out, HasSubstr("up to date at sequence 2"));
 
   // Another key does not verify this feed.
-  ASSERT_EQ(Feed({"keygen", "--out", dir.Sub("other")}).code, kExitOk);
+  ASSERT_EQ(Feed({"keygen", "--out", dir.File("other")}).code, kExitOk);
   CommandRun foreign =
-      Feed({"verify", "--pubkey", dir.Sub("other") + "/public.pem", feed});
+      Feed({"verify", "--pubkey", dir.File("other") + "/public.pem", feed});
   EXPECT_EQ(foreign.code, kExitInputFailed);
   EXPECT_THAT(foreign.err, HasSubstr("UNAUTHENTICATED"));
 }
@@ -76,16 +76,16 @@ TEST(FeedCommandTest, BadInputIsAUsageOrInputError) {
   EXPECT_EQ(Feed({}).code, kExitUsage);
   EXPECT_EQ(Feed({"frobnicate"}).code, kExitUsage);
   EXPECT_EQ(Feed({"publish", "--key"}).code, kExitUsage);
-  ASSERT_EQ(Feed({"keygen", "--out", dir.Sub("k")}).code, kExitOk);
-  feed_testing::WriteFile(dir.Sub("bad.csv"), "pdq,zz,e1\n");
+  ASSERT_EQ(Feed({"keygen", "--out", dir.File("k")}).code, kExitOk);
+  dir.Write("bad.csv", "pdq,zz,e1\n");
   CommandRun bad =
-      Feed({"publish", "--key", dir.Sub("k") + "/private.pem", "--feed-dir",
-            dir.Sub("f"), "--add", dir.Sub("bad.csv")});
+      Feed({"publish", "--key", dir.File("k") + "/private.pem", "--feed-dir",
+            dir.File("f"), "--add", dir.File("bad.csv")});
   EXPECT_EQ(bad.code, kExitInputFailed);
   EXPECT_THAT(bad.err, HasSubstr("line 1"));
   CommandRun expiry =
-      Feed({"publish", "--key", dir.Sub("k") + "/private.pem", "--feed-dir",
-            dir.Sub("f"), "--expires-in", "soon"});
+      Feed({"publish", "--key", dir.File("k") + "/private.pem", "--feed-dir",
+            dir.File("f"), "--expires-in", "soon"});
   EXPECT_EQ(expiry.code, kExitUsage);
 }
 

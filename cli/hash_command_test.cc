@@ -11,7 +11,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "hashing/pdq_hash.h"
-#include "tests/testdata.h"
+#include "testing/testdata.h"
 
 namespace clearmatch::cli {
 namespace {

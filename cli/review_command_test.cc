@@ -7,12 +7,12 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
-#include <filesystem>
 #include <sstream>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "review/review_store.h"
+#include "testing/temp_dir.h"
 
 namespace clearmatch::cli {
 namespace {
@@ -55,9 +55,8 @@ TEST(ReviewCommandTest, UnreachableDaemonFails) {
 }
 
 TEST(ReviewCommandTest, VerifyAuditCleanAndEdited) {
-  char pattern[] = "/tmp/clearmatch-review-cli-XXXXXX";
-  const std::string dir = mkdtemp(pattern);
-  const std::string path = dir + "/review.sqlite";
+  const testing::TempDir dir("clearmatch-review-cli");
+  const std::string path = dir.File("review.sqlite");
   {
     ReviewStore::Options options;
     options.path = path;
@@ -90,8 +89,8 @@ TEST(ReviewCommandTest, VerifyAuditCleanAndEdited) {
   EXPECT_THAT(err, HasSubstr("audit row 1"));
 
   EXPECT_EQ(
-      RunReview({"verify-audit", "--store", dir + "/missing"}, &out, &err), 1);
-  std::filesystem::remove_all(dir);
+      RunReview({"verify-audit", "--store", dir.File("missing")}, &out, &err),
+      1);
 }
 
 }  // namespace

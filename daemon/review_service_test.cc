@@ -8,7 +8,6 @@
 #include <grpcpp/grpcpp.h>
 #include <unistd.h>
 
-#include <filesystem>
 #include <memory>
 #include <random>
 #include <string>
@@ -30,8 +29,9 @@
 #include "gtest/gtest.h"
 #include "index/index_builder.h"
 #include "index/index_holder.h"
-#include "index/index_test_util.h"
 #include "review/review_store.h"
+#include "testing/pdq_codes.h"
+#include "testing/temp_dir.h"
 
 namespace clearmatch {
 namespace {
@@ -52,11 +52,8 @@ class ReviewServiceTest : public ::testing::Test {
       : review_pool_(/*workers=*/1, review_queue) {}
 
   void SetUp() override {
-    char pattern[] = "/tmp/clearmatch-review-service-XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    dir_ = pattern;
     ReviewStore::Options store_options;
-    store_options.path = dir_ + "/review.sqlite";
+    store_options.path = dir_.File("review.sqlite");
     absl::StatusOr<std::unique_ptr<ReviewStore>> store =
         ReviewStore::Create(store_options);
     ASSERT_TRUE(store.ok()) << store.status();
@@ -67,8 +64,7 @@ class ReviewServiceTest : public ::testing::Test {
     policy_ = std::make_unique<VerdictPolicy>(*std::move(policy));
     std::mt19937_64 rng(7);
     std::vector<HashEntry> entries;
-    entries.push_back(
-        index_test::PdqEntry(index_test::RandomCode(rng), "entry-1"));
+    entries.push_back(testing::PdqEntry(testing::RandomCode(rng), "entry-1"));
     auto snapshot = IndexBuilder(IndexBuilder::Options{}).Build(entries, 1);
     ASSERT_TRUE(snapshot.ok()) << snapshot.status();
     ASSERT_TRUE(holder_.Swap(*std::move(snapshot)).ok());
@@ -101,7 +97,6 @@ class ReviewServiceTest : public ::testing::Test {
       server_->Shutdown();
       server_->Wait();
     }
-    std::filesystem::remove_all(dir_);
   }
 
   // Occupies the review worker until release_ is notified.
@@ -135,7 +130,8 @@ class ReviewServiceTest : public ::testing::Test {
     return listed->matches_size() > 0 ? listed->matches(0).match_id() : 0;
   }
 
-  std::string dir_;
+  // First, so that it is removed after everything that has files in it.
+  const testing::TempDir dir_{"clearmatch-review-service"};
   const v1::DaemonConfig config_ = DefaultConfig();
   DaemonMetrics metrics_;
   RequestAuthorizer authorizer_{config_.tls()};

@@ -17,8 +17,9 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "tests/open_watch.h"
-#include "tests/testdata.h"
+#include "testing/open_watch.h"
+#include "testing/temp_dir.h"
+#include "testing/testdata.h"
 
 namespace clearmatch::decoders_internal {
 namespace {
@@ -31,9 +32,8 @@ TEST(FfmpegMemoryInputTest, NestedOpensAreRefusedByTheGuard) {
   const std::vector<unsigned char> file =
       clearmatch::testing::ReadFileBytes(video);
   const std::vector<uint8_t> bytes(file.begin(), file.end());
-  std::string dir = ::testing::TempDir() + "/memory_input_XXXXXX";
-  ASSERT_NE(mkdtemp(dir.data()), nullptr);
-  const std::string sentinel = dir + "/sentinel.mp4";
+  const clearmatch::testing::TempDir dir("clearmatch-memory-input");
+  const std::string sentinel = dir.File("sentinel.mp4");
   std::filesystem::copy_file(video, sentinel);
 
   FfmpegMemoryInput::Options options;
@@ -56,7 +56,6 @@ TEST(FfmpegMemoryInputTest, NestedOpensAreRefusedByTheGuard) {
     EXPECT_EQ((*input)->refused_opens(), ++expected_refusals);
   }
   EXPECT_FALSE(watch.Touched()) << "the guard let FFmpeg open " << sentinel;
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -1,13 +1,13 @@
 #include "decoders/gif_decoder.h"
 
 #include <cstdlib>
-#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/testdata.h"
+#include "testing/temp_dir.h"
+#include "testing/testdata.h"
 
 namespace clearmatch {
 namespace {
@@ -16,24 +16,18 @@ using ::testing::HasSubstr;
 
 class GifDecoderTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = ::testing::TempDir() + "/gif_test_XXXXXX";
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   // Generates a GIF with the ffmpeg CLI; returns its bytes.
   std::vector<uint8_t> MakeGif(const std::string& args) {
-    const std::string command =
-        "cd '" + dir_ + "' && ffmpeg -nostdin -v fatal -y " + args + " out.gif";
+    const std::string command = "cd '" + dir_.path() +
+                                "' && ffmpeg -nostdin -v fatal -y " + args +
+                                " out.gif";
     EXPECT_EQ(std::system(command.c_str()), 0) << command;
     std::vector<unsigned char> bytes =
-        testing::ReadFileBytes(dir_ + "/out.gif");
+        testing::ReadFileBytes(dir_.File("out.gif"));
     return std::vector<uint8_t>(bytes.begin(), bytes.end());
   }
 
-  std::string dir_;
+  const testing::TempDir dir_{"clearmatch-gif-test"};
 };
 
 TEST_F(GifDecoderTest, DecodesFirstFrameAsBgr) {

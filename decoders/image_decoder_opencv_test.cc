@@ -10,7 +10,7 @@
 
 #include "decoders/image_decoder.h"
 #include "gtest/gtest.h"
-#include "tests/testdata.h"
+#include "testing/testdata.h"
 
 namespace clearmatch {
 namespace {

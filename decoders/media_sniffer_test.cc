@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "tests/testdata.h"
+#include "testing/testdata.h"
 
 namespace clearmatch {
 namespace {

@@ -9,7 +9,6 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <limits>
@@ -20,8 +19,9 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "hashing/vpdq_matcher.h"
-#include "tests/open_watch.h"
-#include "tests/testdata.h"
+#include "testing/open_watch.h"
+#include "testing/temp_dir.h"
+#include "testing/testdata.h"
 
 namespace clearmatch {
 namespace {
@@ -190,19 +190,12 @@ TEST(VideoFrameSamplerTest, KeyframeModeHashesKeyframesThatMatchTheVideo) {
 
 class BadVideoTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = ::testing::TempDir() + "/video_test_XXXXXX";
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  std::string Path(const std::string& name) const { return dir_ + "/" + name; }
+  std::string Path(const std::string& name) const { return dir_.File(name); }
 
   // Runs `ffmpeg -v error -y ARGS` (paths relative to the temp dir).
   void Ffmpeg(const std::string& args) const {
     const std::string command =
-        "cd '" + dir_ + "' && ffmpeg -nostdin -v fatal -y " + args;
+        "cd '" + dir_.path() + "' && ffmpeg -nostdin -v fatal -y " + args;
     ASSERT_EQ(std::system(command.c_str()), 0) << command.substr(0, 300);
   }
 
@@ -220,7 +213,7 @@ class BadVideoTest : public ::testing::Test {
     return Sampler(options)->Hash(bytes).status();
   }
 
-  std::string dir_;
+  const testing::TempDir dir_{"clearmatch-video-test"};
 };
 
 size_t Find(const std::vector<uint8_t>& bytes, const std::string& needle) {

@@ -3,15 +3,15 @@
 
 #include "feed/ed25519_signer.h"
 #include "feed/ed25519_verifier.h"
-#include "feed/feed_test_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "testing/feed_fixtures.h"
 
 namespace clearmatch {
 namespace {
 
-using feed_testing::RemoveChange;
-using feed_testing::TestAdds;
+using ::clearmatch::testing::RemoveChange;
+using ::clearmatch::testing::TestAdds;
 using ::testing::HasSubstr;
 
 TEST(FeedFormatTest, RecordsRoundTrip) {

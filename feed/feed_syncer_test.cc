@@ -10,24 +10,27 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "feed/ed25519_signer.h"
-#include "feed/fault_http_server.h"
 #include "feed/feed_format.h"
 #include "feed/feed_publisher.h"
-#include "feed/feed_test_util.h"
 #include "feed/http_feed_source.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "hashing/file_digests.h"
+#include "testing/fault_http_server.h"
+#include "testing/feed_fixtures.h"
+#include "testing/temp_dir.h"
+#include "testing/testdata.h"
 
 namespace clearmatch {
 namespace {
 
-using feed_testing::ReadFile;
-using feed_testing::RemoveChange;
-using feed_testing::TempDir;
-using feed_testing::TestAdds;
-using feed_testing::TestEntry;
-using feed_testing::WriteFile;
+using ::clearmatch::testing::FaultHttpServer;
+using ::clearmatch::testing::ReadTextFile;
+using ::clearmatch::testing::RemoveChange;
+using ::clearmatch::testing::TempDir;
+using ::clearmatch::testing::TestAdds;
+using ::clearmatch::testing::TestEntry;
+using ::clearmatch::testing::WriteFile;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 using Fault = FaultHttpServer::Fault;
@@ -47,11 +50,11 @@ class FeedSyncerTest : public ::testing::Test {
     Publish(second);
     server_ = *FaultHttpServer::Start(feed_dir());
     HashStore::Options store_options;
-    store_options.path = dir_.Sub("store.sqlite");
+    store_options.path = dir_.File("store.sqlite");
     store_ = *HashStore::Open(store_options);
   }
 
-  std::string feed_dir() const { return dir_.Sub("feed"); }
+  std::string feed_dir() const { return dir_.File("feed"); }
 
   FeedPublisher::Options PublisherOptions(const std::string& private_pem) {
     FeedPublisher::Options options;
@@ -122,7 +125,7 @@ class FeedSyncerTest : public ::testing::Test {
   void PublishRawDelta(const std::string& delta_bytes, uint64_t records) {
     v1::FeedManifest manifest;
     ASSERT_TRUE(manifest.ParseFromString(
-        ReadFile(feed_dir() + "/" + std::string(kManifestPath))));
+        ReadTextFile(feed_dir() + "/" + std::string(kManifestPath))));
     const uint64_t sequence = manifest.sequence() + 1;
     const std::string path = absl::StrCat("deltas/raw", sequence, ".delta");
     WriteFile(feed_dir() + "/" + path, delta_bytes);
@@ -310,7 +313,7 @@ TEST_F(FeedSyncerTest, BodyThatNeverEndsHitsTheSizeCap) {
 TEST_F(FeedSyncerTest, BadSignatureIsRefused) {
   SyncedToTwoWithThreeOnOffer();
   std::string signature =
-      ReadFile(feed_dir() + "/" + std::string(kManifestSignaturePath));
+      ReadTextFile(feed_dir() + "/" + std::string(kManifestSignaturePath));
   signature[10] ^= 0x01;
   server_->SetFault("manifest.pb.sig", Response::WithBody(signature));
   auto result = Sync();
@@ -323,7 +326,7 @@ TEST_F(FeedSyncerTest, TamperedManifestIsRefused) {
   SyncedToTwoWithThreeOnOffer();
   v1::FeedManifest manifest;
   ASSERT_TRUE(manifest.ParseFromString(
-      ReadFile(feed_dir() + "/" + std::string(kManifestPath))));
+      ReadTextFile(feed_dir() + "/" + std::string(kManifestPath))));
   manifest.set_expires_at_unix_seconds(manifest.expires_at_unix_seconds() +
                                        365 * 86400);
   std::string tampered;
@@ -339,7 +342,7 @@ TEST_F(FeedSyncerTest, SignatureByAnotherKeyIsRefused) {
   const Ed25519KeyPair other = *Ed25519Signer::GenerateKeyPair();
   v1::FeedManifest manifest;
   ASSERT_TRUE(manifest.ParseFromString(
-      ReadFile(feed_dir() + "/" + std::string(kManifestPath))));
+      ReadTextFile(feed_dir() + "/" + std::string(kManifestPath))));
   manifest.set_signing_key_id(
       (*Ed25519Signer::Create(other.private_pem))->key_id());
   SignAndWrite(manifest, other.private_pem);
@@ -352,9 +355,9 @@ TEST_F(FeedSyncerTest, SignatureByAnotherKeyIsRefused) {
 TEST_F(FeedSyncerTest, ManifestOlderThanCheckpointIsRefused) {
   // Keep the signed manifest of sequence 2, move the store to 3, replay 2.
   const std::string old_manifest =
-      ReadFile(feed_dir() + "/" + std::string(kManifestPath));
+      ReadTextFile(feed_dir() + "/" + std::string(kManifestPath));
   const std::string old_signature =
-      ReadFile(feed_dir() + "/" + std::string(kManifestSignaturePath));
+      ReadTextFile(feed_dir() + "/" + std::string(kManifestSignaturePath));
   Publish(TestAdds(20, 5));
   ASSERT_TRUE(Sync().ok());
   server_->SetFault("manifest.pb", Response::WithBody(old_manifest));
@@ -375,7 +378,7 @@ TEST_F(FeedSyncerTest, ExpiredManifestIsRefused) {
 
 TEST_F(FeedSyncerTest, DeltaWithWrongSha256IsRefused) {
   SyncedToTwoWithThreeOnOffer();
-  std::string delta = ReadFile(feed_dir() + "/deltas/000000000003.delta");
+  std::string delta = ReadTextFile(feed_dir() + "/deltas/000000000003.delta");
   delta[delta.size() / 2] ^= 0x01;
   server_->SetFault("deltas/000000000003.delta", Response::WithBody(delta));
   auto result = Sync();
@@ -397,7 +400,7 @@ TEST_F(FeedSyncerTest, GapInManifestDeltasIsRefused) {
   SyncedToTwoWithThreeOnOffer();
   v1::FeedManifest manifest;
   ASSERT_TRUE(manifest.ParseFromString(
-      ReadFile(feed_dir() + "/" + std::string(kManifestPath))));
+      ReadTextFile(feed_dir() + "/" + std::string(kManifestPath))));
   // Deltas 1 and 3, no 2.
   manifest.mutable_deltas()->DeleteSubrange(1, 1);
   SignAndWrite(manifest, keys_.private_pem);
@@ -411,7 +414,7 @@ TEST_F(FeedSyncerTest, CheckpointBehindDeltasOnOfferWithoutSnapshotIsRefused) {
   // A fresh store while the feed only lists delta 2: no way to get state 1.
   v1::FeedManifest manifest;
   ASSERT_TRUE(manifest.ParseFromString(
-      ReadFile(feed_dir() + "/" + std::string(kManifestPath))));
+      ReadTextFile(feed_dir() + "/" + std::string(kManifestPath))));
   manifest.mutable_deltas()->DeleteSubrange(0, 1);
   SignAndWrite(manifest, keys_.private_pem);
   auto result = Sync();
@@ -487,7 +490,7 @@ TEST_F(FeedSyncerTest, AnotherFeedIdIsRefused) {
   ASSERT_TRUE(Sync().ok());
   v1::FeedManifest manifest;
   ASSERT_TRUE(manifest.ParseFromString(
-      ReadFile(feed_dir() + "/" + std::string(kManifestPath))));
+      ReadTextFile(feed_dir() + "/" + std::string(kManifestPath))));
   manifest.set_feed_id("other-feed");
   SignAndWrite(manifest, keys_.private_pem);
   auto result = Sync();

@@ -11,19 +11,20 @@
 #include <filesystem>
 #include <fstream>
 
-#include "feed/feed_test_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/sqlite_test_vfs.h"
+#include "testing/feed_fixtures.h"
+#include "testing/sqlite_test_vfs.h"
+#include "testing/temp_dir.h"
 
 namespace clearmatch {
 namespace {
 
+using ::clearmatch::testing::RemoveChange;
 using ::clearmatch::testing::SqliteTestVfs;
-using feed_testing::RemoveChange;
-using feed_testing::TempDir;
-using feed_testing::TestAdds;
-using feed_testing::TestEntry;
+using ::clearmatch::testing::TempDir;
+using ::clearmatch::testing::TestAdds;
+using ::clearmatch::testing::TestEntry;
 using ::testing::HasSubstr;
 
 absl::StatusOr<std::unique_ptr<HashStore>> OpenStore(const std::string& path) {
@@ -46,7 +47,7 @@ std::vector<FeedEntry> Entries(int64_t first, int64_t count) {
 
 TEST(HashStoreTest, AppliesDeltasAtomicallyWithCheckpoint) {
   TempDir dir;
-  auto store = *OpenStore(dir.Sub("s.sqlite"));
+  auto store = *OpenStore(dir.File("s.sqlite"));
   EXPECT_FALSE(store->GetCheckpoint("f")->has_value());
   auto changes = store->ApplyDelta(At(1), TestAdds(0, 5));
   ASSERT_TRUE(changes.ok()) << changes.status();
@@ -70,7 +71,7 @@ TEST(HashStoreTest, AppliesDeltasAtomicallyWithCheckpoint) {
 
 TEST(HashStoreTest, SameDeltaTwiceChangesNothing) {
   TempDir dir;
-  auto store = *OpenStore(dir.Sub("s.sqlite"));
+  auto store = *OpenStore(dir.File("s.sqlite"));
   ASSERT_TRUE(store->ApplyDelta(At(1), TestAdds(0, 5)).ok());
   auto again = store->ApplyDelta(At(1), TestAdds(0, 5));
   ASSERT_TRUE(again.ok());
@@ -85,7 +86,7 @@ TEST(HashStoreTest, SameDeltaTwiceChangesNothing) {
 
 TEST(HashStoreTest, GapIsRefused) {
   TempDir dir;
-  auto store = *OpenStore(dir.Sub("s.sqlite"));
+  auto store = *OpenStore(dir.File("s.sqlite"));
   ASSERT_TRUE(store->ApplyDelta(At(1), TestAdds(0, 5)).ok());
   auto gap = store->ApplyDelta(At(3), TestAdds(5, 5));
   ASSERT_EQ(gap.status().code(), absl::StatusCode::kFailedPrecondition);
@@ -96,7 +97,7 @@ TEST(HashStoreTest, GapIsRefused) {
 
 TEST(HashStoreTest, SnapshotReplacesEverythingAndMustBeNewer) {
   TempDir dir;
-  auto store = *OpenStore(dir.Sub("s.sqlite"));
+  auto store = *OpenStore(dir.File("s.sqlite"));
   ASSERT_TRUE(store->ApplyDelta(At(1), TestAdds(0, 5)).ok());
   auto loaded = store->ReplaceWithSnapshot(At(7), Entries(10, 3));
   ASSERT_TRUE(loaded.ok()) << loaded.status();
@@ -109,7 +110,7 @@ TEST(HashStoreTest, SnapshotReplacesEverythingAndMustBeNewer) {
 
 TEST(HashStoreTest, KeepsFeedsApart) {
   TempDir dir;
-  auto store = *OpenStore(dir.Sub("s.sqlite"));
+  auto store = *OpenStore(dir.File("s.sqlite"));
   ASSERT_TRUE(store->ApplyDelta({"a", 1, 0}, TestAdds(0, 2)).ok());
   ASSERT_TRUE(store->ApplyDelta({"b", 1, 0}, TestAdds(0, 3)).ok());
   EXPECT_EQ(*store->CountEntries("a"), 2);
@@ -119,14 +120,14 @@ TEST(HashStoreTest, KeepsFeedsApart) {
 
 TEST(HashStoreTest, NotADatabaseIsDataLoss) {
   TempDir dir;
-  feed_testing::WriteFile(dir.Sub("s.sqlite"), std::string(8192, 'z'));
-  auto store = OpenStore(dir.Sub("s.sqlite"));
+  dir.Write("s.sqlite", std::string(8192, 'z'));
+  auto store = OpenStore(dir.File("s.sqlite"));
   ASSERT_EQ(store.status().code(), absl::StatusCode::kDataLoss);
 }
 
 TEST(HashStoreTest, DamagedPagesFailIntegrityCheck) {
   TempDir dir;
-  const std::string path = dir.Sub("s.sqlite");
+  const std::string path = dir.File("s.sqlite");
   {
     auto store = *OpenStore(path);
     ASSERT_TRUE(store->ApplyDelta(At(1), TestAdds(0, 20000)).ok());
@@ -178,7 +179,7 @@ ChildResult RunInChild(Fn child) {
 
 TEST(HashStoreTest, DiskFullWhileWritingKeepsLastGoodState) {
   TempDir dir;
-  const std::string path = dir.Sub("s.sqlite");
+  const std::string path = dir.File("s.sqlite");
   {
     auto store = *OpenStore(path);
     ASSERT_TRUE(store->ApplyDelta(At(1), TestAdds(0, 100)).ok());
@@ -271,7 +272,7 @@ TEST(HashStoreTest, KilledMidDeltaLeavesOldOrNewCheckpoint) {
                         Case{KillPoint::kCommitWalSync, true}}) {
     SCOPED_TRACE(static_cast<int>(c.point));
     TempDir dir;
-    const std::string path = dir.Sub("s.sqlite");
+    const std::string path = dir.File("s.sqlite");
     {
       auto store = *OpenStore(path);
       ASSERT_TRUE(store->ApplyDelta(At(1), TestAdds(0, 100)).ok());
@@ -313,7 +314,7 @@ TEST(HashStoreTest, KilledMidDeltaLeavesOldOrNewCheckpoint) {
 TEST(HashStoreTest, AppliedDeltasAndSnapshotsAreFsynced) {
   TempDir dir;
   SqliteTestVfs vfs;  // before the store, which then opens through it
-  auto store = *OpenStore(dir.Sub("s.sqlite"));
+  auto store = *OpenStore(dir.File("s.sqlite"));
   vfs.ResetCounts();
   ASSERT_TRUE(store->ApplyDelta(At(1), TestAdds(0, 5)).ok());
   EXPECT_GE(vfs.wal_syncs(), 1) << "ApplyDelta returned before an fsync";

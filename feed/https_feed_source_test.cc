@@ -8,29 +8,31 @@
 #include "feed/ed25519_signer.h"
 #include "feed/feed_publisher.h"
 #include "feed/feed_syncer.h"
-#include "feed/feed_test_util.h"
 #include "feed/hash_store.h"
 #include "feed/http_feed_source.h"
-#include "feed/tls_http_server.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/integration/test_pki.h"
+#include "testing/feed_fixtures.h"
+#include "testing/temp_dir.h"
+#include "testing/test_pki.h"
+#include "testing/tls_http_server.h"
 
 namespace clearmatch {
 namespace {
 
-using feed_testing::TempDir;
-using feed_testing::TestAdds;
+using ::clearmatch::testing::TempDir;
+using ::clearmatch::testing::TestAdds;
+using ::clearmatch::testing::TestPki;
+using ::clearmatch::testing::TlsHttpServer;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
-using testing::TestPki;
 
 class HttpsFeedSourceTest : public ::testing::Test {
  protected:
   void SetUp() override {
     keys_ = *Ed25519Signer::GenerateKeyPair();
     FeedPublisher::Options options;
-    options.feed_dir = dir_.Sub("feed");
+    options.feed_dir = dir_.File("feed");
     options.private_key_pem = keys_.private_pem;
     options.feed_id = "tls-feed";
     auto publisher = FeedPublisher::Create(options);
@@ -40,7 +42,7 @@ class HttpsFeedSourceTest : public ::testing::Test {
     ASSERT_TRUE(pki.ok()) << pki.status();
     pki_ = std::make_unique<TestPki>(*std::move(pki));
     HashStore::Options store_options;
-    store_options.path = dir_.Sub("store.sqlite");
+    store_options.path = dir_.File("store.sqlite");
     auto store = HashStore::Open(store_options);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
@@ -48,8 +50,8 @@ class HttpsFeedSourceTest : public ::testing::Test {
 
   // Serves the feed over HTTPS with `server` as certificate.
   void Serve(const TestPki::Files& server) {
-    auto started =
-        TlsHttpServer::Start(dir_.Sub("feed"), server.cert_pem, server.key_pem);
+    auto started = TlsHttpServer::Start(dir_.File("feed"), server.cert_pem,
+                                        server.key_pem);
     ASSERT_TRUE(started.ok()) << started.status();
     server_ = *std::move(started);
   }
@@ -152,7 +154,7 @@ TEST_F(HttpsFeedSourceTest, MissingCaFileIsReported) {
   auto server = pki_->Issue(TestPki::Server("server"));
   ASSERT_TRUE(server.ok()) << server.status();
   Serve(*server);
-  const std::string missing = dir_.Sub("no-such-ca.pem");
+  const std::string missing = dir_.File("no-such-ca.pem");
   auto result = Sync(missing);
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.status().code(), absl::StatusCode::kUnavailable);

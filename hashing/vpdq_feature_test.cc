@@ -4,7 +4,7 @@
 #include <sstream>
 
 #include "gtest/gtest.h"
-#include "tests/testdata.h"
+#include "testing/testdata.h"
 
 namespace clearmatch {
 namespace {

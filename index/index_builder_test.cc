@@ -9,15 +9,15 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "index/index_test_util.h"
+#include "testing/pdq_codes.h"
 
 namespace clearmatch {
 namespace {
 
-using index_test::BruteDistance;
-using index_test::FlipBits;
-using index_test::PdqEntry;
-using index_test::RandomCode;
+using ::clearmatch::testing::BruteDistance;
+using ::clearmatch::testing::FlipBits;
+using ::clearmatch::testing::PdqEntry;
+using ::clearmatch::testing::RandomCode;
 
 // (query, entry_id, distance): entry refs differ between snapshots.
 using HitSet = std::set<std::tuple<int, std::string, int>>;

@@ -17,7 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "index/index_builder.h"
-#include "index/index_test_util.h"
+#include "testing/pdq_codes.h"
 
 namespace clearmatch {
 namespace {
@@ -27,15 +27,15 @@ constexpr int kEntriesPerVersion = 64;
 // The code of entry i of version v: distinct per (v, i), far apart.
 PdqHash CodeFor(uint64_t version, int i) {
   std::mt19937_64 rng(version * 1000 + static_cast<uint64_t>(i));
-  return index_test::RandomCode(rng);
+  return testing::RandomCode(rng);
 }
 
 std::vector<HashEntry> EntriesFor(uint64_t version) {
   std::vector<HashEntry> entries;
   for (int i = 0; i < kEntriesPerVersion; ++i) {
-    entries.push_back(index_test::PdqEntry(CodeFor(version, i),
-                                           absl::StrCat("v", version, "-", i),
-                                           std::to_string(version)));
+    entries.push_back(testing::PdqEntry(CodeFor(version, i),
+                                        absl::StrCat("v", version, "-", i),
+                                        std::to_string(version)));
   }
   return entries;
 }

@@ -9,16 +9,16 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "index/index_builder.h"
-#include "index/index_test_util.h"
+#include "testing/pdq_codes.h"
 
 namespace clearmatch {
 namespace {
 
-using index_test::BruteDistance;
-using index_test::ClusteredCodes;
-using index_test::FlipBits;
-using index_test::PdqEntry;
-using index_test::RandomCode;
+using ::clearmatch::testing::BruteDistance;
+using ::clearmatch::testing::ClusteredCodes;
+using ::clearmatch::testing::FlipBits;
+using ::clearmatch::testing::PdqEntry;
+using ::clearmatch::testing::RandomCode;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 

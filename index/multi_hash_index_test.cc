@@ -23,7 +23,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "index/hamming_kernels.h"
-#include "tests/testdata.h"
+#include "testing/testdata.h"
 
 namespace clearmatch {
 namespace {

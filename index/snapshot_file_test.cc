@@ -15,14 +15,14 @@
 #include "gtest/gtest.h"
 #include "hashing/file_digests.h"
 #include "index/index_builder.h"
-#include "index/index_test_util.h"
+#include "testing/pdq_codes.h"
 
 namespace clearmatch {
 namespace {
 
-using index_test::FlipBits;
-using index_test::PdqEntry;
-using index_test::RandomCode;
+using ::clearmatch::testing::FlipBits;
+using ::clearmatch::testing::PdqEntry;
+using ::clearmatch::testing::RandomCode;
 using ::testing::HasSubstr;
 
 // Main layer with `pdq_count` PDQ codes, an MD5 and a video; a delta; and

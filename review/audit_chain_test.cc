@@ -5,7 +5,6 @@
 
 #include <sqlite3.h>
 
-#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -13,6 +12,7 @@
 #include "gtest/gtest.h"
 #include "hashing/file_digests.h"
 #include "review/review_store.h"
+#include "testing/temp_dir.h"
 
 namespace clearmatch {
 namespace {
@@ -33,9 +33,6 @@ TEST(AuditChainTest, KnownAnswers) {
 class AuditChainStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char pattern[] = "/tmp/clearmatch-audit-test-XXXXXX";
-    dir_ = mkdtemp(pattern);
-    path_ = dir_ + "/review.sqlite";
     ReviewStore::Options options;
     options.path = path_;
     auto store = ReviewStore::Create(options);
@@ -61,8 +58,6 @@ class AuditChainStoreTest : public ::testing::Test {
       ASSERT_TRUE((*store)->Decide(request).ok());
     }
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   // Runs SQL on the closed store file, as a tamperer with the file would.
   void Tamper(const std::string& sql) {
     sqlite3* db = nullptr;
@@ -74,8 +69,8 @@ class AuditChainStoreTest : public ::testing::Test {
     sqlite3_close(db);
   }
 
-  std::string dir_;
-  std::string path_;
+  const ::clearmatch::testing::TempDir dir_{"clearmatch-audit-test"};
+  const std::string path_ = dir_.File("review.sqlite");
 };
 
 TEST_F(AuditChainStoreTest, CleanChainVerifies) {

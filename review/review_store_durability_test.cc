@@ -13,25 +13,14 @@
 
 #include "gtest/gtest.h"
 #include "review/review_store.h"
-#include "tests/sqlite_test_vfs.h"
+#include "testing/sqlite_test_vfs.h"
+#include "testing/temp_dir.h"
 
 namespace clearmatch {
 namespace {
 
 using ::clearmatch::testing::SqliteTestVfs;
-
-class ScratchDir {
- public:
-  ScratchDir() {
-    char pattern[] = "/tmp/clearmatch-review-durability-XXXXXX";
-    path_ = mkdtemp(pattern);
-  }
-  ~ScratchDir() { std::filesystem::remove_all(path_); }
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using ::clearmatch::testing::TempDir;
 
 v1::MatchRecord Verdict() {
   v1::MatchRecord record;
@@ -58,7 +47,7 @@ v1::DecideRequest Decision(int64_t id, v1::ReviewOutcome outcome) {
 // without syncing the WAL and FULL syncs it on every commit, and the VFS
 // sees the difference.
 TEST(ReviewStoreDurabilityTest, OnlySynchronousFullSyncsTheWalOnCommit) {
-  ScratchDir dir;
+  TempDir dir;
   SqliteTestVfs vfs;
   for (const char* level : {"NORMAL", "FULL"}) {
     SCOPED_TRACE(level);
@@ -82,7 +71,7 @@ TEST(ReviewStoreDurabilityTest, OnlySynchronousFullSyncsTheWalOnCommit) {
 }
 
 TEST(ReviewStoreDurabilityTest, EveryDecisionSyncsTheWalBeforeReturning) {
-  ScratchDir dir;
+  TempDir dir;
   SqliteTestVfs vfs;  // before the store, which then opens through it
   ReviewStore::Options options;
   options.path = dir.File("review.sqlite");

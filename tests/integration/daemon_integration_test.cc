@@ -24,27 +24,29 @@
 #include "clearmatch/v1/matcher.grpc.pb.h"
 #include "cli/check_command.h"
 #include "cli/rescan_command.h"
-#include "feed/fault_http_server.h"
-#include "feed/feed_test_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/integration/daemon_process.h"
-#include "tests/testdata.h"
+#include "testing/daemon_process.h"
+#include "testing/fault_http_server.h"
+#include "testing/feed_fixtures.h"
+#include "testing/temp_dir.h"
+#include "testing/testdata.h"
 
 namespace clearmatch {
 namespace {
 
-using ::clearmatch::feed_testing::AddRecord;
-using ::clearmatch::feed_testing::CreateTestFeed;
-using ::clearmatch::feed_testing::TempDir;
-using ::clearmatch::feed_testing::TestFeed;
+using ::clearmatch::testing::AddRecord;
 using ::clearmatch::testing::BinaryPath;
+using ::clearmatch::testing::CreateTestFeed;
 using ::clearmatch::testing::DaemonProcess;
+using ::clearmatch::testing::FaultHttpServer;
 using ::clearmatch::testing::HttpGet;
 using ::clearmatch::testing::Md5sumOfFile;
 using ::clearmatch::testing::ReadFileBytes;
 using ::clearmatch::testing::ReadTextFile;
+using ::clearmatch::testing::TempDir;
 using ::clearmatch::testing::TestdataPath;
+using ::clearmatch::testing::TestFeed;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -710,7 +712,7 @@ TEST(DaemonFeedTest, DamagedHashStoreIsReportedNotServed) {
   absl::StatusOr<TestFeed> feed = CreateTestFeed(dir);
   ASSERT_TRUE(feed.ok()) << feed.status();
   // Enough entries for the store to span many pages.
-  ASSERT_TRUE(feed->publisher->Publish(feed_testing::TestAdds(0, 5000)).ok());
+  ASSERT_TRUE(feed->publisher->Publish(testing::TestAdds(0, 5000)).ok());
   const std::string config =
       dir.Write("c.textproto",
                 "sync_interval_seconds: 0\nfeeds { url: \"file://" + feed->dir +

@@ -23,27 +23,29 @@
 #include "cli/check_command.h"
 #include "cli/rescan_command.h"
 #include "cli/review_command.h"
-#include "feed/feed_test_util.h"
-#include "feed/tls_http_server.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/integration/daemon_process.h"
-#include "tests/integration/test_pki.h"
-#include "tests/testdata.h"
+#include "testing/daemon_process.h"
+#include "testing/feed_fixtures.h"
+#include "testing/temp_dir.h"
+#include "testing/test_pki.h"
+#include "testing/testdata.h"
+#include "testing/tls_http_server.h"
 
 namespace clearmatch {
 namespace {
 
-using ::clearmatch::feed_testing::AddRecord;
-using ::clearmatch::feed_testing::CreateTestFeed;
-using ::clearmatch::feed_testing::TempDir;
-using ::clearmatch::feed_testing::TestFeed;
-using ::clearmatch::feed_testing::WriteFile;
+using ::clearmatch::testing::AddRecord;
 using ::clearmatch::testing::BinaryPath;
+using ::clearmatch::testing::CreateTestFeed;
 using ::clearmatch::testing::DaemonProcess;
 using ::clearmatch::testing::ReferencePdqHash;
+using ::clearmatch::testing::TempDir;
 using ::clearmatch::testing::TestdataPath;
+using ::clearmatch::testing::TestFeed;
 using ::clearmatch::testing::TestPki;
+using ::clearmatch::testing::TlsHttpServer;
+using ::clearmatch::testing::WriteFile;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 
@@ -101,8 +103,7 @@ class DaemonTlsTest : public ::testing::Test {
   void SetUp() override {
     bridge_hash_ = ReferencePdqHash("bridge-1-original.jpg");
     ASSERT_EQ(bridge_hash_.size(), 64u);
-    WriteFile(dir_.Sub("bank.csv"),
-              "pdq," + bridge_hash_ + ",bridge-1,tid,ncii\n");
+    dir_.Write("bank.csv", "pdq," + bridge_hash_ + ",bridge-1,tid,ncii\n");
     auto pki = TestPki::Create(dir_.path(), "clearmatch-test-ca");
     ASSERT_TRUE(pki.ok()) << pki.status();
     pki_ = std::make_unique<TestPki>(*std::move(pki));
@@ -113,10 +114,10 @@ class DaemonTlsTest : public ::testing::Test {
 
   // Arguments for a daemon on the bank CSV with `config` (text format) added.
   std::vector<std::string> DaemonArgs(const std::string& config) {
-    const std::string path = dir_.Sub("clearmatchd.textproto");
+    const std::string path = dir_.File("clearmatchd.textproto");
     WriteFile(path,
               "bank_csvs { path: \"bank.csv\" bank: \"tid\" }\n" + config);
-    return {"--config", path, "--data-dir", dir_.Sub("data")};
+    return {"--config", path, "--data-dir", dir_.File("data")};
   }
 
   // tls { ... } with the server certificate and `more` inside.
@@ -238,7 +239,7 @@ TEST_F(DaemonTlsTest, NonLoopbackListenWithInsecureOverrideStarts) {
 }
 
 TEST_F(DaemonTlsTest, MissingCertificateFileIsReported) {
-  const std::string missing = dir_.Sub("no-such-cert.pem");
+  const std::string missing = dir_.File("no-such-cert.pem");
   const Exit exit = RunDaemonUntilExit(DaemonArgs("tls { cert_file: \"" +
                                                   missing + "\" key_file: \"" +
                                                   server_.key_file + "\" }\n"));
@@ -261,7 +262,7 @@ TEST_F(DaemonTlsTest, KeyOfAnotherCertificateIsReported) {
 }
 
 TEST_F(DaemonTlsTest, CertificateFileWithoutPemIsReported) {
-  const std::string junk = dir_.Sub("junk.pem");
+  const std::string junk = dir_.File("junk.pem");
   WriteFile(junk, "not a certificate\n");
   const Exit exit = RunDaemonUntilExit(DaemonArgs("tls { cert_file: \"" + junk +
                                                   "\" key_file: \"" +
@@ -416,7 +417,7 @@ TEST_F(DaemonMtlsTest, CliRescansAndListsReviewsWithTlsFlags) {
   const TestPki::Files checker = ClientCert("upload-service");
   const TestPki::Files moderator = ClientCert("moderator");
   const std::string image = TestdataPath("pdq/bridge-1-original.jpg");
-  const std::string listing = dir_.Sub("listing.csv");
+  const std::string listing = dir_.File("listing.csv");
   WriteFile(listing, "upload-7," + image + "\n");
   std::ostringstream out, err;
   const int code =
@@ -445,7 +446,7 @@ TEST_F(DaemonMtlsTest, CliRescansAndListsReviewsWithTlsFlags) {
 // 1 naming the TLS setup and the missing client certificate.
 TEST_F(DaemonMtlsTest, CliRescanAndReviewWithoutClientCertificateFail) {
   const std::string image = TestdataPath("pdq/bridge-1-original.jpg");
-  const std::string listing = dir_.Sub("listing.csv");
+  const std::string listing = dir_.File("listing.csv");
   WriteFile(listing, "upload-7," + image + "\n");
   std::ostringstream out, err;
   EXPECT_EQ(
@@ -484,8 +485,8 @@ TEST_F(DaemonTlsTest, HttpsFeedIsVerifiedAgainstItsCaFile) {
                   ->Publish({AddRecord("from-https", HashType::kPdq,
                                        bridge_hash_, "httpsbank")})
                   .ok());
-  auto https =
-      TlsHttpServer::Start(dir_.Sub("feed"), server_.cert_pem, server_.key_pem);
+  auto https = TlsHttpServer::Start(dir_.File("feed"), server_.cert_pem,
+                                    server_.key_pem);
   ASSERT_TRUE(https.ok()) << https.status();
 
   auto config_with = [&](const std::string& ca_line, const std::string& name) {
@@ -499,7 +500,7 @@ TEST_F(DaemonTlsTest, HttpsFeedIsVerifiedAgainstItsCaFile) {
     DaemonProcess daemon(
         {"--config",
          config_with("ca_file: \"" + pki_->ca_file() + "\" ", "with-ca.txt"),
-         "--data-dir", dir_.Sub("data-with-ca")});
+         "--data-dir", dir_.File("data-with-ca")});
     ASSERT_TRUE(daemon.started()) << daemon.error();
     auto channel = grpc::CreateChannel(daemon.address(),
                                        grpc::InsecureChannelCredentials());
@@ -514,7 +515,7 @@ TEST_F(DaemonTlsTest, HttpsFeedIsVerifiedAgainstItsCaFile) {
   // The system store does not know the test CA: the sync fails, naming TLS.
   {
     DaemonProcess daemon({"--config", config_with("", "no-ca.txt"),
-                          "--data-dir", dir_.Sub("data-no-ca")});
+                          "--data-dir", dir_.File("data-no-ca")});
     ASSERT_TRUE(daemon.started()) << daemon.error();
     auto channel = grpc::CreateChannel(daemon.address(),
                                        grpc::InsecureChannelCredentials());

@@ -22,8 +22,9 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "review/audit_chain.h"
-#include "tests/integration/daemon_process.h"
-#include "tests/testdata.h"
+#include "testing/daemon_process.h"
+#include "testing/temp_dir.h"
+#include "testing/testdata.h"
 
 namespace clearmatch {
 namespace {
@@ -34,6 +35,7 @@ using ::clearmatch::testing::Md5sumOfFile;
 using ::clearmatch::testing::ReadFileBytes;
 using ::clearmatch::testing::ReferencePdqHash;
 using ::clearmatch::testing::Sha256sumOfFile;
+using ::clearmatch::testing::TempDir;
 using ::clearmatch::testing::TestdataPath;
 using ::testing::HasSubstr;
 
@@ -52,15 +54,13 @@ grpc::ClientContext* WithDeadline(grpc::ClientContext* context) {
 class ReviewDaemonTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char pattern[] = "/tmp/clearmatch-review-it-XXXXXX";
-    dir_ = mkdtemp(pattern);
     const std::string bridge = ReferencePdqHash("bridge-1-original.jpg");
     ASSERT_EQ(bridge.size(), 64u);
-    std::ofstream(dir_ + "/bank.csv")
+    std::ofstream(dir_.File("bank.csv"))
         << "pdq," << bridge << ",bridge-1,tid,ncii\n"
         << "md5," << Md5sumOfFile(TestdataPath("pdq/q1050.jpg"))
         << ",q1050-md5,tid,ncii\n";
-    std::ofstream(dir_ + "/clearmatchd.textproto")
+    std::ofstream(dir_.File("clearmatchd.textproto"))
         << "bank_csvs { path: \"bank.csv\" }\n";
     Start();
   }
@@ -68,13 +68,12 @@ class ReviewDaemonTest : public ::testing::Test {
     matcher_.reset();
     review_.reset();
     daemon_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
   void Start() {
     daemon_ = std::make_unique<DaemonProcess>(
-        std::vector<std::string>{"--config", dir_ + "/clearmatchd.textproto",
-                                 "--data-dir", dir_ + "/data"});
+        std::vector<std::string>{"--config", dir_.File("clearmatchd.textproto"),
+                                 "--data-dir", dir_.File("data")});
     ASSERT_TRUE(daemon_->started()) << daemon_->error();
     auto channel = grpc::CreateChannel(daemon_->address(),
                                        grpc::InsecureChannelCredentials());
@@ -116,7 +115,7 @@ class ReviewDaemonTest : public ::testing::Test {
     return review_->Decide(WithDeadline(&context), request, record);
   }
 
-  std::string dir_;
+  const TempDir dir_{"clearmatch-review-it"};
   std::unique_ptr<DaemonProcess> daemon_;
   std::unique_ptr<v1::Matcher::Stub> matcher_;
   std::unique_ptr<v1::Review::Stub> review_;
@@ -328,7 +327,7 @@ TEST_F(ReviewDaemonTest, AcknowledgedDecisionsSurviveSigkillOfTheDaemon) {
   matcher_.reset();  // an open channel holds the shutdown for 5 s
   review_.reset();
   daemon_.reset();
-  EXPECT_TRUE(VerifyAuditChain(dir_ + "/data/review.sqlite").ok());
+  EXPECT_TRUE(VerifyAuditChain(dir_.File("data/review.sqlite")).ok());
 }
 
 }  // namespace

@@ -6,8 +6,8 @@
 //   CM_ASSIGN_OR_RETURN(auto server,
 //                       TlsHttpServer::Start(feed_dir, cert_pem, key_pem));
 //   ... fetch server->base_url() + "manifest.pb" with the CA trusted ...
-#ifndef CLEARMATCH_FEED_TLS_HTTP_SERVER_H_
-#define CLEARMATCH_FEED_TLS_HTTP_SERVER_H_
+#ifndef CLEARMATCH_TESTING_TLS_HTTP_SERVER_H_
+#define CLEARMATCH_TESTING_TLS_HTTP_SERVER_H_
 
 #include <atomic>
 #include <memory>
@@ -16,7 +16,7 @@
 
 #include "absl/status/statusor.h"
 
-namespace clearmatch {
+namespace clearmatch::testing {
 
 // Thread-safe: connections() may be read while the server thread runs.
 class TlsHttpServer {
@@ -50,6 +50,6 @@ class TlsHttpServer {
   std::thread thread_;
 };
 
-}  // namespace clearmatch
+}  // namespace clearmatch::testing
 
-#endif  // CLEARMATCH_FEED_TLS_HTTP_SERVER_H_
+#endif  // CLEARMATCH_TESTING_TLS_HTTP_SERVER_H_

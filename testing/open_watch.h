@@ -1,7 +1,7 @@
 // OpenWatch: sees any open or read of a file after construction (inotify),
 // for tests that prove a decoder never touched a file it was pointed at.
-#ifndef CLEARMATCH_TESTS_OPEN_WATCH_H_
-#define CLEARMATCH_TESTS_OPEN_WATCH_H_
+#ifndef CLEARMATCH_TESTING_OPEN_WATCH_H_
+#define CLEARMATCH_TESTING_OPEN_WATCH_H_
 
 #include <sys/inotify.h>
 #include <unistd.h>
@@ -35,4 +35,4 @@ class OpenWatch {
 
 }  // namespace clearmatch::testing
 
-#endif  // CLEARMATCH_TESTS_OPEN_WATCH_H_
+#endif  // CLEARMATCH_TESTING_OPEN_WATCH_H_

@@ -1,11 +1,12 @@
 // Locates the reference data (tests/testdata, part of the repository) and the
-// build tree, for tests and benchmarks.
+// build tree, and reads and writes whole files, for tests and benchmarks.
 //
-// Every helper that reads a file throws std::runtime_error naming the file
-// when it is missing or unreadable: GoogleTest reports that test as failed
-// with the message and goes on with the others; a benchmark stops with it.
-#ifndef CLEARMATCH_TESTS_TESTDATA_H_
-#define CLEARMATCH_TESTS_TESTDATA_H_
+// Every helper that reads or writes a file throws std::runtime_error naming
+// the file when it is missing, unreadable or cannot be written: GoogleTest
+// reports that test as failed with the message and goes on with the others; a
+// benchmark stops with it.
+#ifndef CLEARMATCH_TESTING_TESTDATA_H_
+#define CLEARMATCH_TESTING_TESTDATA_H_
 
 #include <string>
 #include <string_view>
@@ -24,6 +25,9 @@ std::vector<unsigned char> ReadFileBytes(const std::string& path);
 // read.
 std::string ReadTextFile(const std::string& path);
 
+// Creates or replaces `path` with `bytes`; throws if it cannot be written.
+void WriteFile(const std::string& path, std::string_view bytes);
+
 // The reference tool's PDQ hash (64 hex digits) of pdq/<file>, from
 // pdq/reference_hashes.csv; throws if the CSV cannot be read or does not
 // list the file.
@@ -41,4 +45,4 @@ std::string BinaryPath(std::string_view relative);
 
 }  // namespace clearmatch::testing
 
-#endif  // CLEARMATCH_TESTS_TESTDATA_H_
+#endif  // CLEARMATCH_TESTING_TESTDATA_H_

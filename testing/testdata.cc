@@ -1,4 +1,4 @@
-#include "tests/testdata.h"
+#include "testing/testdata.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -27,6 +27,13 @@ std::vector<unsigned char> ReadFileBytes(const std::string& path) {
 std::string ReadTextFile(const std::string& path) {
   const std::vector<unsigned char> bytes = ReadFileBytes(path);
   return std::string(bytes.begin(), bytes.end());
+}
+
+void WriteFile(const std::string& path, std::string_view bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  out.close();
+  if (!out) throw std::runtime_error("cannot write test file " + path);
 }
 
 std::string ReferencePdqHash(std::string_view file) {

@@ -9,8 +9,8 @@
 //             client_ca_file: pki.ca_file() } ...
 //
 // Thread-compatible.
-#ifndef CLEARMATCH_TESTS_INTEGRATION_TEST_PKI_H_
-#define CLEARMATCH_TESTS_INTEGRATION_TEST_PKI_H_
+#ifndef CLEARMATCH_TESTING_TEST_PKI_H_
+#define CLEARMATCH_TESTING_TEST_PKI_H_
 
 #include <memory>
 #include <string>
@@ -74,4 +74,4 @@ class TestPki {
 
 }  // namespace clearmatch::testing
 
-#endif  // CLEARMATCH_TESTS_INTEGRATION_TEST_PKI_H_
+#endif  // CLEARMATCH_TESTING_TEST_PKI_H_

@@ -1,5 +1,5 @@
 // Starting and stopping the real daemon for integration tests.
-#include "tests/integration/daemon_process.h"
+#include "testing/daemon_process.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -17,7 +17,7 @@
 #include <fstream>
 #include <iterator>
 
-#include "tests/testdata.h"
+#include "testing/testdata.h"
 
 namespace clearmatch::testing {
 

@@ -1,5 +1,5 @@
 // Loopback HTTPS file server for tests.
-#include "feed/tls_http_server.h"
+#include "testing/tls_http_server.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -21,7 +21,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
-namespace clearmatch {
+namespace clearmatch::testing {
 namespace {
 
 constexpr int kPollMs = 20;
@@ -210,4 +210,4 @@ void TlsHttpServer::Serve(int fd) {
   ERR_clear_error();
 }
 
-}  // namespace clearmatch
+}  // namespace clearmatch::testing

@@ -1,5 +1,5 @@
 // Loopback HTTP server with injectable faults, for tests and benchmarks.
-#include "feed/fault_http_server.h"
+#include "testing/fault_http_server.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -14,7 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 
-namespace clearmatch {
+namespace clearmatch::testing {
 namespace {
 
 constexpr int kPollMs = 20;
@@ -209,4 +209,4 @@ void FaultHttpServer::Serve(int fd) {
   close(fd);
 }
 
-}  // namespace clearmatch
+}  // namespace clearmatch::testing

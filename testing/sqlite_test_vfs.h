@@ -14,8 +14,8 @@
 // Connections opened while it exists must be closed before it is destroyed.
 // At most one at a time per process. Counters are thread-safe; hooks run on
 // the thread doing the I/O.
-#ifndef CLEARMATCH_TESTS_SQLITE_TEST_VFS_H_
-#define CLEARMATCH_TESTS_SQLITE_TEST_VFS_H_
+#ifndef CLEARMATCH_TESTING_SQLITE_TEST_VFS_H_
+#define CLEARMATCH_TESTING_SQLITE_TEST_VFS_H_
 
 #include <atomic>
 #include <cstdint>
@@ -56,4 +56,4 @@ class SqliteTestVfs {
 
 }  // namespace clearmatch::testing
 
-#endif  // CLEARMATCH_TESTS_SQLITE_TEST_VFS_H_
+#endif  // CLEARMATCH_TESTING_SQLITE_TEST_VFS_H_

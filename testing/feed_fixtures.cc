@@ -1,37 +1,13 @@
-// Helpers for feed/ tests and benchmarks.
-#include "feed/feed_test_util.h"
+// Feed fixtures for tests and benchmarks.
+#include "testing/feed_fixtures.h"
 
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "feed/ed25519_signer.h"
 
-namespace clearmatch::feed_testing {
-
-TempDir::TempDir() {
-  const char* base = std::getenv("TMPDIR");
-  std::string pattern =
-      absl::StrCat(base != nullptr ? base : "/tmp", "/feedtest-XXXXXX");
-  if (mkdtemp(pattern.data()) == nullptr) std::abort();
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
-}
-
-std::string TempDir::Write(const std::string& name,
-                           const std::string& bytes) const {
-  const std::string path = Sub(name);
-  WriteFile(path, bytes);
-  return path;
-}
+namespace clearmatch::testing {
 
 FeedChange AddRecord(const std::string& entry_id, HashType type,
                      const std::string& hash, const std::string& bank) {
@@ -48,7 +24,7 @@ absl::StatusOr<TestFeed> CreateTestFeed(const TempDir& temp) {
   absl::StatusOr<Ed25519KeyPair> keys = Ed25519Signer::GenerateKeyPair();
   if (!keys.ok()) return keys.status();
   TestFeed feed;
-  feed.dir = temp.Sub("feed");
+  feed.dir = temp.File("feed");
   feed.pubkey_file = temp.Write("feed.pub.pem", keys->public_pem);
   FeedPublisher::Options options;
   options.feed_dir = feed.dir;
@@ -97,16 +73,4 @@ FeedChange RemoveChange(const std::string& entry_id) {
   return change;
 }
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  std::ostringstream contents;
-  contents << file.rdbuf();
-  return contents.str();
-}
-
-void WriteFile(const std::string& path, const std::string& bytes) {
-  std::ofstream file(path, std::ios::binary | std::ios::trunc);
-  file << bytes;
-}
-
-}  // namespace clearmatch::feed_testing
+}  // namespace clearmatch::testing

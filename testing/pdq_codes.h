@@ -1,7 +1,8 @@
-// Test helpers for index/ tests: random and clustered PDQ codes, and an
-// independent brute-force Hamming distance (not the code under test).
-#ifndef CLEARMATCH_INDEX_INDEX_TEST_UTIL_H_
-#define CLEARMATCH_INDEX_INDEX_TEST_UTIL_H_
+// PDQ codes for index tests and benchmarks: random and clustered codes, bit
+// flips, an independent brute-force Hamming distance (not the code under
+// test) and a PDQ HashEntry.
+#ifndef CLEARMATCH_TESTING_PDQ_CODES_H_
+#define CLEARMATCH_TESTING_PDQ_CODES_H_
 
 #include <algorithm>
 #include <array>
@@ -16,7 +17,7 @@
 #include "hashing/pdq_hash.h"
 #include "index/hash_entry.h"
 
-namespace clearmatch::index_test {
+namespace clearmatch::testing {
 
 inline PdqHash RandomCode(std::mt19937_64& rng) {
   std::array<uint8_t, PdqHash::kBytes> bytes;
@@ -73,6 +74,6 @@ inline std::vector<PdqHash> ClusteredCodes(int count, int centres, int max_bits,
   return codes;
 }
 
-}  // namespace clearmatch::index_test
+}  // namespace clearmatch::testing
 
-#endif  // CLEARMATCH_INDEX_INDEX_TEST_UTIL_H_
+#endif  // CLEARMATCH_TESTING_PDQ_CODES_H_

@@ -1,5 +1,5 @@
 // SqliteTestVfs: a forwarding VFS (see sqlite_test_vfs.h).
-#include "tests/sqlite_test_vfs.h"
+#include "testing/sqlite_test_vfs.h"
 
 #include <sqlite3.h>
 

@@ -8,8 +8,8 @@
 //   daemon.Kill();   // SIGKILL, as a crash
 //
 // Thread-compatible. The destructor stops the daemon (SIGTERM, then waits).
-#ifndef CLEARMATCH_TESTS_INTEGRATION_DAEMON_PROCESS_H_
-#define CLEARMATCH_TESTS_INTEGRATION_DAEMON_PROCESS_H_
+#ifndef CLEARMATCH_TESTING_DAEMON_PROCESS_H_
+#define CLEARMATCH_TESTING_DAEMON_PROCESS_H_
 
 #include <sys/types.h>
 
@@ -59,4 +59,4 @@ std::string HttpGet(int port, const std::string& path);
 
 }  // namespace clearmatch::testing
 
-#endif  // CLEARMATCH_TESTS_INTEGRATION_DAEMON_PROCESS_H_
+#endif  // CLEARMATCH_TESTING_DAEMON_PROCESS_H_

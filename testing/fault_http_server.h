@@ -8,8 +8,8 @@
 //   server->SetFault("manifest.pb", {.fault = FaultHttpServer::Fault::kReset},
 //   1);
 //   ... fetch server->base_url() + "manifest.pb" ...
-#ifndef CLEARMATCH_FEED_FAULT_HTTP_SERVER_H_
-#define CLEARMATCH_FEED_FAULT_HTTP_SERVER_H_
+#ifndef CLEARMATCH_TESTING_FAULT_HTTP_SERVER_H_
+#define CLEARMATCH_TESTING_FAULT_HTTP_SERVER_H_
 
 #include <atomic>
 #include <map>
@@ -23,7 +23,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 
-namespace clearmatch {
+namespace clearmatch::testing {
 
 // Thread-safe: faults may be set while the server thread runs.
 class FaultHttpServer {
@@ -93,6 +93,6 @@ class FaultHttpServer {
   std::thread thread_;
 };
 
-}  // namespace clearmatch
+}  // namespace clearmatch::testing
 
-#endif  // CLEARMATCH_FEED_FAULT_HTTP_SERVER_H_
+#endif  // CLEARMATCH_TESTING_FAULT_HTTP_SERVER_H_

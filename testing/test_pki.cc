@@ -1,5 +1,5 @@
 // Certificates for TLS tests, built with OpenSSL's X509 API.
-#include "tests/integration/test_pki.h"
+#include "testing/test_pki.h"
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
