@@ -45,4 +45,11 @@ std::string BytesToHex(std::string_view bytes) {
   return hex;
 }
 
+bool IsLowercaseHex(std::string_view text) {
+  for (const char c : text) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
 }  // namespace clearmatch

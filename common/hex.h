@@ -23,6 +23,10 @@ absl::StatusOr<std::string> ParseHexBytes(std::string_view hex, size_t length,
 // Two lowercase hex digits per byte.
 std::string BytesToHex(std::string_view bytes);
 
+// True if every character is one of 0-9a-f (the canonical form BytesToHex
+// writes; formats such as the feed's accept nothing else).
+bool IsLowercaseHex(std::string_view text);
+
 }  // namespace clearmatch
 
 #endif  // CLEARMATCH_COMMON_HEX_H_

@@ -40,5 +40,13 @@ TEST(HexTest, FormatsLowercaseAndRoundTrips) {
   EXPECT_EQ(*back, all);
 }
 
+TEST(HexTest, LowercaseHexIsOnlyDigitsAndLowercaseLetters) {
+  EXPECT_TRUE(IsLowercaseHex("0123456789abcdef"));
+  EXPECT_TRUE(IsLowercaseHex(""));
+  EXPECT_FALSE(IsLowercaseHex("00AB"));
+  EXPECT_FALSE(IsLowercaseHex("00g0"));
+  EXPECT_FALSE(IsLowercaseHex("00 0"));
+}
+
 }  // namespace
 }  // namespace clearmatch

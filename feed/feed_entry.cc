@@ -1,10 +1,9 @@
 // Hash type names and entry validation for the feed.
 #include "feed/feed_entry.h"
 
-#include "absl/strings/ascii.h"
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/hex.h"
 
 namespace clearmatch {
 namespace feed_internal {
@@ -56,12 +55,10 @@ absl::Status ValidateHash(HashType type, absl::string_view hash) {
         std::string(HashTypeName(type)), " hash ", QuoteForError(hash), " has ",
         hash.size(), " hex digits, expected ", expected));
   }
-  for (char c : hash) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(std::string(HashTypeName(type)), " hash ",
-                       QuoteForError(hash), " is not lowercase hex"));
-    }
+  if (!IsLowercaseHex(std::string_view(hash.data(), hash.size()))) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(std::string(HashTypeName(type)), " hash ",
+                     QuoteForError(hash), " is not lowercase hex"));
   }
   return absl::OkStatus();
 }
@@ -103,7 +100,7 @@ absl::StatusOr<FeedEntry> FeedEntryFromHashEntry(const HashEntry& entry) {
     case HashType::kMd5:
     case HashType::kSha1:
     case HashType::kSha256:
-      out.hash = absl::AsciiStrToLower(absl::BytesToHexString(entry.digest));
+      out.hash = BytesToHex(entry.digest);
       break;
     case HashType::kVpdq:
       return absl::InvalidArgumentError(
@@ -129,7 +126,10 @@ absl::StatusOr<HashEntry> HashEntryFromFeedEntry(const FeedEntry& entry,
     if (!pdq.ok()) return pdq.status();
     out.pdq = *pdq;
   } else {
-    out.digest = absl::HexStringToBytes(entry.hash);
+    absl::StatusOr<std::string> digest =
+        ParseHexBytes(entry.hash, entry.hash.size() / 2, "digest");
+    if (!digest.ok()) return digest.status();
+    out.digest = *std::move(digest);
   }
   return out;
 }

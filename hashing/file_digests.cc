@@ -6,8 +6,8 @@
 #include <memory>
 
 #include "absl/status/status.h"
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "common/hex.h"
 
 namespace clearmatch {
 namespace {
@@ -42,8 +42,8 @@ absl::StatusOr<FileDigests> ComputeFileDigests(
       return absl::InternalError(
           absl::StrCat("OpenSSL could not compute ", job.name));
     }
-    *job.out = absl::BytesToHexString(
-        absl::string_view(reinterpret_cast<const char*>(digest), length));
+    *job.out = BytesToHex(
+        std::string_view(reinterpret_cast<const char*>(digest), length));
   }
   return digests;
 }
@@ -55,8 +55,8 @@ std::string Sha256Hex(absl::string_view bytes) {
                  nullptr) != 1) {
     std::abort();
   }
-  return absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(digest), length));
+  return BytesToHex(
+      std::string_view(reinterpret_cast<const char*>(digest), length));
 }
 
 }  // namespace clearmatch

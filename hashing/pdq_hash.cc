@@ -16,13 +16,8 @@ absl::StatusOr<PdqHash> PdqHash::FromHex(std::string_view hex) {
 }
 
 std::string PdqHash::ToHex() const {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string hex(kHexLength, '0');
-  for (int i = 0; i < kBytes; ++i) {
-    hex[2 * i] = kDigits[bytes_[i] >> 4];
-    hex[2 * i + 1] = kDigits[bytes_[i] & 15];
-  }
-  return hex;
+  return BytesToHex(std::string_view(
+      reinterpret_cast<const char*>(bytes_.data()), bytes_.size()));
 }
 
 int PdqHash::DistanceTo(const PdqHash& other) const {
