@@ -10,7 +10,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/time/clock.h"
-#include "feed/ed25519_signer.h"
+#include "crypto/ed25519_signer.h"
 #include "feed/feed_format.h"
 #include "feed/feed_publisher.h"
 #include "feed/feed_syncer.h"

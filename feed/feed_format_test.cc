@@ -1,8 +1,6 @@
-// Feed record codec, manifest checks and Ed25519 signing/verification.
+// Feed record codec and manifest checks.
 #include "feed/feed_format.h"
 
-#include "feed/ed25519_signer.h"
-#include "feed/ed25519_verifier.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "testing/feed_fixtures.h"
@@ -95,38 +93,6 @@ TEST(FeedFormatTest, ManifestChecks) {
   m.set_expires_at_unix_seconds(50);
   EXPECT_THAT(ValidateManifest(m).message(),
               HasSubstr("before it was created"));
-}
-
-TEST(Ed25519Test, SignsAndVerifies) {
-  const Ed25519KeyPair keys = *Ed25519Signer::GenerateKeyPair();
-  EXPECT_THAT(keys.private_pem, HasSubstr("BEGIN PRIVATE KEY"));
-  EXPECT_THAT(keys.public_pem, HasSubstr("BEGIN PUBLIC KEY"));
-  auto signer = *Ed25519Signer::Create(keys.private_pem);
-  auto verifier = *Ed25519Verifier::Create(keys.public_pem);
-  EXPECT_EQ(signer->key_id(), verifier->key_id());
-  const std::string signature = *signer->Sign("manifest bytes");
-  EXPECT_EQ(signature.size(), 64u);
-  EXPECT_TRUE(verifier->Verify("manifest bytes", signature).ok());
-  EXPECT_EQ(verifier->Verify("manifest bytez", signature).code(),
-            absl::StatusCode::kUnauthenticated);
-  EXPECT_EQ(verifier->Verify("manifest bytes", signature.substr(1)).code(),
-            absl::StatusCode::kUnauthenticated);
-  const Ed25519KeyPair other = *Ed25519Signer::GenerateKeyPair();
-  auto other_verifier = *Ed25519Verifier::Create(other.public_pem);
-  EXPECT_NE(other_verifier->key_id(), verifier->key_id());
-  EXPECT_EQ(other_verifier->Verify("manifest bytes", signature).code(),
-            absl::StatusCode::kUnauthenticated);
-}
-
-TEST(Ed25519Test, RefusesWhatIsNotAnEd25519Key) {
-  EXPECT_EQ(Ed25519Signer::Create("garbage").status().code(),
-            absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(Ed25519Verifier::Create("").status().code(),
-            absl::StatusCode::kInvalidArgument);
-  const Ed25519KeyPair keys = *Ed25519Signer::GenerateKeyPair();
-  // A private key where a public one is expected, and vice versa.
-  EXPECT_FALSE(Ed25519Verifier::Create(keys.private_pem).ok());
-  EXPECT_FALSE(Ed25519Signer::Create(keys.public_pem).ok());
 }
 
 }  // namespace

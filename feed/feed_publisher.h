@@ -20,7 +20,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "clearmatch/v1/feed.pb.h"
-#include "feed/ed25519_signer.h"
+#include "crypto/ed25519_signer.h"
 #include "feed/feed_entry.h"
 
 namespace clearmatch {

@@ -18,7 +18,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "clearmatch/v1/feed.pb.h"
-#include "feed/ed25519_verifier.h"
+#include "crypto/ed25519_verifier.h"
 #include "feed/feed_entry.h"
 #include "feed/feed_source.h"
 

@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "feed/ed25519_verifier.h"
+#include "crypto/ed25519_verifier.h"
 #include "feed/feed_entry.h"
 #include "feed/feed_reader.h"
 #include "feed/feed_source.h"

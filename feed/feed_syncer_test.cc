@@ -9,7 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
-#include "feed/ed25519_signer.h"
+#include "crypto/ed25519_signer.h"
 #include "feed/feed_format.h"
 #include "feed/feed_publisher.h"
 #include "feed/http_feed_source.h"

@@ -5,7 +5,7 @@
 #include <memory>
 #include <string>
 
-#include "feed/ed25519_signer.h"
+#include "crypto/ed25519_signer.h"
 #include "feed/feed_publisher.h"
 #include "feed/feed_syncer.h"
 #include "feed/hash_store.h"

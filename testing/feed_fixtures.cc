@@ -5,7 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "feed/ed25519_signer.h"
+#include "crypto/ed25519_signer.h"
 
 namespace clearmatch::testing {
 

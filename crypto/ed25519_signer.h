@@ -4,15 +4,15 @@
 //   CM_ASSIGN_OR_RETURN(Ed25519KeyPair pair, Ed25519Signer::GenerateKeyPair());
 //   CM_ASSIGN_OR_RETURN(auto signer, Ed25519Signer::Create(pair.private_pem));
 //   CM_ASSIGN_OR_RETURN(std::string signature, signer->Sign(manifest_bytes));
-#ifndef CLEARMATCH_FEED_ED25519_SIGNER_H_
-#define CLEARMATCH_FEED_ED25519_SIGNER_H_
+#ifndef CLEARMATCH_CRYPTO_ED25519_SIGNER_H_
+#define CLEARMATCH_CRYPTO_ED25519_SIGNER_H_
 
 #include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "feed/openssl_handles.h"
+#include "crypto/openssl_handles.h"
 
 namespace clearmatch {
 
@@ -35,17 +35,17 @@ class Ed25519Signer {
   // The 64-byte detached signature of `message`.
   absl::StatusOr<std::string> Sign(absl::string_view message) const;
 
-  // Short id of the public half (see feed_internal::Ed25519KeyId).
+  // Short id of the public half (see Ed25519KeyId).
   const std::string& key_id() const { return key_id_; }
 
  private:
-  Ed25519Signer(feed_internal::EvpPkeyPtr key, std::string key_id)
+  Ed25519Signer(EvpPkeyPtr key, std::string key_id)
       : key_(std::move(key)), key_id_(std::move(key_id)) {}
 
-  feed_internal::EvpPkeyPtr key_;
+  EvpPkeyPtr key_;
   std::string key_id_;
 };
 
 }  // namespace clearmatch
 
-#endif  // CLEARMATCH_FEED_ED25519_SIGNER_H_
+#endif  // CLEARMATCH_CRYPTO_ED25519_SIGNER_H_

@@ -1,19 +1,16 @@
 // Ed25519 key generation and signing through OpenSSL EVP.
-#include "feed/ed25519_signer.h"
+#include "crypto/ed25519_signer.h"
 
 #include <openssl/pem.h>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "crypto/ed25519_key_id.h"
+#include "crypto/pem.h"
 
 namespace clearmatch {
 namespace {
-
-using feed_internal::BioPtr;
-using feed_internal::EvpMdCtxPtr;
-using feed_internal::EvpPkeyCtxPtr;
-using feed_internal::EvpPkeyPtr;
-using feed_internal::TakeOpenSslError;
 
 std::string BioContents(BIO* bio) {
   char* data = nullptr;
@@ -47,24 +44,15 @@ absl::StatusOr<Ed25519KeyPair> Ed25519Signer::GenerateKeyPair() {
 
 absl::StatusOr<std::unique_ptr<Ed25519Signer>> Ed25519Signer::Create(
     absl::string_view private_pem) {
-  BioPtr bio(BIO_new_mem_buf(private_pem.data(),
-                             static_cast<int>(private_pem.size())));
-  EvpPkeyPtr key(bio == nullptr ? nullptr
-                                : PEM_read_bio_PrivateKey(bio.get(), nullptr,
-                                                          nullptr, nullptr));
-  if (key == nullptr) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("not a PEM private key (", TakeOpenSslError(), ")"));
-  }
+  CM_ASSIGN_OR_RETURN(EvpPkeyPtr key, ParsePemPrivateKey(private_pem));
   if (EVP_PKEY_get_id(key.get()) != EVP_PKEY_ED25519) {
     return absl::InvalidArgumentError(absl::StrCat(
         "private key is of type ", OBJ_nid2sn(EVP_PKEY_get_id(key.get())),
         ", expected ED25519"));
   }
-  absl::StatusOr<std::string> key_id = feed_internal::Ed25519KeyId(key.get());
-  if (!key_id.ok()) return key_id.status();
+  CM_ASSIGN_OR_RETURN(std::string key_id, Ed25519KeyId(*key));
   return std::unique_ptr<Ed25519Signer>(
-      new Ed25519Signer(std::move(key), *std::move(key_id)));
+      new Ed25519Signer(std::move(key), std::move(key_id)));
 }
 
 absl::StatusOr<std::string> Ed25519Signer::Sign(

@@ -1,37 +1,27 @@
 // Ed25519 signature verification through OpenSSL EVP.
-#include "feed/ed25519_verifier.h"
+#include "crypto/ed25519_verifier.h"
 
-#include <openssl/pem.h>
+#include <openssl/err.h>
 
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "crypto/ed25519_key_id.h"
+#include "crypto/pem.h"
 
 namespace clearmatch {
 
-using feed_internal::BioPtr;
-using feed_internal::EvpMdCtxPtr;
-using feed_internal::EvpPkeyPtr;
-using feed_internal::TakeOpenSslError;
-
 absl::StatusOr<std::unique_ptr<Ed25519Verifier>> Ed25519Verifier::Create(
     absl::string_view public_pem) {
-  BioPtr bio(
-      BIO_new_mem_buf(public_pem.data(), static_cast<int>(public_pem.size())));
-  EvpPkeyPtr key(bio == nullptr ? nullptr
-                                : PEM_read_bio_PUBKEY(bio.get(), nullptr,
-                                                      nullptr, nullptr));
-  if (key == nullptr) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("not a PEM public key (", TakeOpenSslError(), ")"));
-  }
+  CM_ASSIGN_OR_RETURN(EvpPkeyPtr key, ParsePemPublicKey(public_pem));
   if (EVP_PKEY_get_id(key.get()) != EVP_PKEY_ED25519) {
     return absl::InvalidArgumentError(absl::StrCat(
         "public key is of type ", OBJ_nid2sn(EVP_PKEY_get_id(key.get())),
         ", expected ED25519"));
   }
-  absl::StatusOr<std::string> key_id = feed_internal::Ed25519KeyId(key.get());
-  if (!key_id.ok()) return key_id.status();
+  CM_ASSIGN_OR_RETURN(std::string key_id, Ed25519KeyId(*key));
   return std::unique_ptr<Ed25519Verifier>(
-      new Ed25519Verifier(std::move(key), *std::move(key_id)));
+      new Ed25519Verifier(std::move(key), std::move(key_id)));
 }
 
 absl::Status Ed25519Verifier::Verify(absl::string_view message,

@@ -3,8 +3,8 @@
 //
 //   CM_ASSIGN_OR_RETURN(auto verifier, Ed25519Verifier::Create(public_pem));
 //   CM_RETURN_IF_ERROR(verifier->Verify(manifest_bytes, signature));
-#ifndef CLEARMATCH_FEED_ED25519_VERIFIER_H_
-#define CLEARMATCH_FEED_ED25519_VERIFIER_H_
+#ifndef CLEARMATCH_CRYPTO_ED25519_VERIFIER_H_
+#define CLEARMATCH_CRYPTO_ED25519_VERIFIER_H_
 
 #include <memory>
 #include <string>
@@ -12,7 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "feed/openssl_handles.h"
+#include "crypto/openssl_handles.h"
 
 namespace clearmatch {
 
@@ -29,17 +29,17 @@ class Ed25519Verifier {
   absl::Status Verify(absl::string_view message,
                       absl::string_view signature) const;
 
-  // Short id of the trusted key (see feed_internal::Ed25519KeyId).
+  // Short id of the trusted key (see Ed25519KeyId).
   const std::string& key_id() const { return key_id_; }
 
  private:
-  Ed25519Verifier(feed_internal::EvpPkeyPtr key, std::string key_id)
+  Ed25519Verifier(EvpPkeyPtr key, std::string key_id)
       : key_(std::move(key)), key_id_(std::move(key_id)) {}
 
-  feed_internal::EvpPkeyPtr key_;
+  EvpPkeyPtr key_;
   std::string key_id_;
 };
 
 }  // namespace clearmatch
 
-#endif  // CLEARMATCH_FEED_ED25519_VERIFIER_H_
+#endif  // CLEARMATCH_CRYPTO_ED25519_VERIFIER_H_
