@@ -9,7 +9,6 @@
 //
 //   index_snapshot_bench [entries=10000000] [dir=/tmp]
 #include <malloc.h>
-#include <openssl/evp.h>
 #include <sys/resource.h>
 
 #include <chrono>
@@ -24,6 +23,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "crypto/sha256.h"
 #include "hashing/pdq_hash.h"
 #include "index/index_builder.h"
 #include "index/pdq_index_factory.h"
@@ -133,10 +133,8 @@ int Run(int64_t n, const std::string& dir) {
     in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
     read_s = SecondsSince(start);
     start = Clock::now();
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int digest_size = 0;
-    EVP_Digest(bytes.data(), bytes.size(), digest, &digest_size, EVP_sha256(),
-               nullptr);
+    const absl::StatusOr<Sha256::Digest> digest = Sha256::Of(bytes);
+    if (!digest.ok()) return Fail("sha-256", digest.status());
     sha_s = SecondsSince(start);
   }
   const double heap_before_load = HeapBytes();

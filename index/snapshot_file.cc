@@ -3,7 +3,6 @@
 
 #include <faiss/IndexBinary.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -30,6 +29,7 @@
 #include "common/file_io.h"
 #include "common/scoped_fd.h"
 #include "common/status_macros.h"
+#include "crypto/sha256.h"
 #include "index/pdq_index_factory.h"
 #include "index/snapshot_layer.h"
 
@@ -48,7 +48,7 @@ using layout::kSectionHeaderBytes;
 
 constexpr char kMagic[8] = {'C', 'M', 'S', 'N', 'A', 'P', '\0', '\1'};
 constexpr size_t kChecksumOffset = 8;
-constexpr size_t kChecksumBytes = 32;
+constexpr size_t kChecksumBytes = Sha256::kDigestBytes;
 constexpr size_t kHashedFrom = kChecksumOffset + kChecksumBytes;  // 40
 constexpr size_t kLengthOffset = 56;
 constexpr uint32_t kSectionCount = kRemovedTag;
@@ -113,47 +113,6 @@ absl::Status ParseFrames(absl::string_view bytes, absl::string_view what,
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::array<uint8_t, kChecksumBytes>> Sha256(
-    absl::string_view bytes) {
-  std::array<uint8_t, kChecksumBytes> digest;
-  unsigned int size = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), digest.data(), &size, EVP_sha256(),
-                 nullptr) != 1 ||
-      size != kChecksumBytes) {
-    return absl::InternalError("OpenSSL SHA-256 failed");
-  }
-  return digest;
-}
-
-// Incremental SHA-256 (OpenSSL), so that Read hashes the file while it
-// reads it.
-class Sha256Hasher {
- public:
-  Sha256Hasher() : ctx_(EVP_MD_CTX_new()) {
-    ok_ = ctx_ != nullptr &&
-          EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr) == 1;
-  }
-  void Update(absl::string_view bytes) {
-    ok_ = ok_ && EVP_DigestUpdate(ctx_.get(), bytes.data(), bytes.size()) == 1;
-  }
-  absl::StatusOr<std::array<uint8_t, kChecksumBytes>> Finish() {
-    std::array<uint8_t, kChecksumBytes> digest;
-    unsigned int size = 0;
-    if (!ok_ || EVP_DigestFinal_ex(ctx_.get(), digest.data(), &size) != 1 ||
-        size != kChecksumBytes) {
-      return absl::InternalError("OpenSSL SHA-256 failed");
-    }
-    return digest;
-  }
-
- private:
-  struct CtxFree {
-    void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
-  };
-  std::unique_ptr<EVP_MD_CTX, CtxFree> ctx_;
-  bool ok_ = false;
-};
-
 // Reads up to `size` bytes of `fd` into `buffer` while a second thread
 // computes the SHA-256 of bytes kHashedFrom.. as they arrive (the two take
 // about as long each). Returns the bytes read (fewer if the file shrank).
@@ -165,7 +124,7 @@ absl::StatusOr<size_t> ReadAndHash(
   std::condition_variable arrived;
   size_t available = 0;   // guarded by mu: bytes of buffer filled
   bool finished = false;  // guarded by mu: no more bytes will come
-  Sha256Hasher hasher;    // used by the hashing thread only until joined
+  Sha256 hasher;          // used by the hashing thread only until joined
   const auto hash_arrivals = [&] {
     size_t hashed = kHashedFrom;
     while (true) {
@@ -326,8 +285,8 @@ absl::StatusOr<std::string> SnapshotFile::Serialize(
     w.Put(static_cast<uint64_t>(bytes.size()));
     w.PutBytes(bytes.data(), bytes.size());
   }
-  CM_ASSIGN_OR_RETURN(auto checksum,
-                      Sha256(absl::string_view(out).substr(kHashedFrom)));
+  CM_ASSIGN_OR_RETURN(const Sha256::Digest checksum,
+                      Sha256::Of(absl::string_view(out).substr(kHashedFrom)));
   std::memcpy(out.data() + kChecksumOffset, checksum.data(), kChecksumBytes);
   return out;
 }
@@ -360,7 +319,7 @@ absl::StatusOr<std::shared_ptr<const IndexSnapshot>> SnapshotFile::ParseHashed(
   if (sha256 != nullptr) {
     std::memcpy(checksum.data(), sha256, kChecksumBytes);
   } else {
-    CM_ASSIGN_OR_RETURN(checksum, Sha256(bytes.substr(kHashedFrom)));
+    CM_ASSIGN_OR_RETURN(checksum, Sha256::Of(bytes.substr(kHashedFrom)));
   }
   if (std::memcmp(checksum.data(), bytes.data() + kChecksumOffset,
                   kChecksumBytes) != 0) {
