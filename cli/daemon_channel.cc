@@ -3,17 +3,13 @@
 
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
-#include <openssl/bio.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
 
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "crypto/pem.h"
 
 namespace clearmatch::cli {
 namespace {
@@ -62,32 +58,13 @@ absl::StatusOr<std::string> ReadPemFile(const char* flag,
 // more than "empty address list".
 absl::Status CheckPemHolds(const char* flag, const std::string& path,
                            const std::string& pem, bool private_key) {
-  ERR_clear_error();
-  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
-  bool ok = false;
-  if (bio != nullptr && private_key) {
-    // No passphrase callback prompting on the terminal: encrypted keys fail.
-    pem_password_cb* no_passphrase = [](char*, int, int, void*) { return 0; };
-    EVP_PKEY* key =
-        PEM_read_bio_PrivateKey(bio, nullptr, no_passphrase, nullptr);
-    ok = key != nullptr;
-    EVP_PKEY_free(key);
-  } else if (bio != nullptr) {
-    X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr);
-    ok = cert != nullptr;
-    X509_free(cert);
-  }
-  BIO_free(bio);
-  char reason[256] = "out of memory";
-  if (const unsigned long error = ERR_peek_last_error(); error != 0) {
-    ERR_error_string_n(error, reason, sizeof(reason));
-  }
-  ERR_clear_error();
-  if (ok) return absl::OkStatus();
+  const absl::Status parsed = private_key ? ParsePemPrivateKey(pem).status()
+                                          : ParsePemCertificate(pem).status();
+  if (parsed.ok()) return absl::OkStatus();
   return absl::InvalidArgumentError(
       absl::StrCat(flag, " file ", path, " holds no ",
                    private_key ? "unencrypted private key" : "certificate",
-                   " that OpenSSL can read (", reason, ")"));
+                   " that OpenSSL can read (", parsed.message(), ")"));
 }
 
 // ReadPemFile, then CheckPemHolds.

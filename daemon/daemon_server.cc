@@ -6,10 +6,6 @@
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server_builder.h>
-#include <openssl/bio.h>
-#include <openssl/err.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -21,6 +17,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "crypto/pem.h"
 #include "daemon/daemon_log.h"
 
 namespace clearmatch {
@@ -46,35 +43,17 @@ absl::StatusOr<std::string> ReadPem(absl::string_view key,
 // that names neither: check them first. INVALID_ARGUMENT naming the file.
 absl::Status CheckKeyPair(const v1::TlsConfig& tls, const std::string& cert_pem,
                           const std::string& key_pem) {
-  auto bio_free = [](BIO* bio) { BIO_free(bio); };
-  std::unique_ptr<BIO, decltype(bio_free)> cert_bio(
-      BIO_new_mem_buf(cert_pem.data(), static_cast<int>(cert_pem.size())),
-      bio_free);
-  std::unique_ptr<BIO, decltype(bio_free)> key_bio(
-      BIO_new_mem_buf(key_pem.data(), static_cast<int>(key_pem.size())),
-      bio_free);
-  auto x509_free = [](X509* cert) { X509_free(cert); };
-  std::unique_ptr<X509, decltype(x509_free)> cert(
-      cert_bio ? PEM_read_bio_X509(cert_bio.get(), nullptr, nullptr, nullptr)
-               : nullptr,
-      x509_free);
-  auto key_free = [](EVP_PKEY* key) { EVP_PKEY_free(key); };
-  std::unique_ptr<EVP_PKEY, decltype(key_free)> key(
-      key_bio
-          ? PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, nullptr)
-          : nullptr,
-      key_free);
-  ERR_clear_error();
-  if (cert == nullptr) {
+  absl::StatusOr<X509Ptr> cert = ParsePemCertificate(cert_pem);
+  if (!cert.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(
         "tls.cert_file: \"", tls.cert_file(), "\" holds no PEM certificate"));
   }
-  if (key == nullptr) {
+  absl::StatusOr<EvpPkeyPtr> key = ParsePemPrivateKey(key_pem);
+  if (!key.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(
         "tls.key_file: \"", tls.key_file(), "\" holds no PEM private key"));
   }
-  if (X509_check_private_key(cert.get(), key.get()) != 1) {
-    ERR_clear_error();
+  if (!KeyMatchesCertificate(**cert, **key)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "tls.key_file: \"", tls.key_file(),
         "\" is not the key of tls.cert_file \"", tls.cert_file(), "\""));
