@@ -2,7 +2,6 @@
 #include "testing/test_pki.h"
 
 #include <openssl/bio.h>
-#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
@@ -15,34 +14,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "crypto/openssl_handles.h"
 
 namespace clearmatch::testing {
 namespace {
 
-struct EvpPkeyDeleter {
-  void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
-};
-struct X509Deleter {
-  void operator()(X509* cert) const { X509_free(cert); }
-};
-struct X509ExtensionDeleter {
-  void operator()(X509_EXTENSION* ext) const { X509_EXTENSION_free(ext); }
-};
-struct BioDeleter {
-  void operator()(BIO* bio) const { BIO_free(bio); }
-};
-using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, EvpPkeyDeleter>;
-using X509Ptr = std::unique_ptr<X509, X509Deleter>;
-using X509ExtensionPtr = std::unique_ptr<X509_EXTENSION, X509ExtensionDeleter>;
-using BioPtr = std::unique_ptr<BIO, BioDeleter>;
-
 absl::Status OpenSslError(absl::string_view what) {
-  char detail[256] = "no detail";
-  if (const unsigned long code = ERR_get_error(); code != 0) {
-    ERR_error_string_n(code, detail, sizeof(detail));
-  }
-  ERR_clear_error();
-  return absl::InternalError(absl::StrCat(what, ": ", detail));
+  return absl::InternalError(absl::StrCat(what, ": ", TakeOpenSslError()));
 }
 
 absl::StatusOr<EvpPkeyPtr> NewKey() {

@@ -3,7 +3,6 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
@@ -20,6 +19,9 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "crypto/openssl_handles.h"
+#include "crypto/pem.h"
+#include "crypto/ssl_handles.h"
 
 namespace clearmatch::testing {
 namespace {
@@ -27,40 +29,19 @@ namespace {
 constexpr int kPollMs = 20;
 constexpr size_t kMaxRequestBytes = 65536;
 
-struct SslCtxDeleter {
-  void operator()(SSL_CTX* ctx) const { SSL_CTX_free(ctx); }
-};
-struct SslDeleter {
-  void operator()(SSL* ssl) const { SSL_free(ssl); }
-};
-struct BioDeleter {
-  void operator()(BIO* bio) const { BIO_free(bio); }
-};
-struct X509Deleter {
-  void operator()(X509* cert) const { X509_free(cert); }
-};
-struct EvpPkeyDeleter {
-  void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
-};
-
 absl::Status PemError(absl::string_view what) {
-  char detail[256] = "no detail";
-  if (const unsigned long code = ERR_get_error(); code != 0) {
-    ERR_error_string_n(code, detail, sizeof(detail));
-  }
-  ERR_clear_error();
-  return absl::InvalidArgumentError(absl::StrCat(what, ": ", detail));
+  return absl::InvalidArgumentError(
+      absl::StrCat(what, ": ", TakeOpenSslError()));
 }
 
 // Loads the certificate chain and key into a new server SSL_CTX.
-absl::StatusOr<std::unique_ptr<SSL_CTX, SslCtxDeleter>> MakeContext(
-    const std::string& cert_chain_pem, const std::string& key_pem) {
-  std::unique_ptr<SSL_CTX, SslCtxDeleter> ctx(SSL_CTX_new(TLS_server_method()));
+absl::StatusOr<SslCtxPtr> MakeContext(const std::string& cert_chain_pem,
+                                      const std::string& key_pem) {
+  SslCtxPtr ctx(SSL_CTX_new(TLS_server_method()));
   if (ctx == nullptr) return PemError("SSL_CTX_new");
-  std::unique_ptr<BIO, BioDeleter> certs(BIO_new_mem_buf(
-      cert_chain_pem.data(), static_cast<int>(cert_chain_pem.size())));
-  std::unique_ptr<X509, X509Deleter> leaf(
-      PEM_read_bio_X509(certs.get(), nullptr, nullptr, nullptr));
+  BioPtr certs(BIO_new_mem_buf(cert_chain_pem.data(),
+                               static_cast<int>(cert_chain_pem.size())));
+  X509Ptr leaf(PEM_read_bio_X509(certs.get(), nullptr, nullptr, nullptr));
   if (leaf == nullptr || SSL_CTX_use_certificate(ctx.get(), leaf.get()) != 1) {
     return PemError("server certificate");
   }
@@ -72,11 +53,12 @@ absl::StatusOr<std::unique_ptr<SSL_CTX, SslCtxDeleter>> MakeContext(
     }
   }
   ERR_clear_error();  // the end of the chain reads as an error
-  std::unique_ptr<BIO, BioDeleter> key_bio(
-      BIO_new_mem_buf(key_pem.data(), static_cast<int>(key_pem.size())));
-  std::unique_ptr<EVP_PKEY, EvpPkeyDeleter> key(
-      PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, nullptr));
-  if (key == nullptr || SSL_CTX_use_PrivateKey(ctx.get(), key.get()) != 1 ||
+  absl::StatusOr<EvpPkeyPtr> key = ParsePemPrivateKey(key_pem);
+  if (!key.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("server private key: ", key.status().message()));
+  }
+  if (SSL_CTX_use_PrivateKey(ctx.get(), key->get()) != 1 ||
       SSL_CTX_check_private_key(ctx.get()) != 1) {
     return PemError("server private key");
   }
@@ -105,7 +87,7 @@ std::string ReadRequestPath(SSL* ssl) {
 }  // namespace
 
 struct TlsHttpServer::Context {
-  std::unique_ptr<SSL_CTX, SslCtxDeleter> ctx;
+  SslCtxPtr ctx;
 };
 
 absl::StatusOr<std::unique_ptr<TlsHttpServer>> TlsHttpServer::Start(
@@ -176,7 +158,7 @@ void TlsHttpServer::Run() {
 }
 
 void TlsHttpServer::Serve(int fd) {
-  std::unique_ptr<SSL, SslDeleter> ssl(SSL_new(context_->ctx.get()));
+  SslPtr ssl(SSL_new(context_->ctx.get()));
   if (ssl == nullptr || SSL_set_fd(ssl.get(), fd) != 1 ||
       SSL_accept(ssl.get()) != 1) {
     ERR_clear_error();  // e.g. the client refused our certificate
