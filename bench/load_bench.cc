@@ -27,10 +27,10 @@
 #include <string>
 #include <vector>
 
+#include "bank/hash_entry.h"
 #include "clearmatch/v1/matcher.grpc.pb.h"
 #include "fingerprint/media_fingerprinter.h"
 #include "hashing/pdq_hash.h"
-#include "index/hash_entry.h"
 #include "index/index_builder.h"
 #include "testing/temp_dir.h"
 

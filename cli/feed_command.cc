@@ -12,6 +12,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "bank/bank_csv.h"
 #include "cli/command.h"
 #include "crypto/ed25519_signer.h"
 #include "crypto/ed25519_verifier.h"
@@ -20,7 +21,6 @@
 #include "feed/feed_syncer.h"
 #include "feed/hash_store.h"
 #include "feed/open_feed_source.h"
-#include "index/bank_csv.h"
 
 namespace clearmatch::cli {
 namespace {

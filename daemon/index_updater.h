@@ -34,11 +34,11 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "bank/hash_entry.h"
 #include "daemon/daemon_metrics.h"
 #include "feed/feed_source.h"
 #include "feed/feed_syncer.h"
 #include "feed/hash_store.h"
-#include "index/hash_entry.h"
 #include "index/index_builder.h"
 #include "index/index_holder.h"
 

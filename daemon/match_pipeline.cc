@@ -15,12 +15,12 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "bank/hash_entry.h"
 #include "common/status_macros.h"
 #include "fingerprint/media_fingerprinter.h"
 #include "hashing/pdq_hasher.h"
 #include "hashing/vpdq_feature.h"
 #include "hashing/vpdq_matcher.h"
-#include "index/hash_entry.h"
 
 namespace clearmatch {
 namespace {

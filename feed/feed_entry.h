@@ -15,7 +15,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "index/hash_entry.h"
+#include "bank/hash_entry.h"
 
 namespace clearmatch {
 

@@ -28,7 +28,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
-#include "index/hash_entry.h"
+#include "bank/hash_entry.h"
 #include "index/index_snapshot.h"
 
 namespace clearmatch {

@@ -22,8 +22,8 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "bank/hash_entry.h"
 #include "hashing/pdq_hash.h"
-#include "index/hash_entry.h"
 
 namespace clearmatch {
 namespace index_internal {

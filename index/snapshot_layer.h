@@ -27,7 +27,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
-#include "index/hash_entry.h"
+#include "bank/hash_entry.h"
 
 namespace clearmatch::index_internal {
 

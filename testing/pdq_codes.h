@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "bank/hash_entry.h"
 #include "hashing/pdq_hash.h"
-#include "index/hash_entry.h"
 
 namespace clearmatch::testing {
 

@@ -1,6 +1,9 @@
 // Bank CSV parser: the accepted syntax and an error naming the line for
 // every class of bad input.
-#include "index/bank_csv.h"
+#include "bank/bank_csv.h"
+
+#include <cstdio>
+#include <fstream>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -91,6 +94,32 @@ TEST(BankCsvTest, EnforcesLineAndFileLimits) {
   EXPECT_EQ(too_big.status().code(), absl::StatusCode::kResourceExhausted);
   EXPECT_EQ(ReadBankCsvFile("/nonexistent/bank.csv", {}).status().code(),
             absl::StatusCode::kNotFound);
+}
+
+TEST(BankCsvTest, ReadsAFileWithinItsLimitAndNamesThePathOnErrors) {
+  const std::string path = ::testing::TempDir() + "/bank_csv_test.csv";
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << "pdq," << kPdq << ",e1,tid\nmd5,zz,e2\n";
+  }
+  auto bad = ReadBankCsvFile(path, {});
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(bad.status().message()),
+              HasSubstr(path + ": line 2:"));
+  BankCsvOptions small;
+  small.max_file_bytes = 10;
+  auto big = ReadBankCsvFile(path, small);
+  EXPECT_EQ(big.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(std::string(big.status().message()), HasSubstr(path));
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << "pdq," << kPdq << ",e1,tid\n";
+  }
+  auto good = ReadBankCsvFile(path, {});
+  ASSERT_TRUE(good.ok()) << good.status();
+  ASSERT_EQ(good->size(), 1u);
+  EXPECT_EQ((*good)[0].bank, "tid");
+  std::remove(path.c_str());
 }
 
 TEST(BankCsvTest, EmptyFileIsAnEmptyBank) {

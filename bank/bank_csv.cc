@@ -1,16 +1,14 @@
 // Bank CSV parser: strict, bounded, errors name the line.
-#include "index/bank_csv.h"
+#include "bank/bank_csv.h"
 
 #include <array>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
+#include "common/file_io.h"
 #include "common/hex.h"
 
 namespace clearmatch {
@@ -102,29 +100,14 @@ absl::StatusOr<std::vector<HashEntry>> ParseBankCsv(
 
 absl::StatusOr<std::vector<HashEntry>> ReadBankCsvFile(
     const std::string& path, const BankCsvOptions& options) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    const int error = errno;
-    return absl::ErrnoToStatus(error, absl::StrCat("opening bank CSV ", path));
-  }
-  in.seekg(0, std::ios::end);
-  const std::streamoff size = in.tellg();
-  if (size < 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("bank CSV ", path, " is not a regular file"));
-  }
-  if (static_cast<uint64_t>(size) > options.max_file_bytes) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("bank CSV ", path, " has ", size, " bytes (limit ",
-                     options.max_file_bytes, ")"));
-  }
-  in.seekg(0, std::ios::beg);
-  std::string content(static_cast<size_t>(size), '\0');
-  if (!in.read(content.data(), size)) {
-    return absl::DataLossError(absl::StrCat("reading bank CSV ", path));
+  absl::StatusOr<std::string> content =
+      ReadFileToString(path, options.max_file_bytes);
+  if (!content.ok()) {
+    return absl::Status(content.status().code(),
+                        absl::StrCat("bank CSV: ", content.status().message()));
   }
   absl::StatusOr<std::vector<HashEntry>> entries =
-      ParseBankCsv(content, options);
+      ParseBankCsv(*content, options);
   if (!entries.ok()) {
     return absl::Status(entries.status().code(),
                         absl::StrCat(path, ": ", entries.status().message()));

@@ -1,5 +1,5 @@
 // Names, digest lengths and validation of HashEntry.
-#include "index/hash_entry.h"
+#include "bank/hash_entry.h"
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"

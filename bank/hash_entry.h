@@ -10,8 +10,8 @@
 // columns): the same fields as views into the snapshot, valid while it lives.
 //
 // Plain data; thread-compatible.
-#ifndef CLEARMATCH_INDEX_HASH_ENTRY_H_
-#define CLEARMATCH_INDEX_HASH_ENTRY_H_
+#ifndef CLEARMATCH_BANK_HASH_ENTRY_H_
+#define CLEARMATCH_BANK_HASH_ENTRY_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -108,4 +108,4 @@ absl::Status ValidateHashEntry(const HashEntry& entry);
 
 }  // namespace clearmatch
 
-#endif  // CLEARMATCH_INDEX_HASH_ENTRY_H_
+#endif  // CLEARMATCH_BANK_HASH_ENTRY_H_

@@ -11,8 +11,8 @@
 // and category may be empty or absent. `#` starts a comment; blank lines
 // and spaces around fields are ignored; CRLF line ends are accepted.
 // Pure functions; thread-safe.
-#ifndef CLEARMATCH_INDEX_BANK_CSV_H_
-#define CLEARMATCH_INDEX_BANK_CSV_H_
+#ifndef CLEARMATCH_BANK_BANK_CSV_H_
+#define CLEARMATCH_BANK_BANK_CSV_H_
 
 #include <cstdint>
 #include <string>
@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "index/hash_entry.h"
+#include "bank/hash_entry.h"
 
 namespace clearmatch {
 
@@ -46,4 +46,4 @@ absl::StatusOr<std::vector<HashEntry>> ReadBankCsvFile(
 
 }  // namespace clearmatch
 
-#endif  // CLEARMATCH_INDEX_BANK_CSV_H_
+#endif  // CLEARMATCH_BANK_BANK_CSV_H_
