@@ -14,9 +14,9 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "common/status_macros.h"
-#include "daemon/verdict_policy.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
+#include "matching/verdict_policy.h"
 
 namespace clearmatch {
 namespace {

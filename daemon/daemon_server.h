@@ -31,9 +31,9 @@
 #include "daemon/request_authorizer.h"
 #include "daemon/review_recorder.h"
 #include "daemon/review_service.h"
-#include "daemon/verdict_policy.h"
 #include "daemon/worker_pool.h"
 #include "index/index_holder.h"
+#include "matching/verdict_policy.h"
 
 namespace clearmatch {
 

@@ -1,6 +1,8 @@
-// MatchPipeline: one Check from request to response. Validates the request,
-// fingerprints the media (or parses the caller's hashes), searches the
-// current index snapshot and applies the VerdictPolicy.
+// MatchPipeline: one Check from request to response, orchestrating the
+// matching core: validates the request, fingerprints the media (or parses
+// the caller's hashes) into a Query, takes the current index snapshot, finds
+// the matches (Matcher), concludes (VerdictPolicy, with the reviewers'
+// allowlist), counts metrics and records the verdict for review.
 //
 //   MatchPipeline pipeline(options, policy, holder, metrics);
 //   CM_RETURN_IF_ERROR(MatchPipeline::ValidateRequest(request, limit));
@@ -16,6 +18,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <vector>
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
@@ -24,10 +27,12 @@
 #include "clearmatch/v1/matcher.pb.h"
 #include "daemon/daemon_metrics.h"
 #include "daemon/review_recorder.h"
-#include "daemon/verdict_policy.h"
 #include "decoders/decode_limits.h"
 #include "decoders/video_frame_sampler.h"
 #include "index/index_holder.h"
+#include "matching/matcher.h"
+#include "matching/query.h"
+#include "matching/verdict_policy.h"
 
 namespace clearmatch {
 
@@ -35,10 +40,6 @@ class MatchPipeline {
  public:
   // Longest content_id accepted (bytes).
   static constexpr size_t kMaxContentIdBytes = 256;
-  // Most PDQ hashes (an image and its 7 variants) and vPDQ frames per
-  // precomputed request.
-  static constexpr int kMaxPdqHashes = 8;
-  static constexpr int kMaxVpdqFrames = 100000;
 
   struct Options {
     ImageDecodeLimits image_limits;
@@ -55,7 +56,8 @@ class MatchPipeline {
       : options_(options),
         policy_(policy),
         holder_(holder),
-        metrics_(metrics) {}
+        metrics_(metrics),
+        matcher_(policy) {}
 
   // Allowlist and review log hooks; none by default. Set before serving.
   void set_review_recorder(ReviewRecorder* reviewer) { reviewer_ = reviewer; }
@@ -75,10 +77,19 @@ class MatchPipeline {
       absl::FunctionRef<bool()> cancelled) const;
 
  private:
+  // The Query of the request's media, whose hashes go into `response`.
+  absl::StatusOr<Query> FingerprintMedia(const v1::CheckRequest& request,
+                                         absl::Time deadline,
+                                         v1::CheckResponse& response) const;
+  // Counts the verdict and fills `response` from `matches`.
+  void Report(v1::Decision decision, std::vector<v1::Match> matches,
+              v1::CheckResponse& response) const;
+
   const Options options_;
   const VerdictPolicy& policy_;
   const IndexHolder& holder_;
   DaemonMetrics& metrics_;
+  const Matcher matcher_;
   ReviewRecorder* reviewer_ = nullptr;
 };
 

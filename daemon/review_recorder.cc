@@ -10,16 +10,15 @@
 
 namespace clearmatch {
 
-void ReviewRecorder::RemoveAllowlisted(const v1::Hashes& query,
-                                       std::vector<v1::Match>& matches) {
-  const std::vector<std::string> keys = ReviewStore::ContentKeys(query);
-  if (keys.empty()) return;
-  const auto removed =
-      std::remove_if(matches.begin(), matches.end(), [&](const v1::Match& m) {
-        return store_.IsAllowlisted(keys, m.bank(), m.entry_id());
-      });
-  allowlisted_ += matches.end() - removed;
-  matches.erase(removed, matches.end());
+bool ReviewRecorder::Contains(const v1::Hashes& content,
+                              const v1::Match& match) const {
+  const std::vector<std::string> keys = ReviewStore::ContentKeys(content);
+  if (keys.empty() ||
+      !store_.IsAllowlisted(keys, match.bank(), match.entry_id())) {
+    return false;
+  }
+  ++allowlisted_;
+  return true;
 }
 
 std::string ReviewRecorder::PolicyText(

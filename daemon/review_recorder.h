@@ -1,12 +1,11 @@
 // ReviewRecorder: the review module's hooks in the match pipeline. Before
-// the decision is made it removes the matches a reviewer marked
-// FALSE_POSITIVE for this content (the allowlist); after, it queues every
+// the decision is made it is the VerdictPolicy's Allowlist: the matches a
+// reviewer marked FALSE_POSITIVE for this content; after, it queues every
 // verdict other than ALLOW, and every verdict with shadow-mode matches, on
 // the ReviewStore (never blocking the request on disk).
 //
 //   ReviewRecorder recorder(store, policy);
-//   recorder.RemoveAllowlisted(query_hashes, matches);
-//   ... decide ...
+//   VerdictPolicy::Conclude(query_hashes, &recorder, matches);
 //   recorder.Record(request, query_hashes, response);
 //
 // Thread-safe; borrows the store and the policy, which must outlive it.
@@ -19,19 +18,20 @@
 #include <vector>
 
 #include "clearmatch/v1/matcher.pb.h"
-#include "daemon/verdict_policy.h"
+#include "matching/allowlist.h"
+#include "matching/verdict_policy.h"
 #include "review/review_store.h"
 
 namespace clearmatch {
 
-class ReviewRecorder {
+class ReviewRecorder : public Allowlist {
  public:
   ReviewRecorder(ReviewStore& store, const VerdictPolicy& policy)
       : store_(store), policy_(policy) {}
 
-  // Erases the allowlisted matches of the content `query` describes.
-  void RemoveAllowlisted(const v1::Hashes& query,
-                         std::vector<v1::Match>& matches);
+  // Whether a reviewer allowlisted `match`'s entry for this content.
+  bool Contains(const v1::Hashes& content,
+                const v1::Match& match) const override;
   // Queues the verdict when it needs review (see the file comment).
   void Record(const v1::CheckRequest& request, const v1::Hashes& query,
               const v1::CheckResponse& response);
@@ -45,7 +45,7 @@ class ReviewRecorder {
 
   ReviewStore& store_;
   const VerdictPolicy& policy_;
-  std::atomic<int64_t> allowlisted_{0};
+  mutable std::atomic<int64_t> allowlisted_{0};
 };
 
 }  // namespace clearmatch

@@ -1,32 +1,40 @@
-// VerdictPolicy: the per-bank rules that turn matches into a decision
-// (docs/DAEMON.md, "Verdict rules").
+// VerdictPolicy: every rule that turns what matched into a decision
+// (docs/DAEMON.md, "Verdict rules"), per bank.
 //
 //   CM_ASSIGN_OR_RETURN(VerdictPolicy policy, VerdictPolicy::Create(config));
 //   const BankPolicy& bank = policy.ForBank("stopncii");
-//   v1::Decision d = policy.DecidePdq(v1::UPLOAD, bank, distance, quality);
-//   v1::Decision overall = MoreSevere(d1, d2);
+//   v1::Decision d = VerdictPolicy::DecidePdq(v1::UPLOAD, bank, 12, 90);
+//   v1::Decision overall = policy.Conclude(content, allowlist, matches);
 //
 // For one match:
 //   - exact digest (MD5, SHA-1, SHA-256): the context's action;
 //   - PDQ at distance <= auto_distance with quality >= min_quality: the
 //     context's action; within review_distance (or low quality): REVIEW;
+//     a rotated or mirrored variant counts only where the bank (or the
+//     request) turns dihedral matching on;
 //   - vPDQ video entry: the context's action when both percentages reach
 //     the bank's thresholds at auto_distance, REVIEW when they only do at
 //     review_distance.
-// Shadow banks report their matches but never change the decision. The
-// request's decision is the most severe over the non-shadow matches
+// For the request: matches a reviewer allowlisted for this content are
+// dropped; shadow banks report their matches but never change the decision;
+// the decision is the most severe over the others
 // (TAKEDOWN > BLOCK > REVIEW > ALLOW).
 // Immutable after Create; thread-safe.
-#ifndef CLEARMATCH_DAEMON_VERDICT_POLICY_H_
-#define CLEARMATCH_DAEMON_VERDICT_POLICY_H_
+#ifndef CLEARMATCH_MATCHING_VERDICT_POLICY_H_
+#define CLEARMATCH_MATCHING_VERDICT_POLICY_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "clearmatch/v1/config.pb.h"
 #include "clearmatch/v1/matcher.pb.h"
+#include "hashing/pdq_hasher.h"
+#include "hashing/vpdq_feature.h"
+#include "hashing/vpdq_matcher.h"
+#include "matching/allowlist.h"
 
 namespace clearmatch {
 
@@ -43,6 +51,12 @@ struct BankPolicy {
   bool shadow = false;
 };
 
+// The decision on one vPDQ video entry and the comparison that led to it.
+struct VideoVerdict {
+  v1::Decision decision = v1::ALLOW;
+  VpdqMatchResult comparison;
+};
+
 // TAKEDOWN > BLOCK > REVIEW > ALLOW (> DECISION_UNSPECIFIED).
 v1::Decision MoreSevere(v1::Decision a, v1::Decision b);
 
@@ -57,14 +71,31 @@ class VerdictPolicy {
 
   // Largest review_distance of any bank: the PDQ search radius.
   int SearchDistance() const { return search_distance_; }
-  // Whether any bank counts dihedral variants.
-  bool AnyDihedral() const { return any_dihedral_; }
+  // Whether media must be hashed in all 8 dihedral variants for `option`:
+  // when the request asks for it, or leaves it to banks and one counts them.
+  bool WantsDihedral(v1::CheckOptions::Dihedral option) const;
 
   // The context's action (UPLOAD -> upload_action, RESCAN -> rescan_action).
   static v1::Decision Action(v1::Context context, const BankPolicy& bank);
+  // Whether a hash of `transform` may match an entry of `bank`.
+  static bool CountsTransform(v1::CheckOptions::Dihedral option,
+                              const BankPolicy& bank,
+                              DihedralTransform transform);
   // Decision for a PDQ match; ALLOW beyond review_distance.
   static v1::Decision DecidePdq(v1::Context context, const BankPolicy& bank,
                                 int distance, int quality);
+  // Decision for a vPDQ video entry (`target`) against the upload's frames
+  // (`query`), by the two-pass percentage rule above.
+  static VideoVerdict DecideVideo(v1::Context context, const BankPolicy& bank,
+                                  const std::vector<VpdqFeature>& query,
+                                  const std::vector<VpdqFeature>& target);
+
+  // The request's decision over `matches` (each with its own decision):
+  // removes those `allowlist` (may be null) holds for `content`, then the
+  // most severe decision of the non-shadow ones; ALLOW when none is left.
+  static v1::Decision Conclude(const v1::Hashes& content,
+                               const Allowlist* allowlist,
+                               std::vector<v1::Match>& matches);
 
  private:
   VerdictPolicy() = default;
@@ -77,4 +108,4 @@ class VerdictPolicy {
 
 }  // namespace clearmatch
 
-#endif  // CLEARMATCH_DAEMON_VERDICT_POLICY_H_
+#endif  // CLEARMATCH_MATCHING_VERDICT_POLICY_H_

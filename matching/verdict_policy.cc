@@ -1,8 +1,9 @@
 // Per-bank verdict rules.
-#include "daemon/verdict_policy.h"
+#include "matching/verdict_policy.h"
 
 #include <algorithm>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "hashing/pdq_hash.h"
@@ -116,9 +117,22 @@ const BankPolicy& VerdictPolicy::ForBank(absl::string_view bank) const {
   return it == banks_.end() ? default_policy_ : it->second;
 }
 
+bool VerdictPolicy::WantsDihedral(v1::CheckOptions::Dihedral option) const {
+  return option == v1::CheckOptions::DIHEDRAL_ON ||
+         (option == v1::CheckOptions::DIHEDRAL_DEFAULT && any_dihedral_);
+}
+
 v1::Decision VerdictPolicy::Action(v1::Context context,
                                    const BankPolicy& bank) {
   return context == v1::RESCAN ? bank.rescan_action : bank.upload_action;
+}
+
+bool VerdictPolicy::CountsTransform(v1::CheckOptions::Dihedral option,
+                                    const BankPolicy& bank,
+                                    DihedralTransform transform) {
+  if (transform == DihedralTransform::kOriginal) return true;
+  return option == v1::CheckOptions::DIHEDRAL_ON ||
+         (option == v1::CheckOptions::DIHEDRAL_DEFAULT && bank.dihedral);
 }
 
 v1::Decision VerdictPolicy::DecidePdq(v1::Context context,
@@ -129,6 +143,43 @@ v1::Decision VerdictPolicy::DecidePdq(v1::Context context,
   }
   if (distance <= bank.review_distance) return v1::REVIEW;
   return v1::ALLOW;
+}
+
+VideoVerdict VerdictPolicy::DecideVideo(
+    v1::Context context, const BankPolicy& bank,
+    const std::vector<VpdqFeature>& query,
+    const std::vector<VpdqFeature>& target) {
+  VpdqMatchOptions options;
+  options.min_quality = bank.min_quality;
+  options.max_distance = bank.auto_distance;
+  options.query_pct_threshold = bank.vpdq_query_pct;
+  options.target_pct_threshold = bank.vpdq_target_pct;
+  VideoVerdict verdict;
+  verdict.comparison = MatchVpdq(query, target, options);
+  if (verdict.comparison.is_match) {
+    verdict.decision = Action(context, bank);
+    return verdict;
+  }
+  // The review band: the same percentages at review_distance.
+  options.max_distance = bank.review_distance;
+  verdict.comparison = MatchVpdq(query, target, options);
+  verdict.decision = verdict.comparison.is_match ? v1::REVIEW : v1::ALLOW;
+  return verdict;
+}
+
+v1::Decision VerdictPolicy::Conclude(const v1::Hashes& content,
+                                     const Allowlist* allowlist,
+                                     std::vector<v1::Match>& matches) {
+  if (allowlist != nullptr) {
+    std::erase_if(matches, [&](const v1::Match& match) {
+      return allowlist->Contains(content, match);
+    });
+  }
+  v1::Decision decision = v1::ALLOW;
+  for (const v1::Match& match : matches) {
+    if (!match.shadow()) decision = MoreSevere(decision, match.decision());
+  }
+  return decision;
 }
 
 }  // namespace clearmatch

@@ -1,0 +1,25 @@
+// Allowlist: what a reviewer has cleared. When a reviewer marks a match
+// FALSE_POSITIVE, that entry stops matching that content; VerdictPolicy
+// asks this interface before it decides. The review module implements it
+// (daemon/ReviewRecorder over the ReviewStore); the CLI has none.
+// Implementations must be thread-safe: every request asks concurrently.
+#ifndef CLEARMATCH_MATCHING_ALLOWLIST_H_
+#define CLEARMATCH_MATCHING_ALLOWLIST_H_
+
+#include "clearmatch/v1/matcher.pb.h"
+
+namespace clearmatch {
+
+class Allowlist {
+ public:
+  virtual ~Allowlist() = default;
+
+  // Whether `match`'s entry is allowlisted for the content whose hashes are
+  // `content`.
+  virtual bool Contains(const v1::Hashes& content,
+                        const v1::Match& match) const = 0;
+};
+
+}  // namespace clearmatch
+
+#endif  // CLEARMATCH_MATCHING_ALLOWLIST_H_

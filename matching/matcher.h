@@ -1,0 +1,69 @@
+// Matcher: one Query against one IndexSnapshot, to the matches that the
+// VerdictPolicy does not ALLOW, the best per index entry. The same code
+// serves the daemon's Check and `clearmatch match`.
+//
+//   Matcher matcher(policy);
+//   CM_ASSIGN_OR_RETURN(std::vector<v1::Match> matches,
+//                       matcher.FindMatches(*snapshot, query, options));
+//   v1::Decision d = VerdictPolicy::Conclude(content, allowlist, matches);
+//
+// What is looked up:
+//   - image: every PDQ entry near the hash or a variant the bank counts;
+//   - video: PDQ entries near any frame (an image seen in the video, with
+//     the time ranges where it appears) and vPDQ video entries by the
+//     per-video percentages;
+//   - the MD5, SHA-1 and SHA-256 digests, exactly.
+// Thread-safe (const); borrows the policy, which must outlive it.
+#ifndef CLEARMATCH_MATCHING_MATCHER_H_
+#define CLEARMATCH_MATCHING_MATCHER_H_
+
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "clearmatch/v1/matcher.pb.h"
+#include "hashing/pdq_hash.h"
+#include "index/index_snapshot.h"
+#include "matching/match_set.h"
+#include "matching/query.h"
+#include "matching/verdict_policy.h"
+
+namespace clearmatch {
+
+class Matcher {
+ public:
+  struct Options {
+    v1::Context context = v1::UPLOAD;
+    v1::CheckOptions::Dihedral dihedral = v1::CheckOptions::DIHEDRAL_DEFAULT;
+    // Caps the PDQ search radius below the policy's (the CLI's
+    // --max-distance); matches further away are not looked for.
+    int max_distance = PdqHash::kMatchDistance;
+  };
+
+  explicit Matcher(const VerdictPolicy& policy) : policy_(policy) {}
+
+  // Sorted as MatchSet::Sorted. Errors from the index: INVALID_ARGUMENT,
+  // RESOURCE_EXHAUSTED (too many query codes), INTERNAL.
+  absl::StatusOr<std::vector<v1::Match>> FindMatches(
+      const IndexSnapshot& snapshot, const Query& query,
+      const Options& options) const;
+
+ private:
+  int Radius(const Options& options) const;
+  absl::Status MatchImage(const IndexSnapshot& snapshot, const Query& query,
+                          const Options& options, MatchSet& matches) const;
+  absl::Status MatchFramesToImages(const IndexSnapshot& snapshot,
+                                   const Query& query, const Options& options,
+                                   MatchSet& matches) const;
+  absl::Status MatchVideoEntries(const IndexSnapshot& snapshot,
+                                 const Query& query, const Options& options,
+                                 MatchSet& matches) const;
+  absl::Status MatchDigests(const IndexSnapshot& snapshot, const Query& query,
+                            const Options& options, MatchSet& matches) const;
+  const BankPolicy& PolicyOf(const EntryView& entry) const;
+
+  const VerdictPolicy& policy_;
+};
+
+}  // namespace clearmatch
+
+#endif  // CLEARMATCH_MATCHING_MATCHER_H_

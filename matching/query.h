@@ -1,0 +1,57 @@
+// Query: everything one piece of content is matched on, built once, either
+// from the hashes a caller sent (FromHashes, which validates them) or from
+// the fingerprint of its media (FromFingerprint).
+//
+//   CM_ASSIGN_OR_RETURN(Query query, Query::FromHashes(request.hashes()));
+//   Query query = Query::FromFingerprint(fingerprint, /*dihedral=*/true);
+//   v1::Hashes shown = query.ToHashes();   // what the response reports
+//
+// A value type; copyable.
+#ifndef CLEARMATCH_MATCHING_QUERY_H_
+#define CLEARMATCH_MATCHING_QUERY_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "clearmatch/v1/matcher.pb.h"
+#include "fingerprint/media_fingerprinter.h"
+#include "hashing/pdq_hash.h"
+#include "hashing/pdq_hasher.h"
+#include "hashing/vpdq_feature.h"
+
+namespace clearmatch {
+
+// A PDQ hash to look up, with what it is of.
+struct QueryPdq {
+  PdqHash hash;
+  int quality = 0;
+  DihedralTransform transform = DihedralTransform::kOriginal;
+};
+
+struct Query {
+  // Most PDQ hashes (an image and its 7 variants) and vPDQ frames a caller
+  // may send.
+  static constexpr int kMaxPdqHashes = 8;
+  static constexpr int kMaxVpdqFrames = 100000;
+
+  // INVALID_ARGUMENT naming the field ("hashes.pdq[1].quality: ...") of
+  // the first bad value, over a limit, image and video hashes together, or
+  // no hash at all.
+  static absl::StatusOr<Query> FromHashes(const v1::Hashes& hashes);
+  // The digests, the PDQ hash (all 8 variants when `dihedral`, which needs
+  // a fingerprint made with them) or the video's frames.
+  static Query FromFingerprint(const MediaFingerprint& fingerprint,
+                               bool dihedral);
+
+  // The same hashes in the wire format (hex digests).
+  v1::Hashes ToHashes() const;
+
+  std::vector<QueryPdq> pdq;        // image
+  std::vector<VpdqFeature> frames;  // video
+  std::string md5, sha1, sha256;    // raw digest bytes; empty if unknown
+};
+
+}  // namespace clearmatch
+
+#endif  // CLEARMATCH_MATCHING_QUERY_H_
