@@ -143,7 +143,8 @@ TEST_F(MatchCommandTest, DihedralFindsEveryRotatedVariantOfTheBridge) {
 
 TEST_F(MatchCommandTest, WithoutDihedralOnlyTheOriginalVariantMatches) {
   const std::string image = TestdataPath("pdq/bridge-2-rotate-90.jpg");
-  ASSERT_EQ(Run({"--bank", BankPath(), "--json", image}), 0) << err_.str();
+  ASSERT_EQ(Run({"--bank", BankPath(), "--no-dihedral", "--json", image}), 0)
+      << err_.str();
   EXPECT_EQ(LinesWith({"\"entry_id\": \"dihedral-rot90\"",
                        "\"transform\": \"original\""})
                 .size(),
@@ -179,7 +180,59 @@ TEST_F(MatchCommandTest, HashesFileMatchesAndReportsBadLines) {
   ASSERT_EQ(hits.size(), 1u) << out_.str();
   EXPECT_THAT(hits[0], HasSubstr("distance 0 (original)"));
   EXPECT_THAT(err_.str(), HasSubstr("line 4"));
-  EXPECT_THAT(LinesWith({std::string(64, '0')}), IsEmpty());
+  EXPECT_THAT(LinesWith({std::string(64, '0'), " match "}), IsEmpty());
+  EXPECT_THAT(
+      LinesWith({std::string(64, '0') + ": decision ALLOW (0 matches)"}),
+      Not(IsEmpty()));
+}
+
+TEST_F(MatchCommandTest, TheDaemonConfigsPoliciesDecide) {
+  const std::string image = TestdataPath("pdq/bridge-1-original.jpg");
+  const std::string entry = "\"entry_id\": \"bridge-1-original.jpg\"";
+  // Default policy: an upload of a banked image is blocked.
+  ASSERT_EQ(Run({"--bank", BankPath(), "--json", image}), 0) << err_.str();
+  EXPECT_THAT(LinesWith({entry, "\"decision\": \"BLOCK\""}), Not(IsEmpty()));
+  EXPECT_THAT(LinesWith({"\"decision\": \"BLOCK\"", "\"matches\": "}),
+              Not(IsEmpty()));
+
+  const std::string config = (dir_ / "clearmatchd.textproto").string();
+  std::ofstream(config) << "default_policy { upload_action: REVIEW }\n"
+                        << "banks { bank: \"dihedral\" "
+                           "policy { shadow: true upload_action: BLOCK } }\n";
+  ASSERT_EQ(Run({"--bank", BankPath(), "--config", config, image}), 0)
+      << err_.str();
+  EXPECT_THAT(LinesWith({"match bridge-1-original.jpg", ") REVIEW"}),
+              Not(IsEmpty()))
+      << out_.str();
+  EXPECT_THAT(LinesWith({"match dihedral-original", "BLOCK shadow"}),
+              Not(IsEmpty()))
+      << out_.str();
+  // Shadow matches never decide.
+  EXPECT_THAT(LinesWith({image + ": decision REVIEW"}), Not(IsEmpty()));
+
+  ASSERT_EQ(Run({"--bank", BankPath(), "--config", config, "--context",
+                 "rescan", image}),
+            0);
+  EXPECT_THAT(LinesWith({image + ": decision TAKEDOWN"}), Not(IsEmpty()));
+
+  std::ofstream(config) << "default_policy { auto_distance: 40 }\n";
+  EXPECT_EQ(Run({"--bank", BankPath(), "--config", config, image}), 1);
+  EXPECT_THAT(err_.str(), HasSubstr("default_policy.auto_distance"));
+}
+
+TEST_F(MatchCommandTest, HashesWithoutQualityAreOnlyReviewed) {
+  const std::string hashes = (dir_ / "hashes.txt").string();
+  std::ofstream(hashes) << dihedral_hex_[0] << "\n"
+                        << dihedral_hex_[1] << ",90\n"
+                        << dihedral_hex_[2] << ",high\n";
+  EXPECT_EQ(Run({"--bank", BankPath(), "--hashes", hashes}), 1);
+  EXPECT_THAT(LinesWith({dihedral_hex_[0] + ": decision REVIEW"}),
+              Not(IsEmpty()))
+      << out_.str();
+  EXPECT_THAT(LinesWith({dihedral_hex_[1] + ": decision BLOCK"}),
+              Not(IsEmpty()))
+      << out_.str();
+  EXPECT_THAT(err_.str(), HasSubstr("line 3: quality 'high'"));
 }
 
 TEST_F(MatchCommandTest, MissingMediaFailsButOthersRun) {
@@ -205,6 +258,7 @@ TEST_F(MatchCommandTest, UsageErrors) {
   EXPECT_EQ(Run({"--bank", BankPath(), "--max-distance", "x", image}), 2);
   EXPECT_EQ(Run({"--bank", BankPath(), "--hashes", BankPath(), image}), 2);
   EXPECT_EQ(Run({"--bank", BankPath(), "--frobnicate", image}), 2);
+  EXPECT_EQ(Run({"--bank", BankPath(), "--context", "later", image}), 2);
   EXPECT_EQ(Run({"--bank"}), 2);
   EXPECT_THAT(err_.str(), HasSubstr("usage"));
 }

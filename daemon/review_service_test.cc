@@ -18,7 +18,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "clearmatch/v1/matcher.grpc.pb.h"
-#include "daemon/daemon_config.h"
+#include "config/daemon_config.h"
 #include "daemon/daemon_metrics.h"
 #include "daemon/match_pipeline.h"
 #include "daemon/matcher_service.h"

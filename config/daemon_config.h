@@ -8,8 +8,8 @@
 //
 // Every error names the bad key ("limits.workers", "banks[2].policy...").
 // Pure functions; thread-safe.
-#ifndef CLEARMATCH_DAEMON_DAEMON_CONFIG_H_
-#define CLEARMATCH_DAEMON_DAEMON_CONFIG_H_
+#ifndef CLEARMATCH_CONFIG_DAEMON_CONFIG_H_
+#define CLEARMATCH_CONFIG_DAEMON_CONFIG_H_
 
 #include <string>
 
@@ -46,4 +46,4 @@ bool IsLoopbackAddress(absl::string_view address);
 
 }  // namespace clearmatch
 
-#endif  // CLEARMATCH_DAEMON_DAEMON_CONFIG_H_
+#endif  // CLEARMATCH_CONFIG_DAEMON_CONFIG_H_

@@ -1,5 +1,5 @@
 // Loading, defaults and validation of DaemonConfig.
-#include "daemon/daemon_config.h"
+#include "config/daemon_config.h"
 
 #include <arpa/inet.h>
 
