@@ -16,9 +16,9 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/log.h"
 #include "common/status_macros.h"
 #include "crypto/pem.h"
-#include "daemon/daemon_log.h"
 
 namespace clearmatch {
 namespace {

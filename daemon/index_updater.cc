@@ -9,7 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "bank/bank_csv.h"
 #include "common/status_macros.h"
-#include "daemon/daemon_log.h"
+#include "common/log.h"
 #include "feed/feed_entry.h"
 #include "feed/open_feed_source.h"
 #include "hashing/file_digests.h"

@@ -20,8 +20,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/log.h"
 #include "config/daemon_config.h"
-#include "daemon/daemon_log.h"
 #include "daemon/daemon_server.h"
 #include "decoders/video_module.h"
 

@@ -1,5 +1,5 @@
 // Log lines: "2026-01-01T00:00:00.123Z INFO clearmatchd: message".
-#include "daemon/daemon_log.h"
+#include "common/log.h"
 
 #include <unistd.h>
 
