@@ -12,38 +12,66 @@ int64_t UnixOrZero(absl::Time t) {
   return t == absl::InfinitePast() ? 0 : absl::ToUnixSeconds(t);
 }
 
-void FillIndex(const IndexUpdater::Status& status, absl::Time now,
-               v1::IndexStatus* out) {
-  out->set_serving(status.serving);
-  out->set_version(status.version);
-  out->set_size(status.size);
-  out->set_delta_size(status.delta_size);
-  out->set_loaded_unix_seconds(UnixOrZero(status.loaded));
-  out->set_age_seconds(status.loaded == absl::InfinitePast()
-                           ? -1
-                           : absl::ToInt64Seconds(now - status.loaded));
-  out->set_loaded_from(status.loaded_from);
+int64_t AgeOrMinusOne(absl::Time t, absl::Time now) {
+  return t == absl::InfinitePast() ? -1 : absl::ToInt64Seconds(now - t);
 }
 
-void FillFeeds(const IndexUpdater::Status& status, absl::Time now,
+// "never", "ok" or the error message.
+std::string SyncResultText(const SourceStatus& source) {
+  switch (source.last_result) {
+    case SyncOutcome::kNever:
+      return "never";
+    case SyncOutcome::kOk:
+      return "ok";
+    case SyncOutcome::kFailed:
+      return source.last_error;
+  }
+  return "";
+}
+
+void FillIndex(const IndexStatus& index, absl::Time now, v1::IndexStatus* out) {
+  out->set_serving(index.serving);
+  out->set_version(index.version);
+  out->set_size(index.size);
+  out->set_delta_size(index.delta_size);
+  out->set_loaded_unix_seconds(UnixOrZero(index.loaded));
+  out->set_age_seconds(AgeOrMinusOne(index.loaded, now));
+  out->set_loaded_from(std::string(IndexOriginName(index.loaded_from)));
+}
+
+// The synced sources; bank CSVs are loaded once and not listed.
+void FillFeeds(const std::vector<SourceStatus>& sources, absl::Time now,
                google::protobuf::RepeatedPtrField<v1::FeedStatus>* out) {
-  for (const IndexUpdater::FeedStatus& feed : status.feeds) {
+  for (const SourceStatus& source : sources) {
+    if (source.kind == SourceKind::kBankCsv) continue;
     v1::FeedStatus* f = out->Add();
-    f->set_feed_id(feed.feed_id);
-    f->set_url(feed.url);
-    f->set_checkpoint_sequence(feed.sequence);
-    f->set_entries(feed.entries);
-    f->set_last_sync_result(feed.last_result);
-    f->set_last_sync_unix_seconds(UnixOrZero(feed.last_sync));
-    f->set_last_sync_age_seconds(
-        feed.last_sync == absl::InfinitePast()
-            ? -1
-            : absl::ToInt64Seconds(now - feed.last_sync));
-    f->set_last_success_unix_seconds(UnixOrZero(feed.last_success));
+    f->set_feed_id(source.state.id);
+    f->set_url(source.name);
+    f->set_checkpoint_sequence(source.state.version);
+    f->set_entries(source.state.entries);
+    f->set_last_sync_result(SyncResultText(source));
+    f->set_last_sync_unix_seconds(UnixOrZero(source.last_sync));
+    f->set_last_sync_age_seconds(AgeOrMinusOne(source.last_sync, now));
+    f->set_last_success_unix_seconds(UnixOrZero(source.last_success));
   }
 }
 
+template <typename Response>
+void FillStatus(const ServingStatus& status, absl::Time now,
+                Response* response) {
+  FillIndex(status.index, now, response->mutable_index());
+  FillFeeds(status.sources, now, response->mutable_feeds());
+}
+
 }  // namespace
+
+void AdminService::Finish(absl::string_view rpc, absl::Time start,
+                          const absl::Status& status,
+                          grpc::ServerUnaryReactor* reactor) {
+  metrics_.CountRequest(rpc, status.code());
+  metrics_.ObserveRpcSeconds(rpc, absl::ToDoubleSeconds(absl::Now() - start));
+  reactor->Finish(ToGrpcStatus(status));
+}
 
 grpc::ServerUnaryReactor* AdminService::GetStatus(
     grpc::CallbackServerContext* context, const v1::GetStatusRequest*,
@@ -52,16 +80,11 @@ grpc::ServerUnaryReactor* AdminService::GetStatus(
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   absl::Status status = authorizer_.Authorize(*context, "admin");
   if (status.ok()) {
-    const IndexUpdater::Status s = updater_.GetStatus();
-    FillIndex(s, start, response->mutable_index());
-    FillFeeds(s, start, response->mutable_feeds());
+    FillStatus(manager_.GetStatus(), start, response);
     response->set_uptime_seconds(absl::ToInt64Seconds(start - started_));
     response->set_version(CLEARMATCH_VERSION);
   }
-  metrics_.CountRequest("GetStatus", status.code());
-  metrics_.ObserveRpcSeconds("GetStatus",
-                             absl::ToDoubleSeconds(absl::Now() - start));
-  reactor->Finish(ToGrpcStatus(status));
+  Finish("GetStatus", start, status, reactor);
   return reactor;
 }
 
@@ -72,18 +95,14 @@ grpc::ServerUnaryReactor* AdminService::SyncFeeds(
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   absl::Status status = authorizer_.Authorize(*context, "admin");
   if (!status.ok()) {
+    // Refusals are counted, not timed (as before).
     metrics_.CountRequest("SyncFeeds", status.code());
     reactor->Finish(ToGrpcStatus(status));
     return reactor;
   }
-  updater_.RequestSync([this, reactor, response,
-                        start](IndexUpdater::Status s) {
-    const absl::Time now = absl::Now();
-    FillIndex(s, now, response->mutable_index());
-    FillFeeds(s, now, response->mutable_feeds());
-    metrics_.CountRequest("SyncFeeds", absl::StatusCode::kOk);
-    metrics_.ObserveRpcSeconds("SyncFeeds", absl::ToDoubleSeconds(now - start));
-    reactor->Finish(grpc::Status::OK);
+  manager_.RequestSync([this, reactor, response, start](ServingStatus s) {
+    FillStatus(s, absl::Now(), response);
+    Finish("SyncFeeds", start, absl::OkStatus(), reactor);
   });
   return reactor;
 }

@@ -1,24 +1,26 @@
 // AdminService: the Admin gRPC service (callback API): GetStatus answers
-// from the IndexUpdater's status at once; SyncFeeds asks the updater's
+// from the IndexManager's status at once; SyncFeeds asks the manager's
 // background thread for a sync and answers when it is done (no gRPC thread
 // waits for it). Needs the "admin" role when roles are configured.
 // Thread-safe; borrows everything, which must outlive the gRPC server.
 #ifndef CLEARMATCH_DAEMON_ADMIN_SERVICE_H_
 #define CLEARMATCH_DAEMON_ADMIN_SERVICE_H_
 
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "clearmatch/v1/admin.grpc.pb.h"
 #include "daemon/daemon_metrics.h"
-#include "daemon/index_updater.h"
 #include "daemon/request_authorizer.h"
+#include "serving/index_manager.h"
 
 namespace clearmatch {
 
 class AdminService final : public v1::Admin::CallbackService {
  public:
-  AdminService(IndexUpdater& updater, DaemonMetrics& metrics,
+  AdminService(IndexManager& manager, DaemonMetrics& metrics,
                const RequestAuthorizer& authorizer)
-      : updater_(updater),
+      : manager_(manager),
         metrics_(metrics),
         authorizer_(authorizer),
         started_(absl::Now()) {}
@@ -31,7 +33,11 @@ class AdminService final : public v1::Admin::CallbackService {
                                       v1::SyncFeedsResponse* response) override;
 
  private:
-  IndexUpdater& updater_;
+  // Counts and times the call, then finishes it with `status`.
+  void Finish(absl::string_view rpc, absl::Time start,
+              const absl::Status& status, grpc::ServerUnaryReactor* reactor);
+
+  IndexManager& manager_;
   DaemonMetrics& metrics_;
   const RequestAuthorizer& authorizer_;
   const absl::Time started_;

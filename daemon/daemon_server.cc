@@ -19,6 +19,8 @@
 #include "common/log.h"
 #include "common/status_macros.h"
 #include "crypto/pem.h"
+#include "serving/bank_csv_index_source.h"
+#include "serving/signed_feed_index_source.h"
 
 namespace clearmatch {
 namespace {
@@ -96,6 +98,44 @@ void PassDecodeGate(const std::string& path) {
   close(fd);
 }
 
+// One IndexSource per configured feed, then one per bank CSV (the order
+// of the sources key of the snapshot file).
+absl::StatusOr<std::vector<std::unique_ptr<IndexSource>>> MakeIndexSources(
+    const v1::DaemonConfig& config) {
+  std::vector<std::unique_ptr<IndexSource>> sources;
+  for (int i = 0; i < config.feeds_size(); ++i) {
+    const v1::FeedConfig& feed = config.feeds(i);
+    const std::string key = absl::StrCat("feeds[", i, "]");
+    SignedFeedIndexSource::Options options;
+    options.url = feed.url();
+    options.feed_id = feed.feed_id();
+    options.ca_file = feed.ca_file();
+    options.store_dir = config.data_dir();
+    options.public_key_pem = feed.public_key_pem();
+    if (options.public_key_pem.empty()) {
+      CM_ASSIGN_OR_RETURN(options.public_key_pem,
+                          ReadPem(absl::StrCat(key, ".public_key_file"),
+                                  feed.public_key_file()));
+    }
+    absl::StatusOr<std::unique_ptr<SignedFeedIndexSource>> source =
+        SignedFeedIndexSource::Create(std::move(options));
+    if (!source.ok()) {
+      return absl::Status(source.status().code(),
+                          absl::StrCat(key, ": ", source.status().message()));
+    }
+    sources.push_back(*std::move(source));
+  }
+  for (const v1::BankCsvConfig& csv : config.bank_csvs()) {
+    BankCsvIndexSource::Options options;
+    options.path = csv.path();
+    options.bank = csv.bank().empty()
+                       ? std::filesystem::path(csv.path()).stem().string()
+                       : csv.bank();
+    sources.push_back(std::make_unique<BankCsvIndexSource>(std::move(options)));
+  }
+  return sources;
+}
+
 }  // namespace
 
 DaemonServer::DaemonServer(const v1::DaemonConfig& config, VerdictPolicy policy)
@@ -107,9 +147,23 @@ absl::StatusOr<std::unique_ptr<DaemonServer>> DaemonServer::Start(
   auto daemon = std::unique_ptr<DaemonServer>(
       new DaemonServer(config, std::move(policy)));
   DaemonServer& d = *daemon;
-  const v1::Limits& limits = config.limits();
+  d.StartPipeline();
+  CM_RETURN_IF_ERROR(d.StartIndexManager());
+  d.StartServices();
+  CM_RETURN_IF_ERROR(d.StartReview());
+  CM_RETURN_IF_ERROR(d.StartGrpcServer());
+  CM_RETURN_IF_ERROR(d.StartMetricsHttp());
+  CM_RETURN_IF_ERROR(d.index_manager_->LoadInitial());
+  d.index_manager_->Start();
+  LogInfo(absl::StrCat("serving gRPC on ", config.listen(), " (port ",
+                       d.grpc_port_, "), metrics on port ", d.metrics_port(),
+                       ", data in ", config.data_dir()));
+  return daemon;
+}
 
-  d.pool_ = std::make_unique<WorkerPool>(limits.workers(), limits.queue_size());
+void DaemonServer::StartPipeline() {
+  const v1::Limits& limits = config_.limits();
+  pool_ = std::make_unique<WorkerPool>(limits.workers(), limits.queue_size());
   MatchPipeline::Options pipeline_options;
   pipeline_options.image_limits.max_pixels =
       static_cast<int64_t>(limits.max_image_pixels());
@@ -124,40 +178,35 @@ absl::StatusOr<std::unique_ptr<DaemonServer>> DaemonServer::Start(
       PassDecodeGate(path);
     };
   }
-  d.pipeline_ = std::make_unique<MatchPipeline>(pipeline_options, d.policy_,
-                                                d.holder_, d.metrics_registry_);
+  pipeline_ = std::make_unique<MatchPipeline>(pipeline_options, policy_,
+                                              holder_, metrics_registry_);
+}
 
-  IndexUpdater::Options updater_options;
-  updater_options.data_dir = config.data_dir();
-  for (int i = 0; i < config.feeds_size(); ++i) {
-    const v1::FeedConfig& feed = config.feeds(i);
-    IndexUpdater::FeedOptions f;
-    f.url = feed.url();
-    f.feed_id = feed.feed_id();
-    f.ca_file = feed.ca_file();
-    f.public_key_pem = feed.public_key_pem();
-    if (f.public_key_pem.empty()) {
-      CM_ASSIGN_OR_RETURN(
-          f.public_key_pem,
-          ReadPem(absl::StrCat("feeds[", i, "].public_key_file"),
-                  feed.public_key_file()));
-    }
-    updater_options.feeds.push_back(std::move(f));
-  }
-  for (const v1::BankCsvConfig& csv : config.bank_csvs()) {
-    IndexUpdater::CsvOptions c;
-    c.path = csv.path();
-    c.bank = csv.bank().empty()
-                 ? std::filesystem::path(csv.path()).stem().string()
-                 : csv.bank();
-    updater_options.bank_csvs.push_back(std::move(c));
-  }
-  updater_options.sync_interval = absl::Seconds(config.sync_interval_seconds());
-  updater_options.on_swap = [&d](const IndexSnapshot&) { d.MarkServing(); };
+absl::Status DaemonServer::StartIndexManager() {
+  CM_ASSIGN_OR_RETURN(std::vector<std::unique_ptr<IndexSource>> sources,
+                      MakeIndexSources(config_));
+  IndexManager::Options options;
+  options.data_dir = config_.data_dir();
+  options.sync_interval = absl::Seconds(config_.sync_interval_seconds());
+  options.on_swap = [this](const IndexStatus& index) {
+    metrics_registry_.SetIndex(index.version, index.size, index.delta_size,
+                               index.loaded);
+    MarkServing();
+  };
+  options.on_source_status = [this](const SourceStatus& source) {
+    if (source.kind == SourceKind::kBankCsv) return;
+    metrics_registry_.SetFeed(source.name, source.state.version,
+                              source.state.published, source.last_success,
+                              source.last_result != SyncOutcome::kFailed);
+  };
   CM_ASSIGN_OR_RETURN(
-      d.updater_, IndexUpdater::Create(std::move(updater_options), d.holder_,
-                                       d.metrics_registry_));
+      index_manager_,
+      IndexManager::Create(std::move(options), std::move(sources), holder_));
+  return absl::OkStatus();
+}
 
+void DaemonServer::StartServices() {
+  const v1::Limits& limits = config_.limits();
   MatcherService::Options matcher_options;
   matcher_options.max_request_bytes = limits.max_message_bytes();
   matcher_options.max_upload_bytes = limits.max_upload_bytes();
@@ -167,54 +216,49 @@ absl::StatusOr<std::unique_ptr<DaemonServer>> DaemonServer::Start(
       static_cast<int>(limits.max_stream_inflight());
   matcher_options.default_deadline =
       absl::Milliseconds(limits.default_deadline_ms());
-  d.matcher_ =
-      std::make_unique<MatcherService>(matcher_options, *d.pipeline_, *d.pool_,
-                                       d.metrics_registry_, d.authorizer_);
-  d.admin_ = std::make_unique<AdminService>(*d.updater_, d.metrics_registry_,
-                                            d.authorizer_);
-  CM_RETURN_IF_ERROR(d.StartReview());
+  matcher_ = std::make_unique<MatcherService>(
+      matcher_options, *pipeline_, *pool_, metrics_registry_, authorizer_);
+  admin_ = std::make_unique<AdminService>(*index_manager_, metrics_registry_,
+                                          authorizer_);
+}
 
+absl::Status DaemonServer::StartGrpcServer() {
   CM_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
-                      Credentials(config.tls()));
+                      Credentials(config_.tls()));
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(config.listen(), credentials, &d.grpc_port_);
+  builder.AddListeningPort(config_.listen(), credentials, &grpc_port_);
   // Room above the limit so that an oversized Check gets our
   // INVALID_ARGUMENT (naming the limit) rather than the transport's error.
   const uint64_t transport_limit =
-      std::min<uint64_t>(2 * limits.max_message_bytes(), INT32_MAX);
+      std::min<uint64_t>(2 * config_.limits().max_message_bytes(), INT32_MAX);
   builder.SetMaxReceiveMessageSize(static_cast<int>(transport_limit));
   builder.SetMaxSendMessageSize(static_cast<int>(transport_limit));
-  builder.RegisterService(d.matcher_.get());
-  builder.RegisterService(d.admin_.get());
-  builder.RegisterService(d.review_.get());
-  d.server_ = builder.BuildAndStart();
-  if (d.server_ == nullptr || d.grpc_port_ == 0) {
+  builder.RegisterService(matcher_.get());
+  builder.RegisterService(admin_.get());
+  builder.RegisterService(review_.get());
+  server_ = builder.BuildAndStart();
+  if (server_ == nullptr || grpc_port_ == 0) {
     return absl::UnavailableError(
-        absl::StrCat("listen: cannot listen on ", config.listen()));
+        absl::StrCat("listen: cannot listen on ", config_.listen()));
   }
-  d.server_->GetHealthCheckService()->SetServingStatus(false);
+  server_->GetHealthCheckService()->SetServingStatus(false);
+  return absl::OkStatus();
+}
 
-  if (config.metrics_listen() != "off") {
-    CM_ASSIGN_OR_RETURN(
-        d.metrics_,
-        MetricsHttpServer::Start(
-            config.metrics_listen(),
-            [&d] {
-              d.metrics_registry_.SetWorkerLoad(d.pool_->Load());
-              return d.metrics_registry_.RenderPrometheus(absl::Now()) +
-                     d.review_recorder_->RenderPrometheus();
-            },
-            [&d] { return d.holder_.Current() != nullptr; }));
-  }
-
-  CM_RETURN_IF_ERROR(d.updater_->LoadInitial());
-  d.updater_->Start();
-  LogInfo(absl::StrCat("serving gRPC on ", config.listen(), " (port ",
-                       d.grpc_port_, "), metrics on port ", d.metrics_port(),
-                       ", data in ", config.data_dir()));
-  return daemon;
+absl::Status DaemonServer::StartMetricsHttp() {
+  if (config_.metrics_listen() == "off") return absl::OkStatus();
+  CM_ASSIGN_OR_RETURN(
+      metrics_, MetricsHttpServer::Start(
+                    config_.metrics_listen(),
+                    [this] {
+                      metrics_registry_.SetWorkerLoad(pool_->Load());
+                      return metrics_registry_.RenderPrometheus(absl::Now()) +
+                             review_recorder_->RenderPrometheus();
+                    },
+                    [this] { return holder_.Current() != nullptr; }));
+  return absl::OkStatus();
 }
 
 absl::Status DaemonServer::StartReview() {
@@ -254,10 +298,10 @@ DaemonServer::~DaemonServer() {
     Shutdown();
     server_->Wait();
   }
-  // The updater's thread calls back into the server: stop it first. Then
-  // the pools (every call is finished, so they hold nothing), the review
-  // pool before the store its tasks use.
-  updater_.reset();
+  // The index manager's thread calls back into the server: stop it first.
+  // Then the pools (every call is finished, so they hold nothing), the
+  // review pool before the store its tasks use.
+  index_manager_.reset();
   pool_.reset();
   review_pool_.reset();
 }

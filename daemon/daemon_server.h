@@ -1,5 +1,6 @@
 // DaemonServer: clearmatchd assembled from a validated DaemonConfig: the
-// verdict policy, the index holder and its IndexUpdater, the worker pool,
+// verdict policy, the index holder and its IndexManager (a signed-feed
+// source per feed, a bank-CSV source per CSV), the worker pool,
 // the Matcher, Admin and Review services (Review with its own one-thread
 // pool), gRPC health (NOT_SERVING until the first index is loaded) and
 // reflection, and the metrics/health HTTP endpoint.
@@ -24,7 +25,6 @@
 #include "clearmatch/v1/config.pb.h"
 #include "daemon/admin_service.h"
 #include "daemon/daemon_metrics.h"
-#include "daemon/index_updater.h"
 #include "daemon/match_pipeline.h"
 #include "daemon/matcher_service.h"
 #include "daemon/metrics_http_server.h"
@@ -34,6 +34,7 @@
 #include "daemon/worker_pool.h"
 #include "index/index_holder.h"
 #include "matching/verdict_policy.h"
+#include "serving/index_manager.h"
 
 namespace clearmatch {
 
@@ -41,7 +42,8 @@ class DaemonServer {
  public:
   // Loads the first index (or leaves the daemon NOT_SERVING until the first
   // sync), binds both ports and starts the background sync. UNAVAILABLE if
-  // a port cannot be bound; the errors of IndexUpdater and of the TLS files.
+  // a port cannot be bound; the errors of the index sources, IndexManager
+  // and the TLS files.
   static absl::StatusOr<std::unique_ptr<DaemonServer>> Start(
       const v1::DaemonConfig& config);
   ~DaemonServer();
@@ -58,6 +60,16 @@ class DaemonServer {
  private:
   DaemonServer(const v1::DaemonConfig& config, VerdictPolicy policy);
   void MarkServing();
+  // The steps of Start, in order. The worker pool and the match pipeline.
+  void StartPipeline();
+  // The index sources and their IndexManager (not started).
+  absl::Status StartIndexManager();
+  // The Matcher and Admin services.
+  void StartServices();
+  // Binds the gRPC port: UNAVAILABLE if it cannot; TLS file errors.
+  absl::Status StartGrpcServer();
+  // The metrics/health HTTP endpoint, unless metrics_listen is "off".
+  absl::Status StartMetricsHttp();
   // The review store (data_dir/review.sqlite), its pipeline hooks, the
   // review pool and the Review service.
   absl::Status StartReview();
@@ -69,7 +81,7 @@ class DaemonServer {
   RequestAuthorizer authorizer_;
   std::unique_ptr<WorkerPool> pool_;
   std::unique_ptr<MatchPipeline> pipeline_;
-  std::unique_ptr<IndexUpdater> updater_;
+  std::unique_ptr<IndexManager> index_manager_;
   std::unique_ptr<MatcherService> matcher_;
   std::unique_ptr<AdminService> admin_;
   // Destroyed after the server (no call in flight): the store then writes

@@ -1,0 +1,487 @@
+// IndexManager with fake sources: first load, serving gate, incremental
+// apply against a full rebuild, removals, full reload, failures, the
+// snapshot file, compaction and the status it reports.
+#include "serving/index_manager.h"
+
+#include <stdlib.h>
+
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "absl/synchronization/notification.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "serving/persisted_index.h"
+
+namespace clearmatch {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+class ScratchDir {
+ public:
+  ScratchDir() {
+    std::string name =
+        (std::filesystem::temp_directory_path() / "serving-test-XXXXXX")
+            .string();
+    path_ = mkdtemp(name.data());
+  }
+  ~ScratchDir() { std::filesystem::remove_all(path_); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// A PDQ entry whose code is `seed` repeated (distinct seeds, distinct codes).
+HashEntry PdqEntry(const std::string& feed, const std::string& id,
+                   uint8_t seed) {
+  HashEntry entry;
+  entry.type = HashType::kPdq;
+  entry.entry_id = id;
+  entry.bank = "bank-" + feed;
+  entry.source_feed = feed;
+  std::array<uint8_t, PdqHash::kBytes> bytes;
+  bytes.fill(seed);
+  entry.pdq = PdqHash(bytes);
+  return entry;
+}
+
+// (source_feed, entry_id, pdq hex): what identifies an entry in these tests.
+using EntryId = std::tuple<std::string, std::string, std::string>;
+
+EntryId IdOf(const HashEntry& entry) {
+  return {entry.source_feed, entry.entry_id, entry.pdq.ToHex()};
+}
+
+std::set<EntryId> EntriesOf(const IndexSnapshot& snapshot) {
+  std::set<EntryId> ids;
+  snapshot.ForEachEntry([&ids](EntryRef, const EntryView& view) {
+    ids.insert(IdOf(view.ToHashEntry()));
+  });
+  return ids;
+}
+
+// A source whose store is a map, changed by the test between syncs. Every
+// change bumps the version and is handed out by the next Sync.
+class FakeSource final : public IndexSource {
+ public:
+  explicit FakeSource(std::string name, bool synced = true)
+      : name_(std::move(name)), synced_(synced) {}
+
+  // Commits an entry (replacing one with the same id).
+  void Add(const std::string& id, uint8_t seed) {
+    entries_[id] = PdqEntry(name_, id, seed);
+    touched_.insert(id);
+    ++version_;
+  }
+  void Remove(const std::string& id) {
+    entries_.erase(id);
+    touched_.insert(id);
+    ++version_;
+  }
+  // As if an earlier process had synced everything so far.
+  void ForgetChanges() { touched_.clear(); }
+  // Replaces everything; the next Sync asks for a full reload.
+  void ReplaceAll(const std::map<std::string, uint8_t>& seeds) {
+    entries_.clear();
+    for (const auto& [id, seed] : seeds) {
+      entries_[id] = PdqEntry(name_, id, seed);
+    }
+    touched_.clear();
+    full_reload_ = true;
+    ++version_;
+  }
+  // The next Sync runs `commit_first` (changes the source commits before
+  // it fails, which it then does not hand out) and fails with `error`.
+  void FailNextSync(absl::Status error,
+                    std::function<void()> commit_first = nullptr) {
+    fail_ = std::move(error);
+    commit_before_failing_ = std::move(commit_first);
+  }
+  // Makes ContentKey different without changing the entries.
+  void set_key_salt(std::string salt) { key_salt_ = std::move(salt); }
+  std::set<EntryId> Expected() const {
+    std::set<EntryId> ids;
+    for (const auto& [id, entry] : entries_) ids.insert(IdOf(entry));
+    return ids;
+  }
+  int syncs() const { return syncs_; }
+
+  const std::string& name() const override { return name_; }
+  SourceKind kind() const override { return SourceKind::kSignedFeed; }
+  absl::StatusOr<EntryChanges> Sync() override {
+    ++syncs_;
+    if (fail_.has_value()) {
+      if (commit_before_failing_) commit_before_failing_();
+      absl::Status error = *std::move(fail_);
+      fail_.reset();
+      touched_.clear();
+      return error;
+    }
+    synced_ = true;
+    // Like FeedChanges: each touched key removed, then its entry (if any)
+    // added once.
+    EntryChanges changes;
+    changes.full_reload = std::exchange(full_reload_, false);
+    for (const std::string& id : touched_) {
+      changes.removed.push_back({name_, id});
+      if (auto it = entries_.find(id); it != entries_.end()) {
+        changes.added.push_back(it->second);
+      }
+    }
+    touched_.clear();
+    return changes;
+  }
+  absl::StatusOr<std::vector<HashEntry>> ListEntries() override {
+    std::vector<HashEntry> all;
+    for (const auto& [id, entry] : entries_) all.push_back(entry);
+    return all;
+  }
+  absl::StatusOr<SourceState> State() override {
+    SourceState state;
+    state.id = name_ + "-id";
+    state.synced = synced_;
+    state.version = version_;
+    state.entries = static_cast<int64_t>(entries_.size());
+    return state;
+  }
+  absl::StatusOr<std::string> ContentKey() override {
+    return absl::StrCat("fake ", name_, " ", version_, key_salt_, "\n");
+  }
+
+ private:
+  const std::string name_;
+  bool synced_;
+  uint64_t version_ = 0;
+  std::map<std::string, HashEntry> entries_;
+  std::set<std::string> touched_;  // since the last Sync
+  bool full_reload_ = false;
+  std::optional<absl::Status> fail_;
+  std::function<void()> commit_before_failing_;
+  std::string key_salt_;
+  int syncs_ = 0;
+};
+
+class IndexManagerTest : public ::testing::Test {
+ protected:
+  // A manager over `sources` (borrowed views kept in fakes_).
+  std::unique_ptr<IndexManager> MakeManager(
+      std::vector<std::unique_ptr<FakeSource>> sources,
+      int64_t compact_threshold = 100000) {
+    std::vector<std::unique_ptr<IndexSource>> owned;
+    fakes_.clear();
+    for (auto& source : sources) {
+      fakes_.push_back(source.get());
+      owned.push_back(std::move(source));
+    }
+    IndexManager::Options options;
+    options.data_dir = dir_.path() + "/data";
+    options.sync_interval = absl::ZeroDuration();
+    options.builder.compact_threshold = compact_threshold;
+    options.on_swap = [this](const IndexStatus& index) {
+      swaps_.push_back(index.loaded_from);
+    };
+    options.on_source_status = [this](const SourceStatus& source) {
+      source_reports_.push_back(source);
+    };
+    auto manager =
+        IndexManager::Create(std::move(options), std::move(owned), holder_);
+    EXPECT_TRUE(manager.ok()) << manager.status();
+    return *std::move(manager);
+  }
+  // One synced source with entries a (seed 1) and b (seed 2).
+  std::vector<std::unique_ptr<FakeSource>> OneSource() {
+    auto source = std::make_unique<FakeSource>("feed-a");
+    source->Add("a", 1);
+    source->Add("b", 2);
+    source->ForgetChanges();
+    std::vector<std::unique_ptr<FakeSource>> sources;
+    sources.push_back(std::move(source));
+    return sources;
+  }
+  std::set<EntryId> Served() const {
+    std::shared_ptr<const IndexSnapshot> current = holder_.Current();
+    return current == nullptr ? std::set<EntryId>{} : EntriesOf(*current);
+  }
+
+  ScratchDir dir_;
+  IndexHolder holder_;
+  std::vector<FakeSource*> fakes_;
+  std::vector<IndexOrigin> swaps_;
+  std::vector<SourceStatus> source_reports_;
+};
+
+TEST_F(IndexManagerTest, FirstLoadBuildsFromTheSourcesAndPersists) {
+  auto manager = MakeManager(OneSource());
+  ASSERT_TRUE(manager->LoadInitial().ok());
+  ASSERT_NE(holder_.Current(), nullptr);
+  EXPECT_EQ(Served(), fakes_[0]->Expected());
+  const ServingStatus status = manager->GetStatus();
+  EXPECT_TRUE(status.index.serving);
+  EXPECT_EQ(status.index.version, 2u);
+  EXPECT_EQ(status.index.size, 2);
+  EXPECT_EQ(status.index.loaded_from, IndexOrigin::kSources);
+  EXPECT_NE(status.index.loaded, absl::InfinitePast());
+  EXPECT_THAT(swaps_, ElementsAre(IndexOrigin::kSources));
+  PersistedIndex files(dir_.path() + "/data");
+  EXPECT_TRUE(std::filesystem::exists(files.snapshot_path()));
+  EXPECT_TRUE(std::filesystem::exists(files.sources_path()));
+  EXPECT_EQ(fakes_[0]->syncs(), 0);  // loading fetches nothing
+}
+
+TEST_F(IndexManagerTest, NotServingUntilEverySourceSyncedOnce) {
+  std::vector<std::unique_ptr<FakeSource>> sources = OneSource();
+  sources.push_back(std::make_unique<FakeSource>("feed-b", /*synced=*/false));
+  auto manager = MakeManager(std::move(sources));
+  ASSERT_TRUE(manager->LoadInitial().ok());
+  EXPECT_EQ(holder_.Current(), nullptr);
+  EXPECT_FALSE(manager->GetStatus().index.serving);
+  EXPECT_EQ(manager->GetStatus().index.loaded_from, IndexOrigin::kNone);
+
+  fakes_[1]->Add("c", 3);
+  ASSERT_TRUE(manager->SyncOnce().ok());
+  ASSERT_NE(holder_.Current(), nullptr);
+  std::set<EntryId> expected = fakes_[0]->Expected();
+  expected.merge(fakes_[1]->Expected());
+  EXPECT_EQ(Served(), expected);
+  EXPECT_EQ(manager->GetStatus().index.version, 3u);
+  EXPECT_EQ(manager->GetStatus().index.loaded_from, IndexOrigin::kSources);
+}
+
+TEST_F(IndexManagerTest, IncrementalApplyEqualsFullRebuild) {
+  auto manager = MakeManager(OneSource());
+  ASSERT_TRUE(manager->LoadInitial().ok());
+  FakeSource& source = *fakes_[0];
+  source.Add("c", 3);
+  source.Add("a", 9);  // replaces a
+  source.Remove("b");
+  source.Add("d", 4);
+  ASSERT_TRUE(manager->SyncOnce().ok());
+  EXPECT_EQ(manager->GetStatus().index.loaded_from, IndexOrigin::kSync);
+  EXPECT_EQ(Served(), source.Expected());
+  EXPECT_EQ(holder_.Current()->version(), 6u);
+  EXPECT_EQ(holder_.Current()->size(), 3);
+
+  IndexBuilder builder(IndexBuilder::Options{});
+  auto rebuilt = builder.Build(*source.ListEntries(), 6);
+  ASSERT_TRUE(rebuilt.ok());
+  EXPECT_EQ(Served(), EntriesOf(**rebuilt));
+}
+
+TEST_F(IndexManagerTest, RemovalsStopMatching) {
+  auto manager = MakeManager(OneSource());
+  ASSERT_TRUE(manager->LoadInitial().ok());
+  fakes_[0]->Remove("a");
+  ASSERT_TRUE(manager->SyncOnce().ok());
+  std::shared_ptr<const IndexSnapshot> current = holder_.Current();
+  EXPECT_EQ(current->size(), 1);
+  std::array<uint8_t, PdqHash::kBytes> a_code;
+  a_code.fill(1);
+  auto hits = current->SearchPdq({PdqHash(a_code)}, 0);
+  ASSERT_TRUE(hits.ok());
+  EXPECT_TRUE(hits->empty());
+}
+
+TEST_F(IndexManagerTest, FullReloadRebuilds) {
+  auto manager = MakeManager(OneSource());
+  ASSERT_TRUE(manager->LoadInitial().ok());
+  fakes_[0]->ReplaceAll({{"x", 7}, {"y", 8}, {"z", 9}});
+  ASSERT_TRUE(manager->SyncOnce().ok());
+  EXPECT_EQ(manager->GetStatus().index.loaded_from, IndexOrigin::kSources);
+  EXPECT_EQ(Served(), fakes_[0]->Expected());
+  EXPECT_EQ(holder_.Current()->delta_size(), 0);
+}
+
+TEST_F(IndexManagerTest, NothingNewPublishesNothing) {
+  auto manager = MakeManager(OneSource());
+  ASSERT_TRUE(manager->LoadInitial().ok());
+  std::shared_ptr<const IndexSnapshot> before = holder_.Current();
+  ASSERT_TRUE(manager->SyncOnce().ok());
+  EXPECT_EQ(holder_.Current(), before);
+  EXPECT_EQ(swaps_.size(), 1u);
+}
+
+TEST_F(IndexManagerTest, FailingSourceKeepsTheIndexAndReportsItsError) {
+  std::vector<std::unique_ptr<FakeSource>> sources = OneSource();
+  sources.push_back(std::make_unique<FakeSource>("feed-b"));
+  auto manager = MakeManager(std::move(sources));
+  ASSERT_TRUE(manager->LoadInitial().ok());
+  std::shared_ptr<const IndexSnapshot> before = holder_.Current();
+  fakes_[0]->FailNextSync(absl::UnavailableError("feed-a is down"));
+  const absl::Status result = manager->SyncOnce();
+  EXPECT_EQ(result.code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(std::string(result.message()), HasSubstr("feed-a is down"));
+  EXPECT_EQ(holder_.Current(), before);
+  const ServingStatus status = manager->GetStatus();
+  EXPECT_TRUE(status.index.serving);
+  EXPECT_EQ(status.sources[0].last_result, SyncOutcome::kFailed);
+  EXPECT_EQ(status.sources[0].last_error, "feed-a is down");
+  EXPECT_EQ(status.sources[0].last_success, absl::InfinitePast());
+  EXPECT_NE(status.sources[0].last_sync, absl::InfinitePast());
+  EXPECT_EQ(status.sources[1].last_result, SyncOutcome::kOk);  // still synced
+  EXPECT_EQ(fakes_[1]->syncs(), 1);
+
+  // The next good sync clears the error.
+  ASSERT_TRUE(manager->SyncOnce().ok());
+  EXPECT_EQ(manager->GetStatus().sources[0].last_result, SyncOutcome::kOk);
+  EXPECT_EQ(manager->GetStatus().sources[0].last_error, "");
+}
+
+TEST_F(IndexManagerTest, FailureAfterACommitRebuildsFromTheSource) {
+  auto manager = MakeManager(OneSource());
+  ASSERT_TRUE(manager->LoadInitial().ok());
+  FakeSource& source = *fakes_[0];
+  source.FailNextSync(absl::DataLossError("bad delta 4"),
+                      [&source] { source.Add("c", 3); });
+  EXPECT_FALSE(manager->SyncOnce().ok());
+  EXPECT_EQ(manager->GetStatus().index.loaded_from, IndexOrigin::kSources);
+  EXPECT_EQ(Served(), fakes_[0]->Expected());
+  EXPECT_EQ(holder_.Current()->version(), 3u);
+}
+
+TEST_F(IndexManagerTest, SnapshotFileIsReusedForTheSameSources) {
+  {
+    auto manager = MakeManager(OneSource());
+    ASSERT_TRUE(manager->LoadInitial().ok());
+    fakes_[0]->Add("c", 3);
+    ASSERT_TRUE(manager->SyncOnce().ok());  // persisted after the sync
+  }
+  const std::set<EntryId> expected = Served();
+  IndexHolder restarted;
+  std::vector<std::unique_ptr<FakeSource>> sources = OneSource();
+  sources[0]->Add("c", 3);  // the same entries at the same version
+  sources[0]->ForgetChanges();
+  std::vector<std::unique_ptr<IndexSource>> owned;
+  owned.push_back(std::move(sources[0]));
+  IndexManager::Options options;
+  options.data_dir = dir_.path() + "/data";
+  auto manager = IndexManager::Create(options, std::move(owned), restarted);
+  ASSERT_TRUE(manager.ok());
+  ASSERT_TRUE((*manager)->LoadInitial().ok());
+  EXPECT_EQ((*manager)->GetStatus().index.loaded_from,
+            IndexOrigin::kSnapshotFile);
+  ASSERT_NE(restarted.Current(), nullptr);
+  EXPECT_EQ(EntriesOf(*restarted.Current()), expected);
+  EXPECT_EQ(restarted.Current()->version(), 3u);
+}
+
+TEST_F(IndexManagerTest, SnapshotFileIsRejectedWhenTheSourcesKeyChanged) {
+  {
+    auto manager = MakeManager(OneSource());
+    ASSERT_TRUE(manager->LoadInitial().ok());
+  }
+  std::vector<std::unique_ptr<FakeSource>> sources = OneSource();
+  sources[0]->set_key_salt(" other content");
+  IndexHolder restarted;
+  std::vector<std::unique_ptr<IndexSource>> owned;
+  owned.push_back(std::move(sources[0]));
+  IndexManager::Options options;
+  options.data_dir = dir_.path() + "/data";
+  auto manager = IndexManager::Create(options, std::move(owned), restarted);
+  ASSERT_TRUE(manager.ok());
+  ASSERT_TRUE((*manager)->LoadInitial().ok());
+  EXPECT_EQ((*manager)->GetStatus().index.loaded_from, IndexOrigin::kSources);
+  // And the file now holds the new key.
+  PersistedIndex files(options.data_dir);
+  std::string key =
+      "clearmatch index sources v1\nfake feed-a 2 other content\n";
+  EXPECT_NE(files.ReadIfCurrent(key), nullptr);
+}
+
+TEST_F(IndexManagerTest, DamagedSnapshotFileIsIgnored) {
+  {
+    auto manager = MakeManager(OneSource());
+    ASSERT_TRUE(manager->LoadInitial().ok());
+  }
+  PersistedIndex files(dir_.path() + "/data");
+  std::filesystem::resize_file(files.snapshot_path(), 100);
+  IndexHolder restarted;
+  std::vector<std::unique_ptr<IndexSource>> owned;
+  owned.push_back(std::move(OneSource()[0]));
+  IndexManager::Options options;
+  options.data_dir = dir_.path() + "/data";
+  auto manager = IndexManager::Create(options, std::move(owned), restarted);
+  ASSERT_TRUE(manager.ok());
+  ASSERT_TRUE((*manager)->LoadInitial().ok());
+  EXPECT_EQ((*manager)->GetStatus().index.loaded_from, IndexOrigin::kSources);
+  EXPECT_EQ(restarted.Current()->size(), 2);
+}
+
+TEST_F(IndexManagerTest, CompactsWhenTheDeltaGrows) {
+  auto manager = MakeManager(OneSource(), /*compact_threshold=*/2);
+  ASSERT_TRUE(manager->LoadInitial().ok());
+  fakes_[0]->Add("c", 3);
+  ASSERT_TRUE(manager->SyncOnce().ok());
+  EXPECT_EQ(manager->GetStatus().index.loaded_from, IndexOrigin::kSync);
+  EXPECT_EQ(holder_.Current()->delta_size(), 1);
+  fakes_[0]->Add("d", 4);
+  fakes_[0]->Add("e", 5);
+  ASSERT_TRUE(manager->SyncOnce().ok());
+  EXPECT_THAT(swaps_,
+              ElementsAre(IndexOrigin::kSources, IndexOrigin::kSync,
+                          IndexOrigin::kSync, IndexOrigin::kCompaction));
+  const ServingStatus status = manager->GetStatus();
+  EXPECT_EQ(status.index.loaded_from, IndexOrigin::kCompaction);
+  EXPECT_EQ(status.index.delta_size, 0);
+  EXPECT_EQ(status.index.size, 5);
+  EXPECT_EQ(Served(), fakes_[0]->Expected());
+}
+
+TEST_F(IndexManagerTest, ReportsSourceStatus) {
+  auto manager = MakeManager(OneSource());
+  ServingStatus status = manager->GetStatus();
+  ASSERT_EQ(status.sources.size(), 1u);
+  EXPECT_EQ(status.sources[0].name, "feed-a");
+  EXPECT_EQ(status.sources[0].kind, SourceKind::kSignedFeed);
+  EXPECT_EQ(status.sources[0].last_result, SyncOutcome::kNever);
+  EXPECT_EQ(status.sources[0].last_sync, absl::InfinitePast());
+  EXPECT_EQ(status.sources[0].state.version, 2u);
+  ASSERT_EQ(source_reports_.size(), 1u);  // at Create
+
+  const absl::Time before = absl::Now();
+  ASSERT_TRUE(manager->SyncOnce().ok());
+  status = manager->GetStatus();
+  EXPECT_EQ(status.sources[0].last_result, SyncOutcome::kOk);
+  EXPECT_GE(status.sources[0].last_sync, before);
+  EXPECT_EQ(status.sources[0].last_success, status.sources[0].last_sync);
+  EXPECT_EQ(status.sources[0].state.id, "feed-a-id");
+  EXPECT_EQ(status.sources[0].state.entries, 2);
+  ASSERT_EQ(source_reports_.size(), 2u);
+  EXPECT_EQ(source_reports_.back().last_result, SyncOutcome::kOk);
+}
+
+TEST_F(IndexManagerTest, BackgroundThreadAnswersRequestedSyncs) {
+  auto manager = MakeManager(OneSource());
+  fakes_[0]->Add("c", 3);
+  manager->Start();  // syncs at once, then only on request (interval 0)
+  absl::Notification done;
+  ServingStatus seen;
+  manager->RequestSync([&](ServingStatus status) {
+    seen = std::move(status);
+    done.Notify();
+  });
+  done.WaitForNotification();
+  EXPECT_TRUE(seen.index.serving);
+  EXPECT_EQ(seen.index.version, 3u);
+  EXPECT_EQ(seen.sources[0].last_result, SyncOutcome::kOk);
+}
+
+TEST(IndexOriginNameTest, NamesOfTheAdminService) {
+  EXPECT_EQ(IndexOriginName(IndexOrigin::kNone), "");
+  EXPECT_EQ(IndexOriginName(IndexOrigin::kSnapshotFile), "snapshot_file");
+  EXPECT_EQ(IndexOriginName(IndexOrigin::kSources), "sources");
+  EXPECT_EQ(IndexOriginName(IndexOrigin::kSync), "sync");
+  EXPECT_EQ(IndexOriginName(IndexOrigin::kCompaction), "compaction");
+}
+
+}  // namespace
+}  // namespace clearmatch
