@@ -1,14 +1,11 @@
 // BankCsvIndexSource over real files in a temp dir.
 #include "serving/bank_csv_index_source.h"
 
-#include <stdlib.h>
-
-#include <filesystem>
-#include <fstream>
 #include <string>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "testing/temp_dir.h"
 
 namespace clearmatch {
 namespace {
@@ -21,20 +18,10 @@ constexpr char kPdqHex[] =
 
 class BankCsvIndexSourceTest : public ::testing::Test {
  protected:
-  BankCsvIndexSourceTest() {
-    std::string name =
-        (std::filesystem::temp_directory_path() / "serving-csv-XXXXXX")
-            .string();
-    dir_ = mkdtemp(name.data());
-    path_ = dir_ + "/tid.csv";
-  }
-  ~BankCsvIndexSourceTest() override { std::filesystem::remove_all(dir_); }
-  void WriteCsv(const std::string& content) {
-    std::ofstream(path_, std::ios::binary | std::ios::trunc) << content;
-  }
+  void WriteCsv(const std::string& content) { dir_.Write("tid.csv", content); }
 
-  std::string dir_;
-  std::string path_;
+  testing::TempDir dir_{"serving-csv"};
+  const std::string path_ = dir_.File("tid.csv");
 };
 
 TEST_F(BankCsvIndexSourceTest, ListsEntriesWithTheDefaultBank) {
@@ -81,7 +68,7 @@ TEST_F(BankCsvIndexSourceTest, ContentKeyFollowsTheContentLoaded) {
 }
 
 TEST_F(BankCsvIndexSourceTest, ErrorsNameTheFile) {
-  BankCsvIndexSource missing({.path = dir_ + "/absent.csv", .bank = "x"});
+  BankCsvIndexSource missing({.path = dir_.File("absent.csv"), .bank = "x"});
   EXPECT_EQ(missing.ListEntries().status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(missing.ContentKey().status().code(), absl::StatusCode::kNotFound);
 

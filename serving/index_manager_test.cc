@@ -3,8 +3,6 @@
 // snapshot file, compaction and the status it reports.
 #include "serving/index_manager.h"
 
-#include <stdlib.h>
-
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -19,27 +17,13 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "serving/persisted_index.h"
+#include "testing/temp_dir.h"
 
 namespace clearmatch {
 namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-class ScratchDir {
- public:
-  ScratchDir() {
-    std::string name =
-        (std::filesystem::temp_directory_path() / "serving-test-XXXXXX")
-            .string();
-    path_ = mkdtemp(name.data());
-  }
-  ~ScratchDir() { std::filesystem::remove_all(path_); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 // A PDQ entry whose code is `seed` repeated (distinct seeds, distinct codes).
 HashEntry PdqEntry(const std::string& feed, const std::string& id,
@@ -213,7 +197,7 @@ class IndexManagerTest : public ::testing::Test {
     return current == nullptr ? std::set<EntryId>{} : EntriesOf(*current);
   }
 
-  ScratchDir dir_;
+  testing::TempDir dir_{"serving-test"};
   IndexHolder holder_;
   std::vector<FakeSource*> fakes_;
   std::vector<IndexOrigin> swaps_;
