@@ -173,7 +173,31 @@ void ApplyDaemonConfigDefaults(v1::DaemonConfig* config) {
   }
 }
 
-absl::Status ValidateDaemonConfig(const v1::DaemonConfig& config) {
+namespace {
+
+absl::Status ValidateRoleMapping(const v1::TlsConfig& tls, int i) {
+  const v1::RoleMapping& mapping = tls.roles(i);
+  const std::string key = absl::StrCat("tls.roles[", i, "]");
+  if (tls.client_ca_file().empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(key, ": roles need tls.client_ca_file (mTLS)"));
+  }
+  if (mapping.common_name().empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(key, ".common_name: must not be empty"));
+  }
+  for (const std::string& role : mapping.roles()) {
+    if (role != "checker" && role != "admin" && role != "reviewer") {
+      return absl::InvalidArgumentError(
+          absl::StrCat(key, ".roles: unknown role \"", role,
+                       "\" (checker, admin or reviewer)"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// listen, tls.* and the roles.
+absl::Status ValidateTls(const v1::DaemonConfig& config) {
   CM_RETURN_IF_ERROR(ValidateAddress("listen", config.listen()));
   const bool tls = !config.tls().cert_file().empty();
   if (!IsLoopbackAddress(config.listen()) && !tls &&
@@ -192,38 +216,25 @@ absl::Status ValidateDaemonConfig(const v1::DaemonConfig& config) {
         "tls.client_ca_file: mTLS needs tls.cert_file and tls.key_file");
   }
   for (int i = 0; i < config.tls().roles_size(); ++i) {
-    const v1::RoleMapping& mapping = config.tls().roles(i);
-    const std::string key = absl::StrCat("tls.roles[", i, "]");
-    if (config.tls().client_ca_file().empty()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(key, ": roles need tls.client_ca_file (mTLS)"));
-    }
-    if (mapping.common_name().empty()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(key, ".common_name: must not be empty"));
-    }
-    for (const std::string& role : mapping.roles()) {
-      if (role != "checker" && role != "admin" && role != "reviewer") {
-        return absl::InvalidArgumentError(
-            absl::StrCat(key, ".roles: unknown role \"", role,
-                         "\" (checker, admin or reviewer)"));
-      }
-    }
+    CM_RETURN_IF_ERROR(ValidateRoleMapping(config.tls(), i));
   }
-  if (config.metrics_listen() != kMetricsOff) {
-    CM_RETURN_IF_ERROR(
-        ValidateAddress("metrics_listen", config.metrics_listen()));
-    if (!IsLoopbackAddress(config.metrics_listen()) ||
-        absl::StartsWith(config.metrics_listen(), "unix:")) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("metrics_listen: \"", config.metrics_listen(),
-                       "\" must be a loopback HOST:PORT"));
-    }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateMetricsListen(const v1::DaemonConfig& config) {
+  if (config.metrics_listen() == kMetricsOff) return absl::OkStatus();
+  CM_RETURN_IF_ERROR(
+      ValidateAddress("metrics_listen", config.metrics_listen()));
+  if (!IsLoopbackAddress(config.metrics_listen()) ||
+      absl::StartsWith(config.metrics_listen(), "unix:")) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("metrics_listen: \"", config.metrics_listen(),
+                     "\" must be a loopback HOST:PORT"));
   }
-  if (config.data_dir().empty()) {
-    return absl::InvalidArgumentError("data_dir: must not be empty");
-  }
-  const v1::Limits& limits = config.limits();
+  return absl::OkStatus();
+}
+
+absl::Status ValidateLimits(const v1::Limits& limits) {
   CM_RETURN_IF_ERROR(
       CheckRange<uint32_t>("limits.workers", limits.workers(), 1, 256));
   CM_RETURN_IF_ERROR(CheckRange<uint32_t>("limits.queue_size",
@@ -239,8 +250,12 @@ absl::Status ValidateDaemonConfig(const v1::DaemonConfig& config) {
                                           uint64_t{1} << 31));
   CM_RETURN_IF_ERROR(CheckRange<uint32_t>(
       "limits.max_stream_inflight", limits.max_stream_inflight(), 1, 1024));
-  CM_RETURN_IF_ERROR(CheckRange<uint32_t>(
-      "limits.default_deadline_ms", limits.default_deadline_ms(), 1, 3600000));
+  return CheckRange<uint32_t>("limits.default_deadline_ms",
+                              limits.default_deadline_ms(), 1, 3600000);
+}
+
+// feeds[] and bank_csvs[].
+absl::Status ValidateSources(const v1::DaemonConfig& config) {
   for (int i = 0; i < config.feeds_size(); ++i) {
     const v1::FeedConfig& feed = config.feeds(i);
     const std::string key = absl::StrCat("feeds[", i, "]");
@@ -263,6 +278,19 @@ absl::Status ValidateDaemonConfig(const v1::DaemonConfig& config) {
           absl::StrCat("bank_csvs[", i, "].path: must not be empty"));
     }
   }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ValidateDaemonConfig(const v1::DaemonConfig& config) {
+  CM_RETURN_IF_ERROR(ValidateTls(config));
+  CM_RETURN_IF_ERROR(ValidateMetricsListen(config));
+  if (config.data_dir().empty()) {
+    return absl::InvalidArgumentError("data_dir: must not be empty");
+  }
+  CM_RETURN_IF_ERROR(ValidateLimits(config.limits()));
+  CM_RETURN_IF_ERROR(ValidateSources(config));
   return VerdictPolicy::Create(config).status();
 }
 

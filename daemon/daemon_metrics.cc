@@ -46,6 +46,18 @@ void Counters(std::string& out, absl::string_view name, absl::string_view help,
 
 std::string Number(double value) { return absl::StrFormat("%.9g", value); }
 
+// A gauge without labels.
+void Gauge(std::string& out, absl::string_view name, absl::string_view help,
+           absl::string_view value) {
+  Header(out, name, "gauge", help);
+  absl::StrAppend(&out, name, " ", value, "\n");
+}
+
+std::string SecondsSinceOrMinusOne(absl::Time t, absl::Time now) {
+  return t == absl::InfinitePast() ? "-1"
+                                   : Number(absl::ToDoubleSeconds(now - t));
+}
+
 }  // namespace
 
 void DaemonMetrics::CountRequest(absl::string_view rpc, absl::StatusCode code) {
@@ -124,59 +136,40 @@ void DaemonMetrics::SetWorkerLoad(int64_t load) {
   worker_load_ = load;
 }
 
-std::string DaemonMetrics::RenderPrometheus(absl::Time now) const {
-  std::string out;
-  absl::MutexLock lock(&mu_);
-  Counters(out, "clearmatch_requests_total",
-           "RPCs finished, by method and status code.", requests_);
-  auto histograms = [&](absl::string_view name, absl::string_view help,
-                        const std::map<std::string, Histogram>& family) {
-    Header(out, name, "histogram", help);
-    for (const auto& [labels, h] : family) {
-      uint64_t cumulative = 0;
-      for (size_t i = 0; i < kBuckets.size(); ++i) {
-        cumulative += h.counts[i];
-        absl::StrAppend(&out, name, "_bucket{", labels, ",le=\"",
-                        Number(kBuckets[i]), "\"} ", cumulative, "\n");
-      }
-      absl::StrAppend(&out, name, "_bucket{", labels, ",le=\"+Inf\"} ", h.count,
-                      "\n", name, "_sum{", labels, "} ", Number(h.sum), "\n",
-                      name, "_count{", labels, "} ", h.count, "\n");
+void DaemonMetrics::RenderHistograms(
+    std::string& out, absl::string_view name, absl::string_view help,
+    const std::map<std::string, Histogram>& family) {
+  Header(out, name, "histogram", help);
+  for (const auto& [labels, h] : family) {
+    uint64_t cumulative = 0;
+    for (size_t i = 0; i < kBuckets.size(); ++i) {
+      cumulative += h.counts[i];
+      absl::StrAppend(&out, name, "_bucket{", labels, ",le=\"",
+                      Number(kBuckets[i]), "\"} ", cumulative, "\n");
     }
-  };
-  histograms("clearmatch_request_duration_seconds",
-             "Time from the start of an RPC to its status, by method.",
-             rpc_seconds_);
-  histograms("clearmatch_stage_duration_seconds",
-             "Time spent per request in each stage (decode_hash, search).",
-             stage_seconds_);
-  Counters(out, "clearmatch_match_verdicts_total",
-           "Matches reported, by bank, the decision they call for, and "
-           "whether the bank is in shadow mode.",
-           verdicts_);
-  Counters(out, "clearmatch_decisions_total",
-           "Requests answered, by overall decision.", decisions_);
-  Counters(out, "clearmatch_rejected_requests_total",
-           "Requests refused before matching, by reason.", rejected_);
-  Header(out, "clearmatch_index_version", "gauge",
-         "Feed sequence the served index reflects.");
-  absl::StrAppend(&out, "clearmatch_index_version ", index_version_, "\n");
-  Header(out, "clearmatch_index_entries", "gauge", "Live index entries.");
-  absl::StrAppend(&out, "clearmatch_index_entries ", index_size_, "\n");
-  Header(out, "clearmatch_index_delta_entries", "gauge",
-         "Index entries not yet compacted into the main layer.");
-  absl::StrAppend(&out, "clearmatch_index_delta_entries ", index_delta_size_,
-                  "\n");
-  Header(out, "clearmatch_index_age_seconds", "gauge",
-         "Seconds since the served index was swapped in (-1: none).");
-  absl::StrAppend(&out, "clearmatch_index_age_seconds ",
-                  index_loaded_ == absl::InfinitePast()
-                      ? "-1"
-                      : Number(absl::ToDoubleSeconds(now - index_loaded_)),
-                  "\n");
-  Header(out, "clearmatch_worker_load", "gauge",
-         "Decode/hash tasks running or queued.");
-  absl::StrAppend(&out, "clearmatch_worker_load ", worker_load_, "\n");
+    absl::StrAppend(&out, name, "_bucket{", labels, ",le=\"+Inf\"} ", h.count,
+                    "\n", name, "_sum{", labels, "} ", Number(h.sum), "\n",
+                    name, "_count{", labels, "} ", h.count, "\n");
+  }
+}
+
+void DaemonMetrics::RenderIndexGauges(std::string& out, absl::Time now) const {
+  Gauge(out, "clearmatch_index_version",
+        "Feed sequence the served index reflects.",
+        absl::StrCat(index_version_));
+  Gauge(out, "clearmatch_index_entries", "Live index entries.",
+        absl::StrCat(index_size_));
+  Gauge(out, "clearmatch_index_delta_entries",
+        "Index entries not yet compacted into the main layer.",
+        absl::StrCat(index_delta_size_));
+  Gauge(out, "clearmatch_index_age_seconds",
+        "Seconds since the served index was swapped in (-1: none).",
+        SecondsSinceOrMinusOne(index_loaded_, now));
+  Gauge(out, "clearmatch_worker_load", "Decode/hash tasks running or queued.",
+        absl::StrCat(worker_load_));
+}
+
+void DaemonMetrics::RenderFeedGauges(std::string& out, absl::Time now) const {
   Header(out, "clearmatch_feed_sequence", "gauge",
          "Last applied sequence of each feed.");
   for (const auto& [labels, feed] : feeds_) {
@@ -186,12 +179,8 @@ std::string DaemonMetrics::RenderPrometheus(absl::Time now) const {
   Header(out, "clearmatch_feed_lag_seconds", "gauge",
          "Age of the newest applied manifest of each feed (-1: never).");
   for (const auto& [labels, feed] : feeds_) {
-    absl::StrAppend(
-        &out, "clearmatch_feed_lag_seconds{", labels, "} ",
-        feed.manifest_created == absl::InfinitePast()
-            ? "-1"
-            : Number(absl::ToDoubleSeconds(now - feed.manifest_created)),
-        "\n");
+    absl::StrAppend(&out, "clearmatch_feed_lag_seconds{", labels, "} ",
+                    SecondsSinceOrMinusOne(feed.manifest_created, now), "\n");
   }
   Header(out, "clearmatch_feed_last_sync_ok", "gauge",
          "1 if the last sync of the feed succeeded.");
@@ -199,6 +188,30 @@ std::string DaemonMetrics::RenderPrometheus(absl::Time now) const {
     absl::StrAppend(&out, "clearmatch_feed_last_sync_ok{", labels, "} ",
                     feed.last_sync_ok ? 1 : 0, "\n");
   }
+}
+
+std::string DaemonMetrics::RenderPrometheus(absl::Time now) const {
+  std::string out;
+  absl::MutexLock lock(&mu_);
+  Counters(out, "clearmatch_requests_total",
+           "RPCs finished, by method and status code.", requests_);
+  RenderHistograms(out, "clearmatch_request_duration_seconds",
+                   "Time from the start of an RPC to its status, by method.",
+                   rpc_seconds_);
+  RenderHistograms(
+      out, "clearmatch_stage_duration_seconds",
+      "Time spent per request in each stage (decode_hash, search).",
+      stage_seconds_);
+  Counters(out, "clearmatch_match_verdicts_total",
+           "Matches reported, by bank, the decision they call for, and "
+           "whether the bank is in shadow mode.",
+           verdicts_);
+  Counters(out, "clearmatch_decisions_total",
+           "Requests answered, by overall decision.", decisions_);
+  Counters(out, "clearmatch_rejected_requests_total",
+           "Requests refused before matching, by reason.", rejected_);
+  RenderIndexGauges(out, now);
+  RenderFeedGauges(out, now);
   return out;
 }
 

@@ -63,6 +63,14 @@ class DaemonMetrics {
     absl::Time last_success = absl::InfinitePast();
     bool last_sync_ok = false;
   };
+  static void RenderHistograms(std::string& out, absl::string_view name,
+                               absl::string_view help,
+                               const std::map<std::string, Histogram>& family);
+  // Index and worker gauges; the per-feed gauges.
+  void RenderIndexGauges(std::string& out, absl::Time now) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void RenderFeedGauges(std::string& out, absl::Time now) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Observe(std::map<std::string, Histogram>& family,
                const std::string& labels, double seconds)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

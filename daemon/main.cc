@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
 #include "config/daemon_config.h"
@@ -102,21 +103,27 @@ int ParseFlags(int argc, char** argv, Flags* flags) {
   return 0;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  DisableCoreDumps();
-  Flags flags;
-  if (const int code = ParseFlags(argc, argv, &flags); code != 0) {
-    return code < 0 ? 0 : code;
+// The embedded default: the demo feed shipped in the source tree.
+void AddDemoFeed(clearmatch::v1::DaemonConfig& config) {
+  const std::string examples = CLEARMATCH_EXAMPLES_DIR;
+  if (std::filesystem::exists(examples + "/demo-feed/manifest.pb")) {
+    clearmatch::v1::FeedConfig* demo = config.add_feeds();
+    demo->set_url(examples + "/demo-feed");
+    demo->set_public_key_file(examples + "/demo-feed.pub.pem");
+    clearmatch::LogInfo(
+        absl::StrCat("no sources given: serving the demo feed of ", examples));
+  } else {
+    clearmatch::LogWarning("no sources given and no demo feed found");
   }
+}
+
+// The config file (if any) with the flags applied over it, and the
+// embedded default (the demo feed) when nothing names a source.
+absl::StatusOr<clearmatch::v1::DaemonConfig> ConfigFromFlags(Flags& flags) {
   clearmatch::v1::DaemonConfig config;
   if (!flags.config.empty()) {
     auto loaded = clearmatch::LoadDaemonConfigFile(flags.config);
-    if (!loaded.ok()) {
-      std::cerr << "clearmatchd: " << loaded.status().message() << "\n";
-      return 2;
-    }
+    if (!loaded.ok()) return loaded.status();
     config = *std::move(loaded);
   }
   if (!flags.listen.empty()) config.set_listen(flags.listen);
@@ -131,42 +138,27 @@ int main(int argc, char** argv) {
   for (const std::string& csv : flags.bank_csvs) {
     config.add_bank_csvs()->set_path(csv);
   }
-  // The embedded default: the demo feed shipped in the source tree.
   if (flags.config.empty() && config.feeds_size() == 0 &&
       config.bank_csvs_size() == 0) {
-    const std::string examples = CLEARMATCH_EXAMPLES_DIR;
-    if (std::filesystem::exists(examples + "/demo-feed/manifest.pb")) {
-      clearmatch::v1::FeedConfig* demo = config.add_feeds();
-      demo->set_url(examples + "/demo-feed");
-      demo->set_public_key_file(examples + "/demo-feed.pub.pem");
-      clearmatch::LogInfo(absl::StrCat(
-          "no sources given: serving the demo feed of ", examples));
-    } else {
-      clearmatch::LogWarning("no sources given and no demo feed found");
-    }
+    AddDemoFeed(config);
   }
-  clearmatch::ApplyDaemonConfigDefaults(&config);
-  if (absl::Status valid = clearmatch::ValidateDaemonConfig(config);
-      !valid.ok()) {
-    std::cerr << "clearmatchd: config: " << valid.message() << "\n";
-    return 2;
-  }
-  // Videos are decoded by a module loaded on first use; load it now so that
-  // a broken installation stops the daemon at start, not on its first video.
-  if (auto video = clearmatch::VideoModule::Get(); !video.ok()) {
-    std::cerr << "clearmatchd: " << video.status().message() << "\n";
-    return 1;
-  }
+  return config;
+}
 
-  // SIGINT/SIGTERM write a byte to a pipe that a thread waits on (a
-  // handler, not sigwait: libraries start threads before main that would
-  // otherwise take the signal with its default action).
-  if (pipe2(g_signal_pipe, O_CLOEXEC) != 0) return 1;
+// SIGINT/SIGTERM write a byte to a pipe that a thread waits on (a
+// handler, not sigwait: libraries start threads before main that would
+// otherwise take the signal with its default action).
+bool InstallSignalHandlers() {
+  if (pipe2(g_signal_pipe, O_CLOEXEC) != 0) return false;
   struct sigaction action {};
   action.sa_handler = OnSignal;
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
+  return true;
+}
 
+// Starts the daemon and serves until a signal; the exit code.
+int Serve(const clearmatch::v1::DaemonConfig& config) {
   auto server = clearmatch::DaemonServer::Start(config);
   if (!server.ok()) {
     std::cerr << "clearmatchd: " << server.status().ToString() << "\n";
@@ -188,4 +180,33 @@ int main(int argc, char** argv) {
   OnSignal(0);
   signal_thread.join();
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  DisableCoreDumps();
+  Flags flags;
+  if (const int code = ParseFlags(argc, argv, &flags); code != 0) {
+    return code < 0 ? 0 : code;
+  }
+  absl::StatusOr<clearmatch::v1::DaemonConfig> config = ConfigFromFlags(flags);
+  if (!config.ok()) {
+    std::cerr << "clearmatchd: " << config.status().message() << "\n";
+    return 2;
+  }
+  clearmatch::ApplyDaemonConfigDefaults(&*config);
+  if (absl::Status valid = clearmatch::ValidateDaemonConfig(*config);
+      !valid.ok()) {
+    std::cerr << "clearmatchd: config: " << valid.message() << "\n";
+    return 2;
+  }
+  // Videos are decoded by a module loaded on first use; load it now so that
+  // a broken installation stops the daemon at start, not on its first video.
+  if (auto video = clearmatch::VideoModule::Get(); !video.ok()) {
+    std::cerr << "clearmatchd: " << video.status().message() << "\n";
+    return 1;
+  }
+  if (!InstallSignalHandlers()) return 1;
+  return Serve(*config);
 }

@@ -192,6 +192,20 @@ class IndexManagerTest : public ::testing::Test {
     sources.push_back(std::move(source));
     return sources;
   }
+  // A second manager over the same data_dir (as after a restart) with
+  // `source`, serving into `holder`, after LoadInitial.
+  std::unique_ptr<IndexManager> Restart(std::unique_ptr<FakeSource> source,
+                                        IndexHolder& holder) {
+    std::vector<std::unique_ptr<IndexSource>> owned;
+    owned.push_back(std::move(source));
+    IndexManager::Options options;
+    options.data_dir = dir_.path() + "/data";
+    auto manager = IndexManager::Create(options, std::move(owned), holder);
+    EXPECT_TRUE(manager.ok()) << manager.status();
+    absl::Status loaded = (*manager)->LoadInitial();
+    EXPECT_TRUE(loaded.ok()) << loaded;
+    return *std::move(manager);
+  }
   std::set<EntryId> Served() const {
     std::shared_ptr<const IndexSnapshot> current = holder_.Current();
     return current == nullptr ? std::set<EntryId>{} : EntriesOf(*current);
@@ -344,15 +358,9 @@ TEST_F(IndexManagerTest, SnapshotFileIsReusedForTheSameSources) {
   std::vector<std::unique_ptr<FakeSource>> sources = OneSource();
   sources[0]->Add("c", 3);  // the same entries at the same version
   sources[0]->ForgetChanges();
-  std::vector<std::unique_ptr<IndexSource>> owned;
-  owned.push_back(std::move(sources[0]));
-  IndexManager::Options options;
-  options.data_dir = dir_.path() + "/data";
-  auto manager = IndexManager::Create(options, std::move(owned), restarted);
-  ASSERT_TRUE(manager.ok());
-  ASSERT_TRUE((*manager)->LoadInitial().ok());
-  EXPECT_EQ((*manager)->GetStatus().index.loaded_from,
-            IndexOrigin::kSnapshotFile);
+  std::unique_ptr<IndexManager> manager =
+      Restart(std::move(sources[0]), restarted);
+  EXPECT_EQ(manager->GetStatus().index.loaded_from, IndexOrigin::kSnapshotFile);
   ASSERT_NE(restarted.Current(), nullptr);
   EXPECT_EQ(EntriesOf(*restarted.Current()), expected);
   EXPECT_EQ(restarted.Current()->version(), 3u);
@@ -366,16 +374,11 @@ TEST_F(IndexManagerTest, SnapshotFileIsRejectedWhenTheSourcesKeyChanged) {
   std::vector<std::unique_ptr<FakeSource>> sources = OneSource();
   sources[0]->set_key_salt(" other content");
   IndexHolder restarted;
-  std::vector<std::unique_ptr<IndexSource>> owned;
-  owned.push_back(std::move(sources[0]));
-  IndexManager::Options options;
-  options.data_dir = dir_.path() + "/data";
-  auto manager = IndexManager::Create(options, std::move(owned), restarted);
-  ASSERT_TRUE(manager.ok());
-  ASSERT_TRUE((*manager)->LoadInitial().ok());
-  EXPECT_EQ((*manager)->GetStatus().index.loaded_from, IndexOrigin::kSources);
+  std::unique_ptr<IndexManager> manager =
+      Restart(std::move(sources[0]), restarted);
+  EXPECT_EQ(manager->GetStatus().index.loaded_from, IndexOrigin::kSources);
   // And the file now holds the new key.
-  PersistedIndex files(options.data_dir);
+  PersistedIndex files(dir_.path() + "/data");
   std::string key =
       "clearmatch index sources v1\nfake feed-a 2 other content\n";
   EXPECT_NE(files.ReadIfCurrent(key), nullptr);
@@ -389,14 +392,9 @@ TEST_F(IndexManagerTest, DamagedSnapshotFileIsIgnored) {
   PersistedIndex files(dir_.path() + "/data");
   std::filesystem::resize_file(files.snapshot_path(), 100);
   IndexHolder restarted;
-  std::vector<std::unique_ptr<IndexSource>> owned;
-  owned.push_back(std::move(OneSource()[0]));
-  IndexManager::Options options;
-  options.data_dir = dir_.path() + "/data";
-  auto manager = IndexManager::Create(options, std::move(owned), restarted);
-  ASSERT_TRUE(manager.ok());
-  ASSERT_TRUE((*manager)->LoadInitial().ok());
-  EXPECT_EQ((*manager)->GetStatus().index.loaded_from, IndexOrigin::kSources);
+  std::unique_ptr<IndexManager> manager =
+      Restart(std::move(OneSource()[0]), restarted);
+  EXPECT_EQ(manager->GetStatus().index.loaded_from, IndexOrigin::kSources);
   EXPECT_EQ(restarted.Current()->size(), 2);
 }
 

@@ -1,22 +1,16 @@
 // Names of the typed status values.
 #include "serving/serving_status.h"
 
+#include <iterator>
+
 namespace clearmatch {
 
 absl::string_view IndexOriginName(IndexOrigin origin) {
-  switch (origin) {
-    case IndexOrigin::kNone:
-      return "";
-    case IndexOrigin::kSnapshotFile:
-      return "snapshot_file";
-    case IndexOrigin::kSources:
-      return "sources";
-    case IndexOrigin::kSync:
-      return "sync";
-    case IndexOrigin::kCompaction:
-      return "compaction";
-  }
-  return "";
+  // In the order of the enumerators.
+  static constexpr absl::string_view kNames[] = {"", "snapshot_file", "sources",
+                                                 "sync", "compaction"};
+  const auto i = static_cast<size_t>(origin);
+  return i < std::size(kNames) ? kNames[i] : "";
 }
 
 }  // namespace clearmatch
