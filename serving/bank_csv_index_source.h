@@ -1,4 +1,4 @@
-// BankCsvIndexSource: a static bank CSV (index/bank_csv.h) as an
+// BankCsvIndexSource: a static bank CSV (bank/bank_csv.h) as an
 // IndexSource. It is read when its entries are first needed and kept; Sync
 // never changes anything (the file is not watched). Its version is 0: it
 // does not move the index version.
