@@ -15,10 +15,15 @@
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
 #include "index/index_builder.h"
+#include "testing/pdq_codes.h"
 
 namespace clearmatch {
 namespace {
 
+using ::clearmatch::testing::BruteDistance;
+using ::clearmatch::testing::FlipBits;
+using ::clearmatch::testing::PdqEntry;
+using ::clearmatch::testing::RandomCode;
 using ::testing::ElementsAre;
 using ::testing::SizeIs;
 
@@ -36,31 +41,6 @@ VerdictPolicy Policy(const char* text) {
   absl::StatusOr<VerdictPolicy> policy = VerdictPolicy::Create(config);
   EXPECT_TRUE(policy.ok()) << policy.status();
   return *std::move(policy);
-}
-
-PdqHash Flipped(const PdqHash& hash, std::mt19937& rng, int bits) {
-  std::array<uint8_t, PdqHash::kBytes> bytes = hash.bytes();
-  for (int i = 0; i < bits; ++i) {
-    const int bit = static_cast<int>(rng() % PdqHash::kBits);
-    bytes[bit / 8] ^= 1 << (bit % 8);
-  }
-  return PdqHash(bytes);
-}
-
-PdqHash Random(std::mt19937& rng) {
-  std::array<uint8_t, PdqHash::kBytes> bytes;
-  for (uint8_t& byte : bytes) byte = static_cast<uint8_t>(rng());
-  return PdqHash(bytes);
-}
-
-HashEntry PdqEntry(const std::string& id, const std::string& bank,
-                   const PdqHash& hash) {
-  HashEntry entry;
-  entry.type = HashType::kPdq;
-  entry.entry_id = id;
-  entry.bank = bank;
-  entry.pdq = hash;
-  return entry;
 }
 
 std::shared_ptr<const IndexSnapshot> Snapshot(std::vector<HashEntry> entries) {
@@ -91,17 +71,17 @@ v1::Decision Rule(const std::string& bank, int distance, int quality,
 }
 
 TEST(MatcherTest, PdqMatchesEqualABruteForceScanOfTheRules) {
-  std::mt19937 rng(11);
+  std::mt19937_64 rng(11);
   Query query;
   for (int t = 0; t < kDihedralCount; ++t) {
-    query.pdq.push_back(
-        {Random(rng), t % 3 == 0 ? 40 : 90, static_cast<DihedralTransform>(t)});
+    query.pdq.push_back({RandomCode(rng), t % 3 == 0 ? 40 : 90,
+                         static_cast<DihedralTransform>(t)});
   }
   std::vector<HashEntry> entries;
   for (int i = 0; i < 400; ++i) {
     const PdqHash& near = query.pdq[i % kDihedralCount].hash;
-    const PdqHash hash = Flipped(near, rng, static_cast<int>(rng() % 40));
-    entries.push_back(PdqEntry("e" + std::to_string(i), kBanks[i % 4], hash));
+    const PdqHash hash = FlipBits(near, static_cast<int>(rng() % 40), rng);
+    entries.push_back(PdqEntry(hash, "e" + std::to_string(i), kBanks[i % 4]));
   }
   const std::shared_ptr<const IndexSnapshot> snapshot = Snapshot(entries);
   const VerdictPolicy policy = Policy(kPolicies);
@@ -113,7 +93,7 @@ TEST(MatcherTest, PdqMatchesEqualABruteForceScanOfTheRules) {
             q.transform != DihedralTransform::kOriginal) {
           continue;
         }
-        const int distance = q.hash.DistanceTo(entry.pdq);
+        const int distance = BruteDistance(q.hash, entry.pdq);
         const v1::Decision d = Rule(entry.bank, distance, q.quality, context);
         if (d == v1::ALLOW) continue;
         Expected& best = expected[entry.entry_id];
@@ -147,12 +127,12 @@ TEST(MatcherTest, PdqMatchesEqualABruteForceScanOfTheRules) {
 }
 
 TEST(MatcherTest, MaxDistanceNarrowsTheSearch) {
-  std::mt19937 rng(5);
-  const PdqHash hash = Random(rng);
+  std::mt19937_64 rng(5);
+  const PdqHash hash = RandomCode(rng);
   std::vector<HashEntry> entries;
   for (int bits : {0, 3, 10, 20}) {
-    entries.push_back(
-        PdqEntry("d" + std::to_string(bits), "main", Flipped(hash, rng, bits)));
+    entries.push_back(PdqEntry(FlipBits(hash, bits, rng),
+                               "d" + std::to_string(bits), "main"));
   }
   Query query;
   query.pdq.push_back({hash, 100, DihedralTransform::kOriginal});
@@ -199,19 +179,19 @@ TEST(MatcherTest, DigestsMatchExactlyWithTheContextsAction) {
 }
 
 TEST(MatcherTest, VideoMatchesVideoEntriesAndImagesSeenInIt) {
-  std::mt19937 rng(3);
+  std::mt19937_64 rng(3);
   Query query;
   HashEntry video;
   video.type = HashType::kVpdq;
   video.entry_id = "video";
   video.bank = "main";
   for (int i = 0; i < 10; ++i) {
-    const PdqHash hash = Random(rng);
+    const PdqHash hash = RandomCode(rng);
     query.frames.push_back({i, 100, hash, 2.0 * i});
-    video.frames.push_back({Flipped(hash, rng, 2), i, 1.0 * i});
+    video.frames.push_back({FlipBits(hash, 2, rng), i, 1.0 * i});
   }
   const std::vector<HashEntry> entries = {
-      video, PdqEntry("still", "main", query.frames[3].hash)};
+      video, PdqEntry(query.frames[3].hash, "still", "main")};
   const VerdictPolicy policy = Policy("");
   absl::StatusOr<std::vector<v1::Match>> matches =
       Matcher(policy).FindMatches(*Snapshot(entries), query, {});
