@@ -15,21 +15,12 @@
 
 #include <ostream>
 #include <string>
-#include <string_view>
 #include <vector>
-
-#include "clearmatch/v1/matcher.pb.h"
 
 namespace clearmatch::cli {
 
 int RunCheckCommand(const std::vector<std::string>& args, std::ostream& out,
                     std::ostream& err);
-
-// One JSON line (no newline) for a verdict: `file` (omitted when empty),
-// content_id, decision, snapshot_version, request_id, matches, and error
-// when the response carries one. Shared with `clearmatch rescan`.
-std::string CheckResponseJson(const v1::CheckResponse& response,
-                              std::string_view file);
 
 }  // namespace clearmatch::cli
 

@@ -1,30 +1,22 @@
 // `clearmatch rescan`: a listing through CheckStream, resumable.
 #include "cli/rescan_command.h"
 
-#include <grpcpp/grpcpp.h>
-
-#include <chrono>
-#include <condition_variable>
+#include <cstdlib>
 #include <deque>
 #include <fstream>
 #include <memory>
-#include <mutex>
-#include <sstream>
-#include <thread>
-#include <unordered_map>
+#include <optional>
 #include <unordered_set>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "clearmatch/v1/matcher.grpc.pb.h"
-#include "cli/check_command.h"
 #include "cli/command.h"
 #include "cli/daemon_channel.h"
-#include "cli/json_writer.h"
+#include "cli/matcher_client.h"
+#include "cli/rescan_stream.h"
 
 namespace clearmatch::cli {
 namespace {
-
-constexpr int kMaxAttempts = 5;
 
 std::string Usage() {
   return absl::StrCat(
@@ -34,11 +26,63 @@ std::string Usage() {
       kDaemonChannelUsage, "\n");
 }
 
-struct Item {
-  std::string content_id;
-  std::string path;
-  int attempts = 0;
+struct RescanOptions {
+  DaemonChannelFlags daemon;
+  std::string listing;
+  std::string resume;
+  std::string out_path;
+  int concurrency = 4;
 };
+
+// Stores the value of the rescan flag `arg`; false (the error printed) for
+// an unknown flag or a bad value.
+bool SetOption(const std::string& arg, const std::string& value,
+               RescanOptions* options, std::ostream& err) {
+  if (arg == "--listing") {
+    options->listing = value;
+  } else if (arg == "--resume") {
+    options->resume = value;
+  } else if (arg == "--out") {
+    options->out_path = value;
+  } else if (arg == "--concurrency") {
+    options->concurrency = std::atoi(value.c_str());
+    if (options->concurrency < 1 || options->concurrency > 1024) {
+      err << "clearmatch rescan: --concurrency must be 1..1024\n";
+      return false;
+    }
+  } else {
+    err << "clearmatch rescan: unknown option " << arg << "\n" << Usage();
+    return false;
+  }
+  return true;
+}
+
+// The options of `args`, or nullopt with the usage error printed to `err`.
+std::optional<RescanOptions> ParseRescanArgs(
+    const std::vector<std::string>& args, std::ostream& err) {
+  RescanOptions options;
+  for (size_t i = 0; i < args.size(); ++i) {
+    absl::StatusOr<bool> consumed =
+        ConsumeDaemonChannelFlag(args, &i, &options.daemon);
+    if (!consumed.ok()) {
+      err << "clearmatch rescan: " << consumed.status().message() << "\n"
+          << Usage();
+      return std::nullopt;
+    }
+    if (*consumed) continue;
+    const std::string& arg = args[i];
+    if (i + 1 >= args.size()) {
+      err << "clearmatch rescan: " << arg << " needs a value\n" << Usage();
+      return std::nullopt;
+    }
+    if (!SetOption(arg, args[++i], &options, err)) return std::nullopt;
+  }
+  if (options.listing.empty()) {
+    err << Usage();
+    return std::nullopt;
+  }
+  return options;
+}
 
 std::string Trim(const std::string& s) {
   const size_t begin = s.find_first_not_of(" \t\r");
@@ -51,7 +95,7 @@ std::string Trim(const std::string& s) {
 // malformed line or a duplicate id.
 bool ReadListing(const std::string& path,
                  const std::unordered_set<std::string>& done,
-                 std::deque<Item>* items, std::ostream& err) {
+                 std::deque<RescanItem>* items, std::ostream& err) {
   std::ifstream in(path);
   if (!in) {
     err << "clearmatch rescan: cannot open listing " << path << "\n";
@@ -68,7 +112,8 @@ bool ReadListing(const std::string& path,
           << ": expected content_id,path\n";
       return false;
     }
-    Item item{Trim(line.substr(0, comma)), Trim(line.substr(comma + 1)), 0};
+    RescanItem item{Trim(line.substr(0, comma)), Trim(line.substr(comma + 1)),
+                    0};
     if (!seen.insert(item.content_id).second) {
       err << "clearmatch rescan: " << path << ":" << number
           << ": duplicate content id " << item.content_id << "\n";
@@ -79,174 +124,57 @@ bool ReadListing(const std::string& path,
   return true;
 }
 
+// The content ids an earlier run finished (none without --resume).
+std::unordered_set<std::string> ReadResumeState(const std::string& path) {
+  std::unordered_set<std::string> done;
+  if (path.empty()) return done;
+  std::ifstream state(path);
+  std::string line;
+  while (std::getline(state, line)) {
+    if (!line.empty()) done.insert(line);
+  }
+  return done;
+}
+
 }  // namespace
 
 int RunRescanCommand(const std::vector<std::string>& args, std::ostream& out,
                      std::ostream& err) {
-  DaemonChannelFlags daemon;
-  std::string listing, resume, out_path;
-  int concurrency = 4;
-  for (size_t i = 0; i < args.size(); ++i) {
-    absl::StatusOr<bool> consumed = ConsumeDaemonChannelFlag(args, &i, &daemon);
-    if (!consumed.ok()) {
-      err << "clearmatch rescan: " << consumed.status().message() << "\n"
-          << Usage();
-      return kExitUsage;
-    }
-    if (*consumed) continue;
-    const std::string& arg = args[i];
-    if (i + 1 >= args.size()) {
-      err << "clearmatch rescan: " << arg << " needs a value\n" << Usage();
-      return kExitUsage;
-    }
-    const std::string& value = args[++i];
-    if (arg == "--listing") {
-      listing = value;
-    } else if (arg == "--resume") {
-      resume = value;
-    } else if (arg == "--out") {
-      out_path = value;
-    } else if (arg == "--concurrency") {
-      concurrency = std::atoi(value.c_str());
-      if (concurrency < 1 || concurrency > 1024) {
-        err << "clearmatch rescan: --concurrency must be 1..1024\n";
-        return kExitUsage;
-      }
-    } else {
-      err << "clearmatch rescan: unknown option " << arg << "\n" << Usage();
-      return kExitUsage;
-    }
-  }
-  if (listing.empty()) {
-    err << Usage();
+  const std::optional<RescanOptions> options = ParseRescanArgs(args, err);
+  if (!options.has_value()) return kExitUsage;
+  absl::StatusOr<std::unique_ptr<v1::Matcher::Stub>> stub =
+      ConnectMatcher(options->daemon);
+  if (!stub.ok()) {
+    err << "clearmatch rescan: " << stub.status().message() << "\n";
     return kExitUsage;
   }
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
-      CreateDaemonChannel(daemon);
-  if (!channel.ok()) {
-    err << "clearmatch rescan: " << channel.status().message() << "\n";
-    return kExitUsage;
+  const std::unordered_set<std::string> done = ReadResumeState(options->resume);
+  std::deque<RescanItem> items;
+  if (!ReadListing(options->listing, done, &items, err)) return kExitUsage;
+  const size_t total = items.size();
+  std::ofstream state_out, file_out;
+  if (!options->resume.empty()) state_out.open(options->resume, std::ios::app);
+  if (!options->out_path.empty()) {
+    file_out.open(options->out_path, std::ios::app);
   }
-  std::unordered_set<std::string> done;
-  if (!resume.empty()) {
-    std::ifstream state(resume);
-    std::string line;
-    while (std::getline(state, line)) {
-      if (!line.empty()) done.insert(line);
-    }
-  }
-  std::deque<Item> queue;
-  if (!ReadListing(listing, done, &queue, err)) return kExitUsage;
-  const size_t total = queue.size();
-  std::ofstream state_out;
-  if (!resume.empty()) state_out.open(resume, std::ios::app);
-  std::ofstream file_out;
-  if (!out_path.empty()) file_out.open(out_path, std::ios::app);
-  std::ostream& verdicts = out_path.empty() ? out : file_out;
 
-  auto stub = v1::Matcher::NewStub(*channel);
-  grpc::ClientContext context;
-  auto stream = stub->CheckStream(&context);
-
-  std::mutex mu;
-  std::condition_variable changed;
-  std::unordered_map<std::string, Item> in_flight;
-  size_t finished = 0, failed = 0;
-  bool stream_broken = false;
-
-  std::thread writer([&] {
-    for (;;) {
-      Item item;
-      {
-        std::unique_lock<std::mutex> lock(mu);
-        changed.wait(lock, [&] {
-          return stream_broken ||
-                 (!queue.empty() &&
-                  static_cast<int>(in_flight.size()) < concurrency) ||
-                 (queue.empty() && in_flight.empty());
-        });
-        if (stream_broken || queue.empty()) break;
-        item = std::move(queue.front());
-        queue.pop_front();
-        ++item.attempts;
-        in_flight[item.content_id] = item;
-      }
-      std::ifstream in(item.path, std::ios::binary);
-      std::stringstream buffer;
-      buffer << in.rdbuf();
-      if (!in) {
-        std::lock_guard<std::mutex> lock(mu);
-        in_flight.erase(item.content_id);
-        ++failed;
-        ++finished;
-        JsonObjectWriter json;
-        json.Add("file", item.path)
-            .Add("content_id", item.content_id)
-            .Add("error", "cannot read the file");
-        verdicts << json.Finish() << "\n" << std::flush;
-        changed.notify_all();
-        continue;
-      }
-      v1::CheckRequest request;
-      request.set_content_id(item.content_id);
-      request.set_context(v1::RESCAN);
-      request.set_media(buffer.str());
-      if (!stream->Write(request)) {
-        std::lock_guard<std::mutex> lock(mu);
-        stream_broken = true;
-        changed.notify_all();
-        break;
-      }
-    }
-    stream->WritesDone();
-  });
-
-  auto last_progress = std::chrono::steady_clock::now();
-  v1::CheckResponse response;
-  while (stream->Read(&response)) {
-    std::lock_guard<std::mutex> lock(mu);
-    auto it = in_flight.find(response.content_id());
-    if (it == in_flight.end()) continue;
-    Item item = std::move(it->second);
-    in_flight.erase(it);
-    if (response.has_error() &&
-        response.error().code() ==
-            static_cast<int>(grpc::StatusCode::RESOURCE_EXHAUSTED) &&
-        item.attempts < kMaxAttempts) {
-      queue.push_back(std::move(item));  // overloaded: send again later
-    } else {
-      if (response.has_error()) ++failed;
-      ++finished;
-      verdicts << CheckResponseJson(response, item.path) << "\n";
-      verdicts.flush();
-      if (state_out.is_open())
-        state_out << item.content_id << "\n" << std::flush;
-    }
-    changed.notify_all();
-    const auto now = std::chrono::steady_clock::now();
-    if (now - last_progress > std::chrono::seconds(2)) {
-      last_progress = now;
-      err << "rescan: " << finished << "/" << total << " done, " << failed
-          << " failed\n";
-    }
-  }
-  {
-    std::lock_guard<std::mutex> lock(mu);
-    stream_broken = true;
-    changed.notify_all();
-  }
-  writer.join();
-  const grpc::Status status = stream->Finish();
-  err << "rescan: " << finished << "/" << total << " done, " << failed
-      << " failed";
-  if (done.size() > 0) err << " (" << done.size() << " skipped from state)";
+  RescanStream rescan(**stub,
+                      {.concurrency = options->concurrency,
+                       .verdicts = options->out_path.empty() ? &out : &file_out,
+                       .state = state_out.is_open() ? &state_out : nullptr,
+                       .progress = &err});
+  const grpc::Status status = rescan.Run(std::move(items));
+  err << "rescan: " << rescan.finished() << "/" << total << " done, "
+      << rescan.failed() << " failed";
+  if (!done.empty()) err << " (" << done.size() << " skipped from state)";
   err << "\n";
   if (!status.ok()) {
     err << "clearmatch rescan: stream ended: "
-        << DaemonCallError(daemon, status) << "\n";
+        << DaemonCallError(options->daemon, status) << "\n";
     return kExitInputFailed;
   }
-  return (failed > 0 || finished < total) ? kExitInputFailed : kExitOk;
+  const bool all_ok = rescan.failed() == 0 && rescan.finished() >= total;
+  return all_ok ? kExitOk : kExitInputFailed;
 }
 
 }  // namespace clearmatch::cli
