@@ -1,0 +1,97 @@
+// Opening and configuring a SQLite database; Exec and Prepare.
+#include "sqlite/sqlite_connection.h"
+
+#include <sqlite3.h>
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "sqlite/sqlite_status.h"
+
+namespace clearmatch {
+
+void SqliteConnection::Closer::operator()(sqlite3* db) const {
+  sqlite3_close_v2(db);
+}
+
+absl::StatusOr<SqliteConnection> SqliteConnection::Open(
+    const Options& options) {
+  if (options.path.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(options.label, ": path is empty"));
+  }
+  if (options.busy_timeout_ms < 0 || options.max_page_count < 0 ||
+      options.cache_size_kib < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        options.label,
+        ": busy_timeout_ms, max_page_count and cache_size_kib must be >= 0"));
+  }
+  sqlite3* raw = nullptr;
+  const int flags =
+      (options.read_only ? SQLITE_OPEN_READONLY
+                         : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+      SQLITE_OPEN_NOMUTEX;
+  const int rc = sqlite3_open_v2(options.path.c_str(), &raw, flags, nullptr);
+  SqliteConnection connection(raw, options.label);  // owns `raw` even on error
+  if (rc != SQLITE_OK) {
+    return SqliteError(raw, rc, options.label,
+                       absl::StrCat("open \"", options.path, "\""));
+  }
+  sqlite3_extended_result_codes(raw, 1);
+  sqlite3_busy_timeout(raw, options.busy_timeout_ms);
+  if (!options.read_only) CM_RETURN_IF_ERROR(connection.Configure(options));
+  return connection;
+}
+
+absl::Status SqliteConnection::Configure(const Options& options) {
+  // The first statement reads the header: DATA_LOSS for a file that is not
+  // a database.
+  if (options.wal) CM_RETURN_IF_ERROR(Exec("PRAGMA journal_mode=WAL"));
+  CM_RETURN_IF_ERROR(Exec(options.synchronous == Synchronous::kFull
+                              ? "PRAGMA synchronous=FULL"
+                              : "PRAGMA synchronous=NORMAL"));
+  if (options.max_page_count > 0) {
+    CM_RETURN_IF_ERROR(
+        Exec(absl::StrCat("PRAGMA max_page_count=", options.max_page_count)));
+  }
+  if (options.cache_size_kib > 0) {
+    CM_RETURN_IF_ERROR(
+        Exec(absl::StrCat("PRAGMA cache_size=-", options.cache_size_kib)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SqliteConnection::Exec(absl::string_view sql) {
+  const std::string terminated(sql);
+  const int rc =
+      sqlite3_exec(db_.get(), terminated.c_str(), nullptr, nullptr, nullptr);
+  return rc == SQLITE_OK ? absl::OkStatus()
+                         : SqliteError(db_.get(), rc, label_, sql);
+}
+
+absl::StatusOr<SqliteStatement> SqliteConnection::Prepare(
+    absl::string_view sql) {
+  sqlite3_stmt* stmt = nullptr;
+  const int rc = sqlite3_prepare_v2(
+      db_.get(), sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
+  SqliteStatement statement(db_.get(), stmt, label_);  // finalizes on error
+  if (rc != SQLITE_OK) {
+    return SqliteError(db_.get(), rc, label_, absl::StrCat("prepare ", sql));
+  }
+  return statement;
+}
+
+int64_t SqliteConnection::LastInsertRowid() const {
+  return sqlite3_last_insert_rowid(db_.get());
+}
+
+int64_t SqliteConnection::Changes() const {
+  return sqlite3_changes64(db_.get());
+}
+
+bool SqliteConnection::InTransaction() const {
+  return sqlite3_get_autocommit(db_.get()) == 0;
+}
+
+}  // namespace clearmatch

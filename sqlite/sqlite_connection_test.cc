@@ -1,0 +1,247 @@
+// SqliteConnection, SqliteStatement and SqliteTransaction against real
+// files: open errors, the options, binds and columns, statement errors and
+// rollback.
+#include "sqlite/sqlite_connection.h"
+
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "sqlite/sqlite_statement.h"
+#include "sqlite/sqlite_transaction.h"
+
+namespace clearmatch {
+namespace {
+
+using ::testing::HasSubstr;
+
+class SqliteConnectionTest : public ::testing::Test {
+ protected:
+  SqliteConnectionTest() {
+    char pattern[] = "/tmp/clearmatch-sqlite-test-XXXXXX";
+    dir_ = mkdtemp(pattern);
+  }
+  ~SqliteConnectionTest() override { std::filesystem::remove_all(dir_); }
+
+  std::string File(const std::string& name) const { return dir_ + "/" + name; }
+  SqliteConnection::Options Options(const std::string& name) const {
+    SqliteConnection::Options options;
+    options.path = File(name);
+    options.label = "test db";
+    return options;
+  }
+  SqliteConnection OpenTable(const std::string& name) {
+    absl::StatusOr<SqliteConnection> db = SqliteConnection::Open(Options(name));
+    EXPECT_TRUE(db.ok()) << db.status();
+    EXPECT_TRUE(db->Exec("CREATE TABLE t (k TEXT PRIMARY KEY, v)").ok());
+    return *std::move(db);
+  }
+  // The single integer a query returns (-1 on error).
+  static int64_t QueryInt(SqliteConnection& db, const char* sql) {
+    absl::StatusOr<SqliteStatement> query = db.Prepare(sql);
+    if (!query.ok() || !query->Step().value_or(false)) return -1;
+    return query->Int(0);
+  }
+
+  std::string dir_;
+};
+
+TEST_F(SqliteConnectionTest, OpenErrorsHaveTheirCodes) {
+  SqliteConnection::Options options = Options("x.sqlite");
+  options.path.clear();
+  EXPECT_EQ(SqliteConnection::Open(options).status().code(),
+            absl::StatusCode::kInvalidArgument);
+
+  options.path = File("missing-dir/x.sqlite");
+  const absl::Status cannot_open = SqliteConnection::Open(options).status();
+  EXPECT_EQ(cannot_open.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(cannot_open.message(), HasSubstr("test db: open \""));
+
+  options.path = File("missing.sqlite");
+  options.read_only = true;
+  EXPECT_EQ(SqliteConnection::Open(options).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_FALSE(std::filesystem::exists(options.path));
+
+  options.path = File("garbage.sqlite");
+  options.read_only = false;
+  std::ofstream(options.path) << std::string(8192, 'x');
+  EXPECT_EQ(SqliteConnection::Open(options).status().code(),
+            absl::StatusCode::kDataLoss);
+}
+
+TEST_F(SqliteConnectionTest, OptionsAreApplied) {
+  SqliteConnection::Options options = Options("o.sqlite");
+  options.max_page_count = 123;
+  options.cache_size_kib = 4096;
+  absl::StatusOr<SqliteConnection> db = SqliteConnection::Open(options);
+  ASSERT_TRUE(db.ok()) << db.status();
+  absl::StatusOr<SqliteStatement> mode = db->Prepare("PRAGMA journal_mode");
+  ASSERT_TRUE(mode.ok() && *mode->Step());
+  EXPECT_EQ(mode->Text(0), "wal");
+  EXPECT_EQ(QueryInt(*db, "PRAGMA synchronous"), 2);  // FULL
+  EXPECT_EQ(QueryInt(*db, "PRAGMA max_page_count"), 123);
+  EXPECT_EQ(QueryInt(*db, "PRAGMA cache_size"), -4096);
+
+  options.path = File("n.sqlite");
+  options.wal = false;
+  options.synchronous = SqliteConnection::Synchronous::kNormal;
+  db = SqliteConnection::Open(options);
+  ASSERT_TRUE(db.ok()) << db.status();
+  mode = db->Prepare("PRAGMA journal_mode");
+  ASSERT_TRUE(mode.ok() && *mode->Step());
+  EXPECT_EQ(mode->Text(0), "delete");
+  EXPECT_EQ(QueryInt(*db, "PRAGMA synchronous"), 1);  // NORMAL
+}
+
+TEST_F(SqliteConnectionTest, ReadOnlyConnectionsRefuseWrites) {
+  { SqliteConnection db = OpenTable("r.sqlite"); }
+  SqliteConnection::Options options = Options("r.sqlite");
+  options.read_only = true;
+  absl::StatusOr<SqliteConnection> db = SqliteConnection::Open(options);
+  ASSERT_TRUE(db.ok()) << db.status();
+  EXPECT_EQ(db->Exec("INSERT INTO t VALUES ('a', 1)").code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(SqliteConnectionTest, BindsAndColumnsRoundTrip) {
+  SqliteConnection db = OpenTable("b.sqlite");
+  absl::StatusOr<SqliteStatement> insert =
+      db.Prepare("INSERT INTO t VALUES (?, ?)");
+  ASSERT_TRUE(insert.ok()) << insert.status();
+  const std::string with_nul("a\0b", 3);
+  std::string text = "temporary";
+  insert->BindText(1, text);
+  text = "overwritten";  // binds are copies
+  insert->BindBlob(2, with_nul);
+  ASSERT_TRUE(insert->Run().ok());
+  EXPECT_EQ(db.LastInsertRowid(), 1);
+  EXPECT_EQ(db.Changes(), 1);
+  for (int64_t value : {std::numeric_limits<int64_t>::min(), int64_t{-1},
+                        std::numeric_limits<int64_t>::max()}) {
+    insert->BindText(1, absl::StrCat("int", value));
+    insert->BindInt(2, value);
+    ASSERT_TRUE(insert->Run().ok());
+  }
+  insert->BindText(1, "null");  // parameter 2 unbound: NULL
+  ASSERT_TRUE(insert->Run().ok());
+
+  absl::StatusOr<SqliteStatement> select =
+      db.Prepare("SELECT k, v FROM t ORDER BY rowid");
+  ASSERT_TRUE(select.ok()) << select.status();
+  ASSERT_TRUE(*select->Step());
+  EXPECT_EQ(select->Text(0), "temporary");
+  EXPECT_EQ(select->Text(1), with_nul);
+  for (int64_t value : {std::numeric_limits<int64_t>::min(), int64_t{-1},
+                        std::numeric_limits<int64_t>::max()}) {
+    ASSERT_TRUE(*select->Step());
+    EXPECT_EQ(select->Int(1), value);
+    EXPECT_FALSE(select->IsNull(1));
+  }
+  ASSERT_TRUE(*select->Step());
+  EXPECT_TRUE(select->IsNull(1));
+  EXPECT_EQ(select->Text(1), "");
+  EXPECT_FALSE(*select->Step());
+  ASSERT_TRUE(*select->Step()) << "done resets: a new execution starts";
+}
+
+TEST_F(SqliteConnectionTest, StatementErrorsHaveTheirCodesAndReset) {
+  SqliteConnection db = OpenTable("e.sqlite");
+  EXPECT_EQ(db.Prepare("SELEKT 1").status().code(),
+            absl::StatusCode::kInternal);
+  absl::StatusOr<SqliteStatement> insert =
+      db.Prepare("INSERT INTO t VALUES (?, 1)");
+  ASSERT_TRUE(insert.ok()) << insert.status();
+  insert->BindText(1, "a");
+  ASSERT_TRUE(insert->Run().ok());
+  insert->BindText(1, "a");
+  const absl::Status duplicate = insert->Run();
+  EXPECT_EQ(duplicate.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(duplicate.message(), HasSubstr("UNIQUE"));
+  insert->BindText(2, "no such parameter");
+  const absl::Status bad_bind = insert->Run();
+  EXPECT_EQ(bad_bind.code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(bad_bind.message(), HasSubstr("bind parameters of INSERT"));
+  // Both errors reset the statement: it runs again with new binds.
+  insert->BindText(1, "b");
+  EXPECT_TRUE(insert->Run().ok());
+  EXPECT_EQ(QueryInt(db, "SELECT COUNT(*) FROM t"), 2);
+}
+
+TEST_F(SqliteConnectionTest, PageCapFailsLikeAFullDisk) {
+  SqliteConnection::Options options = Options("full.sqlite");
+  options.max_page_count = 8;
+  absl::StatusOr<SqliteConnection> db = SqliteConnection::Open(options);
+  ASSERT_TRUE(db.ok()) << db.status();
+  ASSERT_TRUE(db->Exec("CREATE TABLE t (v)").ok());
+  absl::StatusOr<SqliteStatement> insert =
+      db->Prepare("INSERT INTO t VALUES (?)");
+  ASSERT_TRUE(insert.ok()) << insert.status();
+  absl::Status status;
+  for (int i = 0; i < 100 && status.ok(); ++i) {
+    insert->BindBlob(1, std::string(4096, 'x'));
+    status = insert->Run();
+  }
+  EXPECT_EQ(status.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(status.message(), HasSubstr("disk full"));
+}
+
+TEST_F(SqliteConnectionTest, AnotherWritersLockIsUnavailable) {
+  SqliteConnection db = OpenTable("busy.sqlite");
+  SqliteConnection::Options options = Options("busy.sqlite");
+  options.busy_timeout_ms = 0;
+  absl::StatusOr<SqliteConnection> other = SqliteConnection::Open(options);
+  ASSERT_TRUE(other.ok()) << other.status();
+  SqliteTransaction holding(db);
+  ASSERT_TRUE(holding.Begin().ok());
+  SqliteTransaction waiting(*other);
+  EXPECT_EQ(waiting.Begin().code(), absl::StatusCode::kUnavailable);
+}
+
+TEST_F(SqliteConnectionTest, TransactionRollsBackUnlessCommitted) {
+  SqliteConnection db = OpenTable("tx.sqlite");
+  {
+    SqliteTransaction transaction(db);
+    ASSERT_TRUE(transaction.Begin().ok());
+    EXPECT_TRUE(db.InTransaction());
+    ASSERT_TRUE(db.Exec("INSERT INTO t VALUES ('gone', 1)").ok());
+  }  // not committed
+  EXPECT_FALSE(db.InTransaction());
+  EXPECT_EQ(QueryInt(db, "SELECT COUNT(*) FROM t"), 0);
+  {
+    SqliteTransaction transaction(db);
+    ASSERT_TRUE(transaction.Begin().ok());
+    ASSERT_TRUE(db.Exec("INSERT INTO t VALUES ('kept', 1)").ok());
+    ASSERT_TRUE(transaction.Commit().ok());
+  }
+  EXPECT_EQ(QueryInt(db, "SELECT COUNT(*) FROM t"), 1);
+  // Another connection sees only the committed row.
+  absl::StatusOr<SqliteConnection> other =
+      SqliteConnection::Open(Options("tx.sqlite"));
+  ASSERT_TRUE(other.ok()) << other.status();
+  EXPECT_EQ(QueryInt(*other, "SELECT COUNT(*) FROM t WHERE k = 'kept'"), 1);
+}
+
+TEST_F(SqliteConnectionTest, BeginInsideATransactionFailsAndKeepsTheOuterOne) {
+  SqliteConnection db = OpenTable("nested.sqlite");
+  SqliteTransaction outer(db);
+  ASSERT_TRUE(outer.Begin().ok());
+  {
+    SqliteTransaction inner(db);
+    EXPECT_EQ(inner.Begin().code(), absl::StatusCode::kInternal);
+  }  // the failed inner one rolls nothing back
+  EXPECT_TRUE(db.InTransaction());
+  ASSERT_TRUE(db.Exec("INSERT INTO t VALUES ('a', 1)").ok());
+  ASSERT_TRUE(outer.Commit().ok());
+  EXPECT_EQ(QueryInt(db, "SELECT COUNT(*) FROM t"), 1);
+}
+
+}  // namespace
+}  // namespace clearmatch
