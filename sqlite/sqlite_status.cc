@@ -26,8 +26,11 @@ absl::string_view Cause(int result_code, int system_errno) {
       return ": disk full";
     case SQLITE_IOERR:
       if (IsOutOfSpace(system_errno)) return ": disk full or file size limit";
-      return result_code == SQLITE_IOERR_WRITE ? ": I/O error writing"
-                                               : ": I/O error";
+      if (result_code != SQLITE_IOERR_WRITE) return ": I/O error";
+      // SQLite often does not keep the errno of a failed write (in COMMIT).
+      return system_errno == 0 ? ": I/O error writing (disk full, file size "
+                                 "limit or device error)"
+                               : ": I/O error writing";
     default:
       return "";
   }

@@ -7,7 +7,11 @@
 //   SQLITE_IOERR with errno ENOSPC, EDQUOT  RESOURCE_EXHAUSTED ("disk full or
 //     or EFBIG (file size limit)            file size limit")
 //   SQLITE_NOMEM, SQLITE_TOOBIG             RESOURCE_EXHAUSTED (a limit)
-//   SQLITE_IOERR (any other errno)          UNAVAILABLE (device error)
+//   SQLITE_IOERR (any other errno)          UNAVAILABLE (device error; also
+//                                           a full disk or file size limit
+//                                           when SQLite kept no errno, as in
+//                                           a failed COMMIT: the message
+//                                           says so)
 //   SQLITE_BUSY, SQLITE_LOCKED              UNAVAILABLE (another connection
 //                                           holds the lock; retry)
 //   SQLITE_CORRUPT, SQLITE_NOTADB           DATA_LOSS (damaged file, or not a

@@ -61,6 +61,14 @@ TEST(SqliteErrorTest, MessageNamesTheDatabaseTheCallAndTheCause) {
   EXPECT_THAT(full.message(), HasSubstr("disk full"));
 }
 
+TEST(SqliteErrorTest, WriteErrorWithoutErrnoNamesThePossibleCauses) {
+  const absl::Status error =
+      SqliteError(nullptr, SQLITE_IOERR_WRITE, "hash store", "COMMIT");
+  EXPECT_EQ(error.code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(error.message(), HasSubstr("I/O error writing (disk full, file "
+                                         "size limit or device error)"));
+}
+
 TEST(SqliteErrorTest, LongSqlIsShortenedToItsFirstLine) {
   const absl::Status error = SqliteError(
       nullptr, SQLITE_ERROR, "review store",
