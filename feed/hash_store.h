@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -24,8 +25,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "feed/feed_entry.h"
-
-struct sqlite3;
+#include "sqlite/sqlite_connection.h"
 
 namespace clearmatch {
 
@@ -86,8 +86,12 @@ class HashStore {
   absl::StatusOr<int64_t> CountEntries(absl::string_view feed_id);
 
  private:
-  HashStore(Options options, sqlite3* db)
-      : options_(std::move(options)), db_(db) {}
+  HashStore(Options options, SqliteConnection db)
+      : options_(std::move(options)), db_(std::move(db)) {}
+  // FAILED_PRECONDITION unless delta `checkpoint.sequence` follows the
+  // stored checkpoint; false if it is applied already.
+  absl::StatusOr<bool> IsNextDeltaLocked(const FeedCheckpoint& checkpoint)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<std::optional<FeedCheckpoint>> GetCheckpointLocked(
       absl::string_view feed_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status PutCheckpointLocked(const FeedCheckpoint& checkpoint)
@@ -96,7 +100,7 @@ class HashStore {
 
   const Options options_;
   absl::Mutex mu_;
-  sqlite3* const db_ ABSL_PT_GUARDED_BY(mu_);  // owned
+  SqliteConnection db_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace clearmatch
