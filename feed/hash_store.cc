@@ -176,11 +176,10 @@ absl::Status HashStore::CheckIntegrity() {
   CM_ASSIGN_OR_RETURN(SqliteStatement check,
                       db_.Prepare("PRAGMA integrity_check(20)"));
   std::vector<std::string> findings;
-  while (true) {
-    CM_ASSIGN_OR_RETURN(const bool row, check.Step());
-    if (!row) break;
-    findings.push_back(check.Text(0));
-  }
+  CM_RETURN_IF_ERROR(check.ForEachRow([&](const SqliteStatement& row) {
+    findings.push_back(row.Text(0));
+    return absl::OkStatus();
+  }));
   if (findings.size() == 1 && findings[0] == "ok") return absl::OkStatus();
   return absl::DataLossError(
       absl::StrCat("hash store ", options_.path,
@@ -213,12 +212,11 @@ absl::StatusOr<std::vector<FeedCheckpoint>> HashStore::ListCheckpoints() {
       db_.Prepare("SELECT feed_id, sequence, manifest_created_at FROM feeds "
                   "ORDER BY feed_id"));
   std::vector<FeedCheckpoint> checkpoints;
-  while (true) {
-    CM_ASSIGN_OR_RETURN(const bool row, select.Step());
-    if (!row) break;
+  CM_RETURN_IF_ERROR(select.ForEachRow([&](const SqliteStatement& row) {
     checkpoints.push_back(
-        {select.Text(0), static_cast<uint64_t>(select.Int(1)), select.Int(2)});
-  }
+        {row.Text(0), static_cast<uint64_t>(row.Int(1)), row.Int(2)});
+    return absl::OkStatus();
+  }));
   return checkpoints;
 }
 
@@ -321,12 +319,11 @@ absl::StatusOr<std::vector<FeedEntry>> HashStore::ListEntries(
                              "WHERE feed_id = ? ORDER BY entry_id")));
   if (!feed_id.empty()) select.BindText(1, feed_id);
   std::vector<FeedEntry> entries;
-  while (true) {
-    CM_ASSIGN_OR_RETURN(const bool row, select.Step());
-    if (!row) break;
-    CM_ASSIGN_OR_RETURN(FeedEntry entry, ReadEntry(select));
+  CM_RETURN_IF_ERROR(select.ForEachRow([&](const SqliteStatement& row) {
+    CM_ASSIGN_OR_RETURN(FeedEntry entry, ReadEntry(row));
     entries.push_back(std::move(entry));
-  }
+    return absl::OkStatus();
+  }));
   return entries;
 }
 

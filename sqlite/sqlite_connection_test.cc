@@ -152,6 +152,37 @@ TEST_F(SqliteConnectionTest, BindsAndColumnsRoundTrip) {
   ASSERT_TRUE(*select->Step()) << "done resets: a new execution starts";
 }
 
+TEST_F(SqliteConnectionTest, ForEachRowVisitsEveryRowAndStopsAtAnError) {
+  SqliteConnection db = OpenTable("rows.sqlite");
+  ASSERT_TRUE(
+      db.Exec("INSERT INTO t VALUES ('a', 1), ('b', 2), ('c', 3)").ok());
+  absl::StatusOr<SqliteStatement> select =
+      db.Prepare("SELECT k, v FROM t WHERE v >= ? ORDER BY k");
+  ASSERT_TRUE(select.ok()) << select.status();
+  select->BindInt(1, 2);
+  std::string keys;
+  ASSERT_TRUE(select
+                  ->ForEachRow([&](const SqliteStatement& row) {
+                    keys += row.Text(0);
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  EXPECT_EQ(keys, "bc");
+  keys.clear();
+  select->BindInt(1, 0);
+  const absl::Status stopped =
+      select->ForEachRow([&](const SqliteStatement& row) {
+        keys += row.Text(0);
+        return row.Int(1) == 2 ? absl::DataLossError("two") : absl::OkStatus();
+      });
+  EXPECT_EQ(stopped.code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(keys, "ab");
+  // Reset by the error: the next execution starts at the first row.
+  select->BindInt(1, 3);
+  ASSERT_TRUE(*select->Step());
+  EXPECT_EQ(select->Text(0), "c");
+}
+
 TEST_F(SqliteConnectionTest, StatementErrorsHaveTheirCodesAndReset) {
   SqliteConnection db = OpenTable("e.sqlite");
   EXPECT_EQ(db.Prepare("SELEKT 1").status().code(),

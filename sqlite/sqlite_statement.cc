@@ -59,6 +59,19 @@ absl::Status SqliteStatement::Run() {
   }
 }
 
+absl::Status SqliteStatement::ForEachRow(
+    absl::FunctionRef<absl::Status(const SqliteStatement&)> row) {
+  while (true) {
+    absl::StatusOr<bool> more = Step();
+    if (!more.ok()) return more.status();
+    if (!*more) return absl::OkStatus();
+    if (absl::Status status = row(*this); !status.ok()) {
+      Reset();
+      return status;
+    }
+  }
+}
+
 void SqliteStatement::Reset() {
   sqlite3_reset(stmt_.get());
   sqlite3_clear_bindings(stmt_.get());

@@ -20,6 +20,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -43,6 +44,10 @@ class SqliteStatement {
   absl::StatusOr<bool> Step();
   // Steps to completion (for INSERT/UPDATE/DELETE).
   absl::Status Run();
+  // Steps through every row, calling `row` on each; stops at the first
+  // error, SQLite's or `row`'s (and resets).
+  absl::Status ForEachRow(
+      absl::FunctionRef<absl::Status(const SqliteStatement&)> row);
   // Ends the current execution and clears the binds.
   void Reset();
 
