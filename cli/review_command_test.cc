@@ -11,7 +11,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "review/review_store.h"
+#include "review/sqlite_review_store.h"
 #include "testing/temp_dir.h"
 
 namespace clearmatch::cli {
@@ -58,9 +58,9 @@ TEST(ReviewCommandTest, VerifyAuditCleanAndEdited) {
   const testing::TempDir dir("clearmatch-review-cli");
   const std::string path = dir.File("review.sqlite");
   {
-    ReviewStore::Options options;
+    SqliteReviewStore::Options options;
     options.path = path;
-    auto store = ReviewStore::Create(options);
+    auto store = SqliteReviewStore::Create(options);
     ASSERT_TRUE(store.ok()) << store.status();
     v1::MatchRecord record;
     record.set_content_id("c1");

@@ -19,6 +19,7 @@
 #include "common/log.h"
 #include "common/status_macros.h"
 #include "crypto/pem.h"
+#include "review/sqlite_review_store.h"
 #include "serving/bank_csv_index_source.h"
 #include "serving/signed_feed_index_source.h"
 
@@ -262,10 +263,11 @@ absl::Status DaemonServer::StartMetricsHttp() {
 }
 
 absl::Status DaemonServer::StartReview() {
-  ReviewStore::Options options;
+  SqliteReviewStore::Options options;
   options.path = absl::StrCat(config_.data_dir(), "/review.sqlite");
   options.log_warning = [](absl::string_view message) { LogWarning(message); };
-  CM_ASSIGN_OR_RETURN(review_store_, ReviewStore::Create(std::move(options)));
+  CM_ASSIGN_OR_RETURN(review_store_,
+                      SqliteReviewStore::Create(std::move(options)));
   review_recorder_ = std::make_unique<ReviewRecorder>(*review_store_, policy_);
   pipeline_->set_review_recorder(review_recorder_.get());
   // One worker: SQLite serialises writes anyway.

@@ -29,7 +29,7 @@
 #include "index/index_builder.h"
 #include "index/index_holder.h"
 #include "matching/verdict_policy.h"
-#include "review/review_store.h"
+#include "review/sqlite_review_store.h"
 #include "testing/pdq_codes.h"
 #include "testing/temp_dir.h"
 
@@ -52,10 +52,10 @@ class ReviewServiceTest : public ::testing::Test {
       : review_pool_(/*workers=*/1, review_queue) {}
 
   void SetUp() override {
-    ReviewStore::Options store_options;
+    SqliteReviewStore::Options store_options;
     store_options.path = dir_.File("review.sqlite");
     absl::StatusOr<std::unique_ptr<ReviewStore>> store =
-        ReviewStore::Create(store_options);
+        SqliteReviewStore::Create(store_options);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
 

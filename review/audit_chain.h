@@ -6,9 +6,11 @@
 //
 //   std::string content = CanonicalFields({"12", "CONFIRMED", "alice", ""});
 //   std::string hash = AuditRowHash(prev, seq, at_micros, "decide", content);
-//   absl::StatusOr<int64_t> rows = VerifyAuditChain("review.sqlite");
+//   CM_ASSIGN_OR_RETURN(int64_t seq, AppendAuditRow(db, "decide", content,
+//   at)); absl::StatusOr<int64_t> rows = VerifyAuditChain("review.sqlite");
 //
-// Pure functions, and a read-only SQLite reader; thread-safe.
+// Pure functions, the writer of audit rows and a read-only SQLite reader;
+// thread-safe (AppendAuditRow: as its connection).
 #ifndef CLEARMATCH_REVIEW_AUDIT_CHAIN_H_
 #define CLEARMATCH_REVIEW_AUDIT_CHAIN_H_
 
@@ -18,6 +20,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "sqlite/sqlite_connection.h"
 
 namespace clearmatch {
 
@@ -38,6 +41,15 @@ std::string AuditRowHash(absl::string_view prev_hash, int64_t seq,
 std::string DecisionAuditContent(int64_t match_id, int outcome,
                                  absl::string_view reviewer,
                                  absl::string_view note, bool override);
+
+// Appends the audit row (kind, content) at `at_micros` to the review
+// database `db`: the next sequence number, chained to the last row. Runs
+// inside the caller's transaction, with the connection's lock held; returns
+// the new row's sequence number.
+absl::StatusOr<int64_t> AppendAuditRow(SqliteConnection& db,
+                                       absl::string_view kind,
+                                       absl::string_view content,
+                                       int64_t at_micros);
 
 // Checks the audit chain of the review store at `path` (opened read-only):
 // sequence numbers 1, 2, 3... without gaps, each row's prev_hash equal to

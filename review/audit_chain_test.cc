@@ -11,7 +11,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "hashing/file_digests.h"
-#include "review/review_store.h"
+#include "review/sqlite_review_store.h"
 #include "testing/temp_dir.h"
 
 namespace clearmatch {
@@ -33,9 +33,9 @@ TEST(AuditChainTest, KnownAnswers) {
 class AuditChainStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ReviewStore::Options options;
+    SqliteReviewStore::Options options;
     options.path = path_;
-    auto store = ReviewStore::Create(options);
+    auto store = SqliteReviewStore::Create(options);
     ASSERT_TRUE(store.ok()) << store.status();
     for (const char* content : {"c1", "c2", "c3"}) {
       v1::MatchRecord record;

@@ -12,7 +12,7 @@
 #include <string>
 
 #include "gtest/gtest.h"
-#include "review/review_store.h"
+#include "review/sqlite_review_store.h"
 #include "testing/sqlite_test_vfs.h"
 #include "testing/temp_dir.h"
 
@@ -73,9 +73,9 @@ TEST(ReviewStoreDurabilityTest, OnlySynchronousFullSyncsTheWalOnCommit) {
 TEST(ReviewStoreDurabilityTest, EveryDecisionSyncsTheWalBeforeReturning) {
   TempDir dir;
   SqliteTestVfs vfs;  // before the store, which then opens through it
-  ReviewStore::Options options;
+  SqliteReviewStore::Options options;
   options.path = dir.File("review.sqlite");
-  auto store = ReviewStore::Create(options);
+  auto store = SqliteReviewStore::Create(options);
   ASSERT_TRUE(store.ok()) << store.status();
   (*store)->Enqueue(Verdict());
   (*store)->Flush();  // the writer is idle from here on: syncs are ours

@@ -2,7 +2,7 @@
 // decisions, export, the allowlist, bounded queueing, full disk, and
 // acknowledged decisions across SIGKILL of the process (fsync itself:
 // review_store_durability_test.cc).
-#include "review/review_store.h"
+#include "review/sqlite_review_store.h"
 
 #include <signal.h>
 #include <sqlite3.h>
@@ -70,9 +70,9 @@ class ReviewStoreTest : public ::testing::Test {
   void SetUp() override { Open(); }
   void Open() {
     store_.reset();
-    ReviewStore::Options options;
+    SqliteReviewStore::Options options;
     options.path = dir_.File("review.sqlite");
-    auto store = ReviewStore::Create(options);
+    auto store = SqliteReviewStore::Create(options);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
   }
@@ -400,13 +400,13 @@ TEST_F(ReviewStoreTest, CloseWritesEverythingQueued) {
 
 TEST(ReviewStoreQueueTest, FullQueueDropsAndCountsWithoutBlocking) {
   TempDir dir;
-  ReviewStore::Options options;
+  SqliteReviewStore::Options options;
   options.path = dir.File("review.sqlite");
   options.max_queued_records = 2;
   options.max_batch = 1;
   int warnings = 0;
   options.log_warning = [&](absl::string_view) { ++warnings; };
-  auto store = ReviewStore::Create(options);
+  auto store = SqliteReviewStore::Create(options);
   ASSERT_TRUE(store.ok()) << store.status();
   // Another connection holds the write lock: the writer cannot drain.
   sqlite3* other = nullptr;
@@ -428,11 +428,11 @@ TEST(ReviewStoreQueueTest, FullQueueDropsAndCountsWithoutBlocking) {
 
 TEST(ReviewStoreQueueTest, FullDiskCountsErrorsAndNeverFailsTheCaller) {
   TempDir dir;
-  ReviewStore::Options options;
+  SqliteReviewStore::Options options;
   options.path = dir.File("review.sqlite");
   options.max_page_count = 40;  // 160 KiB
   options.max_batch = 4;
-  auto store = ReviewStore::Create(options);
+  auto store = SqliteReviewStore::Create(options);
   ASSERT_TRUE(store.ok()) << store.status();
   v1::MatchRecord big = Record("c", "tid", "e");
   for (int i = 0; i < 100; ++i) {
@@ -450,19 +450,19 @@ TEST(ReviewStoreQueueTest, FullDiskCountsErrorsAndNeverFailsTheCaller) {
 
 TEST(ReviewStoreOpenTest, BadFilesAndOptionsAreRefused) {
   TempDir dir;
-  ReviewStore::Options options;
-  EXPECT_EQ(ReviewStore::Create(options).status().code(),
+  SqliteReviewStore::Options options;
+  EXPECT_EQ(SqliteReviewStore::Create(options).status().code(),
             absl::StatusCode::kInvalidArgument);
   options.path = dir.File("garbage.sqlite");
   std::ofstream(options.path) << std::string(8192, 'x');
-  EXPECT_EQ(ReviewStore::Create(options).status().code(),
+  EXPECT_EQ(SqliteReviewStore::Create(options).status().code(),
             absl::StatusCode::kDataLoss);
   options.path = dir.File("missing-dir/review.sqlite");
-  EXPECT_EQ(ReviewStore::Create(options).status().code(),
+  EXPECT_EQ(SqliteReviewStore::Create(options).status().code(),
             absl::StatusCode::kFailedPrecondition);
   options.path = dir.File("review.sqlite");
   options.max_batch = 0;
-  EXPECT_EQ(ReviewStore::Create(options).status().code(),
+  EXPECT_EQ(SqliteReviewStore::Create(options).status().code(),
             absl::StatusCode::kInvalidArgument);
 }
 
@@ -476,11 +476,11 @@ TEST(ReviewStoreOpenTest, BadFilesAndOptionsAreRefused) {
 // review_store_durability_test.cc.
 TEST(ReviewStoreCrashTest, AcknowledgedDecisionsSurviveSigkill) {
   TempDir dir;
-  ReviewStore::Options options;
+  SqliteReviewStore::Options options;
   options.path = dir.File("review.sqlite");
   constexpr int kMatches = 100;
   {
-    auto store = ReviewStore::Create(options);
+    auto store = SqliteReviewStore::Create(options);
     ASSERT_TRUE(store.ok()) << store.status();
     for (int i = 0; i < kMatches; ++i) {
       (*store)->Enqueue(
@@ -494,7 +494,7 @@ TEST(ReviewStoreCrashTest, AcknowledgedDecisionsSurviveSigkill) {
   if (child == 0) {
     // Decides until killed: each match, then overrides of each, and so on.
     close(ack[0]);
-    auto store = ReviewStore::Create(options);
+    auto store = SqliteReviewStore::Create(options);
     if (!store.ok()) _exit(3);
     for (int64_t n = 0;; ++n) {
       v1::DecideRequest request;
@@ -523,7 +523,7 @@ TEST(ReviewStoreCrashTest, AcknowledgedDecisionsSurviveSigkill) {
   EXPECT_TRUE(WIFSIGNALED(status)) << "the child stopped on its own";
   ASSERT_GE(acknowledged.size(), static_cast<size_t>(kMatches + 50));
 
-  auto store = ReviewStore::Create(options);
+  auto store = SqliteReviewStore::Create(options);
   ASSERT_TRUE(store.ok()) << store.status();
   for (int64_t acked : acknowledged) {
     const int64_t id = acked % kMatches + 1;

@@ -1,0 +1,183 @@
+// Queries on matches, decisions and the dispute outbox.
+#include "review/sqlite_review_queries.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "review/audit_chain.h"
+#include "sqlite/sqlite_statement.h"
+
+namespace clearmatch::review_internal {
+
+absl::Status InsertRecords(SqliteConnection& db,
+                           std::vector<v1::MatchRecord>& records) {
+  CM_ASSIGN_OR_RETURN(
+      SqliteStatement insert,
+      db.Prepare("INSERT INTO matches (recorded_at, verdict, record) "
+                 "VALUES (?, ?, ?)"));
+  CM_ASSIGN_OR_RETURN(
+      SqliteStatement bank,
+      db.Prepare("INSERT OR IGNORE INTO match_banks VALUES (?, ?)"));
+  for (v1::MatchRecord& record : records) {
+    record.clear_match_id();
+    record.clear_decisions();
+    insert.BindInt(1, record.recorded_unix_micros());
+    insert.BindInt(2, record.decision());
+    insert.BindBlob(3, record.SerializeAsString());
+    CM_RETURN_IF_ERROR(insert.Run());
+    const int64_t id = db.LastInsertRowid();
+    for (const v1::Match& match : record.matches()) {
+      bank.BindText(1, match.bank());
+      bank.BindInt(2, id);
+      CM_RETURN_IF_ERROR(bank.Run());
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::MatchRecord> SelectMatch(SqliteConnection& db,
+                                            int64_t match_id) {
+  CM_ASSIGN_OR_RETURN(SqliteStatement row,
+                      db.Prepare("SELECT record FROM matches WHERE id = ?"));
+  row.BindInt(1, match_id);
+  CM_ASSIGN_OR_RETURN(const bool found, row.Step());
+  if (!found) {
+    return absl::NotFoundError(absl::StrCat("match ", match_id, " not found"));
+  }
+  v1::MatchRecord record;
+  if (!record.ParseFromString(row.Text(0))) {
+    return absl::DataLossError(
+        absl::StrCat("match ", match_id, ": stored record does not parse"));
+  }
+  record.set_match_id(match_id);
+  CM_ASSIGN_OR_RETURN(
+      SqliteStatement decisions,
+      db.Prepare("SELECT outcome, reviewer, note, override, decided_at "
+                 "FROM decisions WHERE match_id = ? ORDER BY id"));
+  decisions.BindInt(1, match_id);
+  CM_RETURN_IF_ERROR(decisions.ForEachRow([&](const SqliteStatement& d) {
+    v1::ReviewDecision* decision = record.add_decisions();
+    decision->set_outcome(static_cast<v1::ReviewOutcome>(d.Int(0)));
+    decision->set_reviewer(d.Text(1));
+    decision->set_note(d.Text(2));
+    decision->set_override(d.Int(3) != 0);
+    decision->set_decided_unix_micros(d.Int(4));
+    return absl::OkStatus();
+  }));
+  return record;
+}
+
+absl::StatusOr<std::vector<int64_t>> SelectMatchIds(
+    SqliteConnection& db, const v1::ListMatchesRequest& request, int64_t before,
+    int limit) {
+  // Keyset pagination on the id, newest first: rows inserted while a client
+  // pages have larger ids and never shift later pages.
+  CM_ASSIGN_OR_RETURN(
+      SqliteStatement rows,
+      db.Prepare(
+          "SELECT id FROM matches WHERE id < ?1"
+          " AND (?2 = 0 OR recorded_at >= ?2) AND (?3 = 0 OR recorded_at < ?3)"
+          " AND (?4 = 0 OR verdict = ?4) AND (?5 = 0 OR outcome = ?5)"
+          " AND (?6 = 0 OR (?6 = 1 AND outcome = 0) OR (?6 = 2 AND outcome != "
+          "0))"
+          " AND (?7 = '' OR id IN (SELECT match_id FROM match_banks WHERE "
+          "bank = ?7))"
+          " ORDER BY id DESC LIMIT ?8"));
+  rows.BindInt(1, before);
+  rows.BindInt(2, request.start_unix_micros());
+  rows.BindInt(3, request.end_unix_micros());
+  rows.BindInt(4, request.decision());
+  rows.BindInt(5, request.outcome());
+  rows.BindInt(6, request.status());
+  rows.BindText(7, request.bank());
+  rows.BindInt(8, limit);
+  std::vector<int64_t> ids;
+  CM_RETURN_IF_ERROR(rows.ForEachRow([&](const SqliteStatement& row) {
+    ids.push_back(row.Int(0));
+    return absl::OkStatus();
+  }));
+  return ids;
+}
+
+absl::Status InsertDecision(SqliteConnection& db,
+                            const v1::DecideRequest& request,
+                            int64_t now_micros) {
+  CM_ASSIGN_OR_RETURN(
+      const int64_t audit_seq,
+      AppendAuditRow(db, "decide",
+                     DecisionAuditContent(request.match_id(), request.outcome(),
+                                          request.reviewer(), request.note(),
+                                          request.override()),
+                     now_micros));
+  CM_ASSIGN_OR_RETURN(
+      SqliteStatement insert,
+      db.Prepare("INSERT INTO decisions (match_id, outcome, reviewer, note, "
+                 "override, decided_at, audit_seq) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?)"));
+  insert.BindInt(1, request.match_id());
+  insert.BindInt(2, request.outcome());
+  insert.BindText(3, request.reviewer());
+  insert.BindText(4, request.note());
+  insert.BindInt(5, request.override() ? 1 : 0);
+  insert.BindInt(6, now_micros);
+  insert.BindInt(7, audit_seq);
+  CM_RETURN_IF_ERROR(insert.Run());
+  CM_ASSIGN_OR_RETURN(
+      SqliteStatement update,
+      db.Prepare("UPDATE matches SET outcome = ? WHERE id = ?"));
+  update.BindInt(1, request.outcome());
+  update.BindInt(2, request.match_id());
+  return update.Run();
+}
+
+absl::Status InsertDisputes(SqliteConnection& db, const v1::MatchRecord& record,
+                            absl::string_view note, int64_t now_micros) {
+  CM_ASSIGN_OR_RETURN(
+      SqliteStatement dispute,
+      db.Prepare("INSERT INTO dispute_outbox (bank, entry_id, source_feed, "
+                 "hash_type, match_id, note, created_at) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?)"));
+  for (const v1::Match& match : record.matches()) {
+    dispute.BindText(1, match.bank());
+    dispute.BindText(2, match.entry_id());
+    dispute.BindText(3, match.source_feed());
+    dispute.BindText(4, match.hash_type());
+    dispute.BindInt(5, record.match_id());
+    dispute.BindText(6, note);
+    dispute.BindInt(7, now_micros);
+    CM_RETURN_IF_ERROR(dispute.Run());
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<DisputedEntry>> SelectPendingDisputes(
+    SqliteConnection& db, int limit) {
+  CM_ASSIGN_OR_RETURN(
+      SqliteStatement rows,
+      db.Prepare("SELECT id, bank, entry_id, source_feed, hash_type, "
+                 "match_id, note, created_at FROM dispute_outbox WHERE "
+                 "sent_at IS NULL ORDER BY id LIMIT ?"));
+  rows.BindInt(1, limit);
+  std::vector<DisputedEntry> entries;
+  CM_RETURN_IF_ERROR(rows.ForEachRow([&](const SqliteStatement& row) {
+    entries.push_back({row.Int(0), row.Text(1), row.Text(2), row.Text(3),
+                       row.Text(4), row.Int(5), row.Text(6), row.Int(7)});
+    return absl::OkStatus();
+  }));
+  return entries;
+}
+
+absl::Status MarkDisputesSent(SqliteConnection& db,
+                              const std::vector<int64_t>& ids,
+                              int64_t now_micros) {
+  CM_ASSIGN_OR_RETURN(
+      SqliteStatement mark,
+      db.Prepare("UPDATE dispute_outbox SET sent_at = ? WHERE id = ?"));
+  for (int64_t id : ids) {
+    mark.BindInt(1, now_micros);
+    mark.BindInt(2, id);
+    CM_RETURN_IF_ERROR(mark.Run());
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace clearmatch::review_internal

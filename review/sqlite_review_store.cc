@@ -1,0 +1,232 @@
+// SqliteReviewStore: locking and transactions around the review queries.
+#include "review/sqlite_review_store.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "common/status_macros.h"
+#include "review/review_request_checks.h"
+#include "review/sqlite_review_queries.h"
+#include "review/sqlite_review_schema.h"
+#include "sqlite/sqlite_transaction.h"
+
+namespace clearmatch {
+namespace {
+
+using review_internal::CheckOutcome;
+using review_internal::CheckReviewer;
+using review_internal::CheckTimeRange;
+using review_internal::PageSize;
+using review_internal::ParsePageToken;
+
+int64_t NowMicros() { return absl::ToUnixMicros(absl::Now()); }
+
+RecordWriter::Options WriterOptions(const SqliteReviewStore::Options& options) {
+  RecordWriter::Options writer;
+  writer.max_queued_records = options.max_queued_records;
+  writer.max_queued_bytes = options.max_queued_bytes;
+  writer.max_batch = options.max_batch;
+  writer.log_warning = options.log_warning;
+  return writer;
+}
+
+// The outcome a new decision replaces; FAILED_PRECONDITION if there is one
+// and `request` does not override it.
+absl::StatusOr<v1::ReviewOutcome> ReplacedOutcome(
+    const v1::MatchRecord& record, const v1::DecideRequest& request) {
+  if (record.decisions().empty()) return v1::REVIEW_OUTCOME_UNSPECIFIED;
+  const v1::ReviewDecision& last = *record.decisions().rbegin();
+  if (last.outcome() != v1::REVIEW_OUTCOME_UNSPECIFIED && !request.override()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "match ", record.match_id(), " is decided already (",
+        v1::ReviewOutcome_Name(last.outcome()), " by ", last.reviewer(),
+        "); set override to replace the decision"));
+  }
+  return last.outcome();
+}
+
+}  // namespace
+
+SqliteReviewStore::SqliteReviewStore(const Options& options,
+                                     SqliteConnection db)
+    : db_(std::move(db)),
+      writer_(WriterOptions(options),
+              [this](std::vector<v1::MatchRecord>& batch) {
+                return WriteRecords(batch);
+              }) {}
+
+absl::StatusOr<std::unique_ptr<SqliteReviewStore>> SqliteReviewStore::Create(
+    Options options) {
+  if (options.path.empty()) {
+    return absl::InvalidArgumentError("review store: path is empty");
+  }
+  if (options.max_queued_records == 0 || options.max_queued_bytes == 0 ||
+      options.max_batch <= 0 || options.max_page_count < 0) {
+    return absl::InvalidArgumentError(
+        "review store: queue bounds and max_batch must be positive, "
+        "max_page_count >= 0");
+  }
+  CM_ASSIGN_OR_RETURN(SqliteConnection db,
+                      review_internal::OpenReviewDatabase(
+                          options.path, options.max_page_count));
+  auto store = std::unique_ptr<SqliteReviewStore>(
+      new SqliteReviewStore(options, std::move(db)));
+  absl::MutexLock lock(&store->db_mu_);
+  CM_RETURN_IF_ERROR(store->allowlist_.Load(store->db_));
+  return store;
+}
+
+SqliteReviewStore::~SqliteReviewStore() { Close(); }
+
+// ---- Recording -------------------------------------------------------------
+
+void SqliteReviewStore::Enqueue(v1::MatchRecord record) {
+  writer_.Enqueue(std::move(record));
+}
+
+void SqliteReviewStore::Flush() { writer_.Flush(); }
+
+void SqliteReviewStore::Close() { writer_.Close(); }
+
+ReviewStore::Stats SqliteReviewStore::stats() const { return writer_.stats(); }
+
+absl::Status SqliteReviewStore::WriteRecords(
+    std::vector<v1::MatchRecord>& batch) {
+  absl::MutexLock lock(&db_mu_);
+  SqliteTransaction transaction(db_);
+  CM_RETURN_IF_ERROR(transaction.Begin());
+  CM_RETURN_IF_ERROR(review_internal::InsertRecords(db_, batch));
+  return transaction.Commit();
+}
+
+// ---- Reading ---------------------------------------------------------------
+
+absl::StatusOr<v1::MatchRecord> SqliteReviewStore::GetMatch(int64_t match_id) {
+  absl::MutexLock lock(&db_mu_);
+  return review_internal::SelectMatch(db_, match_id);
+}
+
+absl::StatusOr<v1::ListMatchesResponse> SqliteReviewStore::ListMatches(
+    const v1::ListMatchesRequest& request) {
+  CM_ASSIGN_OR_RETURN(const int page_size, PageSize(request.page_size()));
+  CM_RETURN_IF_ERROR(
+      CheckTimeRange(request.start_unix_micros(), request.end_unix_micros()));
+  const std::string fingerprint =
+      review_internal::ListMatchesFingerprint(request);
+  CM_ASSIGN_OR_RETURN(
+      const int64_t before,
+      ParsePageToken(request.page_token(), fingerprint, INT64_MAX));
+  absl::MutexLock lock(&db_mu_);
+  CM_ASSIGN_OR_RETURN(
+      const std::vector<int64_t> ids,
+      review_internal::SelectMatchIds(db_, request, before, page_size + 1));
+  v1::ListMatchesResponse response;
+  for (size_t i = 0; i < ids.size() && i < static_cast<size_t>(page_size);
+       ++i) {
+    CM_ASSIGN_OR_RETURN(*response.add_matches(),
+                        review_internal::SelectMatch(db_, ids[i]));
+  }
+  if (ids.size() > static_cast<size_t>(page_size)) {
+    response.set_next_page_token(
+        review_internal::MakePageToken(ids[page_size - 1], fingerprint));
+  }
+  return response;
+}
+
+// ---- Decisions and the allowlist --------------------------------------------
+
+bool SqliteReviewStore::IsAllowlisted(
+    const std::vector<std::string>& content_keys, absl::string_view bank,
+    absl::string_view entry_id) const {
+  return allowlist_.Contains(content_keys, bank, entry_id);
+}
+
+absl::StatusOr<v1::MatchRecord> SqliteReviewStore::Decide(
+    const v1::DecideRequest& request) {
+  CM_RETURN_IF_ERROR(CheckOutcome(request.outcome()));
+  CM_RETURN_IF_ERROR(CheckReviewer(request.reviewer(), request.note()));
+  const int64_t now = NowMicros();
+  absl::MutexLock lock(&db_mu_);
+  SqliteTransaction transaction(db_);
+  CM_RETURN_IF_ERROR(transaction.Begin());
+  CM_ASSIGN_OR_RETURN(const v1::MatchRecord record,
+                      review_internal::SelectMatch(db_, request.match_id()));
+  CM_ASSIGN_OR_RETURN(const v1::ReviewOutcome previous,
+                      ReplacedOutcome(record, request));
+  CM_RETURN_IF_ERROR(review_internal::InsertDecision(db_, request, now));
+  CM_ASSIGN_OR_RETURN(const bool allowlist_changed,
+                      UpdateAllowlistLocked(request, record, previous, now));
+  CM_RETURN_IF_ERROR(transaction.Commit());
+  if (allowlist_changed) CM_RETURN_IF_ERROR(allowlist_.Load(db_));
+  return review_internal::SelectMatch(db_, request.match_id());
+}
+
+absl::StatusOr<bool> SqliteReviewStore::UpdateAllowlistLocked(
+    const v1::DecideRequest& request, const v1::MatchRecord& record,
+    v1::ReviewOutcome previous, int64_t now_micros) {
+  const v1::ReviewOutcome outcome = request.outcome();
+  if (previous == v1::FALSE_POSITIVE && outcome != v1::FALSE_POSITIVE) {
+    // The override says it is a real match after all: stop suppressing it.
+    return allowlist_.RemoveOverridden(db_, record.match_id(),
+                                       request.reviewer(), now_micros);
+  }
+  if (outcome == v1::FALSE_POSITIVE && previous != v1::FALSE_POSITIVE) {
+    CM_ASSIGN_OR_RETURN(const bool added,
+                        allowlist_.AddFalsePositive(
+                            db_, record, request.reviewer(), now_micros));
+    CM_RETURN_IF_ERROR(review_internal::InsertDisputes(
+        db_, record, request.note(), now_micros));
+    return added;
+  }
+  return false;
+}
+
+absl::StatusOr<v1::ListAllowlistResponse> SqliteReviewStore::ListAllowlist(
+    const v1::ListAllowlistRequest& request) {
+  CM_ASSIGN_OR_RETURN(const int page_size, PageSize(request.page_size()));
+  CM_ASSIGN_OR_RETURN(
+      const int64_t after,
+      ParsePageToken(request.page_token(),
+                     SqliteAllowlist::kPageTokenFingerprint, 0));
+  absl::MutexLock lock(&db_mu_);
+  return allowlist_.List(db_, page_size, after);
+}
+
+absl::Status SqliteReviewStore::RemoveAllowlistEntry(
+    const v1::RemoveAllowlistEntryRequest& request) {
+  CM_RETURN_IF_ERROR(CheckReviewer(request.reviewer(), request.note()));
+  const int64_t now = NowMicros();
+  absl::MutexLock lock(&db_mu_);
+  SqliteTransaction transaction(db_);
+  CM_RETURN_IF_ERROR(transaction.Begin());
+  CM_RETURN_IF_ERROR(allowlist_.Remove(db_, request, now));
+  CM_RETURN_IF_ERROR(transaction.Commit());
+  return allowlist_.Load(db_);
+}
+
+// ---- Disputes
+// ----------------------------------------------------------------
+
+absl::StatusOr<std::vector<DisputedEntry>> SqliteReviewStore::PendingDisputes(
+    int limit) {
+  if (limit <= 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("limit: ", limit, " is not positive"));
+  }
+  absl::MutexLock lock(&db_mu_);
+  return review_internal::SelectPendingDisputes(db_, limit);
+}
+
+absl::Status SqliteReviewStore::MarkDisputesSent(
+    const std::vector<int64_t>& ids) {
+  const int64_t now = NowMicros();
+  absl::MutexLock lock(&db_mu_);
+  SqliteTransaction transaction(db_);
+  CM_RETURN_IF_ERROR(transaction.Begin());
+  CM_RETURN_IF_ERROR(review_internal::MarkDisputesSent(db_, ids, now));
+  return transaction.Commit();
+}
+
+}  // namespace clearmatch
