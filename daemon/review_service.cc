@@ -13,6 +13,29 @@
 #include "daemon/grpc_status_util.h"
 
 namespace clearmatch {
+namespace {
+
+// The store call that sets `*response` to what `read` returns.
+template <typename Response, typename Read>
+absl::AnyInvocable<absl::Status() &&> Respond(Response* response, Read read) {
+  return [response, read = std::move(read)]() mutable -> absl::Status {
+    CM_ASSIGN_OR_RETURN(*response, read());
+    return absl::OkStatus();
+  };
+}
+
+// `request` with the caller as its reviewer (ReviewService::ReviewerOf).
+template <typename Request>
+absl::StatusOr<Request> WithReviewer(const grpc::CallbackServerContext& context,
+                                     const Request& request) {
+  CM_ASSIGN_OR_RETURN(std::string reviewer,
+                      ReviewService::ReviewerOf(context, request.reviewer()));
+  Request copy = request;
+  *copy.mutable_reviewer() = std::move(reviewer);
+  return copy;
+}
+
+}  // namespace
 
 absl::StatusOr<std::string> ReviewService::ReviewerOf(
     const grpc::CallbackServerContext& context, absl::string_view requested) {
@@ -70,77 +93,69 @@ grpc::ServerUnaryReactor* ReviewService::ListMatches(
     grpc::CallbackServerContext* context, const v1::ListMatchesRequest* request,
     v1::ListMatchesResponse* response) {
   return Run(context, "ListMatches", "reviewer", absl::OkStatus(),
-             [this, request, response]() -> absl::Status {
+             Respond(response, [this, request] {
                store_.Flush();
-               CM_ASSIGN_OR_RETURN(*response, store_.ListMatches(*request));
-               return absl::OkStatus();
-             });
+               return store_.ListMatches(*request);
+             }));
 }
 
 grpc::ServerUnaryReactor* ReviewService::GetMatch(
     grpc::CallbackServerContext* context, const v1::GetMatchRequest* request,
     v1::MatchRecord* response) {
   return Run(context, "GetMatch", "reviewer", absl::OkStatus(),
-             [this, request, response]() -> absl::Status {
-               CM_ASSIGN_OR_RETURN(*response,
-                                   store_.GetMatch(request->match_id()));
-               return absl::OkStatus();
-             });
+             Respond(response, [this, request] {
+               return store_.GetMatch(request->match_id());
+             }));
 }
 
 grpc::ServerUnaryReactor* ReviewService::Decide(
     grpc::CallbackServerContext* context, const v1::DecideRequest* request,
     v1::MatchRecord* response) {
-  absl::StatusOr<std::string> reviewer =
-      ReviewerOf(*context, request->reviewer());
-  // Copied before `reviewer` is moved into the store call.
-  const absl::Status validation = reviewer.status();
+  absl::StatusOr<v1::DecideRequest> decide = WithReviewer(*context, *request);
+  const absl::Status validation = decide.status();  // before the move
   return Run(context, "Decide", "reviewer", validation,
-             [this, request, response,
-              reviewer = std::move(reviewer)]() mutable -> absl::Status {
-               v1::DecideRequest decide = *request;
-               *decide.mutable_reviewer() = *std::move(reviewer);
-               CM_ASSIGN_OR_RETURN(*response, store_.Decide(decide));
-               return absl::OkStatus();
-             });
+             Respond(response, [this, decide = std::move(decide)] {
+               return store_.Decide(*decide);
+             }));
+}
+
+template <typename Request, typename Response>
+grpc::ServerUnaryReactor* ReviewService::Forward(
+    grpc::CallbackServerContext* context, absl::string_view rpc,
+    absl::string_view role, const Request* request, Response* response,
+    absl::StatusOr<Response> (ReviewStore::*call)(const Request&)) {
+  return Run(context, rpc, role, absl::OkStatus(),
+             Respond(response, [this, request, call] {
+               return (store_.*call)(*request);
+             }));
 }
 
 grpc::ServerUnaryReactor* ReviewService::ExportConfirmed(
     grpc::CallbackServerContext* context,
     const v1::ExportConfirmedRequest* request,
     v1::ExportConfirmedResponse* response) {
-  return Run(context, "ExportConfirmed", "reviewer", absl::OkStatus(),
-             [this, request, response]() -> absl::Status {
-               CM_ASSIGN_OR_RETURN(*response, store_.ExportConfirmed(*request));
-               return absl::OkStatus();
-             });
+  return Forward(context, "ExportConfirmed", "reviewer", request, response,
+                 &ReviewStore::ExportConfirmed);
 }
 
 grpc::ServerUnaryReactor* ReviewService::ListAllowlist(
     grpc::CallbackServerContext* context,
     const v1::ListAllowlistRequest* request,
     v1::ListAllowlistResponse* response) {
-  return Run(context, "ListAllowlist", "admin", absl::OkStatus(),
-             [this, request, response]() -> absl::Status {
-               CM_ASSIGN_OR_RETURN(*response, store_.ListAllowlist(*request));
-               return absl::OkStatus();
-             });
+  return Forward(context, "ListAllowlist", "admin", request, response,
+                 &ReviewStore::ListAllowlist);
 }
 
 grpc::ServerUnaryReactor* ReviewService::RemoveAllowlistEntry(
     grpc::CallbackServerContext* context,
     const v1::RemoveAllowlistEntryRequest* request,
     v1::RemoveAllowlistEntryResponse*) {
-  absl::StatusOr<std::string> reviewer =
-      ReviewerOf(*context, request->reviewer());
-  // Copied before `reviewer` is moved into the store call.
-  const absl::Status validation = reviewer.status();
+  absl::StatusOr<v1::RemoveAllowlistEntryRequest> remove =
+      WithReviewer(*context, *request);
+  const absl::Status validation = remove.status();  // before the move
   return Run(context, "RemoveAllowlistEntry", "admin", validation,
-             [this, request,
-              reviewer = std::move(reviewer)]() mutable -> absl::Status {
-               v1::RemoveAllowlistEntryRequest remove = *request;
-               *remove.mutable_reviewer() = *std::move(reviewer);
-               return store_.RemoveAllowlistEntry(remove);
+             [this, remove = std::move(remove)]() mutable {
+               return store_.RemoveAllowlistEntry(*remove);
              });
 }
 
