@@ -2,8 +2,6 @@
 // decisions, export, the allowlist, bounded queueing, full disk, and
 // acknowledged decisions across SIGKILL of the process (fsync itself:
 // review_store_durability_test.cc).
-#include "review/sqlite_review_store.h"
-
 #include <signal.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
@@ -22,6 +20,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "review/audit_chain.h"
+#include "review/sqlite_review_store.h"
 #include "testing/temp_dir.h"
 
 namespace clearmatch {

@@ -4,10 +4,8 @@
 #include "sqlite/sqlite_connection.h"
 
 #include <sqlite3.h>
-#include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <string>
 
@@ -16,6 +14,7 @@
 #include "gtest/gtest.h"
 #include "sqlite/sqlite_statement.h"
 #include "sqlite/sqlite_transaction.h"
+#include "testing/temp_dir.h"
 
 namespace clearmatch {
 namespace {
@@ -24,13 +23,7 @@ using ::testing::HasSubstr;
 
 class SqliteConnectionTest : public ::testing::Test {
  protected:
-  SqliteConnectionTest() {
-    char pattern[] = "/tmp/clearmatch-sqlite-test-XXXXXX";
-    dir_ = mkdtemp(pattern);
-  }
-  ~SqliteConnectionTest() override { std::filesystem::remove_all(dir_); }
-
-  std::string File(const std::string& name) const { return dir_ + "/" + name; }
+  std::string File(const std::string& name) const { return dir_.File(name); }
   SqliteConnection::Options Options(const std::string& name) const {
     SqliteConnection::Options options;
     options.path = File(name);
@@ -50,7 +43,7 @@ class SqliteConnectionTest : public ::testing::Test {
     return query->Int(0);
   }
 
-  std::string dir_;
+  const ::clearmatch::testing::TempDir dir_{"clearmatch-sqlite-test"};
 };
 
 TEST_F(SqliteConnectionTest, OpenErrorsHaveTheirCodes) {
@@ -72,7 +65,7 @@ TEST_F(SqliteConnectionTest, OpenErrorsHaveTheirCodes) {
 
   options.path = File("garbage.sqlite");
   options.read_only = false;
-  std::ofstream(options.path) << std::string(8192, 'x');
+  dir_.Write("garbage.sqlite", std::string(8192, 'x'));
   EXPECT_EQ(SqliteConnection::Open(options).status().code(),
             absl::StatusCode::kDataLoss);
 }

@@ -5,7 +5,7 @@
 // fsync and can stop a process inside a commit.
 //
 //   SqliteTestVfs vfs;                       // before the store opens
-//   auto store = ReviewStore::Create(options);
+//   auto store = SqliteReviewStore::Create(options);
 //   vfs.ResetCounts();
 //   (*store)->Decide(request);
 //   EXPECT_GE(vfs.wal_syncs(), 1);           // fsync'ed before returning
