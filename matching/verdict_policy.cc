@@ -12,19 +12,12 @@
 namespace clearmatch {
 namespace {
 
+// How severe each decision is, by its enum value: DECISION_UNSPECIFIED 0,
+// ALLOW 1, BLOCK 3, TAKEDOWN 4, REVIEW 2.
 int Severity(v1::Decision decision) {
-  switch (decision) {
-    case v1::TAKEDOWN:
-      return 4;
-    case v1::BLOCK:
-      return 3;
-    case v1::REVIEW:
-      return 2;
-    case v1::ALLOW:
-      return 1;
-    default:
-      return 0;
-  }
+  static constexpr int kSeverity[] = {0, 1, 3, 4, 2};
+  const int value = static_cast<int>(decision);
+  return value >= 0 && value < 5 ? kSeverity[value] : 0;
 }
 
 absl::Status Merge(const v1::Policy& in, absl::string_view key,
