@@ -1,6 +1,4 @@
 // `clearmatch check`: verdicts from a running daemon.
-#include "cli/check_command.h"
-
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>

@@ -1,5 +1,3 @@
-#include "cli/compare_command.h"
-
 #include <limits>
 #include <string_view>
 

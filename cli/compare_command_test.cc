@@ -1,11 +1,10 @@
-#include "cli/compare_command.h"
-
 #include <cstdlib>
 #include <filesystem>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "cli/command.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "testing/testdata.h"

@@ -9,9 +9,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "cli/check_command.h"
-#include "cli/rescan_command.h"
-#include "cli/review_command.h"
+#include "cli/command.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "testing/temp_dir.h"

@@ -1,6 +1,4 @@
 // `clearmatch feed ...` subcommands.
-#include "cli/feed_command.h"
-
 #include <sys/stat.h>
 
 #include <filesystem>

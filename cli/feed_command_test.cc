@@ -1,6 +1,4 @@
 // `clearmatch feed keygen|publish|verify|sync` end to end on a directory.
-#include "cli/feed_command.h"
-
 #include <sstream>
 
 #include "cli/command.h"

@@ -1,5 +1,3 @@
-#include "cli/hash_command.h"
-
 #include <string_view>
 
 #include "absl/strings/numbers.h"

@@ -1,5 +1,3 @@
-#include "cli/hash_command.h"
-
 #include <cstdio>
 #include <fstream>
 #include <regex>
@@ -8,6 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_split.h"
+#include "cli/command.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "hashing/pdq_hash.h"

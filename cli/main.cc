@@ -8,8 +8,6 @@
 #include <vector>
 
 #include "cli/command.h"
-#include "cli/compare_command.h"
-#include "cli/hash_command.h"
 #include "cli/module_commands.h"
 
 namespace {

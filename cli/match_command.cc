@@ -1,7 +1,5 @@
 // clearmatch match: bank CSV -> IndexSnapshot, then the daemon's matching
 // core (matching/: Query, Matcher, VerdictPolicy) on each query.
-#include "cli/match_command.h"
-
 #include <memory>
 #include <optional>
 #include <string_view>

@@ -1,8 +1,6 @@
 // `clearmatch match` end to end on a temp bank CSV made from the reference
 // hashes in tests/testdata/pdq (expected values come from the reference
 // CSVs and md5sum, never from this code).
-#include "cli/match_command.h"
-
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -12,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/command.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "testing/testdata.h"

@@ -1,6 +1,6 @@
 // MatchPrinter: what `clearmatch match` prints for each query: its matches
 // (with each one's decision) and the query's verdict, as text or JSON lines
-// (cli/match_command.h gives the format).
+// (RunMatchCommand in cli/command.h gives the format).
 // Thread-compatible; borrows the streams.
 #ifndef CLEARMATCH_CLI_MATCH_PRINTER_H_
 #define CLEARMATCH_CLI_MATCH_PRINTER_H_

@@ -1,12 +1,8 @@
 // The entry point of libclearmatch_cli_commands.so (see module_commands.h).
 #include <string_view>
 
-#include "cli/check_command.h"
-#include "cli/feed_command.h"
-#include "cli/match_command.h"
+#include "cli/command.h"
 #include "cli/module_commands.h"
-#include "cli/rescan_command.h"
-#include "cli/review_command.h"
 
 extern "C" __attribute__((visibility("default"))) clearmatch::cli::CommandFn
 clearmatch_cli_command_v1(const char* name) {

@@ -1,6 +1,4 @@
 // `clearmatch rescan`: a listing through CheckStream, resumable.
-#include "cli/rescan_command.h"
-
 #include <cstdlib>
 #include <deque>
 #include <fstream>

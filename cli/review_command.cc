@@ -1,7 +1,5 @@
 // `clearmatch review`: list, show, decide, export against a daemon;
 // verify-audit offline.
-#include "cli/review_command.h"
-
 #include <google/protobuf/util/json_util.h>
 #include <grpcpp/grpcpp.h>
 

@@ -2,13 +2,12 @@
 // unreachable daemon, and verify-audit on a clean and on an edited store.
 // The daemon-backed subcommands are covered by
 // tests/integration/review_integration_test.cc.
-#include "cli/review_command.h"
-
 #include <sqlite3.h>
 #include <unistd.h>
 
 #include <sstream>
 
+#include "cli/command.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "review/sqlite_review_store.h"

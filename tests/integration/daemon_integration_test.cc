@@ -22,8 +22,7 @@
 
 #include "clearmatch/v1/admin.grpc.pb.h"
 #include "clearmatch/v1/matcher.grpc.pb.h"
-#include "cli/check_command.h"
-#include "cli/rescan_command.h"
+#include "cli/command.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "testing/daemon_process.h"

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "clearmatch/v1/matcher.grpc.pb.h"
-#include "cli/match_command.h"
+#include "cli/command.h"
 #include "gtest/gtest.h"
 #include "testing/daemon_process.h"
 #include "testing/temp_dir.h"

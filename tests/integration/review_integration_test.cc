@@ -18,7 +18,7 @@
 
 #include "clearmatch/v1/matcher.grpc.pb.h"
 #include "clearmatch/v1/review.grpc.pb.h"
-#include "cli/review_command.h"
+#include "cli/command.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "review/audit_chain.h"
