@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "testing/http_request_path.h"
 
 namespace clearmatch::testing {
 namespace {
@@ -47,12 +48,7 @@ std::string ReadRequestPath(int fd, const std::atomic<bool>& stop) {
     request.append(buffer, static_cast<size_t>(n));
     if (request.size() > 65536) return "";
   }
-  const size_t start = request.find(' ');
-  const size_t end = request.find(' ', start + 1);
-  if (start == std::string::npos || end == std::string::npos) return "";
-  std::string path = request.substr(start + 1, end - start - 1);
-  if (!path.empty() && path[0] == '/') path.erase(0, 1);
-  return path;
+  return RequestPath(request);
 }
 
 std::string ReasonPhrase(int status) {

@@ -22,6 +22,7 @@
 #include "crypto/openssl_handles.h"
 #include "crypto/pem.h"
 #include "crypto/ssl_handles.h"
+#include "testing/http_request_path.h"
 
 namespace clearmatch::testing {
 namespace {
@@ -76,12 +77,7 @@ std::string ReadRequestPath(SSL* ssl) {
     if (n <= 0) return "";
     request.append(buffer, static_cast<size_t>(n));
   }
-  const size_t start = request.find(' ');
-  const size_t end = request.find(' ', start + 1);
-  if (start == std::string::npos || end == std::string::npos) return "";
-  std::string path = request.substr(start + 1, end - start - 1);
-  if (!path.empty() && path[0] == '/') path.erase(0, 1);
-  return path;
+  return RequestPath(request);
 }
 
 }  // namespace
