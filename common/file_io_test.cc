@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdlib>
 #include <filesystem>
 #include <string>
 
@@ -13,6 +12,7 @@
 #include "common/scoped_fd.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "testing/temp_dir.h"
 
 namespace clearmatch {
 namespace {
@@ -21,24 +21,17 @@ using ::testing::HasSubstr;
 
 class FileIoTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = ::testing::TempDir() + "/file_io_test.XXXXXX";
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  std::string Path(const std::string& name) const { return dir_ + "/" + name; }
+  std::string Path(const std::string& name) const { return dir_.File(name); }
   // The names in the directory.
   std::vector<std::string> Names() const {
     std::vector<std::string> names;
-    for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
+    for (const auto& entry : std::filesystem::directory_iterator(dir_.path())) {
       names.push_back(entry.path().filename().string());
     }
     return names;
   }
 
-  std::string dir_;
+  const ::clearmatch::testing::TempDir dir_{"clearmatch-file-io-test"};
 };
 
 TEST_F(FileIoTest, WritesThenReadsBack) {
@@ -103,7 +96,7 @@ TEST_F(FileIoTest, ReadOverTheLimitIsResourceExhausted) {
 }
 
 TEST_F(FileIoTest, ReadOfADirectoryIsFailedPrecondition) {
-  auto read = ReadFileToString(dir_, 1024);
+  auto read = ReadFileToString(dir_.path(), 1024);
   EXPECT_EQ(read.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(read.status().message(), HasSubstr("not a regular file"));
 }
