@@ -1,7 +1,6 @@
 // SnapshotFile: the verified on-disk form of an IndexSnapshot.
 #include "index/snapshot_file.h"
 
-#include <faiss/IndexBinary.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -10,13 +9,9 @@
 #include <array>
 #include <bit>
 #include <cerrno>
-#include <condition_variable>
 #include <cstring>
 #include <deque>
 #include <memory>
-#include <mutex>
-#include <system_error>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -30,8 +25,9 @@
 #include "common/scoped_fd.h"
 #include "common/status_macros.h"
 #include "crypto/sha256.h"
-#include "index/pdq_index_factory.h"
+#include "index/background_sha256.h"
 #include "index/snapshot_layer.h"
+#include "index/snapshot_layer_codec.h"
 
 namespace clearmatch {
 namespace {
@@ -39,6 +35,9 @@ namespace {
 static_assert(std::endian::native == std::endian::little,
               "snapshot files are written in little-endian order");
 
+using index_internal::AppendLayerSections;
+using index_internal::BackgroundSha256;
+using index_internal::ParseLayerSections;
 using index_internal::SnapshotLayer;
 namespace layout = snapshot_file_internal;
 using layout::kFormatVersion;
@@ -53,218 +52,58 @@ constexpr size_t kHashedFrom = kChecksumOffset + kChecksumBytes;  // 40
 constexpr size_t kLengthOffset = 56;
 constexpr uint32_t kSectionCount = kRemovedTag;
 
-// A video frame in the file: hash, frame number (i32), seconds (f64).
-constexpr size_t kFrameBytes = PdqHash::kBytes + 4 + 8;
-
-static_assert(sizeof(SnapshotLayer::Labels) == 3 * sizeof(uint32_t),
-              "labels are written as they are in memory");
-
-// A column's bytes as they are in memory (trivially copyable T, no padding).
-template <typename T>
-absl::string_view ColumnBytes(const std::vector<T>& column) {
-  return absl::string_view(reinterpret_cast<const char*>(column.data()),
-                           column.size() * sizeof(T));
-}
-
-// Inverse of ColumnBytes. DATA_LOSS if `bytes` is not a whole number of Ts.
-template <typename T>
-absl::Status CopyColumn(absl::string_view bytes, absl::string_view what,
-                        std::vector<T>* column) {
-  if (bytes.size() % sizeof(T) != 0) {
-    return absl::DataLossError(absl::StrCat(
-        what, ": ", bytes.size(), " bytes is not a multiple of ", sizeof(T)));
-  }
-  column->resize(bytes.size() / sizeof(T));
-  if (!bytes.empty()) std::memcpy(column->data(), bytes.data(), bytes.size());
-  return absl::OkStatus();
-}
-
-// Frames field by field (VpdqFrame has padding, which must not reach the
-// file).
-std::string FramesBytes(const std::vector<VpdqFrame>& frames) {
-  std::string out;
-  out.reserve(frames.size() * kFrameBytes);
-  ByteWriter w(&out);
-  for (const VpdqFrame& frame : frames) {
-    w.PutBytes(frame.hash.data(), PdqHash::kBytes);
-    w.Put(frame.frame_number);
-    w.Put(frame.seconds);
-  }
-  return out;
-}
-
-absl::Status ParseFrames(absl::string_view bytes, absl::string_view what,
-                         std::vector<VpdqFrame>* frames) {
-  if (bytes.size() % kFrameBytes != 0) {
-    return absl::DataLossError(
-        absl::StrCat(what, ": ", bytes.size(),
-                     " bytes of frames, not a multiple of ", kFrameBytes));
-  }
-  frames->resize(bytes.size() / kFrameBytes);
-  for (size_t i = 0; i < frames->size(); ++i) {
-    const char* record = bytes.data() + i * kFrameBytes;
-    std::array<uint8_t, PdqHash::kBytes> code;
-    std::memcpy(code.data(), record, code.size());
-    VpdqFrame& frame = (*frames)[i];
-    frame.hash = PdqHash(code);
-    std::memcpy(&frame.frame_number, record + PdqHash::kBytes, 4);
-    std::memcpy(&frame.seconds, record + PdqHash::kBytes + 4, 8);
-  }
-  return absl::OkStatus();
-}
-
 // Reads up to `size` bytes of `fd` into `buffer` while a second thread
-// computes the SHA-256 of bytes kHashedFrom.. as they arrive (the two take
-// about as long each). Returns the bytes read (fewer if the file shrank).
-absl::StatusOr<size_t> ReadAndHash(
-    int fd, const std::string& path, char* buffer, size_t size,
-    std::array<uint8_t, kChecksumBytes>* sha256) {
+// computes the SHA-256 of bytes kHashedFrom.. as they arrive. Returns the
+// bytes read (fewer if the file shrank).
+absl::StatusOr<size_t> ReadAndHash(int fd, const std::string& path,
+                                   char* buffer, size_t size,
+                                   Sha256::Digest* sha256) {
   constexpr size_t kChunkBytes = size_t{2} << 20;
-  std::mutex mu;
-  std::condition_variable arrived;
-  size_t available = 0;   // guarded by mu: bytes of buffer filled
-  bool finished = false;  // guarded by mu: no more bytes will come
-  Sha256 hasher;          // used by the hashing thread only until joined
-  const auto hash_arrivals = [&] {
-    size_t hashed = kHashedFrom;
-    while (true) {
-      size_t end;
-      bool last;
-      {
-        std::unique_lock<std::mutex> lock(mu);
-        arrived.wait(lock, [&] { return finished || available > hashed; });
-        end = available;
-        last = finished;
-      }
-      if (end > hashed) {
-        hasher.Update(absl::string_view(buffer + hashed, end - hashed));
-        hashed = end;
-      } else if (last) {
-        return;
-      }
-    }
-  };
-  std::thread hashing;
-  try {
-    hashing = std::thread(hash_arrivals);
-  } catch (const std::system_error& e) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("no thread to checksum ", path, ": ", e.what()));
+  absl::StatusOr<std::unique_ptr<BackgroundSha256>> hasher =
+      BackgroundSha256::Start(buffer, kHashedFrom);
+  if (!hasher.ok()) {
+    return absl::Status(hasher.status().code(),
+                        absl::StrCat(path, ": ", hasher.status().message()));
   }
-  absl::Status status;
   size_t done = 0;
   while (done < size) {
     const ssize_t n =
         ::read(fd, buffer + done, std::min(kChunkBytes, size - done));
     if (n < 0) {
       if (errno == EINTR) continue;
-      status = ErrnoStatus(errno, "reading", path);
-      break;
+      return ErrnoStatus(errno, "reading", path);  // joins the hasher
     }
     if (n == 0) break;  // shrank while reading: Parse reports the truncation
     done += static_cast<size_t>(n);
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      available = done;
-    }
-    arrived.notify_one();
+    (*hasher)->Advance(done);
   }
-  {
-    std::lock_guard<std::mutex> lock(mu);
-    finished = true;
-  }
-  arrived.notify_one();
-  hashing.join();
-  CM_RETURN_IF_ERROR(status);
-  CM_ASSIGN_OR_RETURN(*sha256, hasher.Finish());
+  CM_ASSIGN_OR_RETURN(*sha256, (*hasher)->Finish());
   return done;
 }
 
-absl::Span<const uint8_t> AsBytes(absl::string_view s) {
-  return absl::Span<const uint8_t>(reinterpret_cast<const uint8_t*>(s.data()),
-                                   s.size());
-}
-
-// Layer `layer` (0 main, 1 delta) from its sections of the file.
-absl::StatusOr<std::unique_ptr<const SnapshotLayer>> ParseLayer(
-    absl::Span<const absl::string_view> sections, int layer) {
-  const auto section = [&](layout::LayerSection column) {
-    return sections[layout::LayerSectionTag(layer, column)];
-  };
-  const std::string what = layer == 0 ? "main layer" : "delta layer";
-  SnapshotLayer::Columns c;
-  CM_RETURN_IF_ERROR(CopyColumn(section(layout::kTypes), what, &c.types));
-  CM_RETURN_IF_ERROR(CopyColumn(section(layout::kAddedAt), what, &c.added_at));
-  CM_RETURN_IF_ERROR(CopyColumn(section(layout::kLabels), what, &c.labels));
-  CM_RETURN_IF_ERROR(
-      CopyColumn(section(layout::kStringOffsets), what, &c.string_offsets));
-  c.string_chars = std::string(section(layout::kStringChars));
-  CM_RETURN_IF_ERROR(
-      CopyColumn(section(layout::kIdOffsets), what, &c.id_offsets));
-  c.id_chars = std::string(section(layout::kIdChars));
-  c.digests = {std::string(section(layout::kMd5Digests)),
-               std::string(section(layout::kSha1Digests)),
-               std::string(section(layout::kSha256Digests))};
-  CM_RETURN_IF_ERROR(
-      CopyColumn(section(layout::kFrameOffsets), what, &c.frame_offsets));
-  CM_RETURN_IF_ERROR(ParseFrames(section(layout::kFrames), what, &c.frames));
-  CM_ASSIGN_OR_RETURN(
-      std::unique_ptr<faiss::IndexBinary> pdq_index,
-      index_internal::DeserializePdqIndex(AsBytes(section(layout::kPdqIndex))));
-  CM_ASSIGN_OR_RETURN(std::unique_ptr<faiss::IndexBinary> frame_index,
-                      index_internal::DeserializePdqIndex(
-                          AsBytes(section(layout::kFrameIndex))));
-  absl::StatusOr<std::unique_ptr<const SnapshotLayer>> restored =
-      SnapshotLayer::Restore(std::move(c), std::move(pdq_index),
-                             std::move(frame_index));
-  if (!restored.ok()) {
-    return absl::Status(restored.status().code(),
-                        absl::StrCat(what, ": ", restored.status().message()));
-  }
-  return restored;
-}
-
-}  // namespace
-
-absl::StatusOr<std::string> SnapshotFile::Serialize(
-    const IndexSnapshot& snapshot) {
-  // Views of the sections in tag order; `owned` holds those made here
-  // (a deque: its elements never move).
-  std::vector<absl::string_view> sections;
-  std::deque<std::string> owned;
-  const auto own = [&](std::string bytes) {
-    sections.push_back(owned.emplace_back(std::move(bytes)));
-  };
-  for (const SnapshotLayer* layer :
-       {snapshot.main_.get(), snapshot.delta_.get()}) {
-    const SnapshotLayer::Columns& c = layer->columns();
-    sections.push_back(ColumnBytes(c.types));
-    sections.push_back(ColumnBytes(c.added_at));
-    sections.push_back(ColumnBytes(c.labels));
-    sections.push_back(ColumnBytes(c.string_offsets));
-    sections.push_back(c.string_chars);
-    sections.push_back(ColumnBytes(c.id_offsets));
-    sections.push_back(c.id_chars);
-    for (const std::string& digests : c.digests) sections.push_back(digests);
-    sections.push_back(ColumnBytes(c.frame_offsets));
-    own(FramesBytes(c.frames));
-    CM_ASSIGN_OR_RETURN(std::string pdq,
-                        index_internal::SerializePdqIndex(layer->pdq_index()));
-    own(std::move(pdq));
-    CM_ASSIGN_OR_RETURN(std::string frames, index_internal::SerializePdqIndex(
-                                                layer->frame_index()));
-    own(std::move(frames));
-  }
-  std::string removed;
-  ByteWriter removed_writer(&removed);
-  removed_writer.Put(static_cast<uint64_t>(snapshot.removed_.size()));
-  for (uint32_t local : snapshot.removed_) removed_writer.Put(local);
-  own(std::move(removed));
-  if (sections.size() != kSectionCount) {
-    return absl::InternalError(absl::StrCat("snapshot with ", sections.size(),
+// Every section in tag order (views into the snapshot or into `owned`).
+absl::Status CollectSections(const SnapshotLayer& main,
+                             const SnapshotLayer& delta,
+                             const absl::flat_hash_set<uint32_t>& removed,
+                             std::vector<absl::string_view>* sections,
+                             std::deque<std::string>* owned) {
+  CM_RETURN_IF_ERROR(AppendLayerSections(main, sections, owned));
+  CM_RETURN_IF_ERROR(AppendLayerSections(delta, sections, owned));
+  std::string& removed_bytes = owned->emplace_back();
+  ByteWriter removed_writer(&removed_bytes);
+  removed_writer.Put(static_cast<uint64_t>(removed.size()));
+  for (uint32_t local : removed) removed_writer.Put(local);
+  sections->push_back(removed_bytes);
+  if (sections->size() != kSectionCount) {
+    return absl::InternalError(absl::StrCat("snapshot with ", sections->size(),
                                             " sections, want ", kSectionCount));
   }
+  return absl::OkStatus();
+}
 
+// The file: header, then the sections with their headers, checksummed.
+absl::StatusOr<std::string> EncodeFile(
+    uint64_t version, absl::Span<const absl::string_view> sections) {
   size_t total = kHeaderBytes;
   for (absl::string_view section : sections) {
     total += kSectionHeaderBytes + section.size();
@@ -276,7 +115,7 @@ absl::StatusOr<std::string> SnapshotFile::Serialize(
   out.append(kChecksumBytes, '\0');  // filled in below
   w.Put(kFormatVersion);
   w.Put(kSectionCount);
-  w.Put(snapshot.version());
+  w.Put(version);
   w.Put(static_cast<uint64_t>(total));
   for (size_t i = 0; i < sections.size(); ++i) {
     const absl::string_view bytes = sections[i];
@@ -291,14 +130,10 @@ absl::StatusOr<std::string> SnapshotFile::Serialize(
   return out;
 }
 
-absl::StatusOr<std::shared_ptr<const IndexSnapshot>> SnapshotFile::Parse(
-    std::string_view file) {
-  return ParseHashed(file, nullptr);
-}
-
-absl::StatusOr<std::shared_ptr<const IndexSnapshot>> SnapshotFile::ParseHashed(
-    std::string_view file, const uint8_t* sha256) {
-  const absl::string_view bytes(file.data(), file.size());
+// DATA_LOSS unless `bytes` has the magic, its declared length and the
+// checksum (`sha256`: that of bytes[kHashedFrom..] if already computed,
+// else null).
+absl::Status CheckEnvelope(absl::string_view bytes, const uint8_t* sha256) {
   if (bytes.size() < kHeaderBytes) {
     return absl::DataLossError(
         absl::StrCat("snapshot file truncated: ", bytes.size(),
@@ -315,7 +150,7 @@ absl::StatusOr<std::shared_ptr<const IndexSnapshot>> SnapshotFile::ParseHashed(
         absl::StrCat("snapshot file truncated or padded: header declares ",
                      declared_length, " bytes, file has ", bytes.size()));
   }
-  std::array<uint8_t, kChecksumBytes> checksum;
+  Sha256::Digest checksum;
   if (sha256 != nullptr) {
     std::memcpy(checksum.data(), sha256, kChecksumBytes);
   } else {
@@ -326,14 +161,25 @@ absl::StatusOr<std::shared_ptr<const IndexSnapshot>> SnapshotFile::ParseHashed(
     return absl::DataLossError(
         "snapshot file checksum mismatch (SHA-256): the file is corrupt");
   }
+  return absl::OkStatus();
+}
 
+// The snapshot version and the sections (index = tag; 0 unused) of a file
+// whose envelope was checked.
+struct SectionTable {
+  uint64_t version = 0;
+  std::array<absl::string_view, kSectionCount + 1> sections;
+};
+
+absl::StatusOr<SectionTable> ReadSectionTable(absl::string_view bytes) {
   // Verified as written by Serialize(); still parsed with bounds checks.
   ByteReader r(bytes.substr(kHashedFrom), "snapshot header");
+  SectionTable table;
   uint32_t format_version = 0, section_count = 0;
-  uint64_t version = 0, length = 0;
+  uint64_t length = 0;
   CM_RETURN_IF_ERROR(r.Get(&format_version));
   CM_RETURN_IF_ERROR(r.Get(&section_count));
-  CM_RETURN_IF_ERROR(r.Get(&version));
+  CM_RETURN_IF_ERROR(r.Get(&table.version));
   CM_RETURN_IF_ERROR(r.Get(&length));
   if (format_version != kFormatVersion) {
     return absl::FailedPreconditionError(
@@ -344,7 +190,6 @@ absl::StatusOr<std::shared_ptr<const IndexSnapshot>> SnapshotFile::ParseHashed(
     return absl::DataLossError(absl::StrCat("snapshot file has ", section_count,
                                             " sections, want ", kSectionCount));
   }
-  std::array<absl::string_view, kSectionCount + 1> sections;
   for (uint32_t i = 1; i <= kSectionCount; ++i) {
     uint32_t tag = 0, reserved = 0;
     uint64_t size = 0;
@@ -355,40 +200,80 @@ absl::StatusOr<std::shared_ptr<const IndexSnapshot>> SnapshotFile::ParseHashed(
       return absl::DataLossError(
           absl::StrCat("snapshot section ", i, " has tag ", tag));
     }
-    CM_RETURN_IF_ERROR(r.GetBytes(size, &sections[i]));
+    CM_RETURN_IF_ERROR(r.GetBytes(size, &table.sections[i]));
   }
   if (!r.done()) {
     return absl::DataLossError(
         absl::StrCat("snapshot file has ", r.remaining(), " trailing bytes"));
   }
+  return table;
+}
 
-  CM_ASSIGN_OR_RETURN(std::shared_ptr<const SnapshotLayer> main,
-                      ParseLayer(sections, 0));
-  CM_ASSIGN_OR_RETURN(std::shared_ptr<const SnapshotLayer> delta,
-                      ParseLayer(sections, 1));
+// Layer `layer` (0 main, 1 delta) from the section table.
+absl::StatusOr<std::unique_ptr<const SnapshotLayer>> ParseLayer(
+    const SectionTable& table, int layer) {
+  return ParseLayerSections(
+      absl::MakeConstSpan(table.sections)
+          .subspan(layout::LayerSectionTag(layer, layout::LayerSection{0}),
+                   layout::kLayerSections),
+      layer == 0 ? "main layer" : "delta layer");
+}
 
-  ByteReader removed_reader(sections[kRemovedTag], "removed set");
-  uint64_t removed_count = 0;
-  CM_RETURN_IF_ERROR(removed_reader.Get(&removed_count));
-  if (removed_reader.remaining() % sizeof(uint32_t) != 0 ||
-      removed_count != removed_reader.remaining() / sizeof(uint32_t)) {
-    return absl::DataLossError(
-        absl::StrCat("removed set declares ", removed_count, " entries in ",
-                     removed_reader.remaining(), " bytes"));
+// The removed set: local ids of the main layer (of `main_size` entries).
+absl::StatusOr<absl::flat_hash_set<uint32_t>> ParseRemoved(
+    absl::string_view section, size_t main_size) {
+  ByteReader reader(section, "removed set");
+  uint64_t count = 0;
+  CM_RETURN_IF_ERROR(reader.Get(&count));
+  if (reader.remaining() % sizeof(uint32_t) != 0 ||
+      count != reader.remaining() / sizeof(uint32_t)) {
+    return absl::DataLossError(absl::StrCat("removed set declares ", count,
+                                            " entries in ", reader.remaining(),
+                                            " bytes"));
   }
   absl::flat_hash_set<uint32_t> removed;
-  removed.reserve(removed_count);
-  for (uint64_t i = 0; i < removed_count; ++i) {
+  removed.reserve(count);
+  for (uint64_t i = 0; i < count; ++i) {
     uint32_t local = 0;
-    CM_RETURN_IF_ERROR(removed_reader.Get(&local));
-    if (local >= main->size()) {
+    CM_RETURN_IF_ERROR(reader.Get(&local));
+    if (local >= main_size) {
       return absl::DataLossError(absl::StrCat(
-          "removed entry ", local, " outside the main layer's ", main->size()));
+          "removed entry ", local, " outside the main layer's ", main_size));
     }
     removed.insert(local);
   }
+  return removed;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> SnapshotFile::Serialize(
+    const IndexSnapshot& snapshot) {
+  std::vector<absl::string_view> sections;
+  std::deque<std::string> owned;
+  CM_RETURN_IF_ERROR(CollectSections(*snapshot.main_, *snapshot.delta_,
+                                     snapshot.removed_, &sections, &owned));
+  return EncodeFile(snapshot.version(), sections);
+}
+
+absl::StatusOr<std::shared_ptr<const IndexSnapshot>> SnapshotFile::Parse(
+    std::string_view file) {
+  return ParseHashed(file, nullptr);
+}
+
+absl::StatusOr<std::shared_ptr<const IndexSnapshot>> SnapshotFile::ParseHashed(
+    std::string_view file, const uint8_t* sha256) {
+  const absl::string_view bytes(file.data(), file.size());
+  CM_RETURN_IF_ERROR(CheckEnvelope(bytes, sha256));
+  CM_ASSIGN_OR_RETURN(const SectionTable table, ReadSectionTable(bytes));
+  CM_ASSIGN_OR_RETURN(std::shared_ptr<const SnapshotLayer> main,
+                      ParseLayer(table, 0));
+  CM_ASSIGN_OR_RETURN(std::shared_ptr<const SnapshotLayer> delta,
+                      ParseLayer(table, 1));
+  CM_ASSIGN_OR_RETURN(absl::flat_hash_set<uint32_t> removed,
+                      ParseRemoved(table.sections[kRemovedTag], main->size()));
   return std::shared_ptr<const IndexSnapshot>(new IndexSnapshot(
-      version, std::move(main), std::move(delta), std::move(removed)));
+      table.version, std::move(main), std::move(delta), std::move(removed)));
 }
 
 absl::Status SnapshotFile::Write(const IndexSnapshot& snapshot,
@@ -416,7 +301,7 @@ absl::StatusOr<std::shared_ptr<const IndexSnapshot>> SnapshotFile::Read(
   // Not a std::string: zero-filling gigabytes first would cost as much as
   // reading them.
   std::unique_ptr<char[]> bytes(new char[size]);
-  std::array<uint8_t, kChecksumBytes> checksum;
+  Sha256::Digest checksum;
   CM_ASSIGN_OR_RETURN(
       const size_t done,
       ReadAndHash(fd.get(), path, bytes.get(), size, &checksum));
