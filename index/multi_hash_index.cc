@@ -6,30 +6,26 @@
 #include <faiss/impl/IDSelector.h>
 
 #include <algorithm>
-#include <bit>
 #include <cstring>
-#include <exception>
 #include <limits>
-#include <thread>
 
 #include "absl/base/attributes.h"
-#include "absl/status/status.h"
-#include "absl/strings/str_cat.h"
 #include "index/hamming_kernels.h"
+#include "index/multi_hash_tables.h"
 
 namespace clearmatch {
 namespace {
 
+using index_internal::BuildTable;
 using index_internal::Code256;
 using index_internal::Distance256;
 using index_internal::ExtractBits;
+using index_internal::ForEachTableParallel;
 using index_internal::LoadCode256;
+using index_internal::MakeTables;
 using index_internal::MultiHashTable;
 using index_internal::Popcount64;
 using Hits = std::vector<std::pair<int32_t, faiss::IndexBinary::idx_t>>;
-
-static_assert(std::endian::native == std::endian::little,
-              "Serialize() writes the host's little-endian integers");
 
 constexpr int kCodeBytes = MultiHashIndex::kCodeBytes;
 // Probing a substring within more than 2 bits costs more than a scan.
@@ -44,63 +40,6 @@ constexpr int kPrefetchAhead = 8;
 constexpr int kProbeOffsetsAhead = 16;
 constexpr int kProbeIdsAhead = 8;
 constexpr size_t kScanBlock = 4096;
-constexpr int kBuildThreads = 2;
-constexpr char kMagic[8] = {'C', 'M', 'M', 'I', 'H', '0', '0', '1'};
-
-// Bit widths of the m substrings: the narrower ones first (they are probed
-// with the larger radius).
-std::vector<MultiHashTable> MakeTables(int num_substrings) {
-  std::vector<MultiHashTable> tables(num_substrings);
-  const int narrow = MultiHashIndex::kDimension / num_substrings;
-  const int wide_count = MultiHashIndex::kDimension % num_substrings;
-  int offset = 0;
-  for (int i = 0; i < num_substrings; ++i) {
-    tables[i].bit_offset = offset;
-    tables[i].bits = i < num_substrings - wide_count ? narrow : narrow + 1;
-    offset += tables[i].bits;
-  }
-  return tables;
-}
-
-// Runs fn(table_index) for every table on up to kBuildThreads threads and
-// rethrows the first exception.
-template <typename Fn>
-void ForEachTableParallel(int num_tables, const Fn& fn) {
-  const int threads = std::min(kBuildThreads, num_tables);
-  std::vector<std::exception_ptr> errors(threads);
-  auto work = [&](int t) {
-    try {
-      for (int j = t; j < num_tables; j += threads) fn(j);
-    } catch (...) {
-      errors[t] = std::current_exception();
-    }
-  };
-  std::vector<std::thread> helpers;
-  for (int t = 1; t < threads; ++t) helpers.emplace_back(work, t);
-  work(0);
-  for (std::thread& helper : helpers) helper.join();
-  for (const std::exception_ptr& error : errors) {
-    if (error) std::rethrow_exception(error);
-  }
-}
-
-void BuildTable(const uint8_t* codes, size_t n, MultiHashTable& table) {
-  std::vector<uint32_t> offsets((size_t{1} << table.bits) + 1, 0);
-  for (size_t id = 0; id < n; ++id) {
-    const Code256 c = LoadCode256(codes + kCodeBytes * id);
-    ++offsets[ExtractBits(c, table.bit_offset, table.bits) + 1];
-  }
-  for (size_t v = 1; v < offsets.size(); ++v) offsets[v] += offsets[v - 1];
-  std::vector<uint32_t> next(offsets.begin(), offsets.end() - 1);
-  std::vector<uint32_t> ids(n);
-  for (size_t id = 0; id < n; ++id) {
-    const Code256 c = LoadCode256(codes + kCodeBytes * id);
-    ids[next[ExtractBits(c, table.bit_offset, table.bits)]++] =
-        static_cast<uint32_t>(id);
-  }
-  table.offsets = std::move(offsets);
-  table.ids = std::move(ids);
-}
 
 // Verifies the codes in bucket `value` of table j: reports those within
 // max_distance whose first qualifying substring is j.
@@ -188,88 +127,6 @@ void ProbeTablesPortable(const uint8_t* query, const uint8_t* codes,
                          const std::vector<MultiHashTable>& tables,
                          int max_distance, Hits& hits) {
   ProbeTables<false>(query, codes, tables, max_distance, hits);
-}
-
-template <typename T>
-void AppendArray(const std::vector<T>& values, std::string& out) {
-  out.append(reinterpret_cast<const char*>(values.data()),
-             values.size() * sizeof(T));
-}
-
-// Reads little-endian arrays from a byte span, front to back.
-class ByteReader {
- public:
-  explicit ByteReader(absl::Span<const uint8_t> bytes) : bytes_(bytes) {}
-  size_t remaining() const { return bytes_.size() - pos_; }
-  // Copies `count` elements; false (nothing read) if the bytes run out.
-  template <typename T>
-  bool Read(size_t count, T* out) {
-    if (count > remaining() / sizeof(T)) return false;
-    std::memcpy(out, bytes_.data() + pos_, count * sizeof(T));
-    pos_ += count * sizeof(T);
-    return true;
-  }
-
- private:
-  absl::Span<const uint8_t> bytes_;
-  size_t pos_ = 0;
-};
-
-// A bijective 64-bit mix (the splitmix64 finalizer).
-uint64_t Mix64(uint64_t x) {
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
-// Checks that `table` is the CSR table BuildTable makes from codes, reading
-// every array sequentially (random probes into 1 GB would take seconds):
-// offsets run from 0 to n without decreasing, ids are below n and ascending
-// within a bucket, and the multiset of (bucket, id) pairs equals that of
-// (substring value of code[id], id), compared through a sum of a bijective
-// mix of each pair. Memory safety never depends on the sum; any single
-// change (a flipped code bit, id or offset) always changes it, and other
-// corruption passes with probability about 2^-64 (snapshot files carry their
-// own checksum besides).
-absl::Status ValidateTable(const uint8_t* codes, size_t n, int table_index,
-                           const MultiHashTable& table) {
-  const std::vector<uint32_t>& offsets = table.offsets;
-  if (offsets.front() != 0 || offsets.back() != n) {
-    return absl::DataLossError(absl::StrCat(
-        "multi-hash table ", table_index, " covers ids ", offsets.front(), "..",
-        offsets.back(), " but the index holds ", n, " codes"));
-  }
-  uint64_t table_sum = 0;
-  for (size_t v = 0; v + 1 < offsets.size(); ++v) {
-    // Monotonic and within the ids at every step, not only at the ends: a
-    // middle offset past n would send the loop below beyond the ids.
-    if (offsets[v] > offsets[v + 1] || offsets[v + 1] > n) {
-      return absl::DataLossError(absl::StrCat(
-          "multi-hash table ", table_index, " bucket ", v, " has an offset ",
-          offsets[v + 1], " decreasing or past ", n));
-    }
-    for (uint32_t slot = offsets[v]; slot < offsets[v + 1]; ++slot) {
-      const uint32_t id = table.ids[slot];
-      if (id >= n || (slot > offsets[v] && table.ids[slot - 1] >= id)) {
-        return absl::DataLossError(
-            absl::StrCat("multi-hash table ", table_index, " bucket ", v,
-                         " holds id ", id, " out of range or order"));
-      }
-      table_sum += Mix64(uint64_t{v} << 32 | id);
-    }
-  }
-  uint64_t code_sum = 0;
-  for (size_t id = 0; id < n; ++id) {
-    const uint64_t v = ExtractBits(LoadCode256(codes + kCodeBytes * id),
-                                   table.bit_offset, table.bits);
-    code_sum += Mix64(v << 32 | id);
-  }
-  if (table_sum != code_sum) {
-    return absl::DataLossError(
-        absl::StrCat("multi-hash table ", table_index,
-                     " does not match the codes (an id is in a wrong bucket)"));
-  }
-  return absl::OkStatus();
 }
 
 }  // namespace
@@ -449,82 +306,6 @@ void MultiHashIndex::range_search(idx_t n, const uint8_t* x, int radius,
     result->distances[i] = static_cast<float>(hits[i].first);
     result->labels[i] = hits[i].second;
   }
-}
-
-// Layout: magic[8], uint32 num_substrings, uint32 zero, uint64 ntotal,
-// codes[ntotal * 32], then per table offsets[2^bits + 1] and ids[ntotal] as
-// uint32.
-std::string MultiHashIndex::Serialize() const {
-  std::string out(kMagic, sizeof(kMagic));
-  const uint32_t header[2] = {static_cast<uint32_t>(num_substrings()), 0};
-  const uint64_t count = static_cast<uint64_t>(ntotal);
-  out.append(reinterpret_cast<const char*>(header), sizeof(header));
-  out.append(reinterpret_cast<const char*>(&count), sizeof(count));
-  AppendArray(codes_, out);
-  for (const MultiHashTable& table : tables_) {
-    AppendArray(table.offsets, out);
-    AppendArray(table.ids, out);
-  }
-  return out;
-}
-
-absl::StatusOr<std::unique_ptr<MultiHashIndex>> MultiHashIndex::Deserialize(
-    absl::Span<const uint8_t> bytes) {
-  ByteReader reader(bytes);
-  char magic[sizeof(kMagic)];
-  if (!reader.Read(sizeof(magic), magic) ||
-      std::memcmp(magic, kMagic, sizeof(kMagic)) != 0) {
-    return absl::InvalidArgumentError(
-        "bytes are not a serialized MultiHashIndex (bad header)");
-  }
-  uint32_t header[2];
-  uint64_t count;
-  if (!reader.Read(2, header) || !reader.Read(1, &count)) {
-    return absl::DataLossError("MultiHashIndex header is truncated");
-  }
-  const uint32_t m = header[0];
-  if (m < kMinSubstrings || m > kMaxSubstrings || header[1] != 0) {
-    return absl::DataLossError(
-        absl::StrCat("MultiHashIndex header has an invalid substring count ", m,
-                     " or reserved word ", header[1]));
-  }
-  std::vector<MultiHashTable> tables = MakeTables(static_cast<int>(m));
-  // The exact size, computed without overflow: count is bounded first.
-  if (count > std::numeric_limits<uint32_t>::max() ||
-      count > reader.remaining() / kCodeBytes) {
-    return absl::DataLossError(absl::StrCat("MultiHashIndex declares ", count,
-                                            " codes but holds ",
-                                            reader.remaining(), " bytes"));
-  }
-  size_t expected = count * kCodeBytes;
-  for (const MultiHashTable& table : tables) {
-    expected += ((size_t{1} << table.bits) + 1 + count) * sizeof(uint32_t);
-  }
-  if (reader.remaining() != expected) {
-    return absl::DataLossError(absl::StrCat(
-        "MultiHashIndex with ", count, " codes and ", m, " substrings needs ",
-        expected, " bytes after the header, got ", reader.remaining()));
-  }
-  auto index = std::unique_ptr<MultiHashIndex>(
-      new MultiHashIndex(kDimension, static_cast<int>(m)));
-  index->codes_.resize(count * kCodeBytes);
-  reader.Read(index->codes_.size(), index->codes_.data());
-  for (MultiHashTable& table : tables) {
-    table.offsets.resize((size_t{1} << table.bits) + 1);
-    table.ids.resize(count);
-    reader.Read(table.offsets.size(), table.offsets.data());
-    reader.Read(table.ids.size(), table.ids.data());
-  }
-  std::vector<absl::Status> errors(m);
-  ForEachTableParallel(static_cast<int>(m), [&](int j) {
-    errors[j] = ValidateTable(index->codes_.data(), count, j, tables[j]);
-  });
-  for (const absl::Status& error : errors) {
-    if (!error.ok()) return error;
-  }
-  index->tables_ = std::move(tables);
-  index->ntotal = static_cast<idx_t>(count);
-  return index;
 }
 
 }  // namespace clearmatch
