@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/file_io.h"
+#include "common/status_macros.h"
 #include "feed/feed_format.h"
 #include "feed/file_feed_source.h"
 #include "hashing/file_digests.h"
@@ -40,6 +41,22 @@ v1::FeedFile DescribeFile(uint64_t sequence, std::string path,
   file.set_record_count(records);
   file.set_size_bytes(bytes.size());
   return file;
+}
+
+absl::Status ValidateChanges(const std::vector<FeedChange>& changes) {
+  for (size_t i = 0; i < changes.size(); ++i) {
+    const FeedChange& change = changes[i];
+    absl::Status s = change.op == FeedChange::Op::kAdd
+                         ? ValidateEntry(change.entry)
+                         : (change.entry.entry_id.empty()
+                                ? absl::InvalidArgumentError("empty entry_id")
+                                : absl::OkStatus());
+    if (!s.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("change ", i, ": ", s.message()));
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -116,111 +133,72 @@ absl::StatusOr<std::vector<FeedEntry>> FeedPublisher::CurrentState(
   return entries;
 }
 
-absl::StatusOr<FeedPublisher::Published> FeedPublisher::Publish(
-    const std::vector<FeedChange>& changes) {
-  for (size_t i = 0; i < changes.size(); ++i) {
-    const FeedChange& change = changes[i];
-    absl::Status s = change.op == FeedChange::Op::kAdd
-                         ? ValidateEntry(change.entry)
-                         : (change.entry.entry_id.empty()
-                                ? absl::InvalidArgumentError("empty entry_id")
-                                : absl::OkStatus());
-    if (!s.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("change ", i, ": ", s.message()));
-    }
-  }
+absl::StatusOr<v1::FeedManifest> FeedPublisher::LoadManifest() const {
   // The current manifest, if any. Our own output, but check it is ours.
   v1::FeedManifest manifest;
   const std::filesystem::path manifest_path =
       std::filesystem::path(options_.feed_dir) / std::string(kManifestPath);
-  if (std::filesystem::exists(manifest_path)) {
-    FileFeedSource source(options_.feed_dir);
-    absl::StatusOr<std::string> bytes =
-        source.Fetch(kManifestPath, kMaxManifestBytes);
-    if (!bytes.ok()) return bytes.status();
-    if (!manifest.ParseFromString(*bytes)) {
-      return absl::DataLossError(
-          absl::StrCat(manifest_path.string(), " is not a FeedManifest"));
-    }
-    if (manifest.signing_key_id() != signer_->key_id()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          options_.feed_dir, " is signed by key ", manifest.signing_key_id(),
-          ", not by this key (", signer_->key_id(), ")"));
-    }
-    if (!options_.feed_id.empty() && options_.feed_id != manifest.feed_id()) {
-      return absl::FailedPreconditionError(
-          absl::StrCat(options_.feed_dir, " holds feed ", manifest.feed_id(),
-                       ", not ", options_.feed_id));
-    }
-  } else {
+  if (!std::filesystem::exists(manifest_path)) {
     manifest.set_format_version(kFeedFormatVersion);
     manifest.set_feed_id(options_.feed_id.empty()
                              ? absl::StrCat("feed-", signer_->key_id())
                              : options_.feed_id);
+    return manifest;
   }
+  FileFeedSource source(options_.feed_dir);
+  absl::StatusOr<std::string> bytes =
+      source.Fetch(kManifestPath, kMaxManifestBytes);
+  if (!bytes.ok()) return bytes.status();
+  if (!manifest.ParseFromString(*bytes)) {
+    return absl::DataLossError(
+        absl::StrCat(manifest_path.string(), " is not a FeedManifest"));
+  }
+  if (manifest.signing_key_id() != signer_->key_id()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        options_.feed_dir, " is signed by key ", manifest.signing_key_id(),
+        ", not by this key (", signer_->key_id(), ")"));
+  }
+  if (!options_.feed_id.empty() && options_.feed_id != manifest.feed_id()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(options_.feed_dir, " holds feed ", manifest.feed_id(),
+                     ", not ", options_.feed_id));
+  }
+  return manifest;
+}
 
-  Published published;
-  published.feed_id = manifest.feed_id();
-  published.sequence = manifest.sequence() + 1;
-  published.records = static_cast<int64_t>(changes.size());
-  published.delta_path =
-      absl::StrFormat("deltas/%012d.delta", published.sequence);
+absl::StatusOr<std::vector<FeedChange>> FeedPublisher::SnapshotAdds(
+    const v1::FeedManifest& manifest, const std::vector<FeedChange>& changes) {
+  absl::StatusOr<std::vector<FeedEntry>> state = CurrentState(manifest);
+  if (!state.ok()) return state.status();
+  std::map<std::string, FeedEntry> merged;
+  for (FeedEntry& entry : *state) {
+    std::string id = entry.entry_id;
+    merged[id] = std::move(entry);
+  }
+  for (const FeedChange& change : changes) {
+    if (change.op == FeedChange::Op::kRemove) {
+      merged.erase(change.entry.entry_id);
+    } else {
+      merged[change.entry.entry_id] = change.entry;
+    }
+  }
+  std::vector<FeedChange> adds;
+  adds.reserve(merged.size());
+  for (auto& [id, entry] : merged) {
+    adds.push_back({FeedChange::Op::kAdd, std::move(entry)});
+  }
+  return adds;
+}
 
-  // The snapshot is computed from the files before the new delta is added.
-  std::vector<FeedEntry> snapshot_entries;
-  if (options_.write_snapshot) {
-    absl::StatusOr<std::vector<FeedEntry>> state = CurrentState(manifest);
-    if (!state.ok()) return state.status();
-    std::map<std::string, FeedEntry> merged;
-    for (FeedEntry& entry : *state) {
-      std::string id = entry.entry_id;
-      merged[id] = std::move(entry);
-    }
-    for (const FeedChange& change : changes) {
-      if (change.op == FeedChange::Op::kRemove) {
-        merged.erase(change.entry.entry_id);
-      } else {
-        merged[change.entry.entry_id] = change.entry;
-      }
-    }
-    for (auto& [id, entry] : merged)
-      snapshot_entries.push_back(std::move(entry));
-  }
-
-  const std::string delta_bytes = EncodeFeedRecords(changes);
-  if (absl::Status s =
-          WriteFeedFile(options_.feed_dir, published.delta_path, delta_bytes);
-      !s.ok()) {
-    return s;
-  }
-  *manifest.add_deltas() = DescribeFile(
-      published.sequence, published.delta_path, delta_bytes, changes.size());
-  if (options_.write_snapshot) {
-    std::vector<FeedChange> adds;
-    adds.reserve(snapshot_entries.size());
-    for (FeedEntry& entry : snapshot_entries) {
-      adds.push_back({FeedChange::Op::kAdd, std::move(entry)});
-    }
-    const std::string snapshot_bytes = EncodeFeedRecords(adds);
-    const std::string path =
-        absl::StrFormat("snapshots/%012d.snapshot", published.sequence);
-    if (absl::Status s = WriteFeedFile(options_.feed_dir, path, snapshot_bytes);
-        !s.ok()) {
-      return s;
-    }
-    *manifest.mutable_snapshot() =
-        DescribeFile(published.sequence, path, snapshot_bytes, adds.size());
-    published.snapshot_records = static_cast<int64_t>(adds.size());
-  }
+absl::Status FeedPublisher::SignAndWriteManifest(v1::FeedManifest& manifest,
+                                                 uint64_t sequence) {
   if (options_.keep_deltas > 0 &&
       manifest.deltas_size() > options_.keep_deltas) {
     manifest.mutable_deltas()->DeleteSubrange(
         0, manifest.deltas_size() - options_.keep_deltas);
   }
-
   const absl::Time now = options_.now();
-  manifest.set_sequence(published.sequence);
+  manifest.set_sequence(sequence);
   manifest.set_created_at_unix_seconds(absl::ToUnixSeconds(now));
   manifest.set_expires_at_unix_seconds(
       absl::ToUnixSeconds(now + options_.expires_in));
@@ -235,16 +213,43 @@ absl::StatusOr<FeedPublisher::Published> FeedPublisher::Publish(
   if (!signature.ok()) return signature.status();
   // Signature first: a reader between the two renames sees a signature that
   // does not match and retries on its next sync; it never accepts a mix.
-  if (absl::Status s = WriteFeedFile(
-          options_.feed_dir, std::string(kManifestSignaturePath), *signature);
-      !s.ok()) {
-    return s;
+  CM_RETURN_IF_ERROR(WriteFeedFile(
+      options_.feed_dir, std::string(kManifestSignaturePath), *signature));
+  return WriteFeedFile(options_.feed_dir, std::string(kManifestPath),
+                       manifest_bytes);
+}
+
+absl::StatusOr<FeedPublisher::Published> FeedPublisher::Publish(
+    const std::vector<FeedChange>& changes) {
+  CM_RETURN_IF_ERROR(ValidateChanges(changes));
+  CM_ASSIGN_OR_RETURN(v1::FeedManifest manifest, LoadManifest());
+  Published published;
+  published.feed_id = manifest.feed_id();
+  published.sequence = manifest.sequence() + 1;
+  published.records = static_cast<int64_t>(changes.size());
+  published.delta_path =
+      absl::StrFormat("deltas/%012d.delta", published.sequence);
+
+  // The snapshot is computed from the files before the new delta is added.
+  std::vector<FeedChange> snapshot_adds;
+  if (options_.write_snapshot) {
+    CM_ASSIGN_OR_RETURN(snapshot_adds, SnapshotAdds(manifest, changes));
   }
-  if (absl::Status s = WriteFeedFile(
-          options_.feed_dir, std::string(kManifestPath), manifest_bytes);
-      !s.ok()) {
-    return s;
+  const std::string delta_bytes = EncodeFeedRecords(changes);
+  CM_RETURN_IF_ERROR(
+      WriteFeedFile(options_.feed_dir, published.delta_path, delta_bytes));
+  *manifest.add_deltas() = DescribeFile(
+      published.sequence, published.delta_path, delta_bytes, changes.size());
+  if (options_.write_snapshot) {
+    const std::string snapshot_bytes = EncodeFeedRecords(snapshot_adds);
+    const std::string path =
+        absl::StrFormat("snapshots/%012d.snapshot", published.sequence);
+    CM_RETURN_IF_ERROR(WriteFeedFile(options_.feed_dir, path, snapshot_bytes));
+    *manifest.mutable_snapshot() = DescribeFile(
+        published.sequence, path, snapshot_bytes, snapshot_adds.size());
+    published.snapshot_records = static_cast<int64_t>(snapshot_adds.size());
   }
+  CM_RETURN_IF_ERROR(SignAndWriteManifest(manifest, published.sequence));
   return published;
 }
 

@@ -65,8 +65,19 @@ class FeedPublisher {
  private:
   FeedPublisher(Options options, std::unique_ptr<Ed25519Signer> signer)
       : options_(std::move(options)), signer_(std::move(signer)) {}
+  // The directory's manifest, or a new one (sequence 0) if it has none.
+  // FAILED_PRECONDITION if it is another key's or another feed's.
+  absl::StatusOr<v1::FeedManifest> LoadManifest() const;
+  // The entries the manifest's snapshot and deltas add up to.
   absl::StatusOr<std::vector<FeedEntry>> CurrentState(
       const v1::FeedManifest& manifest);
+  // The full entry set after `changes`, as adds (for a feed snapshot file).
+  absl::StatusOr<std::vector<FeedChange>> SnapshotAdds(
+      const v1::FeedManifest& manifest, const std::vector<FeedChange>& changes);
+  // Trims the delta list, stamps and signs `manifest` as `sequence`, and
+  // writes the signature, then the manifest.
+  absl::Status SignAndWriteManifest(v1::FeedManifest& manifest,
+                                    uint64_t sequence);
 
   const Options options_;
   const std::unique_ptr<Ed25519Signer> signer_;
