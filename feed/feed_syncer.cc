@@ -2,6 +2,7 @@
 #include "feed/feed_syncer.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
 #include "feed/feed_changes_builder.h"
 #include "feed/feed_format.h"
 
@@ -19,6 +20,34 @@ absl::Status AfterPartialSync(const absl::Status& error,
       absl::StrCat("feed ", result.feed_id, ": store advanced from ",
                    result.from_sequence, " to ", result.to_sequence,
                    " and then failed: ", error.message()));
+}
+
+// What a sync reads: the snapshot (or none), then the deltas from `next`.
+struct SyncPlan {
+  const v1::FeedFile* snapshot = nullptr;
+  uint64_t next = 0;
+};
+
+// Deltas after checkpoint `at`, or the snapshot then the deltas after it.
+// FAILED_PRECONDITION if neither reaches back to `at`.
+absl::StatusOr<SyncPlan> PlanSync(const v1::FeedManifest& manifest,
+                                  const std::string& feed_id, uint64_t at) {
+  SyncPlan plan;
+  plan.next = at + 1;
+  if (manifest.sequence() <= at) return plan;
+  const bool deltas_reach =
+      manifest.deltas_size() > 0 && manifest.deltas(0).sequence() <= plan.next;
+  if (deltas_reach) return plan;
+  if (manifest.has_snapshot() && manifest.snapshot().sequence() > at) {
+    plan.snapshot = &manifest.snapshot();
+    plan.next = plan.snapshot->sequence() + 1;
+    return plan;
+  }
+  return absl::FailedPreconditionError(absl::StrCat(
+      "feed ", feed_id, ": checkpoint ", at,
+      " is too old for this manifest (first delta on offer ",
+      manifest.deltas_size() > 0 ? manifest.deltas(0).sequence() : 0,
+      ") and it has no newer snapshot"));
 }
 
 }  // namespace
@@ -50,17 +79,14 @@ absl::StatusOr<std::string> FeedSyncer::ExpectedFeedId(
                    " feeds; say which one this syncer follows (feed_id)"));
 }
 
-absl::StatusOr<FeedSyncer::Result> FeedSyncer::Sync() {
-  FeedReader reader(options_.reader, *verifier_, source_);
-  absl::StatusOr<v1::FeedManifest> manifest = reader.FetchManifest();
-  if (!manifest.ok()) return manifest.status();
-
-  absl::StatusOr<std::string> feed_id = ExpectedFeedId(manifest->feed_id());
+absl::StatusOr<FeedSyncer::Result> FeedSyncer::StartResult(
+    const v1::FeedManifest& manifest) {
+  absl::StatusOr<std::string> feed_id = ExpectedFeedId(manifest.feed_id());
   if (!feed_id.ok()) return feed_id.status();
-  if (manifest->feed_id() != *feed_id) {
+  if (manifest.feed_id() != *feed_id) {
     return absl::FailedPreconditionError(
         absl::StrCat("manifest at ", source_.Describe(), " is for feed ",
-                     manifest->feed_id(), ", this store follows ", *feed_id));
+                     manifest.feed_id(), ", this store follows ", *feed_id));
   }
   absl::StatusOr<std::optional<FeedCheckpoint>> checkpoint =
       store_.GetCheckpoint(*feed_id);
@@ -71,85 +97,84 @@ absl::StatusOr<FeedSyncer::Result> FeedSyncer::Sync() {
   result.from_sequence = checkpoint->has_value() ? (*checkpoint)->sequence : 0;
   result.to_sequence = result.from_sequence;
   const uint64_t at = result.from_sequence;
-  if (manifest->sequence() < at) {
+  if (manifest.sequence() < at) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "feed ", *feed_id, ": manifest sequence ", manifest->sequence(),
+        "feed ", *feed_id, ": manifest sequence ", manifest.sequence(),
         " is older than the store's checkpoint ", at,
         ": rollback refused, keeping checkpoint ", at));
   }
+  return result;
+}
 
-  // Plan: deltas after `at`, or the snapshot then the deltas after it.
-  const v1::FeedFile* snapshot = nullptr;
-  uint64_t next = at + 1;
-  if (manifest->sequence() > at) {
-    const bool deltas_reach =
-        manifest->deltas_size() > 0 && manifest->deltas(0).sequence() <= next;
-    if (!deltas_reach) {
-      if (manifest->has_snapshot() && manifest->snapshot().sequence() > at) {
-        snapshot = &manifest->snapshot();
-        next = snapshot->sequence() + 1;
-      } else {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "feed ", *feed_id, ": checkpoint ", at,
-            " is too old for this manifest (first delta on offer ",
-            manifest->deltas_size() > 0 ? manifest->deltas(0).sequence() : 0,
-            ") and it has no newer snapshot"));
-      }
+absl::Status FeedSyncer::LoadSnapshot(FeedReader& reader,
+                                      const v1::FeedFile& snapshot,
+                                      int64_t created, Result& result,
+                                      FeedChangesBuilder& changes) {
+  absl::StatusOr<std::vector<FeedChange>> records = reader.FetchFile(snapshot);
+  if (!records.ok()) return records.status();
+  std::vector<FeedEntry> entries;
+  entries.reserve(records->size());
+  for (FeedChange& record : *records) {
+    if (record.op != FeedChange::Op::kAdd) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("snapshot ", snapshot.path(), " holds a REMOVE record (",
+                       feed_internal::QuoteForError(record.entry.entry_id),
+                       "): refusing it"));
     }
+    entries.push_back(std::move(record.entry));
   }
+  const absl::Time start = absl::Now();
+  absl::StatusOr<FeedChanges> applied = store_.ReplaceWithSnapshot(
+      {result.feed_id, snapshot.sequence(), created}, entries);
+  result.store_time += absl::Now() - start;
+  if (!applied.ok()) return applied.status();
+  changes.Append(*std::move(applied));
+  result.snapshot_sequence = snapshot.sequence();
+  result.to_sequence = snapshot.sequence();
+  result.records += static_cast<int64_t>(entries.size());
+  return absl::OkStatus();
+}
 
-  FeedChangesBuilder changes;
-  const int64_t created = manifest->created_at_unix_seconds();
-  auto finish = [&]() {
-    result.changes = std::move(changes).Build();
-    result.times = reader.times();
-  };
-  if (snapshot != nullptr) {
-    absl::StatusOr<std::vector<FeedChange>> records =
-        reader.FetchFile(*snapshot);
-    if (!records.ok()) return records.status();
-    std::vector<FeedEntry> entries;
-    entries.reserve(records->size());
-    for (FeedChange& record : *records) {
-      if (record.op != FeedChange::Op::kAdd) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "snapshot ", snapshot->path(), " holds a REMOVE record (",
-            feed_internal::QuoteForError(record.entry.entry_id),
-            "): refusing it"));
-      }
-      entries.push_back(std::move(record.entry));
-    }
-    const absl::Time start = absl::Now();
-    absl::StatusOr<FeedChanges> applied = store_.ReplaceWithSnapshot(
-        {*feed_id, snapshot->sequence(), created}, entries);
-    result.store_time += absl::Now() - start;
-    if (!applied.ok()) return applied.status();
-    changes.Append(*std::move(applied));
-    result.snapshot_sequence = snapshot->sequence();
-    result.to_sequence = snapshot->sequence();
-    result.records += static_cast<int64_t>(entries.size());
-  }
-  for (const v1::FeedFile& delta : manifest->deltas()) {
+absl::Status FeedSyncer::ApplyDeltas(FeedReader& reader,
+                                     const v1::FeedManifest& manifest,
+                                     uint64_t next, Result& result,
+                                     FeedChangesBuilder& changes) {
+  const int64_t created = manifest.created_at_unix_seconds();
+  for (const v1::FeedFile& delta : manifest.deltas()) {
     if (delta.sequence() < next) continue;
     absl::StatusOr<std::vector<FeedChange>> records = reader.FetchFile(delta);
-    if (!records.ok()) {
-      finish();
-      return AfterPartialSync(records.status(), result);
-    }
+    if (!records.ok()) return AfterPartialSync(records.status(), result);
     const absl::Time start = absl::Now();
-    absl::StatusOr<FeedChanges> applied =
-        store_.ApplyDelta({*feed_id, delta.sequence(), created}, *records);
+    absl::StatusOr<FeedChanges> applied = store_.ApplyDelta(
+        {result.feed_id, delta.sequence(), created}, *records);
     result.store_time += absl::Now() - start;
-    if (!applied.ok()) {
-      finish();
-      return AfterPartialSync(applied.status(), result);
-    }
+    if (!applied.ok()) return AfterPartialSync(applied.status(), result);
     changes.Append(*std::move(applied));
     result.applied_deltas.push_back(delta.sequence());
     result.to_sequence = delta.sequence();
     result.records += static_cast<int64_t>(records->size());
   }
-  finish();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<FeedSyncer::Result> FeedSyncer::Sync() {
+  FeedReader reader(options_.reader, *verifier_, source_);
+  absl::StatusOr<v1::FeedManifest> manifest = reader.FetchManifest();
+  if (!manifest.ok()) return manifest.status();
+  CM_ASSIGN_OR_RETURN(Result result, StartResult(*manifest));
+  CM_ASSIGN_OR_RETURN(const SyncPlan plan, PlanSync(*manifest, result.feed_id,
+                                                    result.from_sequence));
+  FeedChangesBuilder changes;
+  if (plan.snapshot != nullptr) {
+    CM_RETURN_IF_ERROR(LoadSnapshot(reader, *plan.snapshot,
+                                    manifest->created_at_unix_seconds(), result,
+                                    changes));
+  }
+  const absl::Status applied =
+      ApplyDeltas(reader, *manifest, plan.next, result, changes);
+  result.changes = std::move(changes).Build();
+  result.times = reader.times();
+  if (!applied.ok()) return applied;
   return result;
 }
 

@@ -27,6 +27,8 @@
 
 namespace clearmatch {
 
+class FeedChangesBuilder;
+
 // Thread-compatible: one Sync at a time. Borrows the source and the store,
 // which must outlive it.
 class FeedSyncer {
@@ -75,6 +77,17 @@ class FeedSyncer {
         source_(source),
         store_(store) {}
   absl::StatusOr<std::string> ExpectedFeedId(const std::string& manifest_feed);
+  // The result before any file is applied: checks the manifest's feed id
+  // and sequence against the store's checkpoint.
+  absl::StatusOr<Result> StartResult(const v1::FeedManifest& manifest);
+  // Replaces the store's entries with the snapshot's.
+  absl::Status LoadSnapshot(FeedReader& reader, const v1::FeedFile& snapshot,
+                            int64_t created, Result& result,
+                            FeedChangesBuilder& changes);
+  // Applies the manifest's deltas from sequence `next` on, in order.
+  absl::Status ApplyDeltas(FeedReader& reader, const v1::FeedManifest& manifest,
+                           uint64_t next, Result& result,
+                           FeedChangesBuilder& changes);
 
   const Options options_;
   const std::unique_ptr<Ed25519Verifier> verifier_;
