@@ -63,6 +63,99 @@ bool IsRetryableHttpStatus(long status) {
   return status == 408 || status == 429 || (status >= 500 && status <= 599);
 }
 
+// Resets `curl` and sets up one GET of `url` into `sink` with the options'
+// protocols, TLS checks and timeouts.
+void ConfigureTransfer(CURL* curl, const HttpFeedSource::Options& options,
+                       const std::string& url, BodySink& sink,
+                       std::optional<absl::Duration>& retry_after,
+                       char* error_buffer) {
+  curl_easy_reset(curl);
+  const bool https = absl::StartsWithIgnoreCase(options.base_url, "https://");
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, https ? "https" : "http,https");
+  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(curl, CURLOPT_MAXREDIRS, 3L);
+  // Never downgrade an https feed to http on a redirect.
+  curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR,
+                   https ? "https" : "http,https");
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!options.ca_file.empty()) {
+    curl_easy_setopt(curl, CURLOPT_CAINFO, options.ca_file.c_str());
+  }
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(
+      curl, CURLOPT_CONNECTTIMEOUT_MS,
+      static_cast<long>(absl::ToInt64Milliseconds(options.connect_timeout)));
+  curl_easy_setopt(
+      curl, CURLOPT_TIMEOUT_MS,
+      static_cast<long>(absl::ToInt64Milliseconds(options.attempt_timeout)));
+  curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE,
+                   static_cast<curl_off_t>(sink.max_bytes));
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &WriteBody);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &ReadHeader);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &retry_after);
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
+  curl_easy_setopt(curl, CURLOPT_USERAGENT, "clearmatch-feed/1");
+}
+
+// A GET that failed, and whether another attempt may succeed.
+struct FailedGet {
+  absl::Status status;
+  bool retryable = false;
+};
+
+// The failure of a transfer that ended with `code`; none for CURLE_OK.
+std::optional<FailedGet> TransferFailure(CURLcode code, const std::string& url,
+                                         const std::string& detail) {
+  switch (code) {
+    case CURLE_OK:
+      return std::nullopt;
+    case CURLE_OPERATION_TIMEDOUT:
+      return FailedGet{absl::DeadlineExceededError(absl::StrCat(
+                           "GET ", url, ": timed out (", detail, ")")),
+                       true};
+    case CURLE_PARTIAL_FILE:
+      return FailedGet{absl::UnavailableError(absl::StrCat(
+                           "GET ", url, ": body truncated (", detail, ")")),
+                       true};
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+      return FailedGet{absl::UnavailableError(absl::StrCat(
+                           "GET ", url, ": connection failed (", detail, ")")),
+                       true};
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SSL_CACERT_BADFILE:
+      return FailedGet{absl::UnavailableError(absl::StrCat(
+                           "GET ", url, ": TLS failed (", detail, ")")),
+                       false};
+    default:
+      return FailedGet{
+          absl::UnavailableError(absl::StrCat("GET ", url, ": ", detail)),
+          false};
+  }
+}
+
+// The failure of a completed transfer whose HTTP status is not 200.
+FailedGet HttpFailure(long status, const std::string& url) {
+  const std::string message = absl::StrCat("GET ", url, ": HTTP ", status);
+  if (status == 404 || status == 410) {
+    return {absl::NotFoundError(message), false};
+  }
+  if (status == 401 || status == 403) {
+    return {absl::PermissionDeniedError(message), false};
+  }
+  if (IsRetryableHttpStatus(status)) {
+    return {absl::UnavailableError(message), true};
+  }
+  return {absl::FailedPreconditionError(message), false};
+}
+
 }  // namespace
 
 struct HttpFeedSource::Attempt {
@@ -111,100 +204,34 @@ HttpFeedSource::~HttpFeedSource() {
 HttpFeedSource::Attempt HttpFeedSource::FetchOnce(const std::string& url,
                                                   int64_t max_bytes) {
   CURL* curl = static_cast<CURL*>(curl_);
-  curl_easy_reset(curl);
   std::string body;
   BodySink sink{&body, max_bytes};
   std::optional<absl::Duration> retry_after;
   char error_buffer[CURL_ERROR_SIZE] = {0};
-  const bool https = absl::StartsWithIgnoreCase(options_.base_url, "https://");
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, https ? "https" : "http,https");
-  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(curl, CURLOPT_MAXREDIRS, 3L);
-  // Never downgrade an https feed to http on a redirect.
-  curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR,
-                   https ? "https" : "http,https");
-  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
-  if (!options_.ca_file.empty()) {
-    curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.c_str());
-  }
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(
-      curl, CURLOPT_CONNECTTIMEOUT_MS,
-      static_cast<long>(absl::ToInt64Milliseconds(options_.connect_timeout)));
-  curl_easy_setopt(
-      curl, CURLOPT_TIMEOUT_MS,
-      static_cast<long>(absl::ToInt64Milliseconds(options_.attempt_timeout)));
-  curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE,
-                   static_cast<curl_off_t>(max_bytes));
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &WriteBody);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &ReadHeader);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &retry_after);
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
-  curl_easy_setopt(curl, CURLOPT_USERAGENT, "clearmatch-feed/1");
-
+  ConfigureTransfer(curl, options_, url, sink, retry_after, error_buffer);
   const CURLcode code = curl_easy_perform(curl);
   const std::string detail =
       error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
   Attempt attempt;
-  if (sink.exceeded || code == CURLE_FILESIZE_EXCEEDED) {
-    attempt.body = absl::ResourceExhaustedError(absl::StrCat(
-        "GET ", url, ": body exceeds the limit of ", max_bytes, " bytes"));
-    return attempt;
+  std::optional<FailedGet> failed =
+      sink.exceeded || code == CURLE_FILESIZE_EXCEEDED
+          ? FailedGet{absl::ResourceExhaustedError(absl::StrCat(
+                          "GET ", url, ": body exceeds the limit of ",
+                          max_bytes, " bytes")),
+                      false}
+          : TransferFailure(code, url, detail);
+  if (!failed.has_value()) {
+    long status = 0;
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    if (status == 200) {
+      attempt.body = std::move(body);
+      return attempt;
+    }
+    failed = HttpFailure(status, url);
+    if (failed->retryable) attempt.retry_after = retry_after;
   }
-  switch (code) {
-    case CURLE_OK:
-      break;
-    case CURLE_OPERATION_TIMEDOUT:
-      attempt.body = absl::DeadlineExceededError(
-          absl::StrCat("GET ", url, ": timed out (", detail, ")"));
-      attempt.retryable = true;
-      return attempt;
-    case CURLE_PARTIAL_FILE:
-      attempt.body = absl::UnavailableError(
-          absl::StrCat("GET ", url, ": body truncated (", detail, ")"));
-      attempt.retryable = true;
-      return attempt;
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_CONNECT:
-    case CURLE_SEND_ERROR:
-    case CURLE_RECV_ERROR:
-    case CURLE_GOT_NOTHING:
-      attempt.body = absl::UnavailableError(
-          absl::StrCat("GET ", url, ": connection failed (", detail, ")"));
-      attempt.retryable = true;
-      return attempt;
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_SSL_CACERT_BADFILE:
-      attempt.body = absl::UnavailableError(
-          absl::StrCat("GET ", url, ": TLS failed (", detail, ")"));
-      return attempt;
-    default:
-      attempt.body =
-          absl::UnavailableError(absl::StrCat("GET ", url, ": ", detail));
-      return attempt;
-  }
-  long status = 0;
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-  if (status == 200) {
-    attempt.body = std::move(body);
-    return attempt;
-  }
-  const std::string message = absl::StrCat("GET ", url, ": HTTP ", status);
-  if (status == 404 || status == 410) {
-    attempt.body = absl::NotFoundError(message);
-  } else if (status == 401 || status == 403) {
-    attempt.body = absl::PermissionDeniedError(message);
-  } else if (IsRetryableHttpStatus(status)) {
-    attempt.body = absl::UnavailableError(message);
-    attempt.retryable = true;
-    attempt.retry_after = retry_after;
-  } else {
-    attempt.body = absl::FailedPreconditionError(message);
-  }
+  attempt.body = std::move(failed->status);
+  attempt.retryable = failed->retryable;
   return attempt;
 }
 
