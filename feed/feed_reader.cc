@@ -2,6 +2,7 @@
 #include "feed/feed_reader.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
 #include "feed/feed_format.h"
 #include "hashing/file_digests.h"
 
@@ -25,6 +26,52 @@ std::string FormatUnix(int64_t seconds) {
                           absl::UTCTimeZone());
 }
 
+// UNAUTHENTICATED for a manifest whose signature did not verify (`error`).
+// Only now, and only for the message, look at what the unverified manifest
+// (null if unreadable) claims about its key.
+absl::Status SignatureRejected(const absl::Status& error,
+                               const std::string& source,
+                               const v1::FeedManifest* manifest,
+                               const std::string& trusted_key_id) {
+  const bool claims_key =
+      manifest != nullptr && !manifest->signing_key_id().empty();
+  const std::string claimed =
+      claims_key ? absl::StrCat("key ", feed_internal::QuoteForError(
+                                            manifest->signing_key_id()))
+                 : "no readable key id";
+  const bool other_key =
+      claims_key && manifest->signing_key_id() != trusted_key_id;
+  return absl::UnauthenticatedError(absl::StrCat(
+      "manifest of ", source, " rejected: ", error.message(),
+      other_key ? "; it claims to be signed by another key, "
+                : "; bad signature or tampered manifest, it claims ",
+      claimed));
+}
+
+// FAILED_PRECONDITION for a verified manifest that expired by `now` or was
+// created more than max_clock_skew after it.
+absl::Status CheckFreshness(const v1::FeedManifest& manifest, absl::Time now,
+                            absl::Duration max_clock_skew) {
+  const absl::Time expires =
+      absl::FromUnixSeconds(manifest.expires_at_unix_seconds());
+  if (now >= expires) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("manifest of feed ", manifest.feed_id(), " sequence ",
+                     manifest.sequence(), " expired at ",
+                     FormatUnix(manifest.expires_at_unix_seconds()), " (now ",
+                     FormatUnix(absl::ToUnixSeconds(now)),
+                     "): the feed is stale or frozen, refusing it"));
+  }
+  if (absl::FromUnixSeconds(manifest.created_at_unix_seconds()) >
+      now + max_clock_skew) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "manifest of feed ", manifest.feed_id(), " was created at ",
+        FormatUnix(manifest.created_at_unix_seconds()), ", in the future (now ",
+        FormatUnix(absl::ToUnixSeconds(now)), "): check the clocks"));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<v1::FeedManifest> FeedReader::FetchManifest() {
@@ -44,20 +91,8 @@ absl::StatusOr<v1::FeedManifest> FeedReader::FetchManifest() {
   v1::FeedManifest manifest;
   const bool parsed = manifest.ParseFromString(manifest_bytes);
   if (absl::Status s = verifier_.Verify(manifest_bytes, signature); !s.ok()) {
-    // Only now, and only for the message, look at what the unverified
-    // manifest claims about its key.
-    std::string claimed = "no readable key id";
-    if (parsed && !manifest.signing_key_id().empty()) {
-      claimed = absl::StrCat(
-          "key ", feed_internal::QuoteForError(manifest.signing_key_id()));
-    }
-    const bool other_key = parsed && !manifest.signing_key_id().empty() &&
-                           manifest.signing_key_id() != verifier_.key_id();
-    return absl::UnauthenticatedError(absl::StrCat(
-        "manifest of ", source_.Describe(), " rejected: ", s.message(),
-        other_key ? "; it claims to be signed by another key, "
-                  : "; bad signature or tampered manifest, it claims ",
-        claimed));
+    return SignatureRejected(s, source_.Describe(),
+                             parsed ? &manifest : nullptr, verifier_.key_id());
   }
   if (!parsed) {
     return absl::InvalidArgumentError(
@@ -68,24 +103,8 @@ absl::StatusOr<v1::FeedManifest> FeedReader::FetchManifest() {
     return absl::InvalidArgumentError(absl::StrCat(
         "manifest of ", source_.Describe(), " is malformed: ", s.message()));
   }
-  const absl::Time now = options_.now();
-  const absl::Time expires =
-      absl::FromUnixSeconds(manifest.expires_at_unix_seconds());
-  if (now >= expires) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("manifest of feed ", manifest.feed_id(), " sequence ",
-                     manifest.sequence(), " expired at ",
-                     FormatUnix(manifest.expires_at_unix_seconds()), " (now ",
-                     FormatUnix(absl::ToUnixSeconds(now)),
-                     "): the feed is stale or frozen, refusing it"));
-  }
-  if (absl::FromUnixSeconds(manifest.created_at_unix_seconds()) >
-      now + options_.max_clock_skew) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "manifest of feed ", manifest.feed_id(), " was created at ",
-        FormatUnix(manifest.created_at_unix_seconds()), ", in the future (now ",
-        FormatUnix(absl::ToUnixSeconds(now)), "): check the clocks"));
-  }
+  CM_RETURN_IF_ERROR(
+      CheckFreshness(manifest, options_.now(), options_.max_clock_skew));
   return manifest;
 }
 
