@@ -1,9 +1,6 @@
 // `clearmatch match` end to end on a temp bank CSV made from the reference
 // hashes in tests/testdata/pdq (expected values come from the reference
 // CSVs and md5sum, never from this code).
-#include <cstdio>
-#include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -13,6 +10,7 @@
 #include "cli/command.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "testing/temp_dir.h"
 #include "testing/testdata.h"
 
 namespace clearmatch::cli {
@@ -56,11 +54,6 @@ std::vector<std::string> Split(const std::string& line) {
 class MatchCommandTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    // A directory of this test's own: ctest runs the tests of this binary
-    // as parallel processes, which must not share (and delete) one.
-    std::string pattern = ::testing::TempDir() + "match_command_test_XXXXXX";
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
     // reference_hashes.csv: hash,quality,file -> one pdq entry per file;
     // reference_dihedral.csv: the 8 variants of bridge-1-original.
     std::ofstream bank(BankPath());
@@ -81,9 +74,7 @@ class MatchCommandTest : public ::testing::Test {
          << ",md5-\"q0003\",exact,\n";
   }
 
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  std::string BankPath() const { return (dir_ / "bank.csv").string(); }
+  std::string BankPath() const { return dir_.File("bank.csv"); }
 
   int Run(std::vector<std::string> args) {
     out_.str("");
@@ -112,7 +103,9 @@ class MatchCommandTest : public ::testing::Test {
     return match.empty() ? -1 : std::stoi(match[1]);
   }
 
-  std::filesystem::path dir_;
+  // A directory of this test's own: ctest runs the tests of this binary
+  // as parallel processes, which must not share (and delete) one.
+  clearmatch::testing::TempDir dir_;
   std::vector<std::string> dihedral_hex_;
   std::ostringstream out_;
   std::ostringstream err_;
@@ -164,7 +157,7 @@ TEST_F(MatchCommandTest, ExactMd5HitOnMediaFileWithEscapedJson) {
 }
 
 TEST_F(MatchCommandTest, HashesFileMatchesAndReportsBadLines) {
-  const std::string hashes = (dir_ / "hashes.txt").string();
+  const std::string hashes = dir_.File("hashes.txt");
   std::string upper = dihedral_hex_[1];
   for (char& c : upper) c = static_cast<char>(std::toupper(c));
   std::ofstream(hashes) << "# queries\n"
@@ -194,7 +187,7 @@ TEST_F(MatchCommandTest, TheDaemonConfigsPoliciesDecide) {
   EXPECT_THAT(LinesWith({"\"decision\": \"BLOCK\"", "\"matches\": "}),
               Not(IsEmpty()));
 
-  const std::string config = (dir_ / "clearmatchd.textproto").string();
+  const std::string config = dir_.File("clearmatchd.textproto");
   std::ofstream(config) << "default_policy { upload_action: REVIEW }\n"
                         << "banks { bank: \"dihedral\" "
                            "policy { shadow: true upload_action: BLOCK } }\n";
@@ -220,7 +213,7 @@ TEST_F(MatchCommandTest, TheDaemonConfigsPoliciesDecide) {
 }
 
 TEST_F(MatchCommandTest, HashesWithoutQualityAreOnlyReviewed) {
-  const std::string hashes = (dir_ / "hashes.txt").string();
+  const std::string hashes = dir_.File("hashes.txt");
   std::ofstream(hashes) << dihedral_hex_[0] << "\n"
                         << dihedral_hex_[1] << ",90\n"
                         << dihedral_hex_[2] << ",high\n";
@@ -236,14 +229,13 @@ TEST_F(MatchCommandTest, HashesWithoutQualityAreOnlyReviewed) {
 
 TEST_F(MatchCommandTest, MissingMediaFailsButOthersRun) {
   const std::string image = TestdataPath("pdq/bridge-1-original.jpg");
-  EXPECT_EQ(Run({"--bank", BankPath(), (dir_ / "missing.jpg").string(), image}),
-            1);
+  EXPECT_EQ(Run({"--bank", BankPath(), dir_.File("missing.jpg"), image}), 1);
   EXPECT_THAT(err_.str(), HasSubstr("missing.jpg"));
   EXPECT_THAT(LinesWith({"dihedral-original"}), Not(IsEmpty()));
 }
 
 TEST_F(MatchCommandTest, BadBankNamesTheLine) {
-  const std::string bank = (dir_ / "bad.csv").string();
+  const std::string bank = dir_.File("bad.csv");
   std::ofstream(bank) << "pdq," << std::string(64, 'a') << ",ok\nsha1,xyz,e\n";
   EXPECT_EQ(Run({"--bank", bank, "--hashes", bank}), 1);
   EXPECT_THAT(err_.str(), HasSubstr("line 2"));
