@@ -74,17 +74,23 @@ absl::Status Matcher::MatchImage(const IndexSnapshot& snapshot,
   for (const PdqHit& hit : hits) {
     const QueryPdq& q = query.pdq[hit.query];
     const BankPolicy& bank = PolicyOf(snapshot.entry(hit.entry));
-    if (!VerdictPolicy::CountsTransform(options.dihedral, bank, q.transform)) {
-      continue;
+    if (VerdictPolicy::CountsTransform(options.dihedral, bank, q.transform)) {
+      OfferPdq(hit, q.quality, q.transform, bank, options, matches);
     }
-    const v1::Decision decision = VerdictPolicy::DecidePdq(
-        options.context, bank, hit.distance, q.quality);
-    if (decision == v1::ALLOW) continue;
-    v1::Match match = matches.NewMatch(hit.entry, decision, hit.distance);
-    match.set_transform(std::string(DihedralTransformName(q.transform)));
-    matches.Offer(hit.entry, std::move(match));
   }
   return absl::OkStatus();
+}
+
+bool Matcher::OfferPdq(const PdqHit& hit, int quality,
+                       DihedralTransform transform, const BankPolicy& bank,
+                       const Options& options, MatchSet& matches) const {
+  const v1::Decision decision =
+      VerdictPolicy::DecidePdq(options.context, bank, hit.distance, quality);
+  if (decision == v1::ALLOW) return false;
+  v1::Match match = matches.NewMatch(hit.entry, decision, hit.distance);
+  match.set_transform(std::string(DihedralTransformName(transform)));
+  matches.Offer(hit.entry, std::move(match));
+  return true;
 }
 
 absl::Status Matcher::MatchFramesToImages(const IndexSnapshot& snapshot,
@@ -96,16 +102,11 @@ absl::Status Matcher::MatchFramesToImages(const IndexSnapshot& snapshot,
                       snapshot.SearchPdq(FrameHashes(query), Radius(options)));
   absl::flat_hash_set<EntryRef> image_entries;
   for (const PdqHit& hit : hits) {
-    const VpdqFeature& frame = query.frames[hit.query];
     const BankPolicy& bank = PolicyOf(snapshot.entry(hit.entry));
-    const v1::Decision decision = VerdictPolicy::DecidePdq(
-        options.context, bank, hit.distance, frame.quality);
-    if (decision == v1::ALLOW) continue;
-    v1::Match match = matches.NewMatch(hit.entry, decision, hit.distance);
-    match.set_transform(
-        std::string(DihedralTransformName(DihedralTransform::kOriginal)));
-    matches.Offer(hit.entry, std::move(match));
-    image_entries.insert(hit.entry);
+    if (OfferPdq(hit, query.frames[hit.query].quality,
+                 DihedralTransform::kOriginal, bank, options, matches)) {
+      image_entries.insert(hit.entry);
+    }
   }
   // Where in the video each matched image appears.
   for (EntryRef ref : image_entries) {

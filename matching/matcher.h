@@ -59,6 +59,11 @@ class Matcher {
                                  MatchSet& matches) const;
   absl::Status MatchDigests(const IndexSnapshot& snapshot, const Query& query,
                             const Options& options, MatchSet& matches) const;
+  // Offers the PDQ hit to `matches` unless the policy allows it; whether it
+  // did.
+  bool OfferPdq(const PdqHit& hit, int quality, DihedralTransform transform,
+                const BankPolicy& bank, const Options& options,
+                MatchSet& matches) const;
   const BankPolicy& PolicyOf(const EntryView& entry) const;
 
   const VerdictPolicy& policy_;
