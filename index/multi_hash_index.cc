@@ -129,6 +129,24 @@ void ProbeTablesPortable(const uint8_t* query, const uint8_t* codes,
   ProbeTables<false>(query, codes, tables, max_distance, hits);
 }
 
+// Calls visit(distance, id) for each of the n codes, in id order, computing
+// the distances a block at a time.
+template <typename Visit>
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline void ScanDistances(const uint8_t* query,
+                                                       const uint8_t* codes,
+                                                       size_t n,
+                                                       const Visit& visit) {
+  int32_t distances[kScanBlock];
+  for (size_t start = 0; start < n; start += kScanBlock) {
+    const size_t count = std::min(kScanBlock, n - start);
+    index_internal::ComputeDistances256(query, codes + start * kCodeBytes,
+                                        count, distances);
+    for (size_t i = 0; i < count; ++i) {
+      visit(distances[i], static_cast<faiss::IndexBinary::idx_t>(start + i));
+    }
+  }
+}
+
 }  // namespace
 
 MultiHashIndex::MultiHashIndex(int d, int num_substrings)
@@ -214,41 +232,28 @@ void MultiHashIndex::CollectWithin(const uint8_t* query, int max_distance,
     }
     return;
   }
-  int32_t distances[kScanBlock];
-  for (size_t start = 0; start < size_t(ntotal); start += kScanBlock) {
-    const size_t count = std::min(kScanBlock, size_t(ntotal) - start);
-    index_internal::ComputeDistances256(
-        query, codes_.data() + start * kCodeBytes, count, distances);
-    for (size_t i = 0; i < count; ++i) {
-      if (distances[i] <= max_distance) {
-        hits.emplace_back(distances[i], static_cast<idx_t>(start + i));
-      }
-    }
-  }
+  ScanDistances(query, codes_.data(), size_t(ntotal),
+                [&](int32_t distance, idx_t id) {
+                  if (distance <= max_distance) hits.emplace_back(distance, id);
+                });
 }
 
 void MultiHashIndex::ScanNearest(const uint8_t* query, idx_t k,
                                  Hits& nearest) const {
   // Max-heap on (distance, id) of the best k so far.
   nearest.clear();
-  int32_t distances[kScanBlock];
-  for (size_t start = 0; start < size_t(ntotal); start += kScanBlock) {
-    const size_t count = std::min(kScanBlock, size_t(ntotal) - start);
-    index_internal::ComputeDistances256(
-        query, codes_.data() + start * kCodeBytes, count, distances);
-    for (size_t i = 0; i < count; ++i) {
-      const std::pair<int32_t, idx_t> hit(distances[i],
-                                          static_cast<idx_t>(start + i));
-      if (nearest.size() < size_t(k)) {
-        nearest.push_back(hit);
-        std::push_heap(nearest.begin(), nearest.end());
-      } else if (hit < nearest.front()) {
-        std::pop_heap(nearest.begin(), nearest.end());
-        nearest.back() = hit;
-        std::push_heap(nearest.begin(), nearest.end());
-      }
-    }
-  }
+  ScanDistances(query, codes_.data(), size_t(ntotal),
+                [&](int32_t distance, idx_t id) {
+                  const std::pair<int32_t, idx_t> hit(distance, id);
+                  if (nearest.size() < size_t(k)) {
+                    nearest.push_back(hit);
+                    std::push_heap(nearest.begin(), nearest.end());
+                  } else if (hit < nearest.front()) {
+                    std::pop_heap(nearest.begin(), nearest.end());
+                    nearest.back() = hit;
+                    std::push_heap(nearest.begin(), nearest.end());
+                  }
+                });
   std::sort_heap(nearest.begin(), nearest.end());
 }
 
