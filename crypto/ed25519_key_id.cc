@@ -1,5 +1,7 @@
 #include "crypto/ed25519_key_id.h"
 
+#include <openssl/objects.h>
+
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "common/hex.h"
@@ -9,7 +11,13 @@
 
 namespace clearmatch {
 
-absl::StatusOr<std::string> Ed25519KeyId(EVP_PKEY& key) {
+absl::StatusOr<std::string> Ed25519KeyId(EVP_PKEY& key,
+                                         absl::string_view what) {
+  if (EVP_PKEY_get_id(&key) != EVP_PKEY_ED25519) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, " is of type ", OBJ_nid2sn(EVP_PKEY_get_id(&key)),
+                     ", expected ED25519"));
+  }
   unsigned char raw[32];
   size_t length = sizeof(raw);
   if (EVP_PKEY_get_raw_public_key(&key, raw, &length) != 1 || length != 32) {

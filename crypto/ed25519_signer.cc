@@ -45,12 +45,7 @@ absl::StatusOr<Ed25519KeyPair> Ed25519Signer::GenerateKeyPair() {
 absl::StatusOr<std::unique_ptr<Ed25519Signer>> Ed25519Signer::Create(
     absl::string_view private_pem) {
   CM_ASSIGN_OR_RETURN(EvpPkeyPtr key, ParsePemPrivateKey(private_pem));
-  if (EVP_PKEY_get_id(key.get()) != EVP_PKEY_ED25519) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "private key is of type ", OBJ_nid2sn(EVP_PKEY_get_id(key.get())),
-        ", expected ED25519"));
-  }
-  CM_ASSIGN_OR_RETURN(std::string key_id, Ed25519KeyId(*key));
+  CM_ASSIGN_OR_RETURN(std::string key_id, Ed25519KeyId(*key, "private key"));
   return std::unique_ptr<Ed25519Signer>(
       new Ed25519Signer(std::move(key), std::move(key_id)));
 }

@@ -14,12 +14,7 @@ namespace clearmatch {
 absl::StatusOr<std::unique_ptr<Ed25519Verifier>> Ed25519Verifier::Create(
     absl::string_view public_pem) {
   CM_ASSIGN_OR_RETURN(EvpPkeyPtr key, ParsePemPublicKey(public_pem));
-  if (EVP_PKEY_get_id(key.get()) != EVP_PKEY_ED25519) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "public key is of type ", OBJ_nid2sn(EVP_PKEY_get_id(key.get())),
-        ", expected ED25519"));
-  }
-  CM_ASSIGN_OR_RETURN(std::string key_id, Ed25519KeyId(*key));
+  CM_ASSIGN_OR_RETURN(std::string key_id, Ed25519KeyId(*key, "public key"));
   return std::unique_ptr<Ed25519Verifier>(
       new Ed25519Verifier(std::move(key), std::move(key_id)));
 }

@@ -25,40 +25,36 @@ absl::Status NotPem(absl::string_view what) {
       absl::StrCat("not a PEM ", what, " (", TakeOpenSslError(), ")"));
 }
 
+// The first object `read` finds in `pem` (a `what`), owned by a Ptr.
+template <typename Ptr, typename Read>
+absl::StatusOr<Ptr> ParsePem(absl::string_view pem, absl::string_view what,
+                             const Read& read) {
+  ERR_clear_error();
+  BioPtr bio = MemoryBio(pem);
+  Ptr object(bio == nullptr ? nullptr : read(bio.get()));
+  if (object == nullptr) return NotPem(what);
+  ERR_clear_error();
+  return object;
+}
+
 }  // namespace
 
 absl::StatusOr<X509Ptr> ParsePemCertificate(absl::string_view pem) {
-  ERR_clear_error();
-  BioPtr bio = MemoryBio(pem);
-  X509Ptr cert(bio == nullptr
-                   ? nullptr
-                   : PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
-  if (cert == nullptr) return NotPem("certificate");
-  ERR_clear_error();
-  return cert;
+  return ParsePem<X509Ptr>(pem, "certificate", [](BIO* bio) {
+    return PEM_read_bio_X509(bio, nullptr, nullptr, nullptr);
+  });
 }
 
 absl::StatusOr<EvpPkeyPtr> ParsePemPrivateKey(absl::string_view pem) {
-  ERR_clear_error();
-  BioPtr bio = MemoryBio(pem);
-  EvpPkeyPtr key(
-      bio == nullptr
-          ? nullptr
-          : PEM_read_bio_PrivateKey(bio.get(), nullptr, NoPassphrase, nullptr));
-  if (key == nullptr) return NotPem("private key");
-  ERR_clear_error();
-  return key;
+  return ParsePem<EvpPkeyPtr>(pem, "private key", [](BIO* bio) {
+    return PEM_read_bio_PrivateKey(bio, nullptr, NoPassphrase, nullptr);
+  });
 }
 
 absl::StatusOr<EvpPkeyPtr> ParsePemPublicKey(absl::string_view pem) {
-  ERR_clear_error();
-  BioPtr bio = MemoryBio(pem);
-  EvpPkeyPtr key(bio == nullptr ? nullptr
-                                : PEM_read_bio_PUBKEY(bio.get(), nullptr,
-                                                      nullptr, nullptr));
-  if (key == nullptr) return NotPem("public key");
-  ERR_clear_error();
-  return key;
+  return ParsePem<EvpPkeyPtr>(pem, "public key", [](BIO* bio) {
+    return PEM_read_bio_PUBKEY(bio, nullptr, nullptr, nullptr);
+  });
 }
 
 bool KeyMatchesCertificate(X509& cert, EVP_PKEY& key) {
