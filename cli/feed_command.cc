@@ -1,10 +1,7 @@
 // `clearmatch feed ...` subcommands.
-#include <sys/stat.h>
 
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -12,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "bank/bank_csv.h"
 #include "cli/command.h"
+#include "common/file_io.h"
 #include "crypto/ed25519_signer.h"
 #include "crypto/ed25519_verifier.h"
 #include "feed/feed_publisher.h"
@@ -65,24 +63,6 @@ absl::StatusOr<Args> ParseArgs(const std::vector<std::string>& args,
     }
   }
   return parsed;
-}
-
-absl::StatusOr<std::string> ReadSmallFile(const std::string& path,
-                                          int64_t max_bytes) {
-  std::error_code error;
-  const auto size = std::filesystem::file_size(path, error);
-  if (error) {
-    return absl::NotFoundError(
-        absl::StrCat("cannot read ", path, ": ", error.message()));
-  }
-  if (size > static_cast<uintmax_t>(max_bytes)) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat(path, " is larger than ", max_bytes, " bytes"));
-  }
-  std::ifstream file(path, std::ios::binary);
-  std::ostringstream contents;
-  contents << file.rdbuf();
-  return contents.str();
 }
 
 // "7d", "36h", "90m", "45s" or anything absl::ParseDuration takes.
@@ -144,22 +124,15 @@ int Keygen(const Args& args, std::ostream& out, std::ostream& err) {
   }
   absl::StatusOr<Ed25519KeyPair> keys = Ed25519Signer::GenerateKeyPair();
   if (!keys.ok()) return Fail(err, keys.status());
-  {
-    // Created 0600 before any key byte is written.
-    const mode_t old_mask = umask(077);
-    std::ofstream file(private_path, std::ios::binary);
-    file << keys->private_pem;
-    umask(old_mask);
-    if (!file) {
-      return Fail(err, absl::FailedPreconditionError(
-                           absl::StrCat("cannot write ", private_path)));
-    }
+  // The private key is 0600 from its first byte.
+  if (absl::Status s =
+          WriteFileAtomically(private_path, keys->private_pem, 0600);
+      !s.ok()) {
+    return Fail(err, s);
   }
-  std::ofstream file(public_path, std::ios::binary);
-  file << keys->public_pem;
-  if (!file) {
-    return Fail(err, absl::FailedPreconditionError(
-                         absl::StrCat("cannot write ", public_path)));
+  if (absl::Status s = WriteFileAtomically(public_path, keys->public_pem);
+      !s.ok()) {
+    return Fail(err, s);
   }
   const std::string key_id =
       (*Ed25519Signer::Create(keys->private_pem))->key_id();
@@ -173,7 +146,7 @@ int Publish(const Args& args, std::ostream& out, std::ostream& err) {
     return Usage(err, "publish needs --key and --feed-dir");
   }
   absl::StatusOr<std::string> key =
-      ReadSmallFile(args.flags.at("key"), 64 * 1024);
+      ReadFileToString(args.flags.at("key"), 64 * 1024);
   if (!key.ok()) return Fail(err, key.status());
   FeedPublisher::Options options;
   options.feed_dir = args.flags.at("feed-dir");
@@ -222,7 +195,7 @@ int Publish(const Args& args, std::ostream& out, std::ostream& err) {
 
 absl::StatusOr<std::unique_ptr<Ed25519Verifier>> LoadVerifier(
     const std::string& path) {
-  absl::StatusOr<std::string> pem = ReadSmallFile(path, 64 * 1024);
+  absl::StatusOr<std::string> pem = ReadFileToString(path, 64 * 1024);
   if (!pem.ok()) return pem.status();
   return Ed25519Verifier::Create(*pem);
 }
@@ -270,7 +243,7 @@ int Sync(const Args& args, std::ostream& out, std::ostream& err) {
     return Usage(err, "sync needs --url, --pubkey and --store");
   }
   absl::StatusOr<std::string> pem =
-      ReadSmallFile(args.flags.at("pubkey"), 64 * 1024);
+      ReadFileToString(args.flags.at("pubkey"), 64 * 1024);
   if (!pem.ok()) return Fail(err, pem.status());
   absl::StatusOr<std::unique_ptr<FeedSource>> source =
       OpenFeedSource(args.flags.at("url"), {});

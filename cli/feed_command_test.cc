@@ -1,4 +1,6 @@
 // `clearmatch feed keygen|publish|verify|sync` end to end on a directory.
+#include <sys/stat.h>
+
 #include <sstream>
 
 #include "cli/command.h"
@@ -28,6 +30,10 @@ TEST(FeedCommandTest, KeygenPublishVerifySync) {
   TempDir dir;
   const std::string keys = dir.File("keys"), feed = dir.File("feed");
   ASSERT_EQ(Feed({"keygen", "--out", keys}).code, kExitOk);
+  // Only the owner may read the private key.
+  struct stat info;
+  ASSERT_EQ(stat((keys + "/private.pem").c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
   EXPECT_EQ(Feed({"keygen", "--out", keys}).code,
             kExitInputFailed);  // no overwrite
   dir.Write(

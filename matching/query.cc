@@ -5,7 +5,6 @@
 #include <string_view>
 #include <utility>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "common/hex.h"
 #include "common/status_macros.h"
@@ -132,9 +131,11 @@ absl::StatusOr<Query> Query::FromHashes(const v1::Hashes& hashes) {
 Query Query::FromFingerprint(const MediaFingerprint& fingerprint,
                              bool dihedral) {
   Query query;
-  query.md5 = absl::HexStringToBytes(fingerprint.digests.md5);
-  query.sha1 = absl::HexStringToBytes(fingerprint.digests.sha1);
-  query.sha256 = absl::HexStringToBytes(fingerprint.digests.sha256);
+  // The fingerprinter's digests are well-formed hex of these lengths.
+  query.md5 = ParseHexBytes(fingerprint.digests.md5, 16, "md5").value_or("");
+  query.sha1 = ParseHexBytes(fingerprint.digests.sha1, 20, "sha1").value_or("");
+  query.sha256 =
+      ParseHexBytes(fingerprint.digests.sha256, 32, "sha256").value_or("");
   if (fingerprint.pdq) {
     const int variants = dihedral ? kDihedralCount : 1;
     for (int i = 0; i < variants; ++i) {
@@ -148,9 +149,9 @@ Query Query::FromFingerprint(const MediaFingerprint& fingerprint,
 
 v1::Hashes Query::ToHashes() const {
   v1::Hashes hashes;
-  hashes.set_md5(absl::BytesToHexString(md5));
-  hashes.set_sha1(absl::BytesToHexString(sha1));
-  hashes.set_sha256(absl::BytesToHexString(sha256));
+  hashes.set_md5(BytesToHex(md5));
+  hashes.set_sha1(BytesToHex(sha1));
+  hashes.set_sha256(BytesToHex(sha256));
   for (const QueryPdq& q : pdq) {
     v1::PdqHashValue* value = hashes.add_pdq();
     value->set_hash(q.hash.ToHex());
