@@ -9,15 +9,16 @@ cd "$(dirname "$0")/.."
 STAGES=${STAGES:-main asan tsan}
 JOBS=$(nproc)
 
-# The tests that exercise threads: index hot swap, worker pool and review
+# The tests that exercise threads: index hot swap and the IndexManager's
+# sync thread, worker pool and review
 # service, the review store's writer queue, the feed syncer, and the daemon
 # (matcher service) as a real process.
-TSAN_TARGETS=(index_holder_test daemon_test review_test feed_test
+TSAN_TARGETS=(index_holder_test daemon_test review_test feed_test serving_test
               daemon_integration_test clearmatchd)
 # The Python client's grpcio would load the TSan Abseil without the TSan
 # runtime: it tests the wire format, which the main stage covers.
 TSAN_EXCLUDED='PythonClientIsWireCompatible'
-TSAN_TESTS='IndexHolder|WorkerPool|ReviewService|ReviewStore|FullReviewQueue|FeedSyncer|DaemonTest|DaemonFeedTest|DaemonOverloadTest'
+TSAN_TESTS='IndexHolder|IndexManager|WorkerPool|ReviewService|ReviewStore|RecordWriter|FullReviewQueue|FeedSyncer|DaemonTest|DaemonFeedTest|DaemonOverloadTest'
 
 configure() {  # configure DIR [CMAKE ARGS...]
   local dir=$1
