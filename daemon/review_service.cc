@@ -119,31 +119,24 @@ grpc::ServerUnaryReactor* ReviewService::Decide(
              }));
 }
 
-template <typename Request, typename Response>
-grpc::ServerUnaryReactor* ReviewService::Forward(
-    grpc::CallbackServerContext* context, absl::string_view rpc,
-    absl::string_view role, const Request* request, Response* response,
-    absl::StatusOr<Response> (ReviewStore::*call)(const Request&)) {
-  return Run(context, rpc, role, absl::OkStatus(),
-             Respond(response, [this, request, call] {
-               return (store_.*call)(*request);
-             }));
-}
-
 grpc::ServerUnaryReactor* ReviewService::ExportConfirmed(
     grpc::CallbackServerContext* context,
     const v1::ExportConfirmedRequest* request,
     v1::ExportConfirmedResponse* response) {
-  return Forward(context, "ExportConfirmed", "reviewer", request, response,
-                 &ReviewStore::ExportConfirmed);
+  return Run(context, "ExportConfirmed", "reviewer", absl::OkStatus(),
+             Respond(response, [this, request] {
+               return store_.ExportConfirmed(*request);
+             }));
 }
 
 grpc::ServerUnaryReactor* ReviewService::ListAllowlist(
     grpc::CallbackServerContext* context,
     const v1::ListAllowlistRequest* request,
     v1::ListAllowlistResponse* response) {
-  return Forward(context, "ListAllowlist", "admin", request, response,
-                 &ReviewStore::ListAllowlist);
+  return Run(context, "ListAllowlist", "admin", absl::OkStatus(),
+             Respond(response, [this, request] {
+               return store_.ListAllowlist(*request);
+             }));
 }
 
 grpc::ServerUnaryReactor* ReviewService::RemoveAllowlistEntry(

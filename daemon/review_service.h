@@ -79,13 +79,6 @@ class ReviewService final : public v1::Review::CallbackService {
                                 absl::string_view rpc, absl::string_view role,
                                 const absl::Status& validation,
                                 StoreCall store_call);
-  // Run without validation of a store call that answers `request` with
-  // `*response`.
-  template <typename Request, typename Response>
-  grpc::ServerUnaryReactor* Forward(
-      grpc::CallbackServerContext* context, absl::string_view rpc,
-      absl::string_view role, const Request* request, Response* response,
-      absl::StatusOr<Response> (ReviewStore::*call)(const Request&));
 
   ReviewStore& store_;
   WorkerPool& pool_;

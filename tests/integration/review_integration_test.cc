@@ -291,7 +291,8 @@ TEST_F(ReviewDaemonTest, CliListDecideShowExport) {
 
   std::ostringstream export_out;
   ASSERT_EQ(cli::RunReviewCommand({"export", "--addr", addr}, export_out, err),
-            0);
+            0)
+      << err.str();
   EXPECT_THAT(export_out.str(), HasSubstr("\"entry_id\":\"bridge-1\""));
   EXPECT_THAT(export_out.str(),
               HasSubstr("\"content_id\":\"pdq/bridge-1-original.jpg\""));
