@@ -48,8 +48,13 @@ absl::StatusOr<std::vector<v1::Match>> Matcher::FindMatches(
     const Options& options) const {
   MatchSet matches(snapshot, policy_);
   CM_RETURN_IF_ERROR(MatchImage(snapshot, query, options, matches));
-  CM_RETURN_IF_ERROR(MatchFramesToImages(snapshot, query, options, matches));
-  CM_RETURN_IF_ERROR(MatchVideoEntries(snapshot, query, options, matches));
+  if (!query.frames.empty()) {
+    const std::vector<PdqHash> frame_hashes = FrameHashes(query);
+    CM_RETURN_IF_ERROR(
+        MatchFramesToImages(snapshot, query, frame_hashes, options, matches));
+    CM_RETURN_IF_ERROR(
+        MatchVideoEntries(snapshot, query, frame_hashes, options, matches));
+  }
   CM_RETURN_IF_ERROR(MatchDigests(snapshot, query, options, matches));
   return std::move(matches).Sorted();
 }
@@ -93,13 +98,12 @@ bool Matcher::OfferPdq(const PdqHit& hit, int quality,
   return true;
 }
 
-absl::Status Matcher::MatchFramesToImages(const IndexSnapshot& snapshot,
-                                          const Query& query,
-                                          const Options& options,
-                                          MatchSet& matches) const {
-  if (query.frames.empty()) return absl::OkStatus();
+absl::Status Matcher::MatchFramesToImages(
+    const IndexSnapshot& snapshot, const Query& query,
+    absl::Span<const PdqHash> frame_hashes, const Options& options,
+    MatchSet& matches) const {
   CM_ASSIGN_OR_RETURN(std::vector<PdqHit> hits,
-                      snapshot.SearchPdq(FrameHashes(query), Radius(options)));
+                      snapshot.SearchPdq(frame_hashes, Radius(options)));
   absl::flat_hash_set<EntryRef> image_entries;
   for (const PdqHit& hit : hits) {
     const BankPolicy& bank = PolicyOf(snapshot.entry(hit.entry));
@@ -123,12 +127,12 @@ absl::Status Matcher::MatchFramesToImages(const IndexSnapshot& snapshot,
 
 absl::Status Matcher::MatchVideoEntries(const IndexSnapshot& snapshot,
                                         const Query& query,
+                                        absl::Span<const PdqHash> frame_hashes,
                                         const Options& options,
                                         MatchSet& matches) const {
-  if (query.frames.empty()) return absl::OkStatus();
   CM_ASSIGN_OR_RETURN(
       std::vector<FrameHit> frame_hits,
-      snapshot.SearchVideoFrames(FrameHashes(query), Radius(options)));
+      snapshot.SearchVideoFrames(frame_hashes, Radius(options)));
   absl::flat_hash_map<EntryRef, int> video_entries;  // -> best distance
   for (const FrameHit& hit : frame_hits) {
     auto [it, inserted] = video_entries.try_emplace(hit.entry, hit.distance);

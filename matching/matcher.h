@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "clearmatch/v1/matcher.pb.h"
 #include "hashing/pdq_hash.h"
 #include "index/index_snapshot.h"
@@ -51,11 +52,17 @@ class Matcher {
   int Radius(const Options& options) const;
   absl::Status MatchImage(const IndexSnapshot& snapshot, const Query& query,
                           const Options& options, MatchSet& matches) const;
+  // Video frames (`frame_hashes`, one per query.frames) against image
+  // entries, and against vPDQ video entries.
   absl::Status MatchFramesToImages(const IndexSnapshot& snapshot,
-                                   const Query& query, const Options& options,
+                                   const Query& query,
+                                   absl::Span<const PdqHash> frame_hashes,
+                                   const Options& options,
                                    MatchSet& matches) const;
   absl::Status MatchVideoEntries(const IndexSnapshot& snapshot,
-                                 const Query& query, const Options& options,
+                                 const Query& query,
+                                 absl::Span<const PdqHash> frame_hashes,
+                                 const Options& options,
                                  MatchSet& matches) const;
   absl::Status MatchDigests(const IndexSnapshot& snapshot, const Query& query,
                             const Options& options, MatchSet& matches) const;
