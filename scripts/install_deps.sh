@@ -13,6 +13,8 @@ packages=(
   libopencv-dev  # tests only: the decoders' pixel oracle
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev
   libssl-dev libsqlite3-dev libcurl4-openssl-dev
+  libpugixml-dev nlohmann-json3-dev  # clearinghouse parsers
+  libcpp-httplib-dev  # tests only: the clearinghouse test servers
   libgtest-dev libgmock-dev libbenchmark-dev
   ffmpeg python3 python3-grpcio python3-protobuf
 )

@@ -18,6 +18,7 @@
 #define CLEARMATCH_SERVING_INDEX_SOURCE_H_
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,8 @@ namespace clearmatch {
 enum class SourceKind {
   kSignedFeed,  // FeedSyncer into a HashStore
   kBankCsv,     // a static file, loaded once
+  kNcmec,       // NCMEC hash sharing API (clearinghouse/)
+  kStopNcii,    // StopNCII API (clearinghouse/)
 };
 
 // What one Sync changed, in the form IndexBuilder::Apply takes: remove
@@ -55,6 +58,12 @@ struct SourceState {
   uint64_t version = 0;  // its part of the index version (e.g. a sequence)
   int64_t entries = 0;   // entries it holds
   absl::Time published = absl::InfinitePast();  // of the data it holds
+  // Entries held, by HashTypeName ("pdq", "md5", ...); may be left empty by
+  // sources that do not count them.
+  std::map<std::string, int64_t> entries_by_type;
+  // Records fetched but not turned into entries since the source was made,
+  // by reason (e.g. "fingerprint:pdna", "signal:VideoTMK", "bad_hash").
+  std::map<std::string, int64_t> skipped;
 };
 
 class IndexSource {
