@@ -1,7 +1,8 @@
-// A FeedSource over HTTP(S) with libcurl: connect and per-attempt total
-// timeouts, a byte cap that aborts the transfer as soon as it is exceeded,
-// TLS peer and host verification always on, and a bounded number of retries
-// with jittered exponential backoff that honours Retry-After.
+// A FeedSource over HTTP(S): GETs under a base URL with http/'s HttpClient
+// (connect and per-attempt total timeouts, a byte cap that aborts the
+// transfer as soon as it is exceeded, TLS peer and host verification always
+// on, and a bounded number of retries with jittered exponential backoff that
+// honours Retry-After).
 //
 //   HttpFeedSource::Options options;
 //   options.base_url = "https://feed.example/v1/";
@@ -11,17 +12,17 @@
 
 #include <functional>
 #include <memory>
-#include <random>
 #include <string>
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "feed/feed_source.h"
+#include "http/http_client.h"
 
 namespace clearmatch {
 
-// Thread-compatible: one transfer at a time (the curl handle is reused so
-// that consecutive fetches share a connection). Use one per thread.
+// Thread-compatible: one transfer at a time (the HttpClient reuses its
+// connection between fetches). Use one per thread.
 class HttpFeedSource : public FeedSource {
  public:
   struct Options {
@@ -50,23 +51,21 @@ class HttpFeedSource : public FeedSource {
   };
 
   // INVALID_ARGUMENT for a base URL that is not http(s) or bad options;
-  // INTERNAL if libcurl cannot be initialised.
+  // INTERNAL if libcurl cannot be initialised. Fetch errors are
+  // HttpClient::Send's (401 is UNAUTHENTICATED, 403 PERMISSION_DENIED).
   static absl::StatusOr<std::unique_ptr<HttpFeedSource>> Create(
       Options options);
-  ~HttpFeedSource() override;
 
   absl::StatusOr<std::string> Fetch(absl::string_view path,
                                     int64_t max_bytes) override;
   std::string Describe() const override { return options_.base_url; }
 
  private:
-  struct Attempt;
-  HttpFeedSource(Options options, void* curl);
-  Attempt FetchOnce(const std::string& url, int64_t max_bytes);
+  HttpFeedSource(Options options, std::unique_ptr<HttpClient> client)
+      : options_(std::move(options)), client_(std::move(client)) {}
 
   const Options options_;
-  void* const curl_;  // CURL*, owned; void* keeps curl.h out of this header
-  std::mt19937_64 jitter_;
+  const std::unique_ptr<HttpClient> client_;
 };
 
 }  // namespace clearmatch
