@@ -14,6 +14,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "common/status_macros.h"
+#include "config/clearinghouse_config.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "matching/verdict_policy.h"
@@ -143,6 +144,7 @@ absl::StatusOr<v1::DaemonConfig> LoadDaemonConfigFile(const std::string& path) {
   MakeRelativeTo(dir, tls->mutable_cert_file());
   MakeRelativeTo(dir, tls->mutable_key_file());
   MakeRelativeTo(dir, tls->mutable_client_ca_file());
+  MakeClearinghousePathsRelativeTo(dir, &config);
   return config;
 }
 
@@ -171,6 +173,7 @@ void ApplyDaemonConfigDefaults(v1::DaemonConfig* config) {
   if (!limits->has_default_deadline_ms()) {
     limits->set_default_deadline_ms(30000);
   }
+  ApplyClearinghouseDefaults(config);
 }
 
 namespace {
@@ -291,6 +294,7 @@ absl::Status ValidateDaemonConfig(const v1::DaemonConfig& config) {
   }
   CM_RETURN_IF_ERROR(ValidateLimits(config.limits()));
   CM_RETURN_IF_ERROR(ValidateSources(config));
+  CM_RETURN_IF_ERROR(ValidateClearinghouseSources(config));
   return VerdictPolicy::Create(config).status();
 }
 
