@@ -45,9 +45,10 @@ absl::Status ValidateBaseUrl(const SourceFields& source) {
   }
   const std::string authority = UrlAuthority(source.base_url);
   if (authority.empty() || absl::StrContains(authority, "@")) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        key, ": needs a host and no user info (credentials go in "
-             "credentials_file)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(key,
+                     ": needs a host and no user info (credentials go in "
+                     "credentials_file)"));
   }
   if (!https && !IsLoopbackUrl(source.base_url)) {
     return absl::InvalidArgumentError(
@@ -56,9 +57,9 @@ absl::Status ValidateBaseUrl(const SourceFields& source) {
                      "https://"));
   }
   if (!source.ca_file.empty() && !https) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        source.key, ".ca_file: only https:// URLs use a CA, not ",
-        source.base_url));
+    return absl::InvalidArgumentError(
+        absl::StrCat(source.key, ".ca_file: only https:// URLs use a CA, not ",
+                     source.base_url));
   }
   return absl::OkStatus();
 }
@@ -81,9 +82,9 @@ absl::Status ValidateSource(const SourceFields& source,
         absl::StrCat(source.key, ".credentials_file: must not be empty"));
   }
   if (source.start_time < 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(source.key, ".start_time_unix_seconds: ",
-                     source.start_time, " is negative"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        source.key, ".start_time_unix_seconds: ", source.start_time,
+        " is negative"));
   }
   return absl::OkStatus();
 }
@@ -109,8 +110,7 @@ void ApplyClearinghouseDefaults(v1::DaemonConfig* config) {
     if (source.name().empty()) source.set_name(kDefaultNcmecSourceName);
     if (!source.has_feedback()) source.set_feedback(true);
   }
-  for (v1::StopNciiSourceConfig& source :
-       *config->mutable_stopncii_sources()) {
+  for (v1::StopNciiSourceConfig& source : *config->mutable_stopncii_sources()) {
     if (source.name().empty()) source.set_name(kDefaultStopNciiSourceName);
     if (source.base_url().empty()) source.set_base_url(kDefaultStopNciiBaseUrl);
     if (!source.has_feedback()) source.set_feedback(true);
@@ -123,8 +123,7 @@ void MakeClearinghousePathsRelativeTo(const std::filesystem::path& dir,
     MakeRelativeTo(dir, source.mutable_credentials_file());
     MakeRelativeTo(dir, source.mutable_ca_file());
   }
-  for (v1::StopNciiSourceConfig& source :
-       *config->mutable_stopncii_sources()) {
+  for (v1::StopNciiSourceConfig& source : *config->mutable_stopncii_sources()) {
     MakeRelativeTo(dir, source.mutable_credentials_file());
     MakeRelativeTo(dir, source.mutable_ca_file());
   }
@@ -137,11 +136,11 @@ absl::Status ValidateClearinghouseSources(const v1::DaemonConfig& config) {
   }
   for (int i = 0; i < config.ncmec_sources_size(); ++i) {
     const v1::NcmecSourceConfig& source = config.ncmec_sources(i);
-    CM_RETURN_IF_ERROR(ValidateSource(
-        {absl::StrCat("ncmec_sources[", i, "]"), source.name(),
-         source.base_url(), source.credentials_file(), source.ca_file(),
-         source.start_time_unix_seconds()},
-        names));
+    CM_RETURN_IF_ERROR(
+        ValidateSource({absl::StrCat("ncmec_sources[", i, "]"), source.name(),
+                        source.base_url(), source.credentials_file(),
+                        source.ca_file(), source.start_time_unix_seconds()},
+                       names));
   }
   for (int i = 0; i < config.stopncii_sources_size(); ++i) {
     const v1::StopNciiSourceConfig& source = config.stopncii_sources(i);

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "daemon/grpc_status_util.h"
+#include "daemon/source_metrics.h"
 
 namespace clearmatch {
 namespace {
@@ -53,6 +54,12 @@ void FillFeeds(const std::vector<SourceStatus>& sources, absl::Time now,
     f->set_last_sync_unix_seconds(UnixOrZero(source.last_sync));
     f->set_last_sync_age_seconds(AgeOrMinusOne(source.last_sync, now));
     f->set_last_success_unix_seconds(UnixOrZero(source.last_success));
+    f->set_kind(std::string(SourceKindName(source.kind)));
+    f->mutable_entries_by_type()->insert(source.state.entries_by_type.begin(),
+                                         source.state.entries_by_type.end());
+    f->mutable_skipped()->insert(source.state.skipped.begin(),
+                                 source.state.skipped.end());
+    f->set_lag_seconds(AgeOrMinusOne(source.state.published, now));
   }
 }
 
@@ -83,6 +90,11 @@ grpc::ServerUnaryReactor* AdminService::GetStatus(
     FillStatus(manager_.GetStatus(), start, response);
     response->set_uptime_seconds(absl::ToInt64Seconds(start - started_));
     response->set_version(CLEARMATCH_VERSION);
+    if (feedback_status_) {
+      for (v1::FeedbackStatus& row : feedback_status_()) {
+        *response->add_feedback() = std::move(row);
+      }
+    }
   }
   Finish("GetStatus", start, status, reactor);
   return reactor;

@@ -6,6 +6,9 @@
 #ifndef CLEARMATCH_DAEMON_ADMIN_SERVICE_H_
 #define CLEARMATCH_DAEMON_ADMIN_SERVICE_H_
 
+#include <functional>
+#include <vector>
+
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -25,6 +28,14 @@ class AdminService final : public v1::Admin::CallbackService {
         authorizer_(authorizer),
         started_(absl::Now()) {}
 
+  // Where GetStatus reads the clearinghouse feedback rows from (the
+  // daemon's feedback dispatcher). Set before the server starts; none: no
+  // rows.
+  void set_feedback_status(
+      std::function<std::vector<v1::FeedbackStatus>()> feedback_status) {
+    feedback_status_ = std::move(feedback_status);
+  }
+
   grpc::ServerUnaryReactor* GetStatus(grpc::CallbackServerContext* context,
                                       const v1::GetStatusRequest* request,
                                       v1::GetStatusResponse* response) override;
@@ -41,6 +52,7 @@ class AdminService final : public v1::Admin::CallbackService {
   DaemonMetrics& metrics_;
   const RequestAuthorizer& authorizer_;
   const absl::Time started_;
+  std::function<std::vector<v1::FeedbackStatus>()> feedback_status_;
 };
 
 }  // namespace clearmatch
