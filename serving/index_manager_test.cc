@@ -3,17 +3,22 @@
 // snapshot file, compaction and the status it reports.
 #include "serving/index_manager.h"
 
+#include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <functional>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <utility>
 #include <vector>
 
+#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "serving/persisted_index.h"
@@ -54,8 +59,27 @@ std::set<EntryId> EntriesOf(const IndexSnapshot& snapshot) {
   return ids;
 }
 
-// A source whose store is a map, changed by the test between syncs. Every
-// change bumps the version and is handed out by the next Sync.
+// A PDQ code of `seed` repeated, as PdqEntry makes.
+PdqHash PdqCode(uint8_t seed) {
+  std::array<uint8_t, PdqHash::kBytes> bytes;
+  bytes.fill(seed);
+  return PdqHash(bytes);
+}
+
+// Polls `condition` until it holds (true) or a minute passed (false).
+bool WaitUntil(const std::function<bool()>& condition) {
+  const absl::Time deadline = absl::Now() + absl::Minutes(1);
+  while (!condition()) {
+    if (absl::Now() > deadline) return false;
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  return true;
+}
+
+// A source whose store is a map, changed by the test between syncs (or
+// while the manager's threads sync it). Every change bumps the version and
+// is handed out by the next Sync. Fails the test if two of its calls
+// (Cancel excepted) ever overlap.
 class FakeSource final : public IndexSource {
  public:
   explicit FakeSource(std::string name, bool synced = true)
@@ -63,19 +87,25 @@ class FakeSource final : public IndexSource {
 
   // Commits an entry (replacing one with the same id).
   void Add(const std::string& id, uint8_t seed) {
+    absl::MutexLock lock(&mu_);
     entries_[id] = PdqEntry(name_, id, seed);
     touched_.insert(id);
     ++version_;
   }
   void Remove(const std::string& id) {
+    absl::MutexLock lock(&mu_);
     entries_.erase(id);
     touched_.insert(id);
     ++version_;
   }
   // As if an earlier process had synced everything so far.
-  void ForgetChanges() { touched_.clear(); }
+  void ForgetChanges() {
+    absl::MutexLock lock(&mu_);
+    touched_.clear();
+  }
   // Replaces everything; the next Sync asks for a full reload.
   void ReplaceAll(const std::map<std::string, uint8_t>& seeds) {
+    absl::MutexLock lock(&mu_);
     entries_.clear();
     for (const auto& [id, seed] : seeds) {
       entries_[id] = PdqEntry(name_, id, seed);
@@ -88,24 +118,79 @@ class FakeSource final : public IndexSource {
   // it fails, which it then does not hand out) and fails with `error`.
   void FailNextSync(absl::Status error,
                     std::function<void()> commit_first = nullptr) {
+    absl::MutexLock lock(&mu_);
     fail_ = std::move(error);
     commit_before_failing_ = std::move(commit_first);
   }
   // Makes ContentKey different without changing the entries.
-  void set_key_salt(std::string salt) { key_salt_ = std::move(salt); }
+  void set_key_salt(std::string salt) {
+    absl::MutexLock lock(&mu_);
+    key_salt_ = std::move(salt);
+  }
+  // Syncs from now on wait inside Sync until Release() or Cancel().
+  void HoldSyncs() {
+    absl::MutexLock lock(&mu_);
+    hold_ = true;
+  }
+  void Release() {
+    absl::MutexLock lock(&mu_);
+    hold_ = false;
+  }
+  void WaitUntilBlocked() {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(&blocked_));
+  }
+  bool blocked() const {
+    absl::MutexLock lock(&mu_);
+    return blocked_;
+  }
+  // Cancel() adds one to `*counter` (which outlives the source).
+  void CountCancelsIn(std::atomic<int>* counter) {
+    absl::MutexLock lock(&mu_);
+    cancels_ = counter;
+  }
   std::set<EntryId> Expected() const {
+    absl::MutexLock lock(&mu_);
     std::set<EntryId> ids;
     for (const auto& [id, entry] : entries_) ids.insert(IdOf(entry));
     return ids;
   }
-  int syncs() const { return syncs_; }
+  uint64_t version() const {
+    absl::MutexLock lock(&mu_);
+    return version_;
+  }
+  int syncs() const {
+    absl::MutexLock lock(&mu_);
+    return syncs_;
+  }
+  int list_calls() const {
+    absl::MutexLock lock(&mu_);
+    return list_calls_;
+  }
+  int overlapping_calls() const { return overlapping_calls_.load(); }
 
   const std::string& name() const override { return name_; }
   SourceKind kind() const override { return SourceKind::kSignedFeed; }
   absl::StatusOr<EntryChanges> Sync() override {
+    OneCall call(*this);
+    absl::MutexLock lock(&mu_);
     ++syncs_;
+    if (hold_) {
+      blocked_ = true;
+      mu_.Await(absl::Condition(
+          +[](FakeSource* self) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+            return !self->hold_ || self->cancelled_;
+          },
+          this));
+      blocked_ = false;
+    }
+    if (cancelled_) return absl::CancelledError("sync cancelled");
     if (fail_.has_value()) {
-      if (commit_before_failing_) commit_before_failing_();
+      if (commit_before_failing_) {
+        mu_.Unlock();  // it commits through Add and friends
+        commit_before_failing_();
+        mu_.Lock();
+      }
       absl::Status error = *std::move(fail_);
       fail_.reset();
       touched_.clear();
@@ -126,11 +211,16 @@ class FakeSource final : public IndexSource {
     return changes;
   }
   absl::StatusOr<std::vector<HashEntry>> ListEntries() override {
+    OneCall call(*this);
+    absl::MutexLock lock(&mu_);
+    ++list_calls_;
     std::vector<HashEntry> all;
     for (const auto& [id, entry] : entries_) all.push_back(entry);
     return all;
   }
   absl::StatusOr<SourceState> State() override {
+    OneCall call(*this);
+    absl::MutexLock lock(&mu_);
     SourceState state;
     state.id = name_ + "-id";
     state.synced = synced_;
@@ -139,20 +229,50 @@ class FakeSource final : public IndexSource {
     return state;
   }
   absl::StatusOr<std::string> ContentKey() override {
+    OneCall call(*this);
+    absl::MutexLock lock(&mu_);
     return absl::StrCat("fake ", name_, " ", version_, key_salt_, "\n");
+  }
+  void Cancel() override {
+    absl::MutexLock lock(&mu_);
+    cancelled_ = true;
+    if (cancels_ != nullptr) ++*cancels_;
   }
 
  private:
+  // Counts the calls in flight; more than one is a failure.
+  class OneCall {
+   public:
+    explicit OneCall(FakeSource& source) : source_(source) {
+      if (source_.in_flight_.fetch_add(1) != 0) {
+        ++source_.overlapping_calls_;
+        ADD_FAILURE() << source_.name_ << " called from two threads at once";
+      }
+    }
+    ~OneCall() { source_.in_flight_.fetch_sub(1); }
+
+   private:
+    FakeSource& source_;
+  };
+
   const std::string name_;
-  bool synced_;
-  uint64_t version_ = 0;
-  std::map<std::string, HashEntry> entries_;
-  std::set<std::string> touched_;  // since the last Sync
-  bool full_reload_ = false;
-  std::optional<absl::Status> fail_;
-  std::function<void()> commit_before_failing_;
-  std::string key_salt_;
-  int syncs_ = 0;
+  std::atomic<int> in_flight_{0};
+  std::atomic<int> overlapping_calls_{0};
+  mutable absl::Mutex mu_;
+  bool synced_ ABSL_GUARDED_BY(mu_);
+  uint64_t version_ ABSL_GUARDED_BY(mu_) = 0;
+  std::map<std::string, HashEntry> entries_ ABSL_GUARDED_BY(mu_);
+  std::set<std::string> touched_ ABSL_GUARDED_BY(mu_);  // since the last Sync
+  bool full_reload_ ABSL_GUARDED_BY(mu_) = false;
+  std::optional<absl::Status> fail_ ABSL_GUARDED_BY(mu_);
+  std::function<void()> commit_before_failing_ ABSL_GUARDED_BY(mu_);
+  std::string key_salt_ ABSL_GUARDED_BY(mu_);
+  int syncs_ ABSL_GUARDED_BY(mu_) = 0;
+  int list_calls_ ABSL_GUARDED_BY(mu_) = 0;
+  bool hold_ ABSL_GUARDED_BY(mu_) = false;
+  bool blocked_ ABSL_GUARDED_BY(mu_) = false;
+  bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
+  std::atomic<int>* cancels_ ABSL_GUARDED_BY(mu_) = nullptr;
 };
 
 class IndexManagerTest : public ::testing::Test {
@@ -160,7 +280,8 @@ class IndexManagerTest : public ::testing::Test {
   // A manager over `sources` (borrowed views kept in fakes_).
   std::unique_ptr<IndexManager> MakeManager(
       std::vector<std::unique_ptr<FakeSource>> sources,
-      int64_t compact_threshold = 100000) {
+      int64_t compact_threshold = 100000,
+      absl::Duration sync_interval = absl::ZeroDuration()) {
     std::vector<std::unique_ptr<IndexSource>> owned;
     fakes_.clear();
     for (auto& source : sources) {
@@ -169,12 +290,15 @@ class IndexManagerTest : public ::testing::Test {
     }
     IndexManager::Options options;
     options.data_dir = dir_.path() + "/data";
-    options.sync_interval = absl::ZeroDuration();
+    options.sync_interval = sync_interval;
     options.builder.compact_threshold = compact_threshold;
     options.on_swap = [this](const IndexStatus& index) {
+      absl::MutexLock lock(&reports_mu_);
       swaps_.push_back(index.loaded_from);
+      swap_versions_.push_back(index.version);
     };
     options.on_source_status = [this](const SourceStatus& source) {
+      absl::MutexLock lock(&reports_mu_);
       source_reports_.push_back(source);
     };
     auto manager =
@@ -211,11 +335,32 @@ class IndexManagerTest : public ::testing::Test {
     return current == nullptr ? std::set<EntryId>{} : EntriesOf(*current);
   }
 
+  bool IsServed(const std::string& feed, const std::string& id,
+                uint8_t seed) const {
+    return Served().count(IdOf(PdqEntry(feed, id, seed))) > 0;
+  }
+  std::vector<IndexOrigin> Swaps() const {
+    absl::MutexLock lock(&reports_mu_);
+    return swaps_;
+  }
+  std::vector<uint64_t> SwapVersions() const {
+    absl::MutexLock lock(&reports_mu_);
+    return swap_versions_;
+  }
+  std::vector<SourceStatus> Reports() const {
+    absl::MutexLock lock(&reports_mu_);
+    return source_reports_;
+  }
+
   testing::TempDir dir_{"serving-test"};
   IndexHolder holder_;
   std::vector<FakeSource*> fakes_;
-  std::vector<IndexOrigin> swaps_;
-  std::vector<SourceStatus> source_reports_;
+  std::atomic<int> cancels_{0};
+  // Written by the manager's threads (on_swap, on_source_status).
+  mutable absl::Mutex reports_mu_;
+  std::vector<IndexOrigin> swaps_ ABSL_GUARDED_BY(reports_mu_);
+  std::vector<uint64_t> swap_versions_ ABSL_GUARDED_BY(reports_mu_);
+  std::vector<SourceStatus> source_reports_ ABSL_GUARDED_BY(reports_mu_);
 };
 
 TEST_F(IndexManagerTest, FirstLoadBuildsFromTheSourcesAndPersists) {
@@ -229,7 +374,7 @@ TEST_F(IndexManagerTest, FirstLoadBuildsFromTheSourcesAndPersists) {
   EXPECT_EQ(status.index.size, 2);
   EXPECT_EQ(status.index.loaded_from, IndexOrigin::kSources);
   EXPECT_NE(status.index.loaded, absl::InfinitePast());
-  EXPECT_THAT(swaps_, ElementsAre(IndexOrigin::kSources));
+  EXPECT_THAT(Swaps(), ElementsAre(IndexOrigin::kSources));
   PersistedIndex files(dir_.path() + "/data");
   EXPECT_TRUE(std::filesystem::exists(files.snapshot_path()));
   EXPECT_TRUE(std::filesystem::exists(files.sources_path()));
@@ -305,7 +450,7 @@ TEST_F(IndexManagerTest, NothingNewPublishesNothing) {
   std::shared_ptr<const IndexSnapshot> before = holder_.Current();
   ASSERT_TRUE(manager->SyncOnce().ok());
   EXPECT_EQ(holder_.Current(), before);
-  EXPECT_EQ(swaps_.size(), 1u);
+  EXPECT_EQ(Swaps().size(), 1u);
 }
 
 TEST_F(IndexManagerTest, FailingSourceKeepsTheIndexAndReportsItsError) {
@@ -408,7 +553,7 @@ TEST_F(IndexManagerTest, CompactsWhenTheDeltaGrows) {
   fakes_[0]->Add("d", 4);
   fakes_[0]->Add("e", 5);
   ASSERT_TRUE(manager->SyncOnce().ok());
-  EXPECT_THAT(swaps_,
+  EXPECT_THAT(Swaps(),
               ElementsAre(IndexOrigin::kSources, IndexOrigin::kSync,
                           IndexOrigin::kSync, IndexOrigin::kCompaction));
   const ServingStatus status = manager->GetStatus();
@@ -427,7 +572,7 @@ TEST_F(IndexManagerTest, ReportsSourceStatus) {
   EXPECT_EQ(status.sources[0].last_result, SyncOutcome::kNever);
   EXPECT_EQ(status.sources[0].last_sync, absl::InfinitePast());
   EXPECT_EQ(status.sources[0].state.version, 2u);
-  ASSERT_EQ(source_reports_.size(), 1u);  // at Create
+  ASSERT_EQ(Reports().size(), 1u);  // at Create
 
   const absl::Time before = absl::Now();
   ASSERT_TRUE(manager->SyncOnce().ok());
@@ -437,8 +582,8 @@ TEST_F(IndexManagerTest, ReportsSourceStatus) {
   EXPECT_EQ(status.sources[0].last_success, status.sources[0].last_sync);
   EXPECT_EQ(status.sources[0].state.id, "feed-a-id");
   EXPECT_EQ(status.sources[0].state.entries, 2);
-  ASSERT_EQ(source_reports_.size(), 2u);
-  EXPECT_EQ(source_reports_.back().last_result, SyncOutcome::kOk);
+  ASSERT_EQ(Reports().size(), 2u);
+  EXPECT_EQ(Reports().back().last_result, SyncOutcome::kOk);
 }
 
 TEST_F(IndexManagerTest, BackgroundThreadAnswersRequestedSyncs) {
@@ -455,6 +600,181 @@ TEST_F(IndexManagerTest, BackgroundThreadAnswersRequestedSyncs) {
   EXPECT_TRUE(seen.index.serving);
   EXPECT_EQ(seen.index.version, 3u);
   EXPECT_EQ(seen.sources[0].last_result, SyncOutcome::kOk);
+}
+
+// Two synced sources: feed-a (a: 1, b: 2; version 2) and feed-b (empty).
+std::vector<std::unique_ptr<FakeSource>> TwoSources() {
+  std::vector<std::unique_ptr<FakeSource>> sources;
+  auto a = std::make_unique<FakeSource>("feed-a");
+  a->Add("a", 1);
+  a->Add("b", 2);
+  a->ForgetChanges();
+  sources.push_back(std::move(a));
+  sources.push_back(std::make_unique<FakeSource>("feed-b"));
+  return sources;
+}
+
+TEST_F(IndexManagerTest, ASourceBlockedInSyncDoesNotHoldUpTheOthers) {
+  auto manager = MakeManager(TwoSources());
+  ASSERT_TRUE(manager->LoadInitial().ok());
+  FakeSource& slow = *fakes_[0];
+  FakeSource& quick = *fakes_[1];
+  slow.HoldSyncs();
+  quick.Add("c", 3);
+  manager->Start();
+  slow.WaitUntilBlocked();
+  ASSERT_TRUE(WaitUntil([&] { return IsServed("feed-b", "c", 3); }));
+  EXPECT_TRUE(slow.blocked());
+  std::shared_ptr<const IndexSnapshot> current = holder_.Current();
+  absl::StatusOr<std::vector<PdqHit>> hits =
+      current->SearchPdq({PdqCode(3)}, 0);
+  ASSERT_TRUE(hits.ok()) << hits.status();
+  ASSERT_EQ(hits->size(), 1u);
+  EXPECT_EQ(current->entry((*hits)[0].entry).entry_id, "c");
+  EXPECT_EQ(current->version(), 3u);  // feed-a's 2 + feed-b's 1
+  const ServingStatus status = manager->GetStatus();
+  EXPECT_TRUE(status.sources[0].syncing);
+  EXPECT_EQ(status.sources[0].last_result, SyncOutcome::kNever);
+  EXPECT_FALSE(status.sources[1].syncing);
+  EXPECT_EQ(status.sources[1].last_result, SyncOutcome::kOk);
+  slow.Release();
+}
+
+TEST_F(IndexManagerTest, RequestedSyncIsDoneWhenEverySourceFinishedOne) {
+  auto manager = MakeManager(TwoSources());
+  ASSERT_TRUE(manager->LoadInitial().ok());
+  FakeSource& slow = *fakes_[0];
+  FakeSource& quick = *fakes_[1];
+  slow.HoldSyncs();
+  manager->Start();
+  slow.WaitUntilBlocked();  // its first sync, started before the request
+  ASSERT_TRUE(WaitUntil([&] { return quick.syncs() == 1; }));
+  quick.Add("c", 3);
+  absl::Notification done;
+  int slow_syncs = 0;
+  int quick_syncs = 0;
+  ServingStatus seen;
+  manager->RequestSync([&](ServingStatus status) {
+    slow_syncs = slow.syncs();
+    quick_syncs = quick.syncs();
+    seen = std::move(status);
+    done.Notify();
+  });
+  ASSERT_TRUE(WaitUntil([&] { return IsServed("feed-b", "c", 3); }));
+  EXPECT_FALSE(done.HasBeenNotified());  // the slow one has not synced since
+  slow.Release();
+  ASSERT_TRUE(done.WaitForNotificationWithTimeout(absl::Minutes(1)));
+  EXPECT_EQ(slow_syncs, 2);  // the held one, then the requested one
+  EXPECT_EQ(quick_syncs, 2);
+  EXPECT_EQ(seen.index.version, 3u);
+  EXPECT_EQ(seen.sources[0].last_result, SyncOutcome::kOk);
+  EXPECT_EQ(seen.sources[1].state.version, 1u);
+}
+
+TEST_F(IndexManagerTest, ShutdownCancelsASourceBlockedInSync) {
+  auto manager = MakeManager(OneSource());
+  ASSERT_TRUE(manager->LoadInitial().ok());
+  fakes_[0]->HoldSyncs();
+  fakes_[0]->CountCancelsIn(&cancels_);
+  manager->Start();
+  fakes_[0]->WaitUntilBlocked();
+  absl::Notification answered;
+  manager->RequestSync([&](ServingStatus) { answered.Notify(); });
+  manager.reset();  // returns only because Cancel ends the held Sync
+  EXPECT_EQ(cancels_.load(), 1);
+  EXPECT_TRUE(answered.HasBeenNotified());  // answered without a sync
+  EXPECT_NE(holder_.Current(), nullptr);    // the index still serves
+}
+
+// feed-b's full reload rebuilds from every source, so it waits for feed-a's
+// held Sync; feed-c's change, applied meanwhile, is kept by the rebuild.
+TEST_F(IndexManagerTest, ChangesAppliedDuringARebuildAreKeptByIt) {
+  std::vector<std::unique_ptr<FakeSource>> sources;
+  sources.push_back(std::make_unique<FakeSource>("feed-c"));
+  for (auto& source : TwoSources()) sources.push_back(std::move(source));
+  sources[0]->Add("c1", 10);
+  sources[2]->Add("b1", 20);
+  for (auto& source : sources) source->ForgetChanges();
+  auto manager = MakeManager(std::move(sources), 100000, absl::Milliseconds(2));
+  ASSERT_TRUE(manager->LoadInitial().ok());
+  FakeSource& quick = *fakes_[0];
+  FakeSource& slow = *fakes_[1];
+  FakeSource& reloading = *fakes_[2];
+  slow.HoldSyncs();
+  manager->Start();
+  slow.WaitUntilBlocked();
+  const int lists = quick.list_calls();
+  reloading.ReplaceAll({{"x", 30}});
+  // The rebuild has read feed-c (listed first) and waits for feed-a.
+  ASSERT_TRUE(WaitUntil([&] { return quick.list_calls() > lists; }));
+  quick.Add("c2", 11);
+  ASSERT_TRUE(WaitUntil([&] { return IsServed("feed-c", "c2", 11); }));
+  EXPECT_TRUE(IsServed("feed-b", "b1", 20));  // the reload is not in yet
+  EXPECT_TRUE(slow.blocked());
+  slow.Release();
+  ASSERT_TRUE(WaitUntil([&] { return IsServed("feed-b", "x", 30); }));
+  std::set<EntryId> expected;
+  for (FakeSource* fake : fakes_) expected.merge(fake->Expected());
+  EXPECT_EQ(Served(), expected);  // c2 still in, b1 gone
+  const uint64_t sum = quick.version() + slow.version() + reloading.version();
+  EXPECT_EQ(holder_.Current()->version(), sum);
+}
+
+TEST_F(IndexManagerTest, NoSourceIsCalledFromTwoThreadsAtOnce) {
+  auto manager = MakeManager(TwoSources(), 100000, absl::Milliseconds(1));
+  ASSERT_TRUE(manager->LoadInitial().ok());
+  manager->Start();
+  std::thread requester([&manager] {
+    for (int i = 0; i < 20; ++i) {
+      absl::Notification done;
+      manager->RequestSync([&done](ServingStatus) { done.Notify(); });
+      done.WaitForNotification();
+    }
+  });
+  for (int i = 0; i < 40; ++i) {
+    FakeSource& source = *fakes_[i % 2];
+    source.Add(absl::StrCat("n", i), static_cast<uint8_t>(100 + i));
+    if (i % 3 == 0) source.Remove(absl::StrCat("n", i - 3));
+    EXPECT_TRUE(manager->SyncOnce().ok());
+  }
+  requester.join();
+  absl::Notification done;
+  manager->RequestSync([&done](ServingStatus) { done.Notify(); });
+  done.WaitForNotification();
+  EXPECT_EQ(fakes_[0]->overlapping_calls(), 0);
+  EXPECT_EQ(fakes_[1]->overlapping_calls(), 0);
+  std::set<EntryId> expected = fakes_[0]->Expected();
+  expected.merge(fakes_[1]->Expected());
+  EXPECT_EQ(Served(), expected);
+  // The index version is the sum of the sources' and never went down.
+  const std::vector<uint64_t> versions = SwapVersions();
+  ASSERT_FALSE(versions.empty());
+  EXPECT_TRUE(std::is_sorted(versions.begin(), versions.end()));
+  EXPECT_EQ(versions.back(), fakes_[0]->version() + fakes_[1]->version());
+  EXPECT_EQ(manager->GetStatus().index.version, versions.back());
+}
+
+TEST(SourceStatusTest, LagIsTheAgeOfThePublishedData) {
+  SourceStatus status;
+  const absl::Time now = absl::FromUnixSeconds(1000000);
+  EXPECT_EQ(status.Lag(now), absl::InfiniteDuration());
+  status.state.published = now - absl::Seconds(90);
+  EXPECT_EQ(status.Lag(now), absl::Seconds(90));
+}
+
+TEST_F(IndexManagerTest, ReportsTheDurationOfTheLastSync) {
+  auto manager = MakeManager(OneSource());
+  fakes_[0]->HoldSyncs();
+  std::thread syncer([&manager] { EXPECT_TRUE(manager->SyncOnce().ok()); });
+  fakes_[0]->WaitUntilBlocked();
+  EXPECT_TRUE(manager->GetStatus().sources[0].syncing);
+  absl::SleepFor(absl::Milliseconds(50));
+  fakes_[0]->Release();
+  syncer.join();
+  const SourceStatus status = manager->GetStatus().sources[0];
+  EXPECT_GE(status.last_sync_duration, absl::Milliseconds(50));
+  EXPECT_LT(status.last_sync_duration, absl::Minutes(1));
+  EXPECT_FALSE(status.syncing);
 }
 
 TEST(IndexOriginNameTest, NamesOfTheAdminService) {

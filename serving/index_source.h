@@ -1,6 +1,7 @@
 // IndexSource: one source of bank entries for the served index (a signed
 // feed, a static bank CSV; clearinghouse adapters next). The IndexManager
-// owns its sources and calls them from its sync thread only.
+// owns its sources and syncs each on a thread of its own, one call into a
+// source at a time (Cancel excepted).
 //
 //   CM_ASSIGN_OR_RETURN(EntryChanges changes, source.Sync());
 //   if (changes.full_reload) {
@@ -13,7 +14,8 @@
 // State().version says how far it is. The index version is the sum of the
 // sources' versions, so a source's version must never go down.
 //
-// Thread-compatible: one call at a time.
+// Thread-compatible: one call at a time, except Cancel, which may come from
+// another thread while Sync runs.
 #ifndef CLEARMATCH_SERVING_INDEX_SOURCE_H_
 #define CLEARMATCH_SERVING_INDEX_SOURCE_H_
 
@@ -88,6 +90,12 @@ class IndexSource {
   // digest): a snapshot file is reused only if its sources key, made of
   // these, is still the same.
   virtual absl::StatusOr<std::string> ContentKey() = 0;
+
+  // Asks a running Sync to return soon, with CANCELLED. The manager calls
+  // it at shutdown, from another thread, before it joins the sync threads;
+  // it syncs the source no more afterwards. Sources whose Sync is always
+  // quick need not override it.
+  virtual void Cancel() {}
 };
 
 }  // namespace clearmatch

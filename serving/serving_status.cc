@@ -1,4 +1,4 @@
-// Names of the typed status values.
+// Names of the typed status values and a source's lag.
 #include "serving/serving_status.h"
 
 #include <iterator>
@@ -11,6 +11,11 @@ absl::string_view IndexOriginName(IndexOrigin origin) {
                                                  "sync", "compaction"};
   const auto i = static_cast<size_t>(origin);
   return i < std::size(kNames) ? kNames[i] : "";
+}
+
+absl::Duration SourceStatus::Lag(absl::Time now) const {
+  if (state.published == absl::InfinitePast()) return absl::InfiniteDuration();
+  return now - state.published;
 }
 
 }  // namespace clearmatch

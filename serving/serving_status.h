@@ -38,14 +38,22 @@ enum class SyncOutcome {
   kFailed,  // the last sync failed: see last_error
 };
 
+// One source, for the Admin rows and the per-source metrics. Its entries,
+// entries by type and skipped records are in `state`.
 struct SourceStatus {
   SourceKind kind = SourceKind::kSignedFeed;
   std::string name;   // IndexSource::name()
   SourceState state;  // as of the last sync (or start-up)
   SyncOutcome last_result = SyncOutcome::kNever;
   std::string last_error;  // the message of the last failure
-  absl::Time last_sync = absl::InfinitePast();
+  absl::Time last_sync = absl::InfinitePast();  // when the last one ended
   absl::Time last_success = absl::InfinitePast();
+  absl::Duration last_sync_duration = absl::ZeroDuration();
+  bool syncing = false;  // a sync of it is running now
+
+  // How far behind its data is at `now`: now - state.published, or
+  // absl::InfiniteDuration() when the source does not say.
+  absl::Duration Lag(absl::Time now) const;
 };
 
 struct IndexStatus {
