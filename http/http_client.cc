@@ -65,8 +65,7 @@ size_t ReadHeader(char* data, size_t size, size_t count, void* user) {
 }
 
 // CURLOPT_XFERINFOFUNCTION: non-zero aborts (CURLE_ABORTED_BY_CALLBACK).
-int PollCancelled(void* user, curl_off_t, curl_off_t, curl_off_t,
-                  curl_off_t) {
+int PollCancelled(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   const auto* cancelled = static_cast<const std::function<bool()>*>(user);
   return (*cancelled)() ? 1 : 0;
 }
@@ -181,8 +180,8 @@ std::optional<Failure> TransferFailure(CURLcode code, absl::string_view what,
                          absl::StrCat(what, ": timed out (", detail, ")")),
                      true};
     case CURLE_PARTIAL_FILE:
-      return Failure{absl::UnavailableError(absl::StrCat(
-                         what, ": body truncated (", detail, ")")),
+      return Failure{absl::UnavailableError(
+                         absl::StrCat(what, ": body truncated (", detail, ")")),
                      true};
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_CONNECT:
@@ -324,9 +323,9 @@ HttpClient::Attempt HttpClient::SendOnce(const HttpRequest& request) {
                                  : curl_easy_strerror(code);
   std::optional<Failure> failed =
       out.sink.exceeded || code == CURLE_FILESIZE_EXCEEDED
-          ? Failure{absl::ResourceExhaustedError(absl::StrCat(
-                        what, ": body exceeds the limit of ",
-                        request.max_response_bytes, " bytes")),
+          ? Failure{absl::ResourceExhaustedError(
+                        absl::StrCat(what, ": body exceeds the limit of ",
+                                     request.max_response_bytes, " bytes")),
                     false}
           : TransferFailure(code, what, detail);
   Attempt attempt;

@@ -186,11 +186,11 @@ TEST_F(HttpClientTest, BasicAuthArrivesAndNeverAppearsInErrors) {
   auto refused = client->Send(request);
   ASSERT_EQ(refused.status().code(), absl::StatusCode::kUnauthenticated)
       << refused.status();
-  EXPECT_THAT(refused.status().message(),
-              AllOf(HasSubstr("POST"), HasSubstr("/private"),
-                    HasSubstr("HTTP 401"), Not(HasSubstr("s3cret")),
-                    Not(HasSubstr("alice")), Not(HasSubstr("fk-secret")),
-                    Not(HasSubstr("victim-hash"))));
+  EXPECT_THAT(
+      refused.status().message(),
+      AllOf(HasSubstr("POST"), HasSubstr("/private"), HasSubstr("HTTP 401"),
+            Not(HasSubstr("s3cret")), Not(HasSubstr("alice")),
+            Not(HasSubstr("fk-secret")), Not(HasSubstr("victim-hash"))));
   const std::vector<Received> received = recorder.received();
   ASSERT_EQ(received.size(), 2u);  // a 401 is not retried
   // base64("alice:s3cret-pw")
@@ -230,12 +230,11 @@ TEST_F(HttpClientTest, TooManyRequestsWaitsForRetryAfterSeconds) {
 }
 
 TEST_F(HttpClientTest, RetryAfterAsHttpDateIsHonoured) {
-  const std::string in_a_minute = absl::FormatTime(
-      "%a, %d %b %Y %H:%M:%S GMT", absl::Now() + absl::Seconds(60),
-      absl::UTCTimeZone());
-  server_->SetFault("data.txt",
-                    Response::WithStatus(503, {{"Retry-After", in_a_minute}}),
-                    1);
+  const std::string in_a_minute =
+      absl::FormatTime("%a, %d %b %Y %H:%M:%S GMT",
+                       absl::Now() + absl::Seconds(60), absl::UTCTimeZone());
+  server_->SetFault(
+      "data.txt", Response::WithStatus(503, {{"Retry-After", in_a_minute}}), 1);
   auto response = Get("data.txt");
   ASSERT_TRUE(response.ok()) << response.status();
   ASSERT_EQ(sleeps_.size(), 1u);
@@ -380,12 +379,9 @@ TEST_F(HttpClientTest, CancelledDuringBackoffStopsBetweenSteps) {
 
 class HttpsClientTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_.Write("data.txt", "over tls");
-  }
+  void SetUp() override { dir_.Write("data.txt", "over tls"); }
   void Serve(const TestPki::Files& cert) {
-    server_ = *TlsHttpServer::Start(dir_.path(), cert.cert_pem,
-                                    cert.key_pem);
+    server_ = *TlsHttpServer::Start(dir_.path(), cert.cert_pem, cert.key_pem);
   }
   absl::StatusOr<HttpResponse> Get(const std::string& ca_file) {
     HttpClient::Options options;
