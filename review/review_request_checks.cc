@@ -91,4 +91,10 @@ std::string ListMatchesFingerprint(const v1::ListMatchesRequest& request) {
       .substr(0, 16);
 }
 
+std::string ListFeedbackFingerprint(const v1::ListFeedbackRequest& request) {
+  return Sha256Hex(CanonicalFields({"feedback", absl::StrCat(request.state()),
+                                    request.bank()}))
+      .substr(0, 16);
+}
+
 }  // namespace clearmatch::review_internal

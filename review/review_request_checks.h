@@ -40,6 +40,8 @@ absl::StatusOr<int64_t> ParsePageToken(absl::string_view token,
                                        int64_t none);
 // The fingerprint of a ListMatches request's filters.
 std::string ListMatchesFingerprint(const v1::ListMatchesRequest& request);
+// The fingerprint of a ListFeedback request's filters.
+std::string ListFeedbackFingerprint(const v1::ListFeedbackRequest& request);
 
 }  // namespace clearmatch::review_internal
 

@@ -1,8 +1,9 @@
 // ReviewStore: what the matcher and the review services need from the
 // review module's storage: the log of recorded verdicts, reviewers'
 // decisions, the allowlist of (content hash, entry) pairs that a
-// FALSE_POSITIVE suppresses, the outbox of disputed entries for the
-// clearinghouse, and the hash-chained audit trail (review/audit_chain.h).
+// FALSE_POSITIVE suppresses, the outbox of reviewers' verdicts (feedback)
+// for the clearinghouses, and the hash-chained audit trail
+// (review/audit_chain.h).
 // Never stores media. SqliteReviewStore (review/sqlite_review_store.h) is
 // the implementation today; a PostgreSQL one is to follow.
 //
@@ -16,7 +17,15 @@
 // (full disk) is counted in stats().write_errors, and neither fails the
 // caller. Close writes everything queued before returning. Decisions and
 // allowlist changes are synchronous and durable when Decide /
-// RemoveAllowlistEntry return.
+// RemoveAllowlistEntry return; so are a decision's feedback rows.
+//
+// The feedback outbox: every CONFIRMED or FALSE_POSITIVE decision (also an
+// override) adds one FEEDBACK_PENDING row per matched entry, in the
+// decision's transaction, and marks the rows of the same match still
+// pending FEEDBACK_SUPERSEDED (only the latest verdict goes out; a row sent
+// already stays sent, and the new one is sent too). ESCALATED adds and
+// changes nothing. A dispatcher (clearinghouse/feedback_dispatcher.h) takes
+// the due rows and records each attempt's result.
 //
 // Implementations are thread-safe.
 #ifndef CLEARMATCH_REVIEW_REVIEW_STORE_H_
@@ -30,21 +39,10 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "clearmatch/v1/review.pb.h"
 
 namespace clearmatch {
-
-// An entry a reviewer disputed, waiting for a feed adapter to report it.
-struct DisputedEntry {
-  int64_t id = 0;
-  std::string bank;
-  std::string entry_id;
-  std::string source_feed;
-  std::string hash_type;
-  int64_t match_id = 0;
-  std::string note;
-  int64_t created_unix_micros = 0;
-};
 
 class ReviewStore {
  public:
@@ -89,8 +87,8 @@ class ReviewStore {
       const v1::ListMatchesRequest& request) = 0;
   // NOT_FOUND for an unknown id.
   virtual absl::StatusOr<v1::MatchRecord> GetMatch(int64_t match_id) = 0;
-  // Records a decision (reviewer required) and, for FALSE_POSITIVE, the
-  // allowlist pairs and disputed entries; overriding a FALSE_POSITIVE takes
+  // Records a decision (reviewer required), its feedback rows and, for
+  // FALSE_POSITIVE, the allowlist pairs; overriding a FALSE_POSITIVE takes
   // its pairs off the allowlist. Returns the updated record. Errors:
   // INVALID_ARGUMENT (outcome, reviewer, note), NOT_FOUND (match),
   // FAILED_PRECONDITION (decided already and no override), the write's.
@@ -109,10 +107,38 @@ class ReviewStore {
   virtual absl::Status RemoveAllowlistEntry(
       const v1::RemoveAllowlistEntryRequest& request) = 0;
 
-  // The outbox of disputed entries not yet sent, oldest first.
-  virtual absl::StatusOr<std::vector<DisputedEntry>> PendingDisputes(
-      int limit) = 0;
-  virtual absl::Status MarkDisputesSent(const std::vector<int64_t>& ids) = 0;
+  // ---- The feedback outbox ----
+  // Pending rows due at `now` (no next attempt, or one at or before `now`),
+  // oldest first, at most `limit` (INVALID_ARGUMENT unless positive), none
+  // of a bank in `skip_banks` (banks backing off).
+  virtual absl::StatusOr<std::vector<v1::FeedbackRow>> DueFeedback(
+      absl::Time now, int limit,
+      const std::vector<std::string>& skip_banks) = 0;
+  absl::StatusOr<std::vector<v1::FeedbackRow>> PendingFeedback(absl::Time now,
+                                                               int limit) {
+    return DueFeedback(now, limit, {});
+  }
+  // Each records one attempt on a row. Rows that are no longer pending
+  // (superseded, say, while they were sent) keep their state, except that
+  // a superseded row that was sent becomes sent.
+  virtual absl::Status MarkFeedbackSent(const std::vector<int64_t>& ids) = 0;
+  virtual absl::Status RetryFeedbackLater(int64_t id,
+                                          absl::Time next_attempt_at,
+                                          absl::string_view error) = 0;
+  // Refused for good: never sent again.
+  virtual absl::Status MarkFeedbackRejected(int64_t id,
+                                            absl::string_view error) = 0;
+  // For rows of banks that take no feedback: never picked again, no
+  // attempt counted.
+  virtual absl::Status MarkFeedbackNotApplicable(
+      const std::vector<int64_t>& ids) = 0;
+  // Oldest first, with the counts of the whole outbox. INVALID_ARGUMENT for
+  // a bad page size or page token (also one from other filters).
+  virtual absl::StatusOr<v1::ListFeedbackResponse> ListFeedback(
+      const v1::ListFeedbackRequest& request) = 0;
+  // Non-zero counts by bank and state; of `state` only unless UNSPECIFIED.
+  virtual absl::StatusOr<std::vector<v1::FeedbackCount>> CountFeedback(
+      v1::FeedbackState state) = 0;
 };
 
 }  // namespace clearmatch

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "review/audit_chain.h"
@@ -321,15 +322,16 @@ TEST_F(ReviewStoreTest, FalsePositiveAllowlistsThePairAndSurvivesReopen) {
   EXPECT_FALSE(store_->IsAllowlisted(keys, "tid", "e2"));  // other entry
   EXPECT_FALSE(store_->IsAllowlisted({"sha256:00"}, "tid", "e1"));
 
-  // The disputed entry waits in the outbox.
-  auto disputes = store_->PendingDisputes(10);
-  ASSERT_TRUE(disputes.ok()) << disputes.status();
-  ASSERT_EQ(disputes->size(), 1u);
-  EXPECT_EQ((*disputes)[0].entry_id, "e1");
-  EXPECT_EQ((*disputes)[0].source_feed, "f1");
-  EXPECT_EQ((*disputes)[0].match_id, ids[0]);
-  ASSERT_TRUE(store_->MarkDisputesSent({(*disputes)[0].id}).ok());
-  EXPECT_TRUE(store_->PendingDisputes(10)->empty());
+  // The verdict waits in the feedback outbox.
+  auto feedback = store_->PendingFeedback(absl::Now(), 10);
+  ASSERT_TRUE(feedback.ok()) << feedback.status();
+  ASSERT_EQ(feedback->size(), 1u);
+  EXPECT_EQ((*feedback)[0].entry_id(), "e1");
+  EXPECT_EQ((*feedback)[0].source_feed(), "f1");
+  EXPECT_EQ((*feedback)[0].match_id(), ids[0]);
+  EXPECT_EQ((*feedback)[0].verdict(), v1::FALSE_POSITIVE);
+  ASSERT_TRUE(store_->MarkFeedbackSent({(*feedback)[0].id()}).ok());
+  EXPECT_TRUE(store_->PendingFeedback(absl::Now(), 10)->empty());
 
   Open();
   EXPECT_TRUE(store_->IsAllowlisted(keys, "tid", "e1"));
@@ -532,6 +534,17 @@ TEST(ReviewStoreCrashTest, AcknowledgedDecisionsSurviveSigkill) {
         << "decision " << acked << " of match " << id << " was lost";
     EXPECT_EQ(record->decisions(0).reviewer(), "child");
   }
+  // Each acknowledged decision put its verdict in the feedback outbox, and
+  // only the latest of a match is still pending.
+  auto counts = (*store)->CountFeedback(v1::FEEDBACK_STATE_UNSPECIFIED);
+  ASSERT_TRUE(counts.ok()) << counts.status();
+  int64_t rows_total = 0, pending = 0;
+  for (const v1::FeedbackCount& count : *counts) {
+    rows_total += count.count();
+    if (count.state() == v1::FEEDBACK_PENDING) pending += count.count();
+  }
+  EXPECT_GE(rows_total, static_cast<int64_t>(acknowledged.size()));
+  EXPECT_EQ(pending, kMatches);
   // The chain is intact up to wherever the child died.
   store->reset();
   auto rows = VerifyAuditChain(options.path);

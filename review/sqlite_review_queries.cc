@@ -1,4 +1,4 @@
-// Queries on matches, decisions and the dispute outbox.
+// Queries on matches and decisions.
 #include "review/sqlite_review_queries.h"
 
 #include "absl/strings/str_cat.h"
@@ -127,57 +127,6 @@ absl::Status InsertDecision(SqliteConnection& db,
   update.BindInt(1, request.outcome());
   update.BindInt(2, request.match_id());
   return update.Run();
-}
-
-absl::Status InsertDisputes(SqliteConnection& db, const v1::MatchRecord& record,
-                            absl::string_view note, int64_t now_micros) {
-  CM_ASSIGN_OR_RETURN(
-      SqliteStatement dispute,
-      db.Prepare("INSERT INTO dispute_outbox (bank, entry_id, source_feed, "
-                 "hash_type, match_id, note, created_at) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?)"));
-  for (const v1::Match& match : record.matches()) {
-    dispute.BindText(1, match.bank());
-    dispute.BindText(2, match.entry_id());
-    dispute.BindText(3, match.source_feed());
-    dispute.BindText(4, match.hash_type());
-    dispute.BindInt(5, record.match_id());
-    dispute.BindText(6, note);
-    dispute.BindInt(7, now_micros);
-    CM_RETURN_IF_ERROR(dispute.Run());
-  }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<std::vector<DisputedEntry>> SelectPendingDisputes(
-    SqliteConnection& db, int limit) {
-  CM_ASSIGN_OR_RETURN(
-      SqliteStatement rows,
-      db.Prepare("SELECT id, bank, entry_id, source_feed, hash_type, "
-                 "match_id, note, created_at FROM dispute_outbox WHERE "
-                 "sent_at IS NULL ORDER BY id LIMIT ?"));
-  rows.BindInt(1, limit);
-  std::vector<DisputedEntry> entries;
-  CM_RETURN_IF_ERROR(rows.ForEachRow([&](const SqliteStatement& row) {
-    entries.push_back({row.Int(0), row.Text(1), row.Text(2), row.Text(3),
-                       row.Text(4), row.Int(5), row.Text(6), row.Int(7)});
-    return absl::OkStatus();
-  }));
-  return entries;
-}
-
-absl::Status MarkDisputesSent(SqliteConnection& db,
-                              const std::vector<int64_t>& ids,
-                              int64_t now_micros) {
-  CM_ASSIGN_OR_RETURN(
-      SqliteStatement mark,
-      db.Prepare("UPDATE dispute_outbox SET sent_at = ? WHERE id = ?"));
-  for (int64_t id : ids) {
-    mark.BindInt(1, now_micros);
-    mark.BindInt(2, id);
-    CM_RETURN_IF_ERROR(mark.Run());
-  }
-  return absl::OkStatus();
 }
 
 }  // namespace clearmatch::review_internal

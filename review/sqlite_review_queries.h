@@ -1,7 +1,7 @@
-// The queries of the SQLite review store on its matches, decisions and
-// dispute_outbox tables (review/sqlite_review_schema.h); the allowlist's
-// are in review/sqlite_allowlist.h, the audit trail's in
-// review/audit_chain.h.
+// The queries of the SQLite review store on its matches and decisions
+// tables (review/sqlite_review_schema.h); the allowlist's are in
+// review/sqlite_allowlist.h, the feedback outbox's in
+// review/sqlite_feedback_outbox.h, the audit trail's in review/audit_chain.h.
 //
 // Each takes the connection (the caller holds its lock); writes run inside
 // the caller's transaction.
@@ -13,9 +13,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/string_view.h"
 #include "clearmatch/v1/review.pb.h"
-#include "review/review_store.h"
 #include "sqlite/sqlite_connection.h"
 
 namespace clearmatch::review_internal {
@@ -41,16 +39,6 @@ absl::StatusOr<std::vector<int64_t>> SelectMatchIds(
 absl::Status InsertDecision(SqliteConnection& db,
                             const v1::DecideRequest& request,
                             int64_t now_micros);
-
-// Puts every entry `record` matched on the dispute outbox with `note`.
-absl::Status InsertDisputes(SqliteConnection& db, const v1::MatchRecord& record,
-                            absl::string_view note, int64_t now_micros);
-// Unsent disputes, oldest first, at most `limit`.
-absl::StatusOr<std::vector<DisputedEntry>> SelectPendingDisputes(
-    SqliteConnection& db, int limit);
-absl::Status MarkDisputesSent(SqliteConnection& db,
-                              const std::vector<int64_t>& ids,
-                              int64_t now_micros);
 
 }  // namespace clearmatch::review_internal
 

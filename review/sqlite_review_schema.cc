@@ -4,11 +4,12 @@
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "sqlite/sqlite_statement.h"
+#include "sqlite/sqlite_transaction.h"
 
 namespace clearmatch::review_internal {
 namespace {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
 constexpr char kSchema[] = R"sql(
 CREATE TABLE IF NOT EXISTS meta (
@@ -50,17 +51,29 @@ CREATE TABLE IF NOT EXISTS allowlist (
   added_at INTEGER NOT NULL,
   PRIMARY KEY (content_key, bank, entry_id)
 );
-CREATE TABLE IF NOT EXISTS dispute_outbox (
+-- The feedback outbox: one row per matched entry of every CONFIRMED or
+-- FALSE_POSITIVE decision (times in unix microseconds; `verdict` is the
+-- ReviewOutcome; `state` pending|sent|rejected|superseded|not_applicable).
+CREATE TABLE IF NOT EXISTS feedback_outbox (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   bank TEXT NOT NULL,
   entry_id TEXT NOT NULL,
   source_feed TEXT NOT NULL,
   hash_type TEXT NOT NULL,
   match_id INTEGER NOT NULL,
+  verdict INTEGER NOT NULL,
   note TEXT NOT NULL,
   created_at INTEGER NOT NULL,
-  sent_at INTEGER
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT '',
+  state TEXT NOT NULL DEFAULT 'pending',
+  updated_at INTEGER NOT NULL
 );
+CREATE INDEX IF NOT EXISTS feedback_by_state ON feedback_outbox(state, id);
+CREATE INDEX IF NOT EXISTS feedback_by_bank ON feedback_outbox(bank, state);
+CREATE INDEX IF NOT EXISTS feedback_by_match
+  ON feedback_outbox(match_id, state);
 CREATE TABLE IF NOT EXISTS audit (
   seq INTEGER PRIMARY KEY,
   at INTEGER NOT NULL,
@@ -79,6 +92,20 @@ CREATE TRIGGER IF NOT EXISTS decisions_no_delete BEFORE DELETE ON decisions
   BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
 )sql";
 
+// Version 1 kept only FALSE_POSITIVE decisions, in dispute_outbox (sent_at
+// NULL while pending): its rows move to feedback_outbox (kSchema created it)
+// as FALSE_POSITIVE rows, pending or sent.
+constexpr char kMigrateFrom1[] = R"sql(
+INSERT INTO feedback_outbox (bank, entry_id, source_feed, hash_type,
+    match_id, verdict, note, created_at, state, updated_at)
+  SELECT bank, entry_id, source_feed, hash_type, match_id, 2, note,
+         created_at, CASE WHEN sent_at IS NULL THEN 'pending' ELSE 'sent' END,
+         COALESCE(sent_at, created_at)
+  FROM dispute_outbox ORDER BY id;
+DROP TABLE dispute_outbox;
+UPDATE meta SET value = '2' WHERE key = 'schema_version';
+)sql";
+
 // The version the file says it has; "(none)" if it says nothing.
 absl::StatusOr<std::string> ReadSchemaVersion(SqliteConnection& db) {
   CM_ASSIGN_OR_RETURN(
@@ -86,6 +113,27 @@ absl::StatusOr<std::string> ReadSchemaVersion(SqliteConnection& db) {
       db.Prepare("SELECT value FROM meta WHERE key = 'schema_version'"));
   CM_ASSIGN_OR_RETURN(const bool has_version, version.Step());
   return has_version ? version.Text(0) : "(none)";
+}
+
+// Creates the missing tables and checks the version, migrating a version-1
+// file; in one transaction, so that a file is created or migrated
+// completely or not at all.
+absl::Status CreateOrMigrate(SqliteConnection& db, const std::string& path) {
+  SqliteTransaction transaction(db);
+  CM_RETURN_IF_ERROR(transaction.Begin());
+  CM_RETURN_IF_ERROR(db.Exec(kSchema));
+  CM_RETURN_IF_ERROR(db.Exec(
+      absl::StrCat("INSERT OR IGNORE INTO meta VALUES ('schema_version', '",
+                   kSchemaVersion, "')")));
+  CM_ASSIGN_OR_RETURN(const std::string found, ReadSchemaVersion(db));
+  if (found == "1") {
+    CM_RETURN_IF_ERROR(db.Exec(kMigrateFrom1));
+  } else if (found != absl::StrCat(kSchemaVersion)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("review store \"", path, "\": schema version ", found,
+                     ", expected ", kSchemaVersion));
+  }
+  return transaction.Commit();
 }
 
 }  // namespace
@@ -98,16 +146,7 @@ absl::StatusOr<SqliteConnection> OpenReviewDatabase(const std::string& path,
   options.synchronous = SqliteConnection::Synchronous::kFull;
   options.max_page_count = max_page_count;
   CM_ASSIGN_OR_RETURN(SqliteConnection db, SqliteConnection::Open(options));
-  CM_RETURN_IF_ERROR(db.Exec(kSchema));
-  CM_RETURN_IF_ERROR(db.Exec(
-      absl::StrCat("INSERT OR IGNORE INTO meta VALUES ('schema_version', '",
-                   kSchemaVersion, "')")));
-  CM_ASSIGN_OR_RETURN(const std::string found, ReadSchemaVersion(db));
-  if (found != absl::StrCat(kSchemaVersion)) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("review store \"", path, "\": schema version ", found,
-                     ", expected ", kSchemaVersion));
-  }
+  CM_RETURN_IF_ERROR(CreateOrMigrate(db, path));
   return db;
 }
 

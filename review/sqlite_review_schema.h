@@ -1,5 +1,5 @@
 // The SQLite review database: its tables (matches, match_banks, decisions,
-// allowlist, dispute_outbox, audit, meta) and opening a file with them.
+// allowlist, feedback_outbox, audit, meta) and opening a file with them.
 //
 //   CM_ASSIGN_OR_RETURN(SqliteConnection db,
 //                       OpenReviewDatabase(path, /*max_page_count=*/0));
@@ -19,7 +19,9 @@ namespace clearmatch::review_internal {
 
 // Opens (creates) the file in WAL mode with synchronous=FULL (a returned
 // commit survives power loss), creates the tables that are missing and
-// checks the schema version. `max_page_count`: SqliteConnection::Options.
+// checks the schema version, migrating a version-1 file (its dispute
+// outbox becomes the feedback outbox) in the same transaction.
+// `max_page_count`: SqliteConnection::Options.
 // Errors: FAILED_PRECONDITION cannot open or another schema version;
 // DATA_LOSS not a database.
 absl::StatusOr<SqliteConnection> OpenReviewDatabase(const std::string& path,

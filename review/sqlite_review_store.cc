@@ -8,6 +8,7 @@
 #include "absl/time/time.h"
 #include "common/status_macros.h"
 #include "review/review_request_checks.h"
+#include "review/sqlite_feedback_outbox.h"
 #include "review/sqlite_review_queries.h"
 #include "review/sqlite_review_schema.h"
 #include "sqlite/sqlite_transaction.h"
@@ -156,6 +157,8 @@ absl::StatusOr<v1::MatchRecord> SqliteReviewStore::Decide(
   CM_ASSIGN_OR_RETURN(const v1::ReviewOutcome previous,
                       ReplacedOutcome(record, request));
   CM_RETURN_IF_ERROR(review_internal::InsertDecision(db_, request, now));
+  CM_RETURN_IF_ERROR(
+      review_internal::InsertFeedback(db_, record, request, now));
   CM_ASSIGN_OR_RETURN(const bool allowlist_changed,
                       UpdateAllowlistLocked(request, record, previous, now));
   CM_RETURN_IF_ERROR(transaction.Commit());
@@ -173,12 +176,8 @@ absl::StatusOr<bool> SqliteReviewStore::UpdateAllowlistLocked(
                                        request.reviewer(), now_micros);
   }
   if (outcome == v1::FALSE_POSITIVE && previous != v1::FALSE_POSITIVE) {
-    CM_ASSIGN_OR_RETURN(const bool added,
-                        allowlist_.AddFalsePositive(
-                            db_, record, request.reviewer(), now_micros));
-    CM_RETURN_IF_ERROR(review_internal::InsertDisputes(
-        db_, record, request.note(), now_micros));
-    return added;
+    return allowlist_.AddFalsePositive(db_, record, request.reviewer(),
+                                       now_micros);
   }
   return false;
 }
@@ -206,27 +205,102 @@ absl::Status SqliteReviewStore::RemoveAllowlistEntry(
   return allowlist_.Load(db_);
 }
 
-// ---- Disputes
-// ----------------------------------------------------------------
+// ---- The feedback outbox ---------------------------------------------------
 
-absl::StatusOr<std::vector<DisputedEntry>> SqliteReviewStore::PendingDisputes(
-    int limit) {
+absl::StatusOr<std::vector<v1::FeedbackRow>> SqliteReviewStore::DueFeedback(
+    absl::Time now, int limit, const std::vector<std::string>& skip_banks) {
   if (limit <= 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("limit: ", limit, " is not positive"));
   }
   absl::MutexLock lock(&db_mu_);
-  return review_internal::SelectPendingDisputes(db_, limit);
+  return review_internal::SelectDueFeedback(db_, absl::ToUnixMicros(now), limit,
+                                            skip_banks);
 }
 
-absl::Status SqliteReviewStore::MarkDisputesSent(
-    const std::vector<int64_t>& ids) {
-  const int64_t now = NowMicros();
+absl::Status SqliteReviewStore::UpdateFeedback(
+    const std::function<absl::Status(SqliteConnection&)>& update) {
   absl::MutexLock lock(&db_mu_);
   SqliteTransaction transaction(db_);
   CM_RETURN_IF_ERROR(transaction.Begin());
-  CM_RETURN_IF_ERROR(review_internal::MarkDisputesSent(db_, ids, now));
+  CM_RETURN_IF_ERROR(update(db_));
   return transaction.Commit();
+}
+
+absl::Status SqliteReviewStore::MarkFeedbackSent(
+    const std::vector<int64_t>& ids) {
+  const int64_t now = NowMicros();
+  return UpdateFeedback([&](SqliteConnection& db) {
+    for (int64_t id : ids) {
+      CM_RETURN_IF_ERROR(review_internal::FinishFeedbackAttempt(
+          db, id, v1::FEEDBACK_SENT, "", now));
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::Status SqliteReviewStore::RetryFeedbackLater(int64_t id,
+                                                   absl::Time next_attempt_at,
+                                                   absl::string_view error) {
+  const int64_t now = NowMicros();
+  return UpdateFeedback([&](SqliteConnection& db) {
+    return review_internal::PostponeFeedback(
+        db, id, absl::ToUnixMicros(next_attempt_at), error, now);
+  });
+}
+
+absl::Status SqliteReviewStore::MarkFeedbackRejected(int64_t id,
+                                                     absl::string_view error) {
+  const int64_t now = NowMicros();
+  return UpdateFeedback([&](SqliteConnection& db) {
+    return review_internal::FinishFeedbackAttempt(db, id, v1::FEEDBACK_REJECTED,
+                                                  error, now);
+  });
+}
+
+absl::Status SqliteReviewStore::MarkFeedbackNotApplicable(
+    const std::vector<int64_t>& ids) {
+  const int64_t now = NowMicros();
+  return UpdateFeedback([&](SqliteConnection& db) {
+    for (int64_t id : ids) {
+      CM_RETURN_IF_ERROR(
+          review_internal::MarkFeedbackNotApplicable(db, id, now));
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<v1::ListFeedbackResponse> SqliteReviewStore::ListFeedback(
+    const v1::ListFeedbackRequest& request) {
+  CM_ASSIGN_OR_RETURN(const int page_size, PageSize(request.page_size()));
+  const std::string fingerprint =
+      review_internal::ListFeedbackFingerprint(request);
+  CM_ASSIGN_OR_RETURN(const int64_t after,
+                      ParsePageToken(request.page_token(), fingerprint, 0));
+  absl::MutexLock lock(&db_mu_);
+  CM_ASSIGN_OR_RETURN(
+      std::vector<v1::FeedbackRow> rows,
+      review_internal::SelectFeedbackPage(db_, request, after, page_size + 1));
+  CM_ASSIGN_OR_RETURN(
+      std::vector<v1::FeedbackCount> counts,
+      review_internal::CountFeedback(db_, v1::FEEDBACK_STATE_UNSPECIFIED));
+  v1::ListFeedbackResponse response;
+  if (rows.size() > static_cast<size_t>(page_size)) {
+    rows.resize(page_size);
+    response.set_next_page_token(
+        review_internal::MakePageToken(rows.back().id(), fingerprint));
+  }
+  for (v1::FeedbackRow& row : rows) *response.add_rows() = std::move(row);
+  for (v1::FeedbackCount& count : counts) {
+    *response.add_counts() = std::move(count);
+  }
+  return response;
+}
+
+absl::StatusOr<std::vector<v1::FeedbackCount>> SqliteReviewStore::CountFeedback(
+    v1::FeedbackState state) {
+  absl::MutexLock lock(&db_mu_);
+  return review_internal::CountFeedback(db_, state);
 }
 
 }  // namespace clearmatch

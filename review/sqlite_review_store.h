@@ -27,6 +27,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "clearmatch/v1/review.pb.h"
 #include "review/record_writer.h"
 #include "review/review_store.h"
@@ -79,12 +80,26 @@ class SqliteReviewStore final : public ReviewStore {
   absl::Status RemoveAllowlistEntry(
       const v1::RemoveAllowlistEntryRequest& request) override;
 
-  absl::StatusOr<std::vector<DisputedEntry>> PendingDisputes(
-      int limit) override;
-  absl::Status MarkDisputesSent(const std::vector<int64_t>& ids) override;
+  absl::StatusOr<std::vector<v1::FeedbackRow>> DueFeedback(
+      absl::Time now, int limit,
+      const std::vector<std::string>& skip_banks) override;
+  absl::Status MarkFeedbackSent(const std::vector<int64_t>& ids) override;
+  absl::Status RetryFeedbackLater(int64_t id, absl::Time next_attempt_at,
+                                  absl::string_view error) override;
+  absl::Status MarkFeedbackRejected(int64_t id,
+                                    absl::string_view error) override;
+  absl::Status MarkFeedbackNotApplicable(
+      const std::vector<int64_t>& ids) override;
+  absl::StatusOr<v1::ListFeedbackResponse> ListFeedback(
+      const v1::ListFeedbackRequest& request) override;
+  absl::StatusOr<std::vector<v1::FeedbackCount>> CountFeedback(
+      v1::FeedbackState state) override;
 
  private:
   SqliteReviewStore(const Options& options, SqliteConnection db);
+  // Runs `update` on the connection in one transaction.
+  absl::Status UpdateFeedback(
+      const std::function<absl::Status(SqliteConnection&)>& update);
   // One transaction: the writer thread's write function.
   absl::Status WriteRecords(std::vector<v1::MatchRecord>& batch);
   // The allowlist side of a decision whose match had outcome `previous`;
