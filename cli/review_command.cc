@@ -1,14 +1,16 @@
-// `clearmatch review`: list, show, decide, export against a daemon;
-// verify-audit offline.
+// `clearmatch review`: list, show, decide, export and outbox against a
+// daemon; verify-audit offline.
 #include <google/protobuf/util/json_util.h>
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>
 #include <map>
 #include <memory>
+#include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/time.h"
 #include "clearmatch/v1/review.grpc.pb.h"
 #include "cli/command.h"
@@ -31,6 +33,9 @@ std::string Usage() {
       "           [--reviewer NAME] [--note TEXT] [--override]\n"
       "       clearmatch review export [DAEMON] [--since UNIX_S] "
       "[--until UNIX_S]\n"
+      "       clearmatch review outbox [DAEMON] [--state pending|sent|rejected|"
+      "superseded|not-applicable]\n"
+      "           [--bank B] [--page-size N] [--page-token T] [--json]\n"
       "       clearmatch review verify-audit --store FILE\n"
       "  DAEMON: ",
       kDaemonChannelUsage, "\n");
@@ -50,8 +55,9 @@ bool Parse(const std::vector<std::string>& args, size_t from, Parsed* parsed,
            std::ostream& err) {
   static const char* const kBoolean[] = {"--json", "--override"};
   static const char* const kValued[] = {
-      "--status",    "--bank",       "--outcome", "--since",    "--until",
-      "--page-size", "--page-token", "--note",    "--reviewer", "--store"};
+      "--status",   "--bank",      "--outcome",    "--since",
+      "--until",    "--page-size", "--page-token", "--note",
+      "--reviewer", "--store",     "--state"};
   for (size_t i = from; i < args.size(); ++i) {
     absl::StatusOr<bool> consumed =
         ConsumeDaemonChannelFlag(args, &i, &parsed->daemon);
@@ -313,6 +319,98 @@ int Export(v1::Review::Stub& stub, const Parsed& parsed, std::ostream& out,
   return kExitOk;
 }
 
+// The CLI's names of the outbox states ("not-applicable").
+constexpr std::pair<const char*, v1::FeedbackState> kFeedbackStates[] = {
+    {"pending", v1::FEEDBACK_PENDING},
+    {"sent", v1::FEEDBACK_SENT},
+    {"rejected", v1::FEEDBACK_REJECTED},
+    {"superseded", v1::FEEDBACK_SUPERSEDED},
+    {"not-applicable", v1::FEEDBACK_NOT_APPLICABLE}};
+
+std::string FeedbackStateText(v1::FeedbackState state) {
+  for (const auto& [name, value] : kFeedbackStates) {
+    if (value == state) return name;
+  }
+  return "unknown";
+}
+
+void PrintFeedbackTable(const v1::ListFeedbackResponse& response,
+                        std::ostream& out) {
+  out << absl::StrFormat(
+      "%-8s %-8s %-12s %-24s %-6s %-14s %-14s %-8s %-20s %s\n", "ID", "MATCH",
+      "BANK", "ENTRY", "TYPE", "VERDICT", "STATE", "ATTEMPTS", "NEXT ATTEMPT",
+      "LAST ERROR");
+  for (const v1::FeedbackRow& row : response.rows()) {
+    const bool waits = row.state() == v1::FEEDBACK_PENDING &&
+                       row.next_attempt_unix_micros() > 0;
+    out << absl::StrFormat(
+        "%-8d %-8d %-12s %-24s %-6s %-14s %-14s %-8d %-20s %s\n", row.id(),
+        row.match_id(), row.bank(), row.entry_id(), row.hash_type(),
+        v1::ReviewOutcome_Name(row.verdict()), FeedbackStateText(row.state()),
+        row.attempts(), waits ? TimeText(row.next_attempt_unix_micros()) : "-",
+        row.last_error());
+  }
+  // "counts: ncmec: pending 3, sent 2; tid: not-applicable 5"
+  out << "counts:";
+  const std::string* bank = nullptr;
+  for (const v1::FeedbackCount& count : response.counts()) {
+    if (bank == nullptr || *bank != count.bank()) {
+      out << (bank == nullptr ? " " : "; ")
+          << (count.bank().empty() ? "(no bank)" : count.bank()) << ":";
+      bank = &count.bank();
+    } else {
+      out << ",";
+    }
+    out << " " << FeedbackStateText(count.state()) << " " << count.count();
+  }
+  out << (response.counts().empty() ? " none\n" : "\n");
+}
+
+int Outbox(v1::Review::Stub& stub, const Parsed& parsed, std::ostream& out,
+           std::ostream& err) {
+  v1::ListFeedbackRequest request;
+  if (auto it = parsed.flags.find("--state"); it != parsed.flags.end()) {
+    for (const auto& [name, value] : kFeedbackStates) {
+      if (it->second == name) request.set_state(value);
+    }
+    if (request.state() == v1::FEEDBACK_STATE_UNSPECIFIED) {
+      err << "clearmatch review: --state must be pending, sent, rejected, "
+             "superseded or not-applicable\n";
+      return kExitUsage;
+    }
+  }
+  if (auto it = parsed.flags.find("--bank"); it != parsed.flags.end()) {
+    request.set_bank(it->second);
+  }
+  if (auto it = parsed.flags.find("--page-token"); it != parsed.flags.end()) {
+    request.set_page_token(it->second);
+  }
+  if (auto it = parsed.flags.find("--page-size"); it != parsed.flags.end()) {
+    int size = 0;
+    if (!absl::SimpleAtoi(it->second, &size) || size <= 0) {
+      err << "clearmatch review: --page-size must be a positive number\n";
+      return kExitUsage;
+    }
+    request.set_page_size(size);
+  }
+  grpc::ClientContext context;
+  SetDeadline(context);
+  v1::ListFeedbackResponse response;
+  const grpc::Status status = stub.ListFeedback(&context, request, &response);
+  if (!status.ok()) return CallFailed(parsed, status, err);
+  if (parsed.flags.count("--json") > 0) {
+    for (const v1::FeedbackRow& row : response.rows()) out << Json(row) << "\n";
+    response.clear_rows();
+    out << Json(response) << "\n";  // counts and next_page_token
+    return kExitOk;
+  }
+  PrintFeedbackTable(response, out);
+  if (!response.next_page_token().empty()) {
+    out << "next page: --page-token " << response.next_page_token() << "\n";
+  }
+  return kExitOk;
+}
+
 int VerifyAudit(const Parsed& parsed, std::ostream& out, std::ostream& err) {
   auto store = parsed.flags.find("--store");
   if (store == parsed.flags.end() || !parsed.positional.empty()) {
@@ -344,11 +442,13 @@ int RunReviewCommand(const std::vector<std::string>& args, std::ostream& out,
     return kExitUsage;
   }
   if (sub == "verify-audit") return VerifyAudit(parsed, out, err);
-  if (sub != "list" && sub != "show" && sub != "decide" && sub != "export") {
+  if (sub != "list" && sub != "show" && sub != "decide" && sub != "export" &&
+      sub != "outbox") {
     err << "clearmatch review: unknown subcommand " << sub << "\n" << Usage();
     return kExitUsage;
   }
-  if ((sub == "list" || sub == "export") && !parsed.positional.empty()) {
+  if ((sub == "list" || sub == "export" || sub == "outbox") &&
+      !parsed.positional.empty()) {
     err << "clearmatch review: unexpected argument " << parsed.positional[0]
         << "\n"
         << Usage();
@@ -364,6 +464,7 @@ int RunReviewCommand(const std::vector<std::string>& args, std::ostream& out,
   if (sub == "list") return List(*stub, parsed, out, err);
   if (sub == "show") return Show(*stub, parsed, out, err);
   if (sub == "decide") return Decide(*stub, parsed, out, err);
+  if (sub == "outbox") return Outbox(*stub, parsed, out, err);
   return Export(*stub, parsed, out, err);
 }
 

@@ -1,13 +1,21 @@
 // Tests of `clearmatch review` that need no daemon: usage errors, an
-// unreachable daemon, and verify-audit on a clean and on an edited store.
-// The daemon-backed subcommands are covered by
+// unreachable daemon, verify-audit on a clean and on an edited store, and
+// `outbox` against the Review service on an in-process gRPC server. The
+// other daemon-backed subcommands are covered by
 // tests/integration/review_integration_test.cc.
+#include <grpcpp/grpcpp.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
 #include <sstream>
 
+#include "absl/strings/str_cat.h"
+#include "clearmatch/v1/config.pb.h"
 #include "cli/command.h"
+#include "daemon/daemon_metrics.h"
+#include "daemon/request_authorizer.h"
+#include "daemon/review_service.h"
+#include "daemon/worker_pool.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "review/sqlite_review_store.h"
@@ -17,6 +25,7 @@ namespace clearmatch::cli {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 int RunReview(const std::vector<std::string>& args, std::string* out_text,
               std::string* err_text) {
@@ -44,6 +53,10 @@ TEST(ReviewCommandTest, UsageErrors) {
   EXPECT_EQ(RunReview({"decide", "5", "maybe"}, &out, &err), 2);
   EXPECT_EQ(RunReview({"decide", "5"}, &out, &err), 2);
   EXPECT_EQ(RunReview({"verify-audit"}, &out, &err), 2);
+  EXPECT_EQ(RunReview({"outbox", "--state", "maybe"}, &out, &err), 2);
+  EXPECT_THAT(err, HasSubstr("--state must be pending, sent"));
+  EXPECT_EQ(RunReview({"outbox", "--page-size", "0"}, &out, &err), 2);
+  EXPECT_EQ(RunReview({"outbox", "7"}, &out, &err), 2);
 }
 
 TEST(ReviewCommandTest, UnreachableDaemonFails) {
@@ -90,6 +103,76 @@ TEST(ReviewCommandTest, VerifyAuditCleanAndEdited) {
   EXPECT_EQ(
       RunReview({"verify-audit", "--store", dir.File("missing")}, &out, &err),
       1);
+}
+
+// `review outbox` against the Review service of a store with one sent and
+// one pending verdict.
+TEST(ReviewCommandTest, OutboxListsRowsAndCounts) {
+  const testing::TempDir dir("clearmatch-review-cli");
+  SqliteReviewStore::Options options;
+  options.path = dir.File("review.sqlite");
+  auto store = SqliteReviewStore::Create(options);
+  ASSERT_TRUE(store.ok()) << store.status();
+  v1::MatchRecord record;
+  record.set_content_id("c1");
+  for (const auto& [bank, entry, type] :
+       {std::tuple{"ncmec", "m-1", "pdq"}, std::tuple{"tid", "e1", "md5"}}) {
+    v1::Match* match = record.add_matches();
+    match->set_bank(bank);
+    match->set_entry_id(entry);
+    match->set_hash_type(type);
+  }
+  (*store)->Enqueue(record);
+  (*store)->Flush();
+  v1::DecideRequest decide;
+  decide.set_match_id(1);
+  decide.set_outcome(v1::CONFIRMED);
+  decide.set_reviewer("alice");
+  ASSERT_TRUE((*store)->Decide(decide).ok());
+  ASSERT_TRUE((*store)->MarkFeedbackSent({1}).ok());
+  ASSERT_TRUE(
+      (*store)
+          ->RetryFeedbackLater(2, absl::FromUnixSeconds(1893456000), "503")
+          .ok());
+
+  WorkerPool pool(/*workers=*/1, /*queue_size=*/8);
+  DaemonMetrics metrics;
+  const RequestAuthorizer authorizer{v1::TlsConfig()};
+  ReviewService service(**store, pool, metrics, authorizer);
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
+                           &port);
+  builder.RegisterService(&service);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  ASSERT_NE(server, nullptr);
+  const std::string addr = absl::StrCat("127.0.0.1:", port);
+
+  std::string out, err;
+  ASSERT_EQ(RunReview({"outbox", "--addr", addr}, &out, &err), 0) << err;
+  EXPECT_THAT(out, HasSubstr("ID "));
+  EXPECT_THAT(out, ::testing::ContainsRegex(
+                       "\n1 +1 +ncmec +m-1 +pdq +CONFIRMED +sent +1 +- +\n"));
+  EXPECT_THAT(out, ::testing::ContainsRegex(
+                       "\n2 +1 +tid +e1 +md5 +CONFIRMED +pending +1 +"
+                       "2030-01-01T00:00:00Z +503\n"));
+  EXPECT_THAT(out, HasSubstr("counts: ncmec: sent 1; tid: pending 1\n"));
+
+  ASSERT_EQ(
+      RunReview({"outbox", "--addr", addr, "--state", "pending", "--json"},
+                &out, &err),
+      0)
+      << err;
+  EXPECT_THAT(out, HasSubstr("\"entry_id\":\"e1\""));
+  EXPECT_THAT(out, Not(HasSubstr("m-1")));
+  EXPECT_THAT(out, HasSubstr("\"counts\":["));
+
+  ASSERT_EQ(RunReview({"outbox", "--addr", addr, "--bank", "none"}, &out, &err),
+            0)
+      << err;
+  EXPECT_THAT(out, Not(HasSubstr("m-1")));
+  server->Shutdown();
+  server->Wait();
 }
 
 }  // namespace

@@ -152,4 +152,14 @@ grpc::ServerUnaryReactor* ReviewService::RemoveAllowlistEntry(
              });
 }
 
+grpc::ServerUnaryReactor* ReviewService::ListFeedback(
+    grpc::CallbackServerContext* context,
+    const v1::ListFeedbackRequest* request,
+    v1::ListFeedbackResponse* response) {
+  return Run(context, "ListFeedback", "reviewer", absl::OkStatus(),
+             Respond(response, [this, request] {
+               return store_.ListFeedback(*request);
+             }));
+}
+
 }  // namespace clearmatch

@@ -1,6 +1,7 @@
 // ReviewService: the Review gRPC service (callback API) over the
-// ReviewStore: reviewers list, inspect, decide and export matches (role
-// "reviewer"); admins list and remove allowlist entries (role "admin").
+// ReviewStore: reviewers list, inspect, decide and export matches and list
+// the feedback outbox (role "reviewer"); admins list and remove allowlist
+// entries (role "admin").
 // The reviewer is the caller's client certificate common name when it has
 // one (mTLS), else the request's `reviewer` field. ListMatches first waits
 // for the verdicts already queued, so a verdict answered before the call is
@@ -63,6 +64,10 @@ class ReviewService final : public v1::Review::CallbackService {
       grpc::CallbackServerContext* context,
       const v1::RemoveAllowlistEntryRequest* request,
       v1::RemoveAllowlistEntryResponse* response) override;
+  grpc::ServerUnaryReactor* ListFeedback(
+      grpc::CallbackServerContext* context,
+      const v1::ListFeedbackRequest* request,
+      v1::ListFeedbackResponse* response) override;
 
   // The caller's certificate common name, else `requested`;
   // INVALID_ARGUMENT when neither names anyone.

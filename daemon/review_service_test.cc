@@ -1,7 +1,8 @@
 // Tests of ReviewService's threading on an in-process gRPC server: store
 // calls run on the review pool, a full review queue answers
-// RESOURCE_EXHAUSTED, request checks stay inline, and Check is answered while
-// a Decide waits for the review worker. The review worker is held by a task
+// RESOURCE_EXHAUSTED, request checks stay inline, Check is answered while
+// a Decide waits for the review worker, and ListFeedback lists the outbox
+// for callers with the reviewer role. The review worker is held by a task
 // the test releases, so nothing depends on timing.
 #include "daemon/review_service.h"
 
@@ -258,6 +259,79 @@ TEST_F(ReviewServiceTest, CheckIsAnsweredWhileADecideWaitsForTheStore) {
   ASSERT_EQ(decided.decisions_size(), 1);
   EXPECT_EQ(decided.decisions(0).reviewer(), "alice");
   EXPECT_EQ(decided.decisions(0).outcome(), v1::CONFIRMED);
+}
+
+TEST_F(ReviewServiceTest, ListFeedbackListsTheOutboxWithCounts) {
+  v1::MatchRecord record;
+  record.set_content_id("c1");
+  v1::Match* match = record.add_matches();
+  match->set_bank("ncmec");
+  match->set_entry_id("m-1");
+  match->set_hash_type("pdq");
+  store_->Enqueue(record);
+  store_->Flush();
+  v1::DecideRequest decide;
+  decide.set_match_id(1);
+  decide.set_outcome(v1::FALSE_POSITIVE);
+  decide.set_reviewer("alice");
+  v1::MatchRecord decided;
+  grpc::ClientContext decide_context;
+  ASSERT_TRUE(review_stub_->Decide(&decide_context, decide, &decided).ok());
+
+  v1::ListFeedbackRequest request;
+  request.set_state(v1::FEEDBACK_PENDING);
+  v1::ListFeedbackResponse listed;
+  grpc::ClientContext context;
+  const grpc::Status status =
+      review_stub_->ListFeedback(&context, request, &listed);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(listed.rows_size(), 1);
+  EXPECT_EQ(listed.rows(0).bank(), "ncmec");
+  EXPECT_EQ(listed.rows(0).entry_id(), "m-1");
+  EXPECT_EQ(listed.rows(0).verdict(), v1::FALSE_POSITIVE);
+  EXPECT_EQ(listed.rows(0).match_id(), 1);
+  ASSERT_EQ(listed.counts_size(), 1);
+  EXPECT_EQ(listed.counts(0).state(), v1::FEEDBACK_PENDING);
+  EXPECT_EQ(listed.counts(0).count(), 1);
+
+  request.set_state(v1::FEEDBACK_SENT);
+  grpc::ClientContext sent_context;
+  ASSERT_TRUE(review_stub_->ListFeedback(&sent_context, request, &listed).ok());
+  EXPECT_EQ(listed.rows_size(), 0);
+  EXPECT_EQ(listed.counts_size(), 1);  // of the whole outbox
+
+  request.set_page_token("not-a-token");
+  grpc::ClientContext bad_context;
+  EXPECT_EQ(
+      review_stub_->ListFeedback(&bad_context, request, &listed).error_code(),
+      grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+// With tls.roles, ListFeedback needs the reviewer role like the other
+// Review reads: a caller without a certificate has none.
+TEST_F(ReviewServiceTest, ListFeedbackNeedsTheReviewerRole) {
+  v1::TlsConfig tls;
+  v1::RoleMapping* mapping = tls.add_roles();
+  mapping->set_common_name("ops");
+  mapping->add_roles("reviewer");
+  const RequestAuthorizer strict(tls);
+  ReviewService service(*store_, review_pool_, metrics_, strict);
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
+                           &port);
+  builder.RegisterService(&service);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  ASSERT_NE(server, nullptr);
+  auto stub = v1::Review::NewStub(grpc::CreateChannel(
+      absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+  v1::ListFeedbackResponse listed;
+  grpc::ClientContext context;
+  const grpc::Status status = stub->ListFeedback(&context, {}, &listed);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(status.error_message(), HasSubstr("lacks the reviewer role"));
+  server->Shutdown();
+  server->Wait();
 }
 
 }  // namespace
