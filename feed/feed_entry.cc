@@ -1,6 +1,8 @@
 // Hash type names and entry validation for the feed.
 #include "feed/feed_entry.h"
 
+#include <cmath>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/hex.h"
@@ -47,7 +49,7 @@ absl::Status ValidateHash(HashType type, absl::string_view hash) {
   if (HashHexLength(type) == 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("hash type ", std::string(HashTypeName(type)),
-                     " is not carried by feeds"));
+                     " has no single hash (its frames carry the hashes)"));
   }
   const size_t expected = HashHexLength(type);
   if (hash.size() != expected) {
@@ -62,6 +64,62 @@ absl::Status ValidateHash(HashType type, absl::string_view hash) {
   }
   return absl::OkStatus();
 }
+
+absl::Status ValidateFrames(const std::vector<FeedFrame>& frames) {
+  if (frames.empty()) {
+    return absl::InvalidArgumentError("vpdq entry has no frames");
+  }
+  if (frames.size() > kMaxFramesPerVideo) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("vpdq entry has ", frames.size(),
+                     " frames, more than the limit of ", kMaxFramesPerVideo));
+  }
+  for (size_t i = 0; i < frames.size(); ++i) {
+    const FeedFrame& frame = frames[i];
+    const auto bad = [i](absl::string_view problem) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("vpdq frame ", i, ": ", problem));
+    };
+    if (absl::Status s = ValidateHash(HashType::kPdq, frame.hash); !s.ok()) {
+      return bad(s.message());
+    }
+    if (frame.frame_number < 0) {
+      return bad(
+          absl::StrCat("frame_number ", frame.frame_number, " is negative"));
+    }
+    if (i > 0 && frame.frame_number < frames[i - 1].frame_number) {
+      return bad(absl::StrCat("frame_number ", frame.frame_number,
+                              " is below the previous frame's ",
+                              frames[i - 1].frame_number));
+    }
+    if (!std::isfinite(frame.seconds) || frame.seconds < 0) {
+      return bad(absl::StrCat("seconds ", frame.seconds,
+                              " is not a finite number >= 0"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+namespace {
+
+// The hash (or, for vPDQ, the frames) of `entry`, without naming the entry.
+absl::Status ValidateContent(const FeedEntry& entry) {
+  if (entry.hash_type != HashType::kVpdq) {
+    if (!entry.frames.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(std::string(HashTypeName(entry.hash_type)),
+                       " entry has frames (only vpdq entries have)"));
+    }
+    return ValidateHash(entry.hash_type, entry.hash);
+  }
+  if (!entry.hash.empty()) {
+    return absl::InvalidArgumentError(
+        "vpdq entry has a hash (its frames carry the hashes)");
+  }
+  return ValidateFrames(entry.frames);
+}
+
+}  // namespace
 
 absl::Status ValidateEntry(const FeedEntry& entry) {
   if (entry.entry_id.empty()) {
@@ -78,7 +136,7 @@ absl::Status ValidateEntry(const FeedEntry& entry) {
         "entry ", QuoteForError(entry.entry_id),
         ": bank or category longer than ", kMaxLabelBytes, " bytes"));
   }
-  absl::Status hash_status = ValidateHash(entry.hash_type, entry.hash);
+  absl::Status hash_status = ValidateContent(entry);
   if (!hash_status.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(
         "entry ", QuoteForError(entry.entry_id), ": ", hash_status.message()));
@@ -103,9 +161,12 @@ absl::StatusOr<FeedEntry> FeedEntryFromHashEntry(const HashEntry& entry) {
       out.hash = BytesToHex(entry.digest);
       break;
     case HashType::kVpdq:
-      return absl::InvalidArgumentError(
-          absl::StrCat("entry ", QuoteForError(entry.entry_id),
-                       ": vpdq entries are not carried by feeds"));
+      out.frames.reserve(entry.frames.size());
+      for (const VpdqFrame& frame : entry.frames) {
+        out.frames.push_back(
+            {frame.hash.ToHex(), frame.frame_number, frame.seconds});
+      }
+      break;
   }
   if (absl::Status s = ValidateEntry(out); !s.ok()) return s;
   return out;
@@ -125,6 +186,13 @@ absl::StatusOr<HashEntry> HashEntryFromFeedEntry(const FeedEntry& entry,
     absl::StatusOr<PdqHash> pdq = PdqHash::FromHex(entry.hash);
     if (!pdq.ok()) return pdq.status();
     out.pdq = *pdq;
+  } else if (entry.hash_type == HashType::kVpdq) {
+    out.frames.reserve(entry.frames.size());
+    for (const FeedFrame& frame : entry.frames) {
+      absl::StatusOr<PdqHash> pdq = PdqHash::FromHex(frame.hash);
+      if (!pdq.ok()) return pdq.status();
+      out.frames.push_back({*pdq, frame.frame_number, frame.seconds});
+    }
   } else {
     absl::StatusOr<std::string> digest =
         ParseHexBytes(entry.hash, entry.hash.size() / 2, "digest");

@@ -1,8 +1,8 @@
 // The in-memory form of feed entries and changes, shared by the feed codec,
 // the HashStore and the index wiring: plain structs, no protobuf types.
 // Hashes are kept as lowercase hex, their wire form; the hash types are
-// index/'s (HashType, HashTypeName, ParseHashType), vPDQ excepted: feeds
-// carry pdq, md5, sha1 and sha256.
+// bank/'s (HashType, HashTypeName, ParseHashType): pdq, md5, sha1, sha256
+// in `hash`, and vpdq, a video, as its list of frames.
 //
 //   CM_RETURN_IF_ERROR(ValidateEntry(entry));
 #ifndef CLEARMATCH_FEED_FEED_ENTRY_H_
@@ -20,18 +20,30 @@
 namespace clearmatch {
 
 // Number of lowercase hex digits of a feed hash of this type (64, 32, 40,
-// 64); 0 for kVpdq, which feeds do not carry.
+// 64); 0 for kVpdq, whose entries carry frames instead of a hash.
 int HashHexLength(HashType type);
 
 // Limits on the free-text fields of an entry, in bytes.
 inline constexpr size_t kMaxEntryIdBytes = 256;
 inline constexpr size_t kMaxLabelBytes = 256;  // bank, category
 
+// One sampled frame of a vPDQ entry.
+struct FeedFrame {
+  std::string hash;  // PDQ: 64 lowercase hex digits
+  int32_t frame_number = 0;
+  double seconds = 0;
+
+  bool operator==(const FeedFrame&) const = default;
+};
+
 // One hash published by a clearinghouse.
 struct FeedEntry {
   std::string entry_id;  // unique within its feed
   HashType hash_type = HashType::kPdq;
-  std::string hash;  // lowercase hex, HashHexLength(hash_type) digits
+  std::string hash;  // lowercase hex, HashHexLength(hash_type) digits; empty
+                     // for kVpdq
+  // kVpdq only: 1..kMaxFramesPerVideo frames, frame numbers non-decreasing.
+  std::vector<FeedFrame> frames;
   std::string bank;
   std::string category;
   int64_t added_at_unix_seconds = 0;
@@ -59,16 +71,22 @@ struct FeedChanges {
 };
 
 // OK if every field is within its limits, the hash is lowercase hex of the
-// right length for its type; INVALID_ARGUMENT naming the field and value
-// otherwise.
+// right length for its type (kVpdq: no hash, and frames as ValidateFrames
+// wants them; other types: no frames); INVALID_ARGUMENT naming the entry,
+// the field and value otherwise.
 absl::Status ValidateEntry(const FeedEntry& entry);
 
 // OK if `hash` is `HashHexLength(type)` lowercase hex digits (never for
 // kVpdq).
 absl::Status ValidateHash(HashType type, absl::string_view hash);
 
-// The feed form of an index entry (hex hash). INVALID_ARGUMENT for kVpdq
-// entries or invalid fields.
+// OK if there are 1..kMaxFramesPerVideo frames, each a valid PDQ hash with
+// frame_number >= 0 and not below the previous frame's, and seconds finite
+// and >= 0; INVALID_ARGUMENT naming the first bad frame (by index) otherwise.
+absl::Status ValidateFrames(const std::vector<FeedFrame>& frames);
+
+// The feed form of an index entry (hex hashes). INVALID_ARGUMENT for invalid
+// fields.
 absl::StatusOr<FeedEntry> FeedEntryFromHashEntry(const HashEntry& entry);
 
 // The index form of a feed entry from feed `feed_id` (raw digest or PdqHash,

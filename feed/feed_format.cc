@@ -41,7 +41,7 @@ v1::HashType ToProto(HashType type) {
     case HashType::kSha256:
       return v1::HASH_TYPE_SHA256;
     case HashType::kVpdq:
-      break;
+      return v1::HASH_TYPE_VPDQ;
   }
   return v1::HASH_TYPE_UNSPECIFIED;
 }
@@ -56,9 +56,31 @@ absl::StatusOr<HashType> FromProto(int type) {
       return HashType::kSha1;
     case v1::HASH_TYPE_SHA256:
       return HashType::kSha256;
+    case v1::HASH_TYPE_VPDQ:
+      return HashType::kVpdq;
     default:
       return absl::InvalidArgumentError(
           absl::StrCat("unknown hash_type ", type));
+  }
+}
+
+std::vector<FeedFrame> FramesFromProto(const v1::FeedRecord& record) {
+  std::vector<FeedFrame> frames;
+  frames.reserve(record.frames_size());
+  for (const v1::FeedFrame& frame : record.frames()) {
+    frames.push_back({frame.hash(), frame.frame_number(), frame.seconds()});
+  }
+  return frames;
+}
+
+void FramesToProto(const std::vector<FeedFrame>& frames,
+                   v1::FeedRecord& record) {
+  record.mutable_frames()->Reserve(static_cast<int>(frames.size()));
+  for (const FeedFrame& frame : frames) {
+    v1::FeedFrame* out = record.add_frames();
+    out->set_hash(frame.hash);
+    out->set_frame_number(frame.frame_number);
+    out->set_seconds(frame.seconds);
   }
 }
 
@@ -66,6 +88,7 @@ absl::StatusOr<FeedChange> FromProto(const v1::FeedRecord& record) {
   FeedChange change;
   change.entry.entry_id = record.entry_id();
   change.entry.hash = record.hash();
+  change.entry.frames = FramesFromProto(record);
   change.entry.bank = record.bank();
   change.entry.category = record.category();
   change.entry.added_at_unix_seconds = record.added_at_unix_seconds();
@@ -90,13 +113,20 @@ absl::StatusOr<FeedChange> FromProto(const v1::FeedRecord& record) {
             absl::StrCat("remove record has an empty or oversized entry_id ",
                          QuoteForError(record.entry_id())));
       }
-      // The hash of a removal is informational; if given it must be valid.
+      // The hash of a removal is informational; if given it must be valid
+      // (a vPDQ removal may leave its frames out).
       if (record.hash_type() != v1::HASH_TYPE_UNSPECIFIED ||
-          !record.hash().empty()) {
+          !record.hash().empty() || record.frames_size() > 0) {
         absl::StatusOr<HashType> type = FromProto(record.hash_type());
         if (!type.ok()) return type.status();
         change.entry.hash_type = *type;
-        if (absl::Status s = ValidateEntry(change.entry); !s.ok()) return s;
+        const bool bare_vpdq = *type == HashType::kVpdq &&
+                               record.frames_size() == 0 &&
+                               record.hash().empty();
+        if (absl::Status s = ValidateEntry(change.entry);
+            !s.ok() && !bare_vpdq) {
+          return s;
+        }
       }
       return change;
     }
@@ -145,9 +175,11 @@ std::string EncodeFeedRecords(const std::vector<FeedChange>& changes) {
                       ? v1::FeedRecord::OP_ADD
                       : v1::FeedRecord::OP_REMOVE);
     record.set_entry_id(change.entry.entry_id);
-    if (change.op == FeedChange::Op::kAdd || !change.entry.hash.empty()) {
+    if (change.op == FeedChange::Op::kAdd || !change.entry.hash.empty() ||
+        !change.entry.frames.empty()) {
       record.set_hash_type(ToProto(change.entry.hash_type));
       record.set_hash(change.entry.hash);
+      FramesToProto(change.entry.frames, record);
     }
     record.set_bank(change.entry.bank);
     record.set_category(change.entry.category);
@@ -175,10 +207,10 @@ absl::StatusOr<std::vector<FeedChange>> DecodeFeedRecords(
       return absl::InvalidArgumentError(absl::StrCat(
           "record ", index, ": truncated or invalid length prefix"));
     }
-    if (length > static_cast<uint64_t>(kMaxRecordBytes)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("record ", index, ": length ", length,
-                       " exceeds the limit of ", kMaxRecordBytes, " bytes"));
+    if (length > static_cast<uint64_t>(kMaxVpdqRecordBytes)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "record ", index, ": length ", length, " exceeds the limit of ",
+          kMaxVpdqRecordBytes, " bytes"));
     }
     if (length > bytes.size() - pos) {
       return absl::InvalidArgumentError(
@@ -190,6 +222,13 @@ absl::StatusOr<std::vector<FeedChange>> DecodeFeedRecords(
           absl::StrCat("record ", index, ": not a valid FeedRecord message"));
     }
     pos += length;
+    // Only a video's frame list may be longer than a hash record.
+    if (length > static_cast<uint64_t>(kMaxRecordBytes) &&
+        record.hash_type() != v1::HASH_TYPE_VPDQ) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "record ", index, ": length ", length, " exceeds the limit of ",
+          kMaxRecordBytes, " bytes for a record without vpdq frames"));
+    }
     absl::StatusOr<FeedChange> change = FromProto(record);
     if (!change.ok()) {
       return absl::InvalidArgumentError(

@@ -29,6 +29,8 @@ inline constexpr uint32_t kFeedFormatVersion = 1;
 inline constexpr int64_t kMaxManifestBytes = 4 << 20;
 inline constexpr int64_t kMaxSignatureBytes = 1024;
 inline constexpr int64_t kMaxRecordBytes = 4096;
+// A vPDQ record (~85 bytes per frame) up to kMaxFramesPerVideo frames.
+inline constexpr int64_t kMaxVpdqRecordBytes = int64_t{96} << 20;
 inline constexpr size_t kMaxFeedIdBytes = 128;
 inline constexpr int kMaxManifestFiles = 100000;
 
@@ -37,7 +39,8 @@ std::string EncodeFeedRecords(const std::vector<FeedChange>& changes);
 
 // Parses and validates every record of a delta or snapshot file. Any bad
 // record (truncated, oversized, unknown op or hash type, bad hash length or
-// hex, empty id) refuses the whole file: INVALID_ARGUMENT naming the record
+// hex, empty id, a vPDQ frame list that ValidateFrames refuses) refuses the
+// whole file: INVALID_ARGUMENT naming the record
 // index and the problem.
 absl::StatusOr<std::vector<FeedChange>> DecodeFeedRecords(
     absl::string_view bytes);

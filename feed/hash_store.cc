@@ -4,8 +4,11 @@
 #include <string>
 #include <utility>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "common/status_macros.h"
 #include "feed/feed_changes_builder.h"
 #include "sqlite/sqlite_statement.h"
@@ -40,6 +43,39 @@ constexpr char kEntryColumns[] =
     "entries (feed_id, entry_id, hash_type, hash, bank, category, added_at) "
     "VALUES (?, ?, ?, ?, ?, ?, ?)";
 
+// A vPDQ entry's frames in the `hash` column: "frame_number,seconds,hash"
+// per frame, joined by ';'; seconds as %.17g, which reads back exactly.
+std::string FramesToColumn(const std::vector<FeedFrame>& frames) {
+  std::string out;
+  out.reserve(frames.size() * 90);
+  for (const FeedFrame& frame : frames) {
+    if (!out.empty()) out.push_back(';');
+    absl::StrAppendFormat(&out, "%d,%.17g,%s", frame.frame_number,
+                          frame.seconds, frame.hash);
+  }
+  return out;
+}
+
+// Inverse of FramesToColumn; DATA_LOSS for what it never writes.
+absl::StatusOr<std::vector<FeedFrame>> FramesFromColumn(
+    absl::string_view column, absl::string_view entry_id) {
+  std::vector<FeedFrame> frames;
+  for (absl::string_view text : absl::StrSplit(column, ';')) {
+    const std::vector<absl::string_view> fields = absl::StrSplit(text, ',');
+    FeedFrame frame;
+    if (fields.size() != 3 ||
+        !absl::SimpleAtoi(fields[0], &frame.frame_number) ||
+        !absl::SimpleAtod(fields[1], &frame.seconds)) {
+      return absl::DataLossError(absl::StrCat(
+          "hash store entry ", feed_internal::QuoteForError(entry_id),
+          ": malformed vpdq frame ", frames.size()));
+    }
+    frame.hash = std::string(fields[2]);
+    frames.push_back(std::move(frame));
+  }
+  return frames;
+}
+
 // DATA_LOSS if the row holds what this code never writes (tampering).
 absl::StatusOr<FeedEntry> ReadEntry(const SqliteStatement& row) {
   FeedEntry entry;
@@ -51,7 +87,12 @@ absl::StatusOr<FeedEntry> ReadEntry(const SqliteStatement& row) {
         type.status().message()));
   }
   entry.hash_type = *type;
-  entry.hash = row.Text(2);
+  if (entry.hash_type == HashType::kVpdq) {
+    CM_ASSIGN_OR_RETURN(entry.frames,
+                        FramesFromColumn(row.Text(2), entry.entry_id));
+  } else {
+    entry.hash = row.Text(2);
+  }
   entry.bank = row.Text(3);
   entry.category = row.Text(4);
   entry.added_at_unix_seconds = row.Int(5);
@@ -64,7 +105,9 @@ absl::Status WriteEntry(SqliteStatement& statement, absl::string_view feed_id,
   statement.BindText(1, feed_id);
   statement.BindText(2, entry.entry_id);
   statement.BindText(3, std::string(HashTypeName(entry.hash_type)));
-  statement.BindText(4, entry.hash);
+  statement.BindText(4, entry.hash_type == HashType::kVpdq
+                            ? FramesToColumn(entry.frames)
+                            : entry.hash);
   statement.BindText(5, entry.bank);
   statement.BindText(6, entry.category);
   statement.BindInt(7, entry.added_at_unix_seconds);

@@ -2,7 +2,8 @@
 // applied sequence) per feed, in one SQLite database in WAL mode. Each delta
 // or snapshot is applied in ONE transaction together with its checkpoint, so
 // after any crash the store is at the old or the new checkpoint, never
-// between.
+// between. A vPDQ entry keeps its frames in its row's hash column (as text
+// that reads back exactly).
 //
 //   CM_ASSIGN_OR_RETURN(auto store, HashStore::Open({.path = "feed.sqlite"}));
 //   CM_RETURN_IF_ERROR(store->CheckIntegrity());
