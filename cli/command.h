@@ -94,10 +94,13 @@ int RunMatchCommand(const std::vector<std::string>& args, std::ostream& out,
 //   clearmatch feed keygen --out DIR
 //       writes DIR/private.pem (mode 0600) and DIR/public.pem
 //   clearmatch feed publish --key DIR/private.pem --feed-dir FEED
-//       [--add FILE.csv] [--remove FILE.csv] [--expires-in DURATION]
+//       [--add FILE.csv] [--remove FILE.csv]
+//       [--add-media FILE... --bank B [--category C]] [--expires-in DURATION]
 //       [--feed-id ID] [--snapshot] [--keep-deltas N]
-//       appends one delta (CSV lines hash_type,hash,entry_id,bank,category;
-//       for --remove the entry ids matter) and re-signs the manifest.
+//       appends one delta (CSV lines hash_type,hash,entry_id,bank,category,
+//       vpdq rows naming a frames file, see feed_publish_csv.h; for --remove
+//       the entry ids matter; --add-media: see feed_media_entries.h) and
+//       re-signs the manifest.
 //       DURATION: e.g. 7d, 36h, 90m (default 7d).
 //   clearmatch feed verify --pubkey public.pem (FEED_DIR | URL)
 //       checks the signature, expiry and every listed file.

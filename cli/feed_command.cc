@@ -7,8 +7,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "bank/bank_csv.h"
 #include "cli/command.h"
+#include "cli/feed_media_entries.h"
+#include "cli/feed_publish_csv.h"
 #include "common/file_io.h"
 #include "crypto/ed25519_signer.h"
 #include "crypto/ed25519_verifier.h"
@@ -24,15 +25,18 @@ namespace {
 constexpr char kUsage[] =
     "usage: clearmatch feed keygen --out DIR\n"
     "       clearmatch feed publish --key PRIVATE.pem --feed-dir FEED "
-    "[--add FILE.csv] [--remove FILE.csv] [--expires-in 7d] [--feed-id ID] "
-    "[--snapshot] [--keep-deltas N]\n"
+    "[--add FILE.csv] [--remove FILE.csv] [--add-media FILE... --bank B "
+    "[--category C]] [--expires-in 7d] [--feed-id ID] [--snapshot] "
+    "[--keep-deltas N]\n"
     "       clearmatch feed verify --pubkey PUBLIC.pem (FEED_DIR | URL)\n"
     "       clearmatch feed sync --url URL --pubkey PUBLIC.pem --store "
     "FILE.sqlite [--feed-id ID]\n";
 
-// --name VALUE flags, bare --name switches, and positional arguments.
+// --name VALUE flags, bare --name switches, --add-media FILE... (every
+// following argument up to the next flag), and positional arguments.
 struct Args {
   std::map<std::string, std::string> flags;
+  std::vector<std::string> media;
   std::vector<std::string> positional;
 };
 
@@ -48,7 +52,16 @@ absl::StatusOr<Args> ParseArgs(const std::vector<std::string>& args,
       continue;
     }
     const std::string name = arg.substr(2);
-    if (std::find(switches.begin(), switches.end(), name) != switches.end()) {
+    if (name == "add-media") {
+      const size_t before = parsed.media.size();
+      while (i + 1 < args.size() && !absl::StartsWith(args[i + 1], "--")) {
+        parsed.media.push_back(args[++i]);
+      }
+      if (parsed.media.size() == before) {
+        return absl::InvalidArgumentError("--add-media needs files");
+      }
+    } else if (std::find(switches.begin(), switches.end(), name) !=
+               switches.end()) {
       // insert_or_assign, not operator=("1"): GCC 12 at -O3 warns falsely
       // (-Wrestrict, GCC bug 105329) on the inlined string assignment.
       parsed.flags.insert_or_assign(name, std::string("1"));
@@ -80,22 +93,31 @@ absl::StatusOr<absl::Duration> ParseExpiry(const std::string& text) {
       "--expires-in \"", text, "\" is not a positive duration (e.g. 7d, 36h)"));
 }
 
-absl::StatusOr<std::vector<FeedChange>> ReadCsvChanges(const std::string& path,
-                                                       FeedChange::Op op) {
-  BankCsvOptions options;
-  options.added_at = absl::ToUnixSeconds(absl::Now());
-  absl::StatusOr<std::vector<HashEntry>> entries =
-      ReadBankCsvFile(path, options);
-  if (!entries.ok()) return entries.status();
+// The changes publish makes: --remove rows, then --add rows, then the
+// --add-media entries.
+absl::StatusOr<std::vector<FeedChange>> PublishChanges(const Args& args) {
+  const int64_t now = absl::ToUnixSeconds(absl::Now());
   std::vector<FeedChange> changes;
-  changes.reserve(entries->size());
-  for (const HashEntry& entry : *entries) {
-    absl::StatusOr<FeedEntry> feed_entry = FeedEntryFromHashEntry(entry);
-    if (!feed_entry.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(path, ": ", feed_entry.status().message()));
-    }
-    changes.push_back({op, *std::move(feed_entry)});
+  for (const auto& [flag, op] : {std::pair{"remove", FeedChange::Op::kRemove},
+                                 std::pair{"add", FeedChange::Op::kAdd}}) {
+    if (!args.flags.contains(flag)) continue;
+    absl::StatusOr<std::vector<FeedChange>> read =
+        ReadPublishCsv(args.flags.at(flag), op, now);
+    if (!read.ok()) return read.status();
+    for (FeedChange& change : *read) changes.push_back(std::move(change));
+  }
+  if (args.media.empty()) return changes;
+  MediaEntryOptions options;
+  options.bank = args.flags.at("bank");
+  if (args.flags.contains("category")) {
+    options.category = args.flags.at("category");
+  }
+  options.added_at = now;
+  absl::StatusOr<std::vector<FeedEntry>> media =
+      MediaFeedEntries(args.media, options);
+  if (!media.ok()) return media.status();
+  for (FeedEntry& entry : *media) {
+    changes.push_back({FeedChange::Op::kAdd, std::move(entry)});
   }
   return changes;
 }
@@ -145,6 +167,10 @@ int Publish(const Args& args, std::ostream& out, std::ostream& err) {
   if (!args.flags.contains("key") || !args.flags.contains("feed-dir")) {
     return Usage(err, "publish needs --key and --feed-dir");
   }
+  if (args.media.empty() != !args.flags.contains("bank") ||
+      (args.flags.contains("category") && args.media.empty())) {
+    return Usage(err, "--add-media FILE... goes with --bank B [--category C]");
+  }
   absl::StatusOr<std::string> key =
       ReadFileToString(args.flags.at("key"), 64 * 1024);
   if (!key.ok()) return Fail(err, key.status());
@@ -164,24 +190,13 @@ int Publish(const Args& args, std::ostream& out, std::ostream& err) {
       !absl::SimpleAtoi(args.flags.at("keep-deltas"), &options.keep_deltas)) {
     return Usage(err, "--keep-deltas needs a number");
   }
-  std::vector<FeedChange> changes;
-  if (args.flags.contains("remove")) {
-    absl::StatusOr<std::vector<FeedChange>> removes =
-        ReadCsvChanges(args.flags.at("remove"), FeedChange::Op::kRemove);
-    if (!removes.ok()) return Fail(err, removes.status());
-    changes = *std::move(removes);
-  }
-  if (args.flags.contains("add")) {
-    absl::StatusOr<std::vector<FeedChange>> adds =
-        ReadCsvChanges(args.flags.at("add"), FeedChange::Op::kAdd);
-    if (!adds.ok()) return Fail(err, adds.status());
-    for (FeedChange& change : *adds) changes.push_back(std::move(change));
-  }
+  absl::StatusOr<std::vector<FeedChange>> changes = PublishChanges(args);
+  if (!changes.ok()) return Fail(err, changes.status());
   absl::StatusOr<std::unique_ptr<FeedPublisher>> publisher =
       FeedPublisher::Create(options);
   if (!publisher.ok()) return Fail(err, publisher.status());
   absl::StatusOr<FeedPublisher::Published> published =
-      (*publisher)->Publish(changes);
+      (*publisher)->Publish(*changes);
   if (!published.ok()) return Fail(err, published.status());
   out << "published feed " << published->feed_id << " sequence "
       << published->sequence << ": " << published->delta_path << " ("
@@ -295,11 +310,11 @@ int RunFeedCommand(const std::vector<std::string>& args, std::ostream& out,
                    std::ostream& err) {
   if (args.empty()) return Usage(err, "missing subcommand");
   const std::string& command = args[0];
-  absl::StatusOr<Args> parsed =
-      ParseArgs(args, 1,
-                {"out", "key", "feed-dir", "add", "remove", "expires-in",
-                 "feed-id", "keep-deltas", "pubkey", "url", "store"},
-                {"snapshot"});
+  absl::StatusOr<Args> parsed = ParseArgs(
+      args, 1,
+      {"out", "key", "feed-dir", "add", "remove", "bank", "category",
+       "expires-in", "feed-id", "keep-deltas", "pubkey", "url", "store"},
+      {"snapshot"});
   if (!parsed.ok()) return Usage(err, parsed.status().message());
   if (command == "keygen") return Keygen(*parsed, out, err);
   if (command == "publish") return Publish(*parsed, out, err);
