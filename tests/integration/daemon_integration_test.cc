@@ -704,6 +704,54 @@ TEST(DaemonFeedTest, HotSwapUnderLoadAndRestartFromSnapshot) {
   EXPECT_TRUE(status.index().serving());
 }
 
+// A video banked with `clearmatch feed publish --add-media` reaches the
+// daemon through the signed feed as a vPDQ entry, and the video matches it.
+TEST(DaemonFeedTest, VideoPublishedWithAddMediaMatchesByVpdq) {
+  TempDir dir;
+  const std::string video = TestdataPath("vpdq/test-padded-dimensions.mp4");
+  std::ostringstream out, err;
+  ASSERT_EQ(
+      cli::RunFeedCommand({"keygen", "--out", dir.File("keys")}, out, err),
+      cli::kExitOk)
+      << err.str();
+  ASSERT_EQ(cli::RunFeedCommand(
+                {"publish", "--key", dir.File("keys/private.pem"), "--feed-dir",
+                 dir.File("feed"), "--add-media", video, "--bank", "videos"},
+                out, err),
+            cli::kExitOk)
+      << err.str();
+  const std::string config = dir.Write(
+      "c.textproto", "sync_interval_seconds: 0\nfeeds { url: \"file://" +
+                         dir.File("feed") + "\" public_key_file: \"" +
+                         dir.File("keys/public.pem") + "\" }\n");
+  DaemonProcess daemon({"--config", config, "--data-dir", dir.File("data")});
+  ASSERT_TRUE(daemon.started()) << daemon.error();
+  auto channel =
+      grpc::CreateChannel(daemon.address(), grpc::InsecureChannelCredentials());
+  grpc::ClientContext sync_context;
+  v1::SyncFeedsResponse synced;
+  ASSERT_TRUE(
+      v1::Admin::NewStub(channel)->SyncFeeds(&sync_context, {}, &synced).ok());
+
+  v1::CheckRequest request;
+  request.set_context(v1::UPLOAD);
+  request.set_media(Bytes(video));
+  v1::CheckResponse response;
+  grpc::ClientContext context;
+  ASSERT_TRUE(
+      v1::Matcher::NewStub(channel)->Check(&context, request, &response).ok());
+  EXPECT_EQ(response.decision(), v1::BLOCK);
+  bool vpdq_matched = false;
+  for (const v1::Match& match : response.matches()) {
+    if (match.hash_type() != "vpdq") continue;
+    vpdq_matched = true;
+    EXPECT_EQ(match.entry_id(), "test-padded-dimensions.mp4-vpdq");
+    EXPECT_EQ(match.bank(), "videos");
+    EXPECT_GE(match.query_pct(), 80);
+  }
+  EXPECT_TRUE(vpdq_matched) << response.DebugString();
+}
+
 // A damaged hash store stops the daemon with a message naming the store; it
 // never comes up serving an index with entries silently missing.
 TEST(DaemonFeedTest, DamagedHashStoreIsReportedNotServed) {
