@@ -6,7 +6,6 @@
 #include <limits>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "crypto/ed25519_signer.h"
 #include "feed/feed_format.h"
 #include "feed/feed_publisher.h"
@@ -21,18 +20,6 @@
 #include "testing/testdata.h"
 
 namespace clearmatch {
-
-// Readable failures (gtest's printer for the entries of this binary).
-void PrintTo(const FeedEntry& entry, std::ostream* out) {
-  *out << entry.entry_id << " " << HashTypeName(entry.hash_type) << " "
-       << entry.hash << " bank=" << entry.bank << " category=" << entry.category
-       << " added_at=" << entry.added_at_unix_seconds << " frames:";
-  for (const FeedFrame& frame : entry.frames) {
-    *out << absl::StrFormat(" %d@%.17g:%s", frame.frame_number, frame.seconds,
-                            frame.hash.substr(0, 8));
-  }
-}
-
 namespace {
 
 using ::clearmatch::testing::ReadTextFile;
