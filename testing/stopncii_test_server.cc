@@ -35,6 +35,7 @@ std::string FaultRecords(StopNciiTestServer::Fault fault) {
       break;
     case Fault::kUnknownEnums:
       AppendRecord(out, "1", "HologramXYZ", "00ff", "Active");
+      out += ',';
       AppendRecord(out, "1", "ImagePDQ", std::string(64, 'b'), "Frozen");
       out.insert(out.size() - 1, R"(,"futureField":[1])");
       break;

@@ -10,8 +10,7 @@
 //   server->Upsert({.last_modified = 100, .signal_type = "ImagePDQ",
 //                   .hash_value = pdq_hex, .hash_status = "Active"});
 //   server->AddFault(StopNciiTestServer::Endpoint::kFetchHashes,
-//                    {.fault = StopNciiTestServer::Fault::kStatus,
-//                     .status = 429, .retry_after = "1"});
+//                    StopNciiTestServer::FaultSpec::Status(429, "1"));
 //   ... source options.base_url = server->base_url() ...
 //
 // A run (the pages from a request without a token on) reads a snapshot of
@@ -82,6 +81,18 @@ class StopNciiTestServer {
     int status = 500;
     std::string retry_after;  // Retry-After header of kStatus; empty: none
     size_t oversize_bytes = size_t{2} << 20;
+
+    static FaultSpec Of(Fault fault) {
+      FaultSpec spec;
+      spec.fault = fault;
+      return spec;
+    }
+    static FaultSpec Status(int status, std::string retry_after = "") {
+      FaultSpec spec;
+      spec.status = status;
+      spec.retry_after = std::move(retry_after);
+      return spec;
+    }
   };
   // The key headers of one request, as received.
   struct Keys {
