@@ -72,6 +72,14 @@ void ResetConnection(int server_port, int remote_port) {
   closedir(dir);
 }
 
+// A step that visits every residue mod n.
+uint64_t CoprimeStep(uint64_t n) {
+  for (uint64_t prime : {7919, 104729, 1299709, 15485863}) {
+    if (std::gcd(prime, n) == 1) return prime;
+  }
+  return 1;
+}
+
 // Billion laughs: ten levels of ten references each.
 std::string EntityBomb() {
   std::string xml = "<?xml version=\"1.0\"?>\n<!DOCTYPE queryResult [\n";
@@ -141,6 +149,7 @@ absl::StatusOr<std::unique_ptr<NcmecTestServer>> NcmecTestServer::Start(
     self->server_ = std::make_unique<httplib::Server>();
   }
   httplib::Server& http = *self->server_;
+  http.set_keep_alive_timeout(1);  // stop() waits for idle connections
   const std::string p = kPrefix;
   http.Get(p + "/v2/status", [self](const auto& req, auto& res) {
     if (self->Authorized(req, res)) self->ServeStatus(req, res);
@@ -215,6 +224,16 @@ void NcmecTestServer::QueueFaults(std::vector<Fault> faults) {
   faults_.insert(faults_.end(), faults.begin(), faults.end());
 }
 
+void NcmecTestServer::ClearFaults() {
+  absl::MutexLock lock(&mu_);
+  faults_.clear();
+}
+
+void NcmecTestServer::QueueFeedbackFaults(std::vector<Fault> faults) {
+  absl::MutexLock lock(&mu_);
+  feedback_faults_.insert(feedback_faults_.end(), faults.begin(), faults.end());
+}
+
 void NcmecTestServer::HoldRequest(int n) {
   absl::MutexLock lock(&mu_);
   hold_countdown_ = n;
@@ -222,9 +241,9 @@ void NcmecTestServer::HoldRequest(int n) {
   released_ = false;
 }
 
-void NcmecTestServer::WaitForHeld() {
+bool NcmecTestServer::WaitForHeld(absl::Duration timeout) {
   absl::MutexLock lock(&mu_);
-  mu_.Await(absl::Condition(&holding_));
+  return mu_.AwaitWithTimeout(absl::Condition(&holding_), timeout);
 }
 
 void NcmecTestServer::Release() {
@@ -296,6 +315,18 @@ void NcmecTestServer::RecordFeedback(const httplib::Request& request,
   put.body = request.body;
   {
     absl::MutexLock lock(&mu_);
+    Fault fault = Fault::kNone;
+    if (!feedback_faults_.empty()) {
+      fault = feedback_faults_.front();
+      feedback_faults_.pop_front();
+    }
+    if (fault == Fault::kTooManyRequests || fault == Fault::kServerError) {
+      response.status = fault == Fault::kServerError ? 500 : 429;
+      if (fault == Fault::kTooManyRequests) {
+        response.set_header("Retry-After", "1");
+      }
+      return;
+    }
     feedback_.push_back(std::move(put));
   }
   response.set_content(absl::StrCat(kXmlHead, "<submissionResult xmlns=\"",
@@ -355,22 +386,23 @@ std::string NcmecTestServer::PageXml(int64_t from, int64_t to, int64_t start,
     int64_t& max = e.video ? counts.max_video : counts.max_image;
     max = std::max(max, e.timestamp);
   }
-  // Position j of the window's order is entry (a * j + c) mod window of the
-  // timestamp order: a permutation, far from sorted.
-  uint64_t a = 1;
-  for (uint64_t prime : {7919, 104729, 1299709, 15485863}) {
-    if (window > 0 && std::gcd(prime, window) == 1) {
-      a = prime;
-      break;
-    }
-  }
+  // Position j of the window's order is entry (a * o + n / 3) mod n of the
+  // timestamp order within j's block of n entries (o = j's offset in the
+  // block, a coprime to n): a permutation, far from sorted.
+  const uint64_t block =
+      options_.disorder_block > 0 ? options_.disorder_block : window;
+  const auto position = [&](uint64_t j) {
+    const uint64_t start_of_block = j / block * block;
+    const uint64_t n = std::min(block, window - start_of_block);
+    return start_of_block + (CoprimeStep(n) * (j - start_of_block) + n / 3) % n;
+  };
   const uint64_t first = static_cast<uint64_t>(std::max<int64_t>(start, 1) - 1);
   const uint64_t last = std::min<uint64_t>(first + size, window);
   std::string images, videos;
   const bool unknown = fault == Fault::kUnknownElements;
   bool wrong_md5 = fault == Fault::kWrongLengthHash;
   for (uint64_t j = first; j < last; ++j) {
-    const Entry& e = *by_time_[lo + (a * j + window / 3) % window];
+    const Entry& e = *by_time_[lo + position(j)];
     AppendEntry(e, unknown, &wrong_md5, e.video ? videos : images);
   }
   std::string xml = absl::StrCat(kXmlHead, "<queryResult xmlns=\"", kNs, "\">");

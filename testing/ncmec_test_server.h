@@ -34,6 +34,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 
 namespace httplib {
 class Server;
@@ -55,6 +56,9 @@ class NcmecTestServer {
     std::string cert_file;
     std::string key_file;
     size_t oversize_bytes = size_t{65} << 20;  // of a kOversize page
+    // Entries are scrambled within blocks of this many of a window's
+    // entries in timestamp order; 0: the whole window is one block.
+    uint64_t disorder_block = 0;
   };
   struct Entry {
     bool video = false;
@@ -105,11 +109,15 @@ class NcmecTestServer {
 
   // The next entries requests get these, in order.
   void QueueFaults(std::vector<Fault> faults);
+  void ClearFaults();
+  // The next feedback PUTs get these (kTooManyRequests, kServerError or
+  // kNone), in order; failed PUTs are not recorded.
+  void QueueFeedbackFaults(std::vector<Fault> faults);
   // The entries request `n` from now (0 = the next) waits before answering
-  // until Release() (or the server stops). WaitForHeld blocks until it
-  // waits.
+  // until Release() (or the server stops). WaitForHeld says whether it
+  // waits within `timeout`.
   void HoldRequest(int n);
-  void WaitForHeld();
+  bool WaitForHeld(absl::Duration timeout);
   void Release();
 
   void SetReasons(const std::string& type, std::vector<Reason> reasons);
@@ -151,6 +159,7 @@ class NcmecTestServer {
   };
   std::map<std::pair<int64_t, int64_t>, Counts> counts_ ABSL_GUARDED_BY(mu_);
   std::deque<Fault> faults_ ABSL_GUARDED_BY(mu_);
+  std::deque<Fault> feedback_faults_ ABSL_GUARDED_BY(mu_);
   int hold_countdown_ ABSL_GUARDED_BY(mu_) = -1;
   bool holding_ ABSL_GUARDED_BY(mu_) = false;
   bool released_ ABSL_GUARDED_BY(mu_) = false;
