@@ -114,9 +114,9 @@ absl::StatusOr<NcmecEntriesPage> NcmecClient::ParseEntriesOf(
 
 absl::StatusOr<NcmecEntriesPage> NcmecClient::GetEntries(absl::Time from,
                                                          absl::Time to) {
-  return ParseEntriesOf(absl::StrCat(
-      "/v2/entries?from=", PercentEncode(FormatTime(from)),
-      "&to=", PercentEncode(FormatTime(to))));
+  return ParseEntriesOf(
+      absl::StrCat("/v2/entries?from=", PercentEncode(FormatTime(from)),
+                   "&to=", PercentEncode(FormatTime(to))));
 }
 
 absl::StatusOr<NcmecEntriesPage> NcmecClient::Follow(absl::string_view next) {
@@ -124,9 +124,9 @@ absl::StatusOr<NcmecEntriesPage> NcmecClient::Follow(absl::string_view next) {
       absl::StartsWith(next, "/") && !absl::StartsWith(next, "//") &&
       next.find_first_of(" \t\r\n@\\") == absl::string_view::npos;
   if (!path_like) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        options_.name, ": paging next \"", next.substr(0, 200),
-        "\" is not a path relative to the base URL"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(options_.name, ": paging next \"", next.substr(0, 200),
+                     "\" is not a path relative to the base URL"));
   }
   return ParseEntriesOf(next);
 }
@@ -135,8 +135,8 @@ absl::StatusOr<std::vector<NcmecFeedbackReason>>
 NcmecClient::GetFeedbackReasons(absl::string_view type) {
   CM_ASSIGN_OR_RETURN(
       std::string body,
-      Send("GET", absl::StrCat("/v2/feedback/", PercentEncode(type), "/reasons"),
-           ""));
+      Send("GET",
+           absl::StrCat("/v2/feedback/", PercentEncode(type), "/reasons"), ""));
   absl::StatusOr<std::vector<NcmecFeedbackReason>> reasons =
       ParseNcmecFeedbackReasons(body, options_.limits);
   if (!reasons.ok()) return Named(reasons.status());

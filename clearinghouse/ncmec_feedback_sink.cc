@@ -36,9 +36,8 @@ absl::StatusOr<std::unique_ptr<NcmecFeedbackSink>> NcmecFeedbackSink::Create(
     absl::StatusOr<std::string> body =
         NcmecNegativeFeedbackXml(options.negative_reason_guid);
     if (!body.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(options.name, ": negative_reason_guid: ",
-                       body.status().message()));
+      return absl::InvalidArgumentError(absl::StrCat(
+          options.name, ": negative_reason_guid: ", body.status().message()));
     }
   }
   NcmecClient::Options client_options;
@@ -73,10 +72,10 @@ absl::StatusOr<std::string> NcmecFeedbackSink::NegativeReason(
   CM_ASSIGN_OR_RETURN(std::vector<NcmecFeedbackReason> reasons,
                       client_->GetFeedbackReasons(type));
   if (reasons.size() != 1) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        options_.name, ": NCMEC offers ", reasons.size(),
-        " negative feedback reasons for ", type,
-        ": set negative_reason_guid to the one to send"));
+    return absl::FailedPreconditionError(
+        absl::StrCat(options_.name, ": NCMEC offers ", reasons.size(),
+                     " negative feedback reasons for ", type,
+                     ": set negative_reason_guid to the one to send"));
   }
   reason_by_type_[type] = reasons[0].guid;
   return reasons[0].guid;

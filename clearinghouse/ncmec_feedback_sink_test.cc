@@ -62,7 +62,10 @@ class NcmecFeedbackSinkTest : public ::testing::Test {
     EXPECT_TRUE(doc.load_string(put.body.c_str()));
     pugi::xml_node root = doc.child("feedbackSubmission");
     if (root.child("affirmative")) return "affirmative";
-    return root.child("negative").child("reasonIds").child("guid").child_value();
+    return root.child("negative")
+        .child("reasonIds")
+        .child("guid")
+        .child_value();
   }
 
   std::unique_ptr<testing::NcmecTestServer> server_;

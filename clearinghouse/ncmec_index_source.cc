@@ -62,8 +62,9 @@ absl::Status CheckOptions(const NcmecIndexSource::Options& o) {
       o.shrink_above_entries < 1 || o.grow_below_entries < 0 ||
       o.end_lag < absl::ZeroDuration() || o.max_pages_per_sync < 1) {
     return absl::InvalidArgumentError(absl::StrCat(
-        o.name, ": window options: need initial_window >= 1 s <= max_window, "
-                "shrink_above_entries >= 1, max_pages_per_sync >= 1"));
+        o.name,
+        ": window options: need initial_window >= 1 s <= max_window, "
+        "shrink_above_entries >= 1, max_pages_per_sync >= 1"));
   }
   if (o.start_time_unix_seconds < 0) {
     return absl::InvalidArgumentError(
@@ -109,8 +110,8 @@ absl::StatusOr<NcmecIndexSource::Position> NcmecIndexSource::LoadPosition() {
   position.end = options_.start_time_unix_seconds;
   if (!progress.has_value() || progress->checkpoint.empty()) return position;
   const auto bad = [&](absl::string_view what) {
-    return absl::DataLossError(absl::StrCat(
-        options_.name, ": stored ", what, " is not one this source wrote"));
+    return absl::DataLossError(absl::StrCat(options_.name, ": stored ", what,
+                                            " is not one this source wrote"));
   };
   std::vector<absl::string_view> parts =
       absl::StrSplit(progress->checkpoint, ' ');
@@ -223,9 +224,10 @@ absl::Status NcmecIndexSource::ContinueCursor(Position& position, Run& run) {
     CM_ASSIGN_OR_RETURN(NcmecEntriesPage page, client_->Follow(cursor.next));
     return ApplyChain(position, cursor.from, cursor.to, std::move(page), run);
   }
-  LogInfo(absl::StrCat(options_.name, ": paging cursor of window ",
-                       NcmecClient::FormatTime(absl::FromUnixSeconds(cursor.from)),
-                       " is ", age, " s old: the window starts again"));
+  LogInfo(
+      absl::StrCat(options_.name, ": paging cursor of window ",
+                   NcmecClient::FormatTime(absl::FromUnixSeconds(cursor.from)),
+                   " is ", age, " s old: the window starts again"));
   CM_ASSIGN_OR_RETURN(NcmecEntriesPage page,
                       client_->GetEntries(absl::FromUnixSeconds(cursor.from),
                                           absl::FromUnixSeconds(cursor.to)));
@@ -247,7 +249,8 @@ absl::Status NcmecIndexSource::FetchNextWindow(Position& position,
     if (estimate > options_.shrink_above_entries && span > 1) {
       // Shrink at least fourfold, more in proportion to the overfetch.
       window_seconds_ = std::max<int64_t>(
-          1, std::min(span / 4, span * options_.shrink_above_entries / estimate));
+          1,
+          std::min(span / 4, span * options_.shrink_above_entries / estimate));
       to = from + window_seconds_;
       continue;
     }

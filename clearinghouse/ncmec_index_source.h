@@ -57,7 +57,7 @@ class NcmecIndexSource final : public IndexSource {
     std::string name = "ncmec";  // bank and source_feed of its entries
     std::string base_url;        // https:// (http:// only on loopback)
     NcmecCredentials credentials;
-    std::string ca_file;  // PEM bundle; empty: the system's
+    std::string ca_file;                  // PEM bundle; empty: the system's
     int64_t start_time_unix_seconds = 0;  // where the first sync starts
     HttpClient::Options http;             // its ca_file is set from ca_file
     NcmecXmlLimits limits;
@@ -129,7 +129,7 @@ class NcmecIndexSource final : public IndexSource {
   const Options options_;
   ClearinghouseStore& store_;
   const std::unique_ptr<NcmecClient> client_;
-  int64_t window_seconds_;                 // adapted from sync to sync
+  int64_t window_seconds_;                  // adapted from sync to sync
   std::map<std::string, int64_t> skipped_;  // since the source was made
 };
 

@@ -37,8 +37,8 @@ using ServerEntry = testing::NcmecTestServer::Entry;
 constexpr int64_t kStart = 1700000000;  // 2023-11-14T22:13:20Z
 
 // One hash as a test sees it: (entry id, type, hex, category, added_at).
-using Row = std::tuple<std::string, std::string, std::string, std::string,
-                       int64_t>;
+using Row =
+    std::tuple<std::string, std::string, std::string, std::string, int64_t>;
 
 std::string Hex(int digits, int64_t n, int salt) {
   return absl::StrFormat("%0*x", digits, n * 7919 + salt);
@@ -207,18 +207,18 @@ TEST_F(NcmecIndexSourceTest, SyncsPagesOfImagesAndVideosWithEveryFingerprint) {
   ASSERT_TRUE(state.ok()) << state.status();
   EXPECT_TRUE(state->synced);
   EXPECT_EQ(state->entries, 95);
-  EXPECT_EQ(state->entries_by_type,
-            (std::map<std::string, int64_t>{
-                {"md5", 35}, {"sha1", 35}, {"pdq", 25}}));
-  EXPECT_EQ(state->skipped, (std::map<std::string, int64_t>{
-                                {"fingerprint:pdna", 25},
-                                {"fingerprint:netclean", 25},
-                                {"fingerprint:tmk_pdqf", 10},
-                                {"fingerprint:videntifier", 10}}));
+  EXPECT_EQ(
+      state->entries_by_type,
+      (std::map<std::string, int64_t>{{"md5", 35}, {"sha1", 35}, {"pdq", 25}}));
+  EXPECT_EQ(state->skipped,
+            (std::map<std::string, int64_t>{{"fingerprint:pdna", 25},
+                                            {"fingerprint:netclean", 25},
+                                            {"fingerprint:tmk_pdqf", 10},
+                                            {"fingerprint:videntifier", 10}}));
   EXPECT_GE(state->version, 4u);
   // The checkpoint reached now - 5 s, and no window ended later.
-  EXPECT_TRUE(absl::StartsWith(Progress().checkpoint,
-                               absl::StrCat(now_ - 5, " ")));
+  EXPECT_TRUE(
+      absl::StartsWith(Progress().checkpoint, absl::StrCat(now_ - 5, " ")));
   EXPECT_EQ(Progress().cursor, "");
 }
 
@@ -234,8 +234,8 @@ TEST_F(NcmecIndexSourceTest, WindowsGrowOverEmptyTimeAndNeverEndInTheFuture) {
     EXPECT_THAT(path, Not(HasSubstr(NcmecClient::FormatTime(
                           absl::FromUnixSeconds(now_ - 4)))));
   }
-  EXPECT_TRUE(absl::StartsWith(Progress().checkpoint,
-                               absl::StrCat(now_ - 5, " ")));
+  EXPECT_TRUE(
+      absl::StartsWith(Progress().checkpoint, absl::StrCat(now_ - 5, " ")));
 }
 
 TEST_F(NcmecIndexSourceTest, ADenseSecondOverThePageSizeIsPagedToTheEnd) {
@@ -254,8 +254,8 @@ TEST_F(NcmecIndexSourceTest, ADenseSecondOverThePageSizeIsPagedToTheEnd) {
       {{":", "%3A"}});
   bool paged_one_second = false;
   for (const std::string& path : server_->entries_requests()) {
-    if (absl::StrContains(path, absl::StrCat("from=", from, "&to=", to,
-                                             "&start=121"))) {
+    if (absl::StrContains(
+            path, absl::StrCat("from=", from, "&to=", to, "&start=121"))) {
       paged_one_second = true;
     }
   }
@@ -316,8 +316,8 @@ TEST_F(NcmecIndexSourceTest, ResumesFromAStoredCursor) {
   ASSERT_TRUE(SyncAndApply(*source).ok());
   SourceProgress progress = Progress();
   EXPECT_THAT(progress.cursor, HasSubstr("start=21"));
-  EXPECT_TRUE(absl::StartsWith(progress.checkpoint,
-                               absl::StrCat(kStart, " 2")));
+  EXPECT_TRUE(
+      absl::StartsWith(progress.checkpoint, absl::StrCat(kStart, " 2")));
   EXPECT_EQ(progress.cursor_saved_at, now_);
   EXPECT_EQ(StoreRows().size(), ModelRows().size());
 

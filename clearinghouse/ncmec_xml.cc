@@ -58,8 +58,8 @@ absl::Status CheckRaw(absl::string_view xml, const NcmecXmlLimits& limits,
         absl::StartsWithIgnoreCase(rest, "ENTITY")) {
       return absl::InvalidArgumentError(absl::StrCat(
           "NCMEC ", what, ": refused: the response declares a DTD (<!",
-          rest.substr(0, rest.find_first_of(" \t\r\n>[")),
-          " at byte ", at, "); DTDs and entities are never processed"));
+          rest.substr(0, rest.find_first_of(" \t\r\n>[")), " at byte ", at,
+          "); DTDs and entities are never processed"));
     }
   }
   return absl::OkStatus();
@@ -74,9 +74,8 @@ absl::Status CheckTree(const pugi::xml_document& doc,
   while (node) {
     if (node.type() == pugi::node_element) {
       if (++elements > limits.max_elements) {
-        return absl::ResourceExhaustedError(
-            absl::StrCat("NCMEC ", what, ": more than ", limits.max_elements,
-                         " elements"));
+        return absl::ResourceExhaustedError(absl::StrCat(
+            "NCMEC ", what, ": more than ", limits.max_elements, " elements"));
       }
       if (depth > limits.max_depth) {
         return absl::ResourceExhaustedError(
@@ -100,8 +99,8 @@ absl::Status CheckTree(const pugi::xml_document& doc,
 
 // Checked and parsed, with its root element called `root`.
 absl::StatusOr<std::unique_ptr<pugi::xml_document>> Load(
-    absl::string_view xml, const NcmecXmlLimits& limits,
-    absl::string_view what, absl::string_view root) {
+    absl::string_view xml, const NcmecXmlLimits& limits, absl::string_view what,
+    absl::string_view root) {
   CM_RETURN_IF_ERROR(CheckRaw(xml, limits, what));
   auto doc = std::make_unique<pugi::xml_document>();
   const pugi::xml_parse_result result = doc->load_buffer(
@@ -114,9 +113,9 @@ absl::StatusOr<std::unique_ptr<pugi::xml_document>> Load(
   CM_RETURN_IF_ERROR(CheckTree(*doc, limits, what));
   const absl::string_view name = LocalName(doc->document_element());
   if (name != root) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "NCMEC ", what, ": the root element is <", name, ">, expected <",
-        root, ">"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("NCMEC ", what, ": the root element is <", name,
+                     ">, expected <", root, ">"));
   }
   return doc;
 }
@@ -150,8 +149,8 @@ absl::Status CheckHex(absl::string_view tag, absl::string_view value) {
   }
   for (size_t i = 0; i < value.size(); ++i) {
     if (!absl::ascii_isxdigit(static_cast<unsigned char>(value[i]))) {
-      return absl::DataLossError(absl::StrCat(
-          tag, " has a non-hex character at position ", i + 1));
+      return absl::DataLossError(
+          absl::StrCat(tag, " has a non-hex character at position ", i + 1));
     }
   }
   return absl::OkStatus();
@@ -226,11 +225,11 @@ absl::Status ParseEntryList(const pugi::xml_node& list, bool video,
     if (absl::Status status = ParseEntryFields(child, entry); !status.ok()) {
       std::string where = absl::StrCat("<", name, "> ", index);
       if (!entry.id.empty()) {
-        absl::StrAppend(&where, " (member ", entry.member_id, ", id ",
-                        entry.id, ")");
+        absl::StrAppend(&where, " (member ", entry.member_id, ", id ", entry.id,
+                        ")");
       }
-      return absl::DataLossError(absl::StrCat("NCMEC entries: ", where, ": ",
-                                              status.message()));
+      return absl::DataLossError(
+          absl::StrCat("NCMEC entries: ", where, ": ", status.message()));
     }
     page.entries.push_back(std::move(entry));
   }
@@ -286,14 +285,14 @@ absl::StatusOr<std::vector<NcmecFeedbackReason>> ParseNcmecFeedbackReasons(
       continue;
     }
     NcmecFeedbackReason reason;
-    reason.guid =
-        std::string(absl::StripAsciiWhitespace(child.attribute("guid").value()));
+    reason.guid = std::string(
+        absl::StripAsciiWhitespace(child.attribute("guid").value()));
     reason.name = child.attribute("name").value();
     reason.type = child.attribute("type").value();
     if (reason.guid.empty()) {
-      return absl::DataLossError(absl::StrCat(
-          "NCMEC feedback reasons: <reason> ", reasons.size() + 1,
-          " has no guid"));
+      return absl::DataLossError(
+          absl::StrCat("NCMEC feedback reasons: <reason> ", reasons.size() + 1,
+                       " has no guid"));
     }
     reasons.push_back(std::move(reason));
   }
@@ -302,7 +301,8 @@ absl::StatusOr<std::vector<NcmecFeedbackReason>> ParseNcmecFeedbackReasons(
 
 std::string NcmecAffirmativeFeedbackXml() {
   return absl::StrCat(
-      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feedbackSubmission xmlns=\"",
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feedbackSubmission "
+      "xmlns=\"",
       kNamespace, "\"><affirmative/></feedbackSubmission>\n");
 }
 
@@ -313,12 +313,13 @@ absl::StatusOr<std::string> NcmecNegativeFeedbackXml(
       reason_guid.find_first_not_of("0123456789abcdefABCDEF-") ==
           absl::string_view::npos;
   if (!guid_like) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "NCMEC negative feedback: reason \"", reason_guid.substr(0, 64),
-        "\" is not a GUID"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("NCMEC negative feedback: reason \"",
+                     reason_guid.substr(0, 64), "\" is not a GUID"));
   }
   return absl::StrCat(
-      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feedbackSubmission xmlns=\"",
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feedbackSubmission "
+      "xmlns=\"",
       kNamespace, "\"><negative><reasonIds><guid>", reason_guid,
       "</guid></reasonIds></negative></feedbackSubmission>\n");
 }

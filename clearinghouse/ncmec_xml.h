@@ -37,10 +37,10 @@ struct NcmecXmlLimits {
 // One <image>, <video>, <deletedImage> or <deletedVideo>.
 struct NcmecEntry {
   bool video = false;
-  bool deleted = false;    // a tombstone: withdraws (member_id, id)
-  int64_t member_id = 0;   // <member id="N">
-  std::string id;          // <id>: unique per member
-  int64_t timestamp = 0;   // <timestamp>, unix seconds (fraction dropped)
+  bool deleted = false;        // a tombstone: withdraws (member_id, id)
+  int64_t member_id = 0;       // <member id="N">
+  std::string id;              // <id>: unique per member
+  int64_t timestamp = 0;       // <timestamp>, unix seconds (fraction dropped)
   std::string classification;  // may be empty
   // <fingerprints> children in document order: (lowercase tag, text).
   // md5, sha1 and pdq values are checked hex of the right length (either

@@ -26,7 +26,8 @@ constexpr char kPdq[] =
 // 2017-10-24T15:00:00Z.
 constexpr int64_t kT0 = 1508857200;
 
-constexpr char kSpecPage[] = R"(<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+constexpr char kSpecPage[] =
+    R"(<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <queryResult xmlns="https://hashsharing.ncmec.org/hashsharing/v2">
   <images count="2" maxTimestamp="2017-10-24T15:10:00Z">
     <image>
@@ -176,20 +177,21 @@ void ExpectRefused(const std::string& xml, absl::StatusCode code,
 }
 
 TEST(NcmecXmlTest, RefusesAPageWithAHashOfTheWrongLength) {
-  ExpectRefused(OneImage(Fingerprints("<md5>a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a</md5>")),
-                absl::StatusCode::kDataLoss,
-                "<image> 1 (member 42, id bad1): md5 has 31 hex digits, "
-                "expected 32");
+  ExpectRefused(
+      OneImage(Fingerprints("<md5>a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a</md5>")),
+      absl::StatusCode::kDataLoss,
+      "<image> 1 (member 42, id bad1): md5 has 31 hex digits, "
+      "expected 32");
   ExpectRefused(OneImage(Fingerprints(absl::StrCat("<sha1>", kMd5, "</sha1>"))),
                 absl::StatusCode::kDataLoss, "sha1 has 32 hex digits");
-  ExpectRefused(
-      OneImage(Fingerprints(absl::StrCat("<pdq>", std::string(kPdq).substr(1),
-                                         "</pdq>"))),
-      absl::StatusCode::kDataLoss, "pdq has 63 hex digits, expected 64");
-  ExpectRefused(OneImage(Fingerprints(
-                    "<md5>a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1ag</md5>")),
+  ExpectRefused(OneImage(Fingerprints(absl::StrCat(
+                    "<pdq>", std::string(kPdq).substr(1), "</pdq>"))),
                 absl::StatusCode::kDataLoss,
-                "md5 has a non-hex character at position 32");
+                "pdq has 63 hex digits, expected 64");
+  ExpectRefused(
+      OneImage(Fingerprints("<md5>a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1ag</md5>")),
+      absl::StatusCode::kDataLoss,
+      "md5 has a non-hex character at position 32");
   ExpectRefused(OneImage(Fingerprints(absl::StrCat("<md5>", kMd5, "</md5><md5>",
                                                    kMd5, "</md5>"))),
                 absl::StatusCode::kDataLoss, "more than one <md5>");
@@ -221,8 +223,8 @@ TEST(NcmecXmlTest, RefusesAPageWithAnEntryMissingItsIdentity) {
 
 TEST(NcmecXmlTest, RefusesWhatIsNotAnEntriesPage) {
   ExpectRefused("", absl::StatusCode::kInvalidArgument, "not well-formed");
-  ExpectRefused("<queryResult><images><image>", absl::StatusCode::kInvalidArgument,
-                "not well-formed");
+  ExpectRefused("<queryResult><images><image>",
+                absl::StatusCode::kInvalidArgument, "not well-formed");
   ExpectRefused("<html><body>maintenance</body></html>",
                 absl::StatusCode::kInvalidArgument,
                 "the root element is <html>, expected <queryResult>");
@@ -233,8 +235,9 @@ TEST(NcmecXmlTest, RefusesWhatIsNotAnEntriesPage) {
 }
 
 TEST(NcmecXmlTest, RefusesAnEntityBombFastWithoutExpandingIt) {
-  std::string bomb = "<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [\n"
-                     "<!ENTITY lol \"lol\">\n";
+  std::string bomb =
+      "<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [\n"
+      "<!ENTITY lol \"lol\">\n";
   for (int i = 1; i < 10; ++i) {
     absl::StrAppend(&bomb, "<!ENTITY lol", i, " \"");
     for (int j = 0; j < 10; ++j) {
@@ -242,8 +245,9 @@ TEST(NcmecXmlTest, RefusesAnEntityBombFastWithoutExpandingIt) {
     }
     bomb += "\">\n";
   }
-  bomb += "]>\n<queryResult><images><image><id>&lol9;</id></image></images>"
-          "</queryResult>";
+  bomb +=
+      "]>\n<queryResult><images><image><id>&lol9;</id></image></images>"
+      "</queryResult>";
   const absl::Time start = absl::Now();
   ExpectRefused(bomb, absl::StatusCode::kInvalidArgument,
                 "declares a DTD (<!DOCTYPE");
@@ -321,7 +325,8 @@ TEST(NcmecXmlTest, ParsesFeedbackReasons) {
   EXPECT_EQ((*reasons)[1].type, "Sha1");
 
   reasons = ParseNcmecFeedbackReasons(
-      "<availableFeedbackReasons><reason name=\"x\"/></availableFeedbackReasons>");
+      "<availableFeedbackReasons><reason "
+      "name=\"x\"/></availableFeedbackReasons>");
   EXPECT_EQ(reasons.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(reasons.status().message(), HasSubstr("<reason> 1 has no guid"));
 }
@@ -348,8 +353,9 @@ TEST(NcmecXmlTest, BuildsFeedbackSubmissions) {
   pugi::xml_document negative;
   root = Submission(negative, *body);
   EXPECT_FALSE(root.child("affirmative"));
-  EXPECT_STREQ(root.child("negative").child("reasonIds").child("guid").child_value(),
-               "01234567-abcd-0123-4567-012345678900");
+  EXPECT_STREQ(
+      root.child("negative").child("reasonIds").child("guid").child_value(),
+      "01234567-abcd-0123-4567-012345678900");
 
   EXPECT_EQ(NcmecNegativeFeedbackXml("</guid><x>").status().code(),
             absl::StatusCode::kInvalidArgument);

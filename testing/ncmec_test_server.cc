@@ -89,8 +89,9 @@ std::string EntityBomb() {
     for (int j = 0; j < 10; ++j) absl::StrAppend(&xml, "&lol", i - 1, ";");
     xml += "\">\n";
   }
-  xml += "]>\n<queryResult><images count=\"1\"><image><id>&lol9;</id>"
-         "</image></images></queryResult>\n";
+  xml +=
+      "]>\n<queryResult><images count=\"1\"><image><id>&lol9;</id>"
+      "</image></images></queryResult>\n";
   return xml;
 }
 
@@ -134,8 +135,8 @@ NcmecTestServer::NcmecTestServer(Options options)
 
 absl::StatusOr<std::unique_ptr<NcmecTestServer>> NcmecTestServer::Start(
     Options options) {
-  auto server = std::unique_ptr<NcmecTestServer>(
-      new NcmecTestServer(std::move(options)));
+  auto server =
+      std::unique_ptr<NcmecTestServer>(new NcmecTestServer(std::move(options)));
   NcmecTestServer* self = server.get();
   const Options& o = self->options_;
   if (!o.cert_file.empty()) {
@@ -289,8 +290,8 @@ void NcmecTestServer::ServeStatus(const httplib::Request&,
 
 void NcmecTestServer::ServeReasons(const httplib::Request& request,
                                    httplib::Response& response) {
-  std::string xml = absl::StrCat(kXmlHead, "<availableFeedbackReasons xmlns=\"",
-                                 kNs, "\">");
+  std::string xml =
+      absl::StrCat(kXmlHead, "<availableFeedbackReasons xmlns=\"", kNs, "\">");
   {
     absl::MutexLock lock(&mu_);
     for (const Reason& reason : reasons_[request.matches[1].str()]) {
@@ -329,9 +330,9 @@ void NcmecTestServer::RecordFeedback(const httplib::Request& request,
     }
     feedback_.push_back(std::move(put));
   }
-  response.set_content(absl::StrCat(kXmlHead, "<submissionResult xmlns=\"",
-                                    kNs, "\"/>\n"),
-                       "application/xml");
+  response.set_content(
+      absl::StrCat(kXmlHead, "<submissionResult xmlns=\"", kNs, "\"/>\n"),
+      "application/xml");
 }
 
 NcmecTestServer::Fault NcmecTestServer::NextFault() {
@@ -371,12 +372,12 @@ std::string NcmecTestServer::PageXml(int64_t from, int64_t to, int64_t start,
   const auto by_timestamp = [](const Entry* e, int64_t t) {
     return e->timestamp < t;
   };
-  const size_t lo = std::lower_bound(by_time_.begin(), by_time_.end(), from,
-                                     by_timestamp) -
-                    by_time_.begin();
-  const size_t hi = std::lower_bound(by_time_.begin(), by_time_.end(),
-                                     to + 1, by_timestamp) -
-                    by_time_.begin();
+  const size_t lo =
+      std::lower_bound(by_time_.begin(), by_time_.end(), from, by_timestamp) -
+      by_time_.begin();
+  const size_t hi =
+      std::lower_bound(by_time_.begin(), by_time_.end(), to + 1, by_timestamp) -
+      by_time_.begin();
   const uint64_t window = hi - lo;
   auto [counts_at, fresh] = counts_.try_emplace({from, to});
   Counts& counts = counts_at->second;
@@ -471,7 +472,8 @@ void NcmecTestServer::ServeEntries(const httplib::Request& request,
     const size_t length = xml.size();
     response.set_content_provider(
         length, "application/xml",
-        [body = std::move(xml)](size_t offset, size_t, httplib::DataSink& sink) {
+        [body = std::move(xml)](size_t offset, size_t,
+                                httplib::DataSink& sink) {
           if (offset > 0) return false;
           sink.write(body.data(), body.size() / 2);
           return true;
