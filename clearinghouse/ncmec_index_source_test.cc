@@ -375,20 +375,42 @@ TEST_F(NcmecIndexSourceTest, RefusesPlainHttpBeyondLoopback) {
   EXPECT_THAT(source.status().message(), HasSubstr("base_url"));
 }
 
+// The child of AKilledSyncLosesNothing: this binary run again (no threads
+// inherited from the test), syncing the store at $NCMEC_CHILD_STORE from
+// the server at $NCMEC_CHILD_URL. Skipped in a normal run.
+TEST(NcmecKilledChild, Sync) {
+  const char* url = getenv("NCMEC_CHILD_URL");
+  const char* path = getenv("NCMEC_CHILD_STORE");
+  if (url == nullptr || path == nullptr) GTEST_SKIP() << "child only";
+  auto store = ClearinghouseStore::Open({path});
+  if (!store.ok()) _exit(2);
+  NcmecIndexSource::Options options;
+  options.base_url = url;
+  options.credentials = {"platform", "secret"};
+  options.start_time_unix_seconds = kStart;
+  options.initial_window = absl::Seconds(100);
+  options.now = [] { return absl::FromUnixSeconds(kStart + 3600); };
+  auto source = NcmecIndexSource::Create(options, **store);
+  if (!source.ok()) _exit(3);
+  (void)(*source)->Sync();
+  _exit(0);
+}
+
 TEST_F(NcmecIndexSourceTest, AKilledSyncLosesNothing) {
   for (int n = 0; n < 60; ++n) server_->Add(Image(n, kStart + 10 + n));
   NcmecIndexSource::Options options = SourceOptions();
-  options.shrink_above_entries = 1000;
   server_->HoldRequest(3);  // the fourth page
+  const std::string url = "NCMEC_CHILD_URL=" + server_->base_url();
+  const std::string path =
+      "NCMEC_CHILD_STORE=" + dir_.File("clearinghouses.sqlite");
   const pid_t child = fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
-    auto store = ClearinghouseStore::Open({dir_.File("clearinghouses.sqlite")});
-    if (!store.ok()) _exit(2);
-    auto source = NcmecIndexSource::Create(options, **store);
-    if (!source.ok()) _exit(3);
-    (void)(*source)->Sync();
-    _exit(0);
+    const char* argv[] = {"/proc/self/exe",
+                          "--gtest_filter=NcmecKilledChild.Sync", nullptr};
+    const char* envp[] = {url.c_str(), path.c_str(), nullptr};
+    execve(argv[0], const_cast<char**>(argv), const_cast<char**>(envp));
+    _exit(127);
   }
   ASSERT_TRUE(server_->WaitForHeld(absl::Seconds(30)));
   ASSERT_EQ(kill(child, SIGKILL), 0);
