@@ -21,6 +21,10 @@
 // than cursor_max_age resumes its window where it stopped; an older one
 // restarts the window. One Sync applies at most max_pages_per_sync pages,
 // so a first sync of a huge list makes steady progress over several.
+// Each window starts at the previous one's `to`: that second is asked for
+// twice, which is safe whether the API counts `to` in or not. The next page
+// of a chain is fetched on a helper thread while the current one is stored,
+// so the http options' sleep and cancelled may be called from it.
 //
 // Entries: image md5, sha1 and pdq and video md5 and sha1 become HashEntry
 // (entry id "<member id>-<id>", bank and source_feed the source name,
