@@ -16,12 +16,12 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "clearinghouse/clearinghouse_setup.h"
 #include "common/log.h"
 #include "common/status_macros.h"
 #include "crypto/pem.h"
+#include "daemon/index_sources.h"
 #include "review/sqlite_review_store.h"
-#include "serving/bank_csv_index_source.h"
-#include "serving/signed_feed_index_source.h"
 
 namespace clearmatch {
 namespace {
@@ -99,44 +99,6 @@ void PassDecodeGate(const std::string& path) {
   close(fd);
 }
 
-// One IndexSource per configured feed, then one per bank CSV (the order
-// of the sources key of the snapshot file).
-absl::StatusOr<std::vector<std::unique_ptr<IndexSource>>> MakeIndexSources(
-    const v1::DaemonConfig& config) {
-  std::vector<std::unique_ptr<IndexSource>> sources;
-  for (int i = 0; i < config.feeds_size(); ++i) {
-    const v1::FeedConfig& feed = config.feeds(i);
-    const std::string key = absl::StrCat("feeds[", i, "]");
-    SignedFeedIndexSource::Options options;
-    options.url = feed.url();
-    options.feed_id = feed.feed_id();
-    options.ca_file = feed.ca_file();
-    options.store_dir = config.data_dir();
-    options.public_key_pem = feed.public_key_pem();
-    if (options.public_key_pem.empty()) {
-      CM_ASSIGN_OR_RETURN(options.public_key_pem,
-                          ReadPem(absl::StrCat(key, ".public_key_file"),
-                                  feed.public_key_file()));
-    }
-    absl::StatusOr<std::unique_ptr<SignedFeedIndexSource>> source =
-        SignedFeedIndexSource::Create(std::move(options));
-    if (!source.ok()) {
-      return absl::Status(source.status().code(),
-                          absl::StrCat(key, ": ", source.status().message()));
-    }
-    sources.push_back(*std::move(source));
-  }
-  for (const v1::BankCsvConfig& csv : config.bank_csvs()) {
-    BankCsvIndexSource::Options options;
-    options.path = csv.path();
-    options.bank = csv.bank().empty()
-                       ? std::filesystem::path(csv.path()).stem().string()
-                       : csv.bank();
-    sources.push_back(std::make_unique<BankCsvIndexSource>(std::move(options)));
-  }
-  return sources;
-}
-
 }  // namespace
 
 DaemonServer::DaemonServer(const v1::DaemonConfig& config, VerdictPolicy policy)
@@ -184,8 +146,11 @@ void DaemonServer::StartPipeline() {
 }
 
 absl::Status DaemonServer::StartIndexManager() {
-  CM_ASSIGN_OR_RETURN(std::vector<std::unique_ptr<IndexSource>> sources,
-                      MakeIndexSources(config_));
+  CM_ASSIGN_OR_RETURN(DaemonIndexSources made,
+                      MakeDaemonIndexSources(config_, [this] {
+                        return stopping_.load(std::memory_order_relaxed);
+                      }));
+  clearinghouse_store_ = std::move(made.clearinghouse_store);
   IndexManager::Options options;
   options.data_dir = config_.data_dir();
   options.sync_interval = absl::Seconds(config_.sync_interval_seconds());
@@ -195,14 +160,15 @@ absl::Status DaemonServer::StartIndexManager() {
     MarkServing();
   };
   options.on_source_status = [this](const SourceStatus& source) {
-    if (source.kind == SourceKind::kBankCsv) return;
+    source_metrics_.Set(source);
+    if (source.kind != SourceKind::kSignedFeed) return;
     metrics_registry_.SetFeed(source.name, source.state.version,
                               source.state.published, source.last_success,
                               source.last_result != SyncOutcome::kFailed);
   };
-  CM_ASSIGN_OR_RETURN(
-      index_manager_,
-      IndexManager::Create(std::move(options), std::move(sources), holder_));
+  CM_ASSIGN_OR_RETURN(index_manager_,
+                      IndexManager::Create(std::move(options),
+                                           std::move(made.sources), holder_));
   return absl::OkStatus();
 }
 
@@ -250,15 +216,18 @@ absl::Status DaemonServer::StartGrpcServer() {
 
 absl::Status DaemonServer::StartMetricsHttp() {
   if (config_.metrics_listen() == "off") return absl::OkStatus();
-  CM_ASSIGN_OR_RETURN(
-      metrics_, MetricsHttpServer::Start(
-                    config_.metrics_listen(),
-                    [this] {
-                      metrics_registry_.SetWorkerLoad(pool_->Load());
-                      return metrics_registry_.RenderPrometheus(absl::Now()) +
-                             review_recorder_->RenderPrometheus();
-                    },
-                    [this] { return holder_.Current() != nullptr; }));
+  CM_ASSIGN_OR_RETURN(metrics_,
+                      MetricsHttpServer::Start(
+                          config_.metrics_listen(),
+                          [this] {
+                            metrics_registry_.SetWorkerLoad(pool_->Load());
+                            const absl::Time now = absl::Now();
+                            UpdateFeedbackMetrics();
+                            return metrics_registry_.RenderPrometheus(now) +
+                                   source_metrics_.Render(now) +
+                                   review_recorder_->RenderPrometheus();
+                          },
+                          [this] { return holder_.Current() != nullptr; }));
   return absl::OkStatus();
 }
 
@@ -274,7 +243,44 @@ absl::Status DaemonServer::StartReview() {
   review_pool_ = std::make_unique<WorkerPool>(/*workers=*/1, kReviewQueueSize);
   review_ = std::make_unique<ReviewService>(*review_store_, *review_pool_,
                                             metrics_registry_, authorizer_);
+  return StartFeedback();
+}
+
+absl::Status DaemonServer::StartFeedback() {
+  CM_ASSIGN_OR_RETURN(std::vector<std::unique_ptr<FeedbackSink>> sinks,
+                      MakeFeedbackSinks(config_, [this] {
+                        return stopping_.load(std::memory_order_relaxed);
+                      }));
+  if (sinks.empty()) return absl::OkStatus();
+  feedback_ = std::make_unique<FeedbackDispatcher>(
+      *review_store_, std::move(sinks), FeedbackDispatcher::Options());
+  review_->set_on_decided([this] { feedback_->Wake(); });
+  admin_->set_feedback_status([this] { return FeedbackRows(); });
+  feedback_->Start();
   return absl::OkStatus();
+}
+
+std::vector<v1::FeedbackStatus> DaemonServer::FeedbackRows() const {
+  std::vector<v1::FeedbackStatus> rows;
+  if (feedback_ == nullptr) return rows;
+  for (const auto& [bank, counts] : feedback_->counters().banks) {
+    v1::FeedbackStatus& row = rows.emplace_back();
+    row.set_bank(bank);
+    row.set_sent(counts.sent);
+    row.set_retried(counts.retried);
+    row.set_rejected(counts.rejected);
+    row.set_pending(counts.pending);
+  }
+  return rows;
+}
+
+void DaemonServer::UpdateFeedbackMetrics() {
+  for (const v1::FeedbackStatus& row : FeedbackRows()) {
+    source_metrics_.SetFeedback(row.bank(), {.sent = row.sent(),
+                                             .retried = row.retried(),
+                                             .rejected = row.rejected(),
+                                             .pending = row.pending()});
+  }
 }
 
 void DaemonServer::MarkServing() {
@@ -290,6 +296,8 @@ void DaemonServer::Shutdown() {
     shut_down_ = true;
   }
   LogInfo("shutting down");
+  // Clearinghouse transfers in progress give up (CANCELLED).
+  stopping_.store(true, std::memory_order_relaxed);
   server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
 }
 
@@ -303,9 +311,12 @@ DaemonServer::~DaemonServer() {
   // The index manager's thread calls back into the server: stop it first.
   // Then the pools (every call is finished, so they hold nothing), the
   // review pool before the store its tasks use.
+  stopping_.store(true, std::memory_order_relaxed);
   index_manager_.reset();
   pool_.reset();
   review_pool_.reset();
+  // Before the review store it reads.
+  feedback_.reset();
 }
 
 }  // namespace clearmatch

@@ -1,6 +1,7 @@
 // DaemonServer: clearmatchd assembled from a validated DaemonConfig: the
 // verdict policy, the index holder and its IndexManager (a signed-feed
-// source per feed, a bank-CSV source per CSV), the worker pool,
+// source per feed, a bank-CSV source per CSV, the NCMEC and StopNCII
+// sources: daemon/index_sources.h), the feedback dispatcher, the worker pool,
 // the Matcher, Admin and Review services (Review with its own one-thread
 // pool), gRPC health (NOT_SERVING until the first index is loaded) and
 // reflection, and the metrics/health HTTP endpoint.
@@ -17,11 +18,15 @@
 
 #include <grpcpp/server.h>
 
+#include <atomic>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "clearinghouse/clearinghouse_store.h"
+#include "clearinghouse/feedback_dispatcher.h"
 #include "clearmatch/v1/config.pb.h"
 #include "daemon/admin_service.h"
 #include "daemon/daemon_metrics.h"
@@ -31,6 +36,7 @@
 #include "daemon/request_authorizer.h"
 #include "daemon/review_recorder.h"
 #include "daemon/review_service.h"
+#include "daemon/source_metrics.h"
 #include "daemon/worker_pool.h"
 #include "index/index_holder.h"
 #include "matching/verdict_policy.h"
@@ -73,14 +79,24 @@ class DaemonServer {
   // The review store (data_dir/review.sqlite), its pipeline hooks, the
   // review pool and the Review service.
   absl::Status StartReview();
+  // The feedback dispatcher, when a clearinghouse source has feedback on.
+  absl::Status StartFeedback();
+  // The dispatcher's counters as Admin rows; none without a dispatcher.
+  std::vector<v1::FeedbackStatus> FeedbackRows() const;
+  void UpdateFeedbackMetrics();
 
   const v1::DaemonConfig config_;
   DaemonMetrics metrics_registry_;
+  SourceMetrics source_metrics_;
+  // Set at shutdown: clearinghouse HTTP transfers give up.
+  std::atomic<bool> stopping_{false};
   IndexHolder holder_;
   VerdictPolicy policy_;
   RequestAuthorizer authorizer_;
   std::unique_ptr<WorkerPool> pool_;
   std::unique_ptr<MatchPipeline> pipeline_;
+  // Borrowed by the clearinghouse sources: destroyed after the manager.
+  std::unique_ptr<ClearinghouseStore> clearinghouse_store_;
   std::unique_ptr<IndexManager> index_manager_;
   std::unique_ptr<MatcherService> matcher_;
   std::unique_ptr<AdminService> admin_;
@@ -93,6 +109,8 @@ class DaemonServer {
   // the calls queued here) and before the store it calls into.
   std::unique_ptr<WorkerPool> review_pool_;
   std::unique_ptr<ReviewService> review_;
+  // Sends reviewers' verdicts to the clearinghouses; reads review_store_.
+  std::unique_ptr<FeedbackDispatcher> feedback_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<MetricsHttpServer> metrics_;
   int grpc_port_ = 0;

@@ -115,7 +115,9 @@ grpc::ServerUnaryReactor* ReviewService::Decide(
   const absl::Status validation = decide.status();  // before the move
   return Run(context, "Decide", "reviewer", validation,
              Respond(response, [this, decide = std::move(decide)] {
-               return store_.Decide(*decide);
+               absl::StatusOr<v1::MatchRecord> record = store_.Decide(*decide);
+               if (record.ok() && on_decided_) on_decided_();
+               return record;
              }));
 }
 

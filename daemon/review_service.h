@@ -16,6 +16,7 @@
 #ifndef CLEARMATCH_DAEMON_REVIEW_SERVICE_H_
 #define CLEARMATCH_DAEMON_REVIEW_SERVICE_H_
 
+#include <functional>
 #include <string>
 
 #include "absl/functional/any_invocable.h"
@@ -41,6 +42,12 @@ class ReviewService final : public v1::Review::CallbackService {
         pool_(pool),
         metrics_(metrics),
         authorizer_(authorizer) {}
+
+  // Called on the review pool after every decision that was stored (e.g.
+  // to wake the feedback dispatcher). Set before the server starts.
+  void set_on_decided(std::function<void()> on_decided) {
+    on_decided_ = std::move(on_decided);
+  }
 
   grpc::ServerUnaryReactor* ListMatches(
       grpc::CallbackServerContext* context,
@@ -89,6 +96,7 @@ class ReviewService final : public v1::Review::CallbackService {
   WorkerPool& pool_;
   DaemonMetrics& metrics_;
   const RequestAuthorizer& authorizer_;
+  std::function<void()> on_decided_;
 };
 
 }  // namespace clearmatch
