@@ -168,6 +168,23 @@ int RunRescanCommand(const std::vector<std::string>& args, std::ostream& out,
 int RunReviewCommand(const std::vector<std::string>& args, std::ostream& out,
                      std::ostream& err);
 
+// `clearmatch source SUBCOMMAND`: the daemon's hash sources.
+//
+//   clearmatch source check --config FILE
+//   clearmatch source status [DAEMON] [--json]
+//
+// check: for every ncmec_sources / stopncii_sources entry of a clearmatchd
+// config, reads its credentials file (refused when group- or
+// world-readable) and asks the service who the platform is (NCMEC
+// GET /v2/status; StopNCII one FetchHashes page); one line per source,
+// "ok, ..." or "FAILED: <why>". Exit 1 if any failed or the config is bad.
+// status: Admin.GetStatus of a running daemon: the index, then one line per
+// synced source (kind, entries by hash type, last sync result, lag,
+// skipped records by reason) and per clearinghouse the feedback counts;
+// --json prints the response in protobuf's JSON mapping.
+int RunSourceCommand(const std::vector<std::string>& args, std::ostream& out,
+                     std::ostream& err);
+
 }  // namespace clearmatch::cli
 
 #endif  // CLEARMATCH_CLI_COMMAND_H_

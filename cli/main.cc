@@ -30,6 +30,8 @@ constexpr Command kCommands[] = {
      "stream a listing of existing content through clearmatchd (resumable)"},
     {"review", nullptr,
      "list | show | decide | export matches; verify-audit a review store"},
+    {"source", nullptr,
+     "check the clearinghouse sources of a config; status of every source"},
 };
 
 int Usage(std::ostream& out) {

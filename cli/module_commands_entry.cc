@@ -13,6 +13,7 @@ clearmatch_cli_command_v1(const char* name) {
   if (command == "check") return cli::RunCheckCommand;
   if (command == "rescan") return cli::RunRescanCommand;
   if (command == "review") return cli::RunReviewCommand;
+  if (command == "source") return cli::RunSourceCommand;
   return nullptr;
 }
 
