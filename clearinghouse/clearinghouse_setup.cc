@@ -196,8 +196,9 @@ absl::StatusOr<std::string> CheckStopNcii(
   CM_ASSIGN_OR_RETURN(
       StopNciiPage page,
       client->FetchHashes(source.start_time_unix_seconds(), 10, ""));
-  return absl::StrCat("keys accepted; ", page.records.size(),
-                      " records on the first page",
+  int64_t records = static_cast<int64_t>(page.records.size());
+  for (const auto& [reason, count] : page.skipped) records += count;
+  return absl::StrCat("keys accepted, ", records, " records on the first page",
                       page.has_more_records ? ", more to come" : "");
 }
 

@@ -105,11 +105,24 @@ TEST_F(ClearinghouseSetupTest, ConnectionChecksSayWhoThePlatformIs) {
   EXPECT_TRUE(reports[1].status.ok()) << reports[1].status;
   EXPECT_THAT(reports[1].who, HasSubstr("keys accepted"));
 
+  EXPECT_EQ(reports[0].who,
+            "member 7 (Test Platform), username platform, seen from "
+            "127.0.0.1");
+  EXPECT_EQ(reports[1].who, "keys accepted, 0 records on the first page");
+
   Private("ncmec", "platform:wrong\n");
   reports = CheckClearinghouseConnections(config_);
   EXPECT_EQ(reports[0].status.code(), absl::StatusCode::kUnauthenticated);
   EXPECT_THAT(reports[0].status.message(), Not(HasSubstr("wrong")));
   EXPECT_TRUE(reports[1].status.ok());  // one bad source, the other checked
+
+  Private("stopncii",
+          "subscription_key=test-subscription-key\n"
+          "fetch_hashes_key=wrong-key-value\n"
+          "submit_feedback_key=test-submit-feedback-key\n");
+  reports = CheckClearinghouseConnections(config_);
+  EXPECT_EQ(reports[1].status.code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_THAT(reports[1].status.message(), Not(HasSubstr("wrong-key-value")));
 }
 
 }  // namespace

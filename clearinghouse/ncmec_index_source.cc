@@ -314,11 +314,4 @@ absl::StatusOr<std::string> NcmecIndexSource::ContentKey() {
                       progress.has_value() ? progress->checkpoint : "-", "\n");
 }
 
-absl::StatusOr<std::string> NcmecIndexSource::CheckConnection() {
-  CM_ASSIGN_OR_RETURN(NcmecStatus status, client_->GetStatus());
-  return absl::StrCat("member ", status.member_id, " (", status.member_name,
-                      "), username ", status.username, ", seen from ",
-                      status.ip_address);
-}
-
 }  // namespace clearmatch

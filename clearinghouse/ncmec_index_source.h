@@ -92,9 +92,6 @@ class NcmecIndexSource final : public IndexSource {
   // every page applied.
   absl::StatusOr<std::string> ContentKey() override;
 
-  // GET /v2/status: "member 42 (Name), username u, seen from 1.2.3.4".
-  absl::StatusOr<std::string> CheckConnection();
-
  private:
   // The stored progress, parsed.
   struct Position {

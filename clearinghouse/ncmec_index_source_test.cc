@@ -286,14 +286,6 @@ TEST_F(NcmecIndexSourceTest, AReplacedEntryAndATombstoneTakeEffect) {
   }
 }
 
-TEST_F(NcmecIndexSourceTest, ChecksTheConnection) {
-  auto source = MakeSource(SourceOptions());
-  absl::StatusOr<std::string> who = source->CheckConnection();
-  ASSERT_TRUE(who.ok()) << who.status();
-  EXPECT_EQ(*who,
-            "member 7 (Test Platform), username platform, seen from 127.0.0.1");
-}
-
 TEST_F(NcmecIndexSourceTest, WrongCredentialsAreUnauthenticated) {
   AddThirtyFive();
   NcmecIndexSource::Options options = SourceOptions();
@@ -303,8 +295,6 @@ TEST_F(NcmecIndexSourceTest, WrongCredentialsAreUnauthenticated) {
   EXPECT_EQ(changes.status().code(), absl::StatusCode::kUnauthenticated);
   EXPECT_THAT(changes.status().message(), HasSubstr("ncmec"));
   EXPECT_THAT(changes.status().message(), Not(HasSubstr("wrong-password")));
-  EXPECT_EQ(source->CheckConnection().status().code(),
-            absl::StatusCode::kUnauthenticated);
   EXPECT_TRUE(StoreRows().empty());
 }
 

@@ -214,13 +214,4 @@ absl::StatusOr<std::string> StopNciiIndexSource::ContentKey() {
       progress.has_value() ? progress->checkpoint : "none", "\n");
 }
 
-absl::StatusOr<std::string> StopNciiIndexSource::CheckConnection() {
-  CM_ASSIGN_OR_RETURN(StopNciiPage page,
-                      client_->FetchHashes(options_.start_time_unix_seconds,
-                                           options_.page_size, ""));
-  int64_t records = static_cast<int64_t>(page.records.size());
-  for (const auto& [reason, count] : page.skipped) records += count;
-  return absl::StrCat("ok, ", records, " records on the first page");
-}
-
 }  // namespace clearmatch

@@ -77,10 +77,6 @@ class StopNciiIndexSource final : public IndexSource {
   // "stopncii NAME BASE_URL\n  checkpoint C\n" (C counts the pages applied).
   absl::StatusOr<std::string> ContentKey() override;
 
-  // One page from the start time: "ok, N records on the first page"; the
-  // errors of FetchHashes (UNAUTHENTICATED for a bad key).
-  absl::StatusOr<std::string> CheckConnection();
-
  private:
   // Where the source stands (the parsed SourceProgress).
   struct Position {

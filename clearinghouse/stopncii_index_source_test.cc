@@ -180,16 +180,6 @@ TEST_F(StopNciiIndexSourceTest, AnOldOrRefusedCursorRestartsTheRun) {
   EXPECT_EQ(StoredHashes(), ServerHashes());
 }
 
-TEST_F(StopNciiIndexSourceTest, CheckConnectionFetchesOnePage) {
-  AddSevenRecords();
-  auto source = MakeSource(SourceOptions());
-  absl::StatusOr<std::string> check = source->CheckConnection();
-  ASSERT_TRUE(check.ok()) << check.status();
-  EXPECT_EQ(*check, "ok, 2 records on the first page");
-  EXPECT_EQ(server_->fetch_requests(), 1);
-  EXPECT_EQ(*store_->CountEntries("stopncii"), 0);
-}
-
 TEST_F(StopNciiIndexSourceTest, HttpIsOnlyForLoopback) {
   StopNciiIndexSource::Options options = SourceOptions();
   options.base_url = "http://api.stopncii.example/v1";
