@@ -170,13 +170,6 @@ absl::Status NcmecIndexSource::ApplyPage(Position& position, int64_t from,
                                          const NcmecEntriesPage& page,
                                          Run& run) {
   CM_ASSIGN_OR_RETURN(std::vector<SourceChange> changes, ToChanges(page));
-  // In key order the store's B-tree inserts walk forward (about a fifth
-  // faster on a page in random order); stable: later changes of one id
-  // still win.
-  std::stable_sort(changes.begin(), changes.end(),
-                   [](const SourceChange& a, const SourceChange& b) {
-                     return a.entry_id < b.entry_id;
-                   });
   const bool window_done = page.next.empty();
   SourceProgress progress;
   progress.checkpoint =

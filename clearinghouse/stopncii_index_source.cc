@@ -98,10 +98,21 @@ absl::StatusOr<EntryChanges> StopNciiIndexSource::Sync() {
                          " old; the run starts again from the checkpoint"));
   }
   EntryChanges changes;
+  SourceProgress progress;
+  Batch batch;
   for (int page = 0; page < options_.max_pages_per_sync; ++page) {
-    CM_ASSIGN_OR_RETURN(bool complete, SyncPage(position, changes));
-    if (complete) break;
+    absl::StatusOr<bool> complete = FetchPage(position, progress, batch);
+    if (!complete.ok()) {
+      // The pages fetched before the error stay applied.
+      CM_RETURN_IF_ERROR(Store(progress, batch, changes));
+      return complete.status();
+    }
+    if (*complete || batch.records >= options_.records_per_transaction) {
+      CM_RETURN_IF_ERROR(Store(progress, batch, changes));
+    }
+    if (*complete) break;
   }
+  CM_RETURN_IF_ERROR(Store(progress, batch, changes));
   return changes;
 }
 
@@ -123,14 +134,15 @@ absl::StatusOr<StopNciiPage> StopNciiIndexSource::Fetch(Position& position) {
   return client_->FetchHashes(position.run_start, options_.page_size, "");
 }
 
-absl::StatusOr<bool> StopNciiIndexSource::SyncPage(Position& position,
-                                                   EntryChanges& changes) {
+absl::StatusOr<bool> StopNciiIndexSource::FetchPage(Position& position,
+                                                    SourceProgress& progress,
+                                                    Batch& batch) {
   CM_ASSIGN_OR_RETURN(StopNciiPage page, Fetch(position));
   CM_ASSIGN_OR_RETURN(std::vector<SourceChange> page_changes, ToChanges(page));
   Position next = position;
   ++next.pages;
   const bool complete = !page.has_more_records;
-  SourceProgress progress;
+  progress = SourceProgress();
   if (complete) {
     next.checkpoint = page.next_set_timestamp;
     next.run_start = page.next_set_timestamp;
@@ -143,18 +155,33 @@ absl::StatusOr<bool> StopNciiIndexSource::SyncPage(Position& position,
   progress.checkpoint = absl::StrCat(
       next.checkpoint.has_value() ? absl::StrCat(*next.checkpoint) : "-", " ",
       next.pages);
+  ++batch.pages;
+  batch.records += static_cast<int64_t>(page_changes.size());
+  batch.changes.insert(batch.changes.end(),
+                       std::make_move_iterator(page_changes.begin()),
+                       std::make_move_iterator(page_changes.end()));
+  for (const auto& [reason, count] : page.skipped) {
+    batch.skipped[reason] += count;
+  }
+  position = std::move(next);
+  return complete;
+}
+
+absl::Status StopNciiIndexSource::Store(const SourceProgress& progress,
+                                        Batch& batch, EntryChanges& changes) {
+  if (batch.pages == 0) return absl::OkStatus();
   CM_ASSIGN_OR_RETURN(
       ClearinghouseStore::PageResult result,
-      store_.ApplyChanges(options_.name, page_changes, progress));
-  for (const auto& [reason, count] : page.skipped) skipped_[reason] += count;
+      store_.ApplyChanges(options_.name, batch.changes, progress));
+  for (const auto& [reason, count] : batch.skipped) skipped_[reason] += count;
   if (result.stale > 0) skipped_["stale"] += result.stale;
   changes.removed.insert(changes.removed.end(), result.changes.removed.begin(),
                          result.changes.removed.end());
   changes.added.insert(changes.added.end(),
                        std::make_move_iterator(result.changes.added.begin()),
                        std::make_move_iterator(result.changes.added.end()));
-  position = std::move(next);
-  return complete;
+  batch = Batch();
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<SourceChange>> StopNciiIndexSource::ToChanges(

@@ -56,6 +56,11 @@ class StopNciiIndexSource final : public IndexSource {
     std::string category;                 // of its entries; may be empty
     int page_size = 1000;                 // pageSize of FetchHashes
     int max_pages_per_sync = 1000;        // one Sync's bound
+    // Records fetched before they are stored, in one transaction with the
+    // progress of the last page (a page is never split): fewer, larger
+    // transactions write each B-tree page of the store once for many
+    // random hash values instead of once per page.
+    int records_per_transaction = 50000;
     absl::Duration cursor_max_age = absl::Minutes(30);
     StopNciiJsonLimits limits;
     HttpClient::Options http;  // ca_file above wins over http.ca_file
@@ -96,7 +101,23 @@ class StopNciiIndexSource final : public IndexSource {
   absl::StatusOr<Position> LoadPosition();
   // Fetches the page at `position` and applies it; advances `position`.
   // Returns whether the run is complete.
-  absl::StatusOr<bool> SyncPage(Position& position, EntryChanges& changes);
+  // Pages fetched and not stored yet.
+  struct Batch {
+    std::vector<SourceChange> changes;
+    std::map<std::string, int64_t> skipped;
+    int64_t records = 0;
+    int pages = 0;
+  };
+
+  // Fetches the page at `position` into `batch` and advances `position`
+  // (and `progress`, what storing the batch records). Whether the run is
+  // complete.
+  absl::StatusOr<bool> FetchPage(Position& position, SourceProgress& progress,
+                                 Batch& batch);
+  // Stores `batch` with `progress` in one transaction; adds what it changed
+  // to `changes` and empties it.
+  absl::Status Store(const SourceProgress& progress, Batch& batch,
+                     EntryChanges& changes);
   absl::StatusOr<StopNciiPage> Fetch(Position& position);
   absl::StatusOr<std::vector<SourceChange>> ToChanges(
       const StopNciiPage& page) const;

@@ -144,7 +144,8 @@ TEST_F(StopNciiSyncFaultTest, KilledMidSyncLosesNothing) {
   for (int i = 0; i < 20; ++i) {
     server_->Upsert({100 + i, "ImagePDQ", TestPdq(i), "Active"});
   }
-  const StopNciiIndexSource::Options options = SourceOptions();
+  StopNciiIndexSource::Options options = SourceOptions();
+  options.records_per_transaction = 1;  // every page its own transaction
   const std::string path = dir_.File("clearinghouses.sqlite");
   store_.reset();  // no SQLite connection across fork()
   server_->HoldFetch(4);
@@ -173,7 +174,7 @@ TEST_F(StopNciiSyncFaultTest, KilledMidSyncLosesNothing) {
   server_->Upsert({501, "VideoMD5", TestMd5(1), "Active"});
   OpenStore();
   EXPECT_EQ(*store_->CountEntries("stopncii"), 6);
-  auto source = MakeSource(SourceOptions());
+  auto source = MakeSource(options);
   ASSERT_TRUE(source->Sync().ok());
   EXPECT_EQ(server_->fetch_requests(), 11);  // pages 4..10, not 1..10 again
   ASSERT_TRUE(source->Sync().ok());          // the run with the later changes
