@@ -7,7 +7,6 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/status_macros.h"
 #include "feed/feed_changes_builder.h"
@@ -216,17 +215,7 @@ HashStore::~HashStore() = default;
 
 absl::Status HashStore::CheckIntegrity() {
   absl::MutexLock lock(&mu_);
-  CM_ASSIGN_OR_RETURN(SqliteStatement check,
-                      db_.Prepare("PRAGMA integrity_check(20)"));
-  std::vector<std::string> findings;
-  CM_RETURN_IF_ERROR(check.ForEachRow([&](const SqliteStatement& row) {
-    findings.push_back(row.Text(0));
-    return absl::OkStatus();
-  }));
-  if (findings.size() == 1 && findings[0] == "ok") return absl::OkStatus();
-  return absl::DataLossError(
-      absl::StrCat("hash store ", options_.path,
-                   " fails integrity_check: ", absl::StrJoin(findings, "; ")));
+  return db_.CheckIntegrity(options_.path);
 }
 
 absl::StatusOr<std::optional<FeedCheckpoint>> HashStore::GetCheckpoint(

@@ -3,10 +3,14 @@
 
 #include <sqlite3.h>
 
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/status_macros.h"
+#include "sqlite/sqlite_statement.h"
 #include "sqlite/sqlite_status.h"
 
 namespace clearmatch {
@@ -92,6 +96,20 @@ int64_t SqliteConnection::Changes() const {
 
 bool SqliteConnection::InTransaction() const {
   return sqlite3_get_autocommit(db_.get()) == 0;
+}
+
+absl::Status SqliteConnection::CheckIntegrity(absl::string_view path) {
+  CM_ASSIGN_OR_RETURN(SqliteStatement check,
+                      Prepare("PRAGMA integrity_check(20)"));
+  std::vector<std::string> findings;
+  CM_RETURN_IF_ERROR(check.ForEachRow([&](const SqliteStatement& row) {
+    findings.push_back(row.Text(0));
+    return absl::OkStatus();
+  }));
+  if (findings.size() == 1 && findings[0] == "ok") return absl::OkStatus();
+  return absl::DataLossError(
+      absl::StrCat(label_, " ", path,
+                   " fails integrity_check: ", absl::StrJoin(findings, "; ")));
 }
 
 }  // namespace clearmatch

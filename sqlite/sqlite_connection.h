@@ -67,6 +67,10 @@ class SqliteConnection {
   absl::Status Exec(absl::string_view sql);
   absl::StatusOr<SqliteStatement> Prepare(absl::string_view sql);
 
+  // PRAGMA integrity_check: DATA_LOSS "<label> <path> fails
+  // integrity_check: <first findings>" if the file is damaged. O(size).
+  absl::Status CheckIntegrity(absl::string_view path);
+
   int64_t LastInsertRowid() const;
   // Rows changed by the last INSERT, UPDATE or DELETE.
   int64_t Changes() const;
