@@ -14,11 +14,12 @@ JOBS=$(nproc)
 # service, the review store's writer queue, the feed syncer, and the daemon
 # (matcher service) as a real process.
 TSAN_TARGETS=(index_holder_test daemon_test review_test feed_test serving_test
-              daemon_integration_test clearmatchd)
+              clearinghouse_test ncmec_source_test stopncii_source_test
+              feedback_dispatcher_test daemon_integration_test clearmatchd)
 # The Python client's grpcio would load the TSan Abseil without the TSan
 # runtime: it tests the wire format, which the main stage covers.
 TSAN_EXCLUDED='PythonClientIsWireCompatible'
-TSAN_TESTS='IndexHolder|IndexManager|WorkerPool|ReviewService|ReviewStore|RecordWriter|FullReviewQueue|FeedSyncer|DaemonTest|DaemonFeedTest|DaemonOverloadTest'
+TSAN_TESTS='IndexHolder|IndexManager|WorkerPool|ReviewService|ReviewStore|RecordWriter|FullReviewQueue|FeedSyncer|DaemonTest|DaemonFeedTest|DaemonOverloadTest|ClearinghouseStore|NcmecIndexSource|NcmecFault|StopNcii|FeedbackDispatcher'
 
 configure() {  # configure DIR [CMAKE ARGS...]
   local dir=$1
