@@ -13,7 +13,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "clearinghouse/entry_value_codec.h"
 #include "common/scoped_fd.h"
 #include "common/status_macros.h"
@@ -25,24 +25,19 @@ namespace {
 
 constexpr int64_t kSchemaVersion = 1;
 
-// entries: the hashes of each live entry id, `position` keeps their order.
-// entry_state: the last change applied per id (timestamp, tombstone).
+// ids: one row per entry id ever seen: the upstream time of its last
+// change, and its entries (none after a withdrawal: the row is the
+// tombstone) encoded in one value (entry_value_codec.h), with their count
+// and hash types. One row per id keeps a page to one B-tree lookup and one
+// write per change, which matters for random ids (StopNCII hash values).
 constexpr char kSchema[] = R"sql(
-CREATE TABLE entries (
-  source TEXT NOT NULL,
-  entry_id TEXT NOT NULL,
-  position INTEGER NOT NULL,
-  type TEXT NOT NULL,
-  value BLOB NOT NULL,
-  category TEXT NOT NULL,
-  added_at INTEGER NOT NULL,
-  PRIMARY KEY (source, entry_id, position)
-) WITHOUT ROWID;
-CREATE TABLE entry_state (
+CREATE TABLE ids (
   source TEXT NOT NULL,
   entry_id TEXT NOT NULL,
   timestamp INTEGER NOT NULL,
-  removed INTEGER NOT NULL,
+  hashes INTEGER NOT NULL,
+  types TEXT NOT NULL,
+  entries BLOB NOT NULL,
   PRIMARY KEY (source, entry_id)
 ) WITHOUT ROWID;
 CREATE TABLE progress (
@@ -88,31 +83,21 @@ absl::StatusOr<int64_t> ReadSchemaVersion(SqliteConnection& db) {
 // The statements ApplyChanges runs per change, prepared once per page.
 struct PageStatements {
   static absl::StatusOr<PageStatements> Prepare(SqliteConnection& db) {
-    CM_ASSIGN_OR_RETURN(SqliteStatement select_state,
-                        db.Prepare("SELECT timestamp FROM entry_state "
+    CM_ASSIGN_OR_RETURN(SqliteStatement select_id,
+                        db.Prepare("SELECT timestamp, hashes FROM ids "
                                    "WHERE source = ? AND entry_id = ?"));
     CM_ASSIGN_OR_RETURN(
-        SqliteStatement upsert_state,
-        db.Prepare(
-            "INSERT INTO entry_state (source, entry_id, timestamp, "
-            "removed) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT(source, entry_id) DO UPDATE SET "
-            "timestamp = excluded.timestamp, removed = excluded.removed"));
-    CM_ASSIGN_OR_RETURN(
-        SqliteStatement delete_entries,
-        db.Prepare("DELETE FROM entries WHERE source = ? AND entry_id = ?"));
-    CM_ASSIGN_OR_RETURN(
-        SqliteStatement insert_entry,
-        db.Prepare("INSERT INTO entries (source, entry_id, position, type, "
-                   "value, category, added_at) VALUES (?, ?, ?, ?, ?, ?, ?)"));
-    return PageStatements{std::move(select_state), std::move(upsert_state),
-                          std::move(delete_entries), std::move(insert_entry)};
+        SqliteStatement upsert_id,
+        db.Prepare("INSERT INTO ids (source, entry_id, timestamp, hashes, "
+                   "types, entries) VALUES (?, ?, ?, ?, ?, ?) "
+                   "ON CONFLICT(source, entry_id) DO UPDATE SET "
+                   "timestamp = excluded.timestamp, hashes = excluded.hashes, "
+                   "types = excluded.types, entries = excluded.entries"));
+    return PageStatements{std::move(select_id), std::move(upsert_id)};
   }
 
-  SqliteStatement select_state;
-  SqliteStatement upsert_state;
-  SqliteStatement delete_entries;
-  SqliteStatement insert_entry;
+  SqliteStatement select_id;
+  SqliteStatement upsert_id;
 };
 
 // What a page changed for the index: ids that had entries before the page,
@@ -181,46 +166,39 @@ absl::Status ValidateChange(absl::string_view source, size_t index,
   return absl::OkStatus();
 }
 
+// "md5 pdq": the hash types of `entries`, space-separated.
+std::string TypesOf(const std::vector<HashEntry>& entries) {
+  std::string types;
+  for (const HashEntry& entry : entries) {
+    if (!types.empty()) types += ' ';
+    types += HashTypeName(entry.type);
+  }
+  return types;
+}
+
 // Applies `change` unless it is older than the stored state of its id;
 // false when it was stale.
-absl::StatusOr<bool> ApplyChange(SqliteConnection& db, PageStatements& s,
-                                 absl::string_view source,
+absl::StatusOr<bool> ApplyChange(PageStatements& s, absl::string_view source,
                                  const SourceChange& change,
                                  PageChanges& result) {
-  s.select_state.BindText(1, source);
-  s.select_state.BindText(2, change.entry_id);
-  CM_ASSIGN_OR_RETURN(const bool known, s.select_state.Step());
-  const int64_t stored = known ? s.select_state.Int(0) : 0;
-  s.select_state.Reset();
+  s.select_id.BindText(1, source);
+  s.select_id.BindText(2, change.entry_id);
+  CM_ASSIGN_OR_RETURN(const bool known, s.select_id.Step());
+  const int64_t stored = known ? s.select_id.Int(0) : 0;
+  const bool had_rows = known && s.select_id.Int(1) > 0;
+  s.select_id.Reset();
   if (known && change.timestamp < stored) return false;
-  // Every id with entries has a state row: an unknown id has none to delete.
-  bool had_rows = false;
-  if (known) {
-    s.delete_entries.BindText(1, source);
-    s.delete_entries.BindText(2, change.entry_id);
-    CM_RETURN_IF_ERROR(s.delete_entries.Run());
-    had_rows = db.Changes() > 0;
-  }
-  if (!change.removed) {
-    int64_t position = 0;
-    for (const HashEntry& entry : change.entries) {
-      s.insert_entry.BindText(1, source);
-      s.insert_entry.BindText(2, change.entry_id);
-      s.insert_entry.BindInt(3, position++);
-      s.insert_entry.BindText(4, std::string(HashTypeName(entry.type)));
-      s.insert_entry.BindBlob(5, EncodeEntryValue(entry));
-      s.insert_entry.BindText(6, entry.category);
-      s.insert_entry.BindInt(7, entry.added_at);
-      CM_RETURN_IF_ERROR(s.insert_entry.Run());
-    }
-  }
-  s.upsert_state.BindText(1, source);
-  s.upsert_state.BindText(2, change.entry_id);
-  s.upsert_state.BindInt(3, change.timestamp);
-  s.upsert_state.BindInt(4, change.removed ? 1 : 0);
-  CM_RETURN_IF_ERROR(s.upsert_state.Run());
-  result.Replace(change.entry_id, had_rows,
-                 change.removed ? std::vector<HashEntry>() : change.entries);
+  static const std::vector<HashEntry> kNone;
+  const std::vector<HashEntry>& entries =
+      change.removed ? kNone : change.entries;
+  s.upsert_id.BindText(1, source);
+  s.upsert_id.BindText(2, change.entry_id);
+  s.upsert_id.BindInt(3, change.timestamp);
+  s.upsert_id.BindInt(4, static_cast<int64_t>(entries.size()));
+  s.upsert_id.BindText(5, TypesOf(entries));
+  s.upsert_id.BindBlob(6, EncodeEntries(entries));
+  CM_RETURN_IF_ERROR(s.upsert_id.Run());
+  result.Replace(change.entry_id, had_rows, entries);
   return true;
 }
 
@@ -239,27 +217,16 @@ std::vector<const SourceChange*> InKeyOrder(
   return ordered;
 }
 
-// An entry row (entry_id, type, value, category, added_at) of `source`.
-absl::StatusOr<HashEntry> ReadEntry(absl::string_view source,
-                                    const SqliteStatement& row) {
-  HashEntry entry;
-  entry.entry_id = row.Text(0);
-  entry.bank = std::string(source);
-  entry.source_feed = entry.bank;
-  entry.category = row.Text(3);
-  entry.added_at = row.Int(4);
-  absl::StatusOr<HashType> type = ParseHashType(row.Text(1));
-  absl::Status decoded = type.status();
-  if (type.ok()) {
-    entry.type = *type;
-    decoded = DecodeEntryValue(row.Text(2), &entry);
-  }
+// The entries of an ids row (entry_id, entries) of `source`.
+absl::Status ReadEntries(absl::string_view source, const SqliteStatement& row,
+                         std::vector<HashEntry>& out) {
+  absl::Status decoded = DecodeEntries(row.Text(1), source, row.Text(0), out);
   if (!decoded.ok()) {
     return absl::DataLossError(
         absl::StrCat("clearinghouse store: an entry of source ", source, ": ",
                      decoded.message()));
   }
-  return entry;
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -305,17 +272,7 @@ ClearinghouseStore::~ClearinghouseStore() = default;
 
 absl::Status ClearinghouseStore::CheckIntegrity() {
   absl::MutexLock lock(&mu_);
-  CM_ASSIGN_OR_RETURN(SqliteStatement check,
-                      db_.Prepare("PRAGMA integrity_check(20)"));
-  std::vector<std::string> findings;
-  CM_RETURN_IF_ERROR(check.ForEachRow([&](const SqliteStatement& row) {
-    findings.push_back(row.Text(0));
-    return absl::OkStatus();
-  }));
-  if (findings.size() == 1 && findings[0] == "ok") return absl::OkStatus();
-  return absl::DataLossError(
-      absl::StrCat("clearinghouse store ", options_.path,
-                   " fails integrity_check: ", absl::StrJoin(findings, "; ")));
+  return db_.CheckIntegrity(options_.path);
 }
 
 absl::StatusOr<std::optional<SourceProgress>> ClearinghouseStore::GetProgress(
@@ -367,7 +324,7 @@ absl::StatusOr<ClearinghouseStore::PageResult> ClearinghouseStore::ApplyChanges(
   PageResult result;
   for (const SourceChange* change : InKeyOrder(changes)) {
     CM_ASSIGN_OR_RETURN(const bool applied,
-                        ApplyChange(db_, statements, source, *change, page));
+                        ApplyChange(statements, source, *change, page));
     if (!applied) ++result.stale;
   }
   CM_RETURN_IF_ERROR(SaveProgressLocked(source, progress));
@@ -381,14 +338,12 @@ absl::StatusOr<std::vector<HashEntry>> ClearinghouseStore::ListEntries(
   absl::MutexLock lock(&mu_);
   CM_ASSIGN_OR_RETURN(
       SqliteStatement select,
-      db_.Prepare("SELECT entry_id, type, value, category, added_at "
-                  "FROM entries WHERE source = ? ORDER BY entry_id, position"));
+      db_.Prepare("SELECT entry_id, entries FROM ids "
+                  "WHERE source = ? AND hashes > 0 ORDER BY entry_id"));
   select.BindText(1, source);
   std::vector<HashEntry> entries;
   CM_RETURN_IF_ERROR(select.ForEachRow([&](const SqliteStatement& row) {
-    CM_ASSIGN_OR_RETURN(HashEntry entry, ReadEntry(source, row));
-    entries.push_back(std::move(entry));
-    return absl::OkStatus();
+    return ReadEntries(source, row, entries);
   }));
   return entries;
 }
@@ -398,7 +353,7 @@ absl::StatusOr<int64_t> ClearinghouseStore::CountEntries(
   absl::MutexLock lock(&mu_);
   CM_ASSIGN_OR_RETURN(
       SqliteStatement count,
-      db_.Prepare("SELECT COUNT(*) FROM entries WHERE source = ?"));
+      db_.Prepare("SELECT COALESCE(SUM(hashes), 0) FROM ids WHERE source = ?"));
   count.BindText(1, source);
   CM_ASSIGN_OR_RETURN(const bool row, count.Step());
   return row ? count.Int(0) : 0;
@@ -408,12 +363,15 @@ absl::StatusOr<std::map<std::string, int64_t>>
 ClearinghouseStore::CountEntriesByType(absl::string_view source) {
   absl::MutexLock lock(&mu_);
   CM_ASSIGN_OR_RETURN(SqliteStatement count,
-                      db_.Prepare("SELECT type, COUNT(*) FROM entries "
-                                  "WHERE source = ? GROUP BY type"));
+                      db_.Prepare("SELECT types, COUNT(*) FROM ids "
+                                  "WHERE source = ? AND hashes > 0 "
+                                  "GROUP BY types"));
   count.BindText(1, source);
   std::map<std::string, int64_t> counts;
   CM_RETURN_IF_ERROR(count.ForEachRow([&](const SqliteStatement& row) {
-    counts[row.Text(0)] = row.Int(1);
+    for (absl::string_view type : absl::StrSplit(row.Text(0), ' ')) {
+      counts[std::string(type)] += row.Int(1);
+    }
     return absl::OkStatus();
   }));
   return counts;

@@ -235,7 +235,7 @@ TEST_F(ClearinghouseStoreTest, AFailedPageLeavesEntriesAndProgressUnchanged) {
     options.path = path();
     auto db = SqliteConnection::Open(options);
     ASSERT_TRUE(db.ok()) << db.status();
-    ASSERT_TRUE(db->Exec("CREATE TRIGGER poison BEFORE INSERT ON entries "
+    ASSERT_TRUE(db->Exec("CREATE TRIGGER poison BEFORE INSERT ON ids "
                          "WHEN NEW.entry_id = 'poison' "
                          "BEGIN SELECT RAISE(ABORT, 'injected'); END;")
                     .ok());

@@ -83,4 +83,47 @@ absl::Status DecodeEntryValue(absl::string_view value, HashEntry* entry) {
                    value.size(), " bytes"));
 }
 
+std::string EncodeEntries(const std::vector<HashEntry>& entries) {
+  std::string bytes;
+  ByteWriter writer(&bytes);
+  for (const HashEntry& entry : entries) {
+    const std::string value = EncodeEntryValue(entry);
+    writer.Put(static_cast<uint8_t>(entry.type));
+    writer.Put(entry.added_at);
+    writer.Put(static_cast<uint32_t>(entry.category.size()));
+    writer.PutBytes(entry.category.data(), entry.category.size());
+    writer.Put(static_cast<uint32_t>(value.size()));
+    writer.PutBytes(value.data(), value.size());
+  }
+  return bytes;
+}
+
+absl::Status DecodeEntries(absl::string_view value, absl::string_view source,
+                           absl::string_view entry_id,
+                           std::vector<HashEntry>& out) {
+  ByteReader reader(value, "entries");
+  while (!reader.done()) {
+    HashEntry& entry = out.emplace_back();
+    entry.entry_id = std::string(entry_id);
+    entry.bank = std::string(source);
+    entry.source_feed = entry.bank;
+    uint8_t type = 0;
+    uint32_t size = 0;
+    absl::string_view bytes;
+    CM_RETURN_IF_ERROR(reader.Get(&type));
+    if (type > static_cast<uint8_t>(HashType::kVpdq)) {
+      return absl::DataLossError(absl::StrCat("unknown hash type ", type));
+    }
+    entry.type = static_cast<HashType>(type);
+    CM_RETURN_IF_ERROR(reader.Get(&entry.added_at));
+    CM_RETURN_IF_ERROR(reader.Get(&size));
+    CM_RETURN_IF_ERROR(reader.GetBytes(size, &bytes));
+    entry.category = std::string(bytes);
+    CM_RETURN_IF_ERROR(reader.Get(&size));
+    CM_RETURN_IF_ERROR(reader.GetBytes(size, &bytes));
+    CM_RETURN_IF_ERROR(DecodeEntryValue(bytes, &entry));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace clearmatch
