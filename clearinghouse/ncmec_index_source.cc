@@ -48,8 +48,9 @@ EntryChanges MergePages(std::vector<EntryChanges> pages) {
   return merged;
 }
 
-std::string Checkpoint(int64_t end, int64_t pages) {
-  return absl::StrCat(end, " ", pages);
+// "<end> <pages> <caught up: 0 or 1>".
+std::string Checkpoint(int64_t end, int64_t pages, bool caught_up) {
+  return absl::StrCat(end, " ", pages, " ", caught_up ? 1 : 0);
 }
 
 absl::Status CheckOptions(const NcmecIndexSource::Options& o) {
@@ -115,10 +116,12 @@ absl::StatusOr<NcmecIndexSource::Position> NcmecIndexSource::LoadPosition() {
   };
   std::vector<absl::string_view> parts =
       absl::StrSplit(progress->checkpoint, ' ');
-  if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &position.end) ||
-      !absl::SimpleAtoi(parts[1], &position.pages)) {
+  if (parts.size() != 3 || !absl::SimpleAtoi(parts[0], &position.end) ||
+      !absl::SimpleAtoi(parts[1], &position.pages) ||
+      (parts[2] != "0" && parts[2] != "1")) {
     return bad("checkpoint");
   }
+  position.caught_up = parts[2] == "1";
   if (!progress->cursor.empty()) {
     parts = absl::StrSplit(progress->cursor, absl::MaxSplits(' ', 2));
     Position::Cursor cursor;
@@ -171,9 +174,11 @@ absl::Status NcmecIndexSource::ApplyPage(Position& position, int64_t from,
                                          Run& run) {
   CM_ASSIGN_OR_RETURN(std::vector<SourceChange> changes, ToChanges(page));
   const bool window_done = page.next.empty();
+  const bool caught_up =
+      position.caught_up || (window_done && to >= run.horizon);
   SourceProgress progress;
-  progress.checkpoint =
-      Checkpoint(window_done ? to : position.end, position.pages + 1);
+  progress.checkpoint = Checkpoint(window_done ? to : position.end,
+                                   position.pages + 1, caught_up);
   if (!window_done) {
     progress.cursor = absl::StrCat(from, " ", to, " ", page.next);
     progress.cursor_saved_at = NowSeconds();
@@ -184,6 +189,7 @@ absl::Status NcmecIndexSource::ApplyPage(Position& position, int64_t from,
   run.pages.push_back(std::move(result.changes));
   --run.page_budget;
   ++position.pages;
+  position.caught_up = caught_up;
   if (window_done) {
     position.end = to;
     position.cursor.reset();
@@ -268,6 +274,7 @@ absl::StatusOr<EntryChanges> NcmecIndexSource::Sync() {
   run.page_budget = options_.max_pages_per_sync;
   const int64_t horizon =
       absl::ToUnixSeconds(options_.now() - options_.end_lag);
+  run.horizon = horizon;
   absl::Status status;
   if (position.cursor.has_value()) status = ContinueCursor(position, run);
   while (status.ok() && !position.cursor.has_value() && run.page_budget > 0 &&
@@ -290,9 +297,13 @@ absl::StatusOr<SourceState> NcmecIndexSource::State() {
   CM_ASSIGN_OR_RETURN(Position position, LoadPosition());
   SourceState state;
   state.id = options_.name;
-  state.synced = position.pages > 0;
+  // Served only once the whole list up to now has been read: a partial
+  // list would allow what it has not reached yet.
+  state.synced = position.caught_up;
   state.version = static_cast<uint64_t>(position.pages);
-  if (state.synced) state.published = absl::FromUnixSeconds(position.end);
+  if (position.pages > 0) {
+    state.published = absl::FromUnixSeconds(position.end);
+  }
   CM_ASSIGN_OR_RETURN(state.entries, store_.CountEntries(options_.name));
   CM_ASSIGN_OR_RETURN(state.entries_by_type,
                       store_.CountEntriesByType(options_.name));

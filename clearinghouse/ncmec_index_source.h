@@ -14,8 +14,11 @@
 // shrink_above_entries; a one-second window is paged to the end however
 // big it is. Every page of a window, followed through its `next` chain, is
 // applied to the store in one transaction together with the progress:
-//   checkpoint "<end of the last complete window> <pages applied>"
+//   checkpoint "<end of the last complete window> <pages applied>
+//               <caught up: 1 once a window has ended at now - end_lag>"
 //   cursor     "<from> <to> <next path>" while a window is unfinished
+// State().synced is "caught up": until the whole list has been read once,
+// the daemon serves nothing (a partial list would allow the rest).
 // The checkpoint moves to a window's end only once its chain is exhausted
 // (entries within a window come in no time order). A stored cursor younger
 // than cursor_max_age resumes its window where it stopped; an older one
@@ -95,8 +98,9 @@ class NcmecIndexSource final : public IndexSource {
  private:
   // The stored progress, parsed.
   struct Position {
-    int64_t end = 0;    // of the last complete window
-    int64_t pages = 0;  // applied so far, ever
+    int64_t end = 0;         // of the last complete window
+    int64_t pages = 0;       // applied so far, ever
+    bool caught_up = false;  // a window has ended at the horizon once
     struct Cursor {
       int64_t from = 0;
       int64_t to = 0;
@@ -109,6 +113,7 @@ class NcmecIndexSource final : public IndexSource {
   struct Run {
     std::vector<EntryChanges> pages;
     int page_budget = 0;
+    int64_t horizon = 0;  // now - end_lag when the Sync began
   };
 
   NcmecIndexSource(Options options, ClearinghouseStore& store,

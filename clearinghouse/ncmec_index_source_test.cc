@@ -321,6 +321,23 @@ TEST_F(NcmecIndexSourceTest, ResumesFromAStoredCursor) {
   EXPECT_THAT(server_->entries_requests()[before], HasSubstr("start=21"));
 }
 
+TEST_F(NcmecIndexSourceTest, IsSyncedOnlyOnceTheWholeListWasRead) {
+  AddThirtyFive();
+  NcmecIndexSource::Options options = SourceOptions();
+  options.max_pages_per_sync = 2;
+  auto source = MakeSource(options);
+  ASSERT_TRUE(SyncAndApply(*source).ok());
+  ASSERT_FALSE(StoreRows().empty());
+  EXPECT_FALSE(source->State()->synced);  // entries, but not all of them
+  for (int i = 0; i < 20 && !source->State()->synced; ++i) {
+    ASSERT_TRUE(SyncAndApply(*source).ok());
+  }
+  EXPECT_TRUE(source->State()->synced);
+  ExpectInStep();
+  // A restart keeps it (the checkpoint says so).
+  EXPECT_TRUE(MakeSource(options)->State()->synced);
+}
+
 TEST_F(NcmecIndexSourceTest, AnExpiredCursorRestartsItsWindow) {
   AddThirtyFive();
   NcmecIndexSource::Options options = SourceOptions();

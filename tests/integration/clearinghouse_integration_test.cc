@@ -313,6 +313,7 @@ TEST_F(ClearinghouseDaemonTest, DaemonKilledInASyncLosesNothing) {
   ASSERT_TRUE(ncmec_->WaitForHeld(absl::Seconds(30)));
   daemon_->Kill();
   ncmec_->Release();
+  // Served only once NCMEC has read its whole list: all of it, once each.
   ASSERT_NO_FATAL_FAILURE(Start());
   const v1::GetStatusResponse status = Status();
   ASSERT_EQ(status.feeds_size(), 2);
