@@ -308,9 +308,11 @@ DaemonServer::~DaemonServer() {
     Shutdown();
     server_->Wait();
   }
-  // The index manager's thread calls back into the server: stop it first.
-  // Then the pools (every call is finished, so they hold nothing), the
-  // review pool before the store its tasks use.
+  // The metrics endpoint reads the pool, the recorder and the dispatcher:
+  // it stops before them. The index manager's thread calls back into the
+  // server: it stops next. Then the pools (every call is finished, so they
+  // hold nothing), the review pool before the store its tasks use.
+  metrics_.reset();
   stopping_.store(true, std::memory_order_relaxed);
   index_manager_.reset();
   pool_.reset();
