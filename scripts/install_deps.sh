@@ -15,6 +15,8 @@ packages=(
   libssl-dev libsqlite3-dev libcurl4-openssl-dev
   libpugixml-dev nlohmann-json3-dev  # clearinghouse parsers
   libcpp-httplib-dev  # tests only: the clearinghouse test servers
+  libseccomp-dev  # the decoder sandbox
+  clang libclang-rt-14-dev  # fuzzing (libFuzzer)
   libgtest-dev libgmock-dev libbenchmark-dev
   ffmpeg python3 python3-grpcio python3-protobuf
 )
