@@ -134,6 +134,8 @@ void DaemonServer::StartPipeline() {
       static_cast<int64_t>(limits.max_upload_bytes());
   pipeline_options.video_limits.max_bytes =
       static_cast<int64_t>(limits.max_upload_bytes());
+  backend_ = std::make_unique<InProcessFingerprintBackend>();
+  pipeline_options.backend = backend_.get();
   if (const char* gate = std::getenv(kDecodeGateVariable);
       gate != nullptr && gate[0] != '\0') {
     LogInfo(absl::StrCat("test-only decode gate ", gate));

@@ -38,6 +38,7 @@
 #include "daemon/review_service.h"
 #include "daemon/source_metrics.h"
 #include "daemon/worker_pool.h"
+#include "fingerprint/fingerprint_backend.h"
 #include "index/index_holder.h"
 #include "matching/verdict_policy.h"
 #include "serving/index_manager.h"
@@ -94,6 +95,8 @@ class DaemonServer {
   VerdictPolicy policy_;
   RequestAuthorizer authorizer_;
   std::unique_ptr<WorkerPool> pool_;
+  // Decodes the media of Checks; the pipeline borrows it.
+  std::unique_ptr<FingerprintBackend> backend_;
   std::unique_ptr<MatchPipeline> pipeline_;
   // Borrowed by the clearinghouse sources: destroyed after the manager.
   std::unique_ptr<ClearinghouseStore> clearinghouse_store_;

@@ -1,7 +1,6 @@
 // One Check: fingerprint or parse hashes, find matches, conclude, report.
 #include "daemon/match_pipeline.h"
 
-#include <algorithm>
 #include <memory>
 #include <random>
 #include <string>
@@ -10,7 +9,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/status_macros.h"
-#include "fingerprint/media_fingerprinter.h"
 
 namespace clearmatch {
 namespace {
@@ -64,21 +62,24 @@ absl::Status MatchPipeline::ValidateRequest(const v1::CheckRequest& request,
 
 absl::StatusOr<Query> MatchPipeline::FingerprintMedia(
     const v1::CheckRequest& request, absl::Time deadline,
-    v1::CheckResponse& response) const {
+    absl::FunctionRef<bool()> cancelled, v1::CheckResponse& response) const {
+  if (options_.backend == nullptr) {
+    return absl::FailedPreconditionError(
+        "this pipeline has no fingerprint backend: it checks hashes only");
+  }
   const absl::Time start = absl::Now();
-  MediaFingerprinter::Options fo;
+  FingerprintBackend::Request backend_request;
+  MediaFingerprinter::Options& fo = backend_request.options;
   fo.image_limits = options_.image_limits;
   fo.dihedral = policy_.WantsDihedral(request.options().dihedral());
   fo.video.limits = options_.video_limits;
-  // Video decoding stops at the request's deadline.
-  fo.video.limits.max_wall_time =
-      std::min(fo.video.limits.max_wall_time, deadline - start);
-  CM_ASSIGN_OR_RETURN(std::unique_ptr<MediaFingerprinter> fingerprinter,
-                      MediaFingerprinter::Create(fo));
   const std::string& media = request.media();
+  backend_request.media = absl::MakeConstSpan(
+      reinterpret_cast<const uint8_t*>(media.data()), media.size());
+  backend_request.deadline = deadline;
+  backend_request.cancelled = [&cancelled] { return cancelled(); };
   absl::StatusOr<MediaFingerprint> fp =
-      fingerprinter->Fingerprint(absl::MakeConstSpan(
-          reinterpret_cast<const uint8_t*>(media.data()), media.size()));
+      options_.backend->Fingerprint(backend_request);
   metrics_.ObserveStageSeconds("decode_hash",
                                absl::ToDoubleSeconds(absl::Now() - start));
   if (!fp.ok()) {
@@ -117,7 +118,8 @@ absl::StatusOr<v1::CheckResponse> MatchPipeline::Check(
   if (!request.media().empty()) {
     if (options_.before_decode) options_.before_decode();
     CM_RETURN_IF_ERROR(CheckAlive(deadline, cancelled));
-    CM_ASSIGN_OR_RETURN(query, FingerprintMedia(request, deadline, response));
+    CM_ASSIGN_OR_RETURN(
+        query, FingerprintMedia(request, deadline, cancelled, response));
   } else {
     CM_ASSIGN_OR_RETURN(query, Query::FromHashes(request.hashes()));
   }

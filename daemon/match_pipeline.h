@@ -4,6 +4,8 @@
 // the matches (Matcher), concludes (VerdictPolicy, with the reviewers'
 // allowlist), counts metrics and records the verdict for review.
 //
+//   InProcessFingerprintBackend backend;   // or a SandboxedFingerprintBackend
+//   options.backend = &backend;
 //   MatchPipeline pipeline(options, policy, holder, metrics);
 //   CM_RETURN_IF_ERROR(MatchPipeline::ValidateRequest(request, limit));
 //   absl::StatusOr<v1::CheckResponse> r =
@@ -29,6 +31,7 @@
 #include "daemon/review_recorder.h"
 #include "decoders/decode_limits.h"
 #include "decoders/video_frame_sampler.h"
+#include "fingerprint/fingerprint_backend.h"
 #include "index/index_holder.h"
 #include "matching/matcher.h"
 #include "matching/query.h"
@@ -44,6 +47,9 @@ class MatchPipeline {
   struct Options {
     ImageDecodeLimits image_limits;
     VideoDecodeLimits video_limits;
+    // Turns media into hashes (borrowed; must outlive the pipeline).
+    // Required for media requests: without it they get FAILED_PRECONDITION.
+    FingerprintBackend* backend = nullptr;
     // Test seam, empty in production: called on the worker before a
     // request's media is decoded (not for hash-only requests). Integration
     // tests hold a worker busy with it (DaemonServer's decode gate).
@@ -68,10 +74,11 @@ class MatchPipeline {
   static absl::Status ValidateRequest(const v1::CheckRequest& request,
                                       uint64_t max_request_bytes);
 
-  // The verdict. `deadline` bounds video decoding; `cancelled` is polled
-  // between stages. Errors: INVALID_ARGUMENT (refused or malformed media,
-  // media over a limit), UNAVAILABLE (no index loaded yet),
-  // DEADLINE_EXCEEDED, CANCELLED, INTERNAL.
+  // The verdict. `deadline` bounds decoding; `cancelled` is polled between
+  // stages (and by the backend while it waits). Errors: INVALID_ARGUMENT
+  // (refused or malformed media, media over a limit), UNAVAILABLE (no index
+  // loaded yet; no decoder available), DEADLINE_EXCEEDED, CANCELLED,
+  // INTERNAL (e.g. a decoder crashed), FAILED_PRECONDITION (no backend).
   absl::StatusOr<v1::CheckResponse> Check(
       const v1::CheckRequest& request, absl::Time deadline,
       absl::FunctionRef<bool()> cancelled) const;
@@ -80,6 +87,7 @@ class MatchPipeline {
   // The Query of the request's media, whose hashes go into `response`.
   absl::StatusOr<Query> FingerprintMedia(const v1::CheckRequest& request,
                                          absl::Time deadline,
+                                         absl::FunctionRef<bool()> cancelled,
                                          v1::CheckResponse& response) const;
   // Counts the verdict and fills `response` from `matches`.
   void Report(v1::Decision decision, std::vector<v1::Match> matches,
