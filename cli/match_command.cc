@@ -136,7 +136,8 @@ struct Matching {
     CM_ASSIGN_OR_RETURN(std::vector<v1::Match> matches,
                         matcher.FindMatches(snapshot, query, flags.match));
     const v1::Decision decision =
-        VerdictPolicy::Conclude(v1::Hashes(), /*allowlist=*/nullptr, matches);
+        VerdictPolicy::Conclude(v1::Hashes(), /*hashes_from_caller=*/true,
+                                /*allowlist=*/nullptr, matches);
     printer.Verdict(name, matches, decision);
     return absl::OkStatus();
   }

@@ -138,10 +138,11 @@ absl::StatusOr<v1::CheckResponse> MatchPipeline::Check(
   CM_ASSIGN_OR_RETURN(std::vector<v1::Match> matches,
                       matcher_.FindMatches(*snapshot, query, match_options));
   // What the content was matched on (for the allowlist and the review log).
+  const bool hashes_from_caller = request.media().empty();
   const v1::Hashes& content =
-      request.media().empty() ? request.hashes() : response.hashes();
+      hashes_from_caller ? request.hashes() : response.hashes();
   const v1::Decision decision =
-      VerdictPolicy::Conclude(content, reviewer_, matches);
+      VerdictPolicy::Conclude(content, hashes_from_caller, reviewer_, matches);
   Report(decision, std::move(matches), response);
   metrics_.ObserveStageSeconds(
       "search", absl::ToDoubleSeconds(absl::Now() - search_start));

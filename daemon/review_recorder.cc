@@ -11,10 +11,12 @@
 namespace clearmatch {
 
 bool ReviewRecorder::Contains(const v1::Hashes& content,
+                              bool hashes_from_caller,
                               const v1::Match& match) const {
-  const std::vector<std::string> keys = ReviewStore::ContentKeys(content);
-  if (keys.empty() ||
-      !store_.IsAllowlisted(keys, match.bank(), match.entry_id())) {
+  const std::string key =
+      ReviewStore::AllowlistKey(content, hashes_from_caller, match);
+  if (key.empty() ||
+      !store_.IsAllowlisted(key, match.bank(), match.entry_id())) {
     return false;
   }
   ++allowlisted_;
@@ -52,6 +54,7 @@ void ReviewRecorder::Record(const v1::CheckRequest& request,
   record.set_decision(response.decision());
   *record.mutable_matches() = response.matches();
   *record.mutable_query_hashes() = query;
+  record.set_hashes_from_caller(request.media().empty());
   record.set_snapshot_version(response.snapshot_version());
   record.set_policy(PolicyText(response));
   record.set_request_id(response.request_id());

@@ -5,7 +5,7 @@
 // the ReviewStore (never blocking the request on disk).
 //
 //   ReviewRecorder recorder(store, policy);
-//   VerdictPolicy::Conclude(query_hashes, &recorder, matches);
+//   VerdictPolicy::Conclude(query_hashes, from_caller, &recorder, matches);
 //   recorder.Record(request, query_hashes, response);
 //
 // Thread-safe; borrows the store and the policy, which must outlive it.
@@ -30,7 +30,7 @@ class ReviewRecorder : public Allowlist {
       : store_(store), policy_(policy) {}
 
   // Whether a reviewer allowlisted `match`'s entry for this content.
-  bool Contains(const v1::Hashes& content,
+  bool Contains(const v1::Hashes& content, bool hashes_from_caller,
                 const v1::Match& match) const override;
   // Queues the verdict when it needs review (see the file comment).
   void Record(const v1::CheckRequest& request, const v1::Hashes& query,

@@ -5,7 +5,8 @@
 //   Matcher matcher(policy);
 //   CM_ASSIGN_OR_RETURN(std::vector<v1::Match> matches,
 //                       matcher.FindMatches(*snapshot, query, options));
-//   v1::Decision d = VerdictPolicy::Conclude(content, allowlist, matches);
+//   v1::Decision d =
+//       VerdictPolicy::Conclude(content, from_caller, allowlist, matches);
 //
 // What is looked up:
 //   - image: every PDQ entry near the hash or a variant the bank counts;

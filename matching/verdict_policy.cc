@@ -161,11 +161,12 @@ VideoVerdict VerdictPolicy::DecideVideo(
 }
 
 v1::Decision VerdictPolicy::Conclude(const v1::Hashes& content,
+                                     bool hashes_from_caller,
                                      const Allowlist* allowlist,
                                      std::vector<v1::Match>& matches) {
   if (allowlist != nullptr) {
     std::erase_if(matches, [&](const v1::Match& match) {
-      return allowlist->Contains(content, match);
+      return allowlist->Contains(content, hashes_from_caller, match);
     });
   }
   v1::Decision decision = v1::ALLOW;

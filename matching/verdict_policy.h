@@ -4,7 +4,8 @@
 //   CM_ASSIGN_OR_RETURN(VerdictPolicy policy, VerdictPolicy::Create(config));
 //   const BankPolicy& bank = policy.ForBank("stopncii");
 //   v1::Decision d = VerdictPolicy::DecidePdq(v1::UPLOAD, bank, 12, 90);
-//   v1::Decision overall = policy.Conclude(content, allowlist, matches);
+//   v1::Decision overall = VerdictPolicy::Conclude(
+//       content, /*hashes_from_caller=*/false, allowlist, matches);
 //
 // For one match:
 //   - exact digest (MD5, SHA-1, SHA-256): the context's action;
@@ -15,11 +16,11 @@
 //   - vPDQ video entry: the context's action when both percentages reach
 //     the bank's thresholds at auto_distance, REVIEW when they only do at
 //     review_distance.
-// For the request: matches a reviewer allowlisted for this content are
-// dropped; shadow banks report their matches but never change the decision;
-// the decision is the most severe over the others
-// (TAKEDOWN > BLOCK > REVIEW > ALLOW).
-// Immutable after Create; thread-safe.
+// For the request: matches a reviewer allowlisted for this content (by
+// the hash of the kind that matched) are dropped; shadow banks report their
+// matches but never change the decision; the decision is the most severe over
+// the others (TAKEDOWN > BLOCK > REVIEW > ALLOW). Immutable after Create;
+// thread-safe.
 #ifndef CLEARMATCH_MATCHING_VERDICT_POLICY_H_
 #define CLEARMATCH_MATCHING_VERDICT_POLICY_H_
 
@@ -91,9 +92,11 @@ class VerdictPolicy {
                                   const std::vector<VpdqFeature>& target);
 
   // The request's decision over `matches` (each with its own decision):
-  // removes those `allowlist` (may be null) holds for `content`, then the
-  // most severe decision of the non-shadow ones; ALLOW when none is left.
+  // removes those `allowlist` (may be null) holds for `content` (see
+  // Allowlist::Contains for `hashes_from_caller`), then the most severe
+  // decision of the non-shadow ones; ALLOW when none is left.
   static v1::Decision Conclude(const v1::Hashes& content,
+                               bool hashes_from_caller,
                                const Allowlist* allowlist,
                                std::vector<v1::Match>& matches);
 

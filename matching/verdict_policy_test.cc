@@ -157,9 +157,10 @@ TEST(VerdictPolicyTest, VideoActsAtAutoDistanceAndReviewsInTheBand) {
 
 class FakeAllowlist : public Allowlist {
  public:
-  bool Contains(const v1::Hashes& content,
+  bool Contains(const v1::Hashes& content, bool hashes_from_caller,
                 const v1::Match& match) const override {
-    return content.md5() == "aa" && match.entry_id() == "cleared";
+    return !hashes_from_caller && content.md5() == "aa" &&
+           match.entry_id() == "cleared";
   }
 };
 
@@ -179,19 +180,27 @@ TEST(VerdictPolicyTest, ConcludeDropsAllowlistedAndIgnoresShadow) {
   std::vector<v1::Match> matches = {MatchOf("cleared", v1::TAKEDOWN, false),
                                     MatchOf("watch", v1::BLOCK, true),
                                     MatchOf("kept", v1::REVIEW, false)};
-  EXPECT_EQ(VerdictPolicy::Conclude(content, &allowlist, matches), v1::REVIEW);
+  EXPECT_EQ(VerdictPolicy::Conclude(content, false, &allowlist, matches),
+            v1::REVIEW);
   std::vector<std::string> left;
   for (const v1::Match& m : matches) left.push_back(m.entry_id());
   EXPECT_THAT(left, ElementsAre("watch", "kept"));
 
   std::vector<v1::Match> shadow_only = {MatchOf("watch", v1::BLOCK, true)};
-  EXPECT_EQ(VerdictPolicy::Conclude(content, nullptr, shadow_only), v1::ALLOW);
+  EXPECT_EQ(VerdictPolicy::Conclude(content, false, nullptr, shadow_only),
+            v1::ALLOW);
   EXPECT_EQ(shadow_only.size(), 1u);  // still reported
 
   v1::Hashes other;
   other.set_md5("bb");
   std::vector<v1::Match> again = {MatchOf("cleared", v1::TAKEDOWN, false)};
-  EXPECT_EQ(VerdictPolicy::Conclude(other, &allowlist, again), v1::TAKEDOWN);
+  EXPECT_EQ(VerdictPolicy::Conclude(other, false, &allowlist, again),
+            v1::TAKEDOWN);
+  // Whether the hashes came from the caller reaches the allowlist.
+  std::vector<v1::Match> from_caller = {
+      MatchOf("cleared", v1::TAKEDOWN, false)};
+  EXPECT_EQ(VerdictPolicy::Conclude(content, true, &allowlist, from_caller),
+            v1::TAKEDOWN);
 }
 
 }  // namespace

@@ -45,6 +45,7 @@ class AuditChainStoreTest : public ::testing::Test {
       v1::Match* match = record.add_matches();
       match->set_bank("tid");
       match->set_entry_id(content);
+      match->set_hash_type("sha256");
       (*store)->Enqueue(record);
     }
     (*store)->Flush();

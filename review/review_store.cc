@@ -1,6 +1,8 @@
 // What every ReviewStore shares: content keys and the confirmed export.
 #include "review/review_store.h"
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 
 namespace clearmatch {
@@ -31,20 +33,53 @@ v1::ConfirmedMatch ToConfirmedMatch(const v1::MatchRecord& record) {
   return out;
 }
 
+bool IsOriginal(absl::string_view transform) {
+  return transform.empty() || transform == "original";
+}
+
+std::string Lower(const std::string& hex) { return absl::AsciiStrToLower(hex); }
+
+// "pdq:<hex>" of the image's untransformed PDQ hash. From the daemon all
+// variants are of one image; a caller's hashes count only when the match
+// was on the one "original" hash the request has.
+std::string OriginalPdqKey(const v1::Hashes& content, bool hashes_from_caller,
+                           const v1::Match& match) {
+  const v1::PdqHashValue* original = nullptr;
+  int originals = 0;
+  for (const v1::PdqHashValue& pdq : content.pdq()) {
+    if (!IsOriginal(pdq.transform())) continue;
+    if (original == nullptr) original = &pdq;
+    ++originals;
+  }
+  if (original == nullptr) return "";
+  if (hashes_from_caller &&
+      (originals != 1 || !IsOriginal(match.transform()))) {
+    return "";
+  }
+  return absl::StrCat("pdq:", Lower(original->hash()));
+}
+
 }  // namespace
 
-std::vector<std::string> ReviewStore::ContentKeys(const v1::Hashes& hashes) {
-  std::vector<std::string> keys;
-  if (!hashes.sha256().empty()) keys.push_back("sha256:" + hashes.sha256());
-  if (!hashes.md5().empty()) keys.push_back("md5:" + hashes.md5());
-  if (!hashes.sha1().empty()) keys.push_back("sha1:" + hashes.sha1());
-  for (const v1::PdqHashValue& pdq : hashes.pdq()) {
-    if (pdq.transform().empty() || pdq.transform() == "original") {
-      keys.push_back("pdq:" + pdq.hash());
-      break;
-    }
+std::string ReviewStore::AllowlistKey(const v1::Hashes& content,
+                                      bool hashes_from_caller,
+                                      const v1::Match& match) {
+  const std::string& type = match.hash_type();
+  if (type == "md5" || type == "sha1" || type == "sha256") {
+    // An exact match: the content's digest is the entry's.
+    const std::string& digest = type == "md5"    ? content.md5()
+                                : type == "sha1" ? content.sha1()
+                                                 : content.sha256();
+    return digest.empty() ? "" : absl::StrCat(type, ":", Lower(digest));
   }
-  return keys;
+  if (type != "pdq" && type != "vpdq") return "";
+  if (type == "vpdq" || content.vpdq_size() > 0) {
+    // A video is known by its file: only the daemon's own hashing ties
+    // that digest to the frames that matched.
+    if (hashes_from_caller || content.sha256().empty()) return "";
+    return absl::StrCat("sha256:", Lower(content.sha256()));
+  }
+  return OriginalPdqKey(content, hashes_from_caller, match);
 }
 
 absl::StatusOr<v1::ExportConfirmedResponse> ReviewStore::ExportConfirmed(

@@ -9,7 +9,8 @@
 //
 //   std::unique_ptr<ReviewStore> store = ...;  // e.g. SqliteReviewStore
 //   store->Enqueue(record);            // request path: never blocks on disk
-//   store->IsAllowlisted(keys, bank, entry_id);
+//   store->IsAllowlisted(ReviewStore::AllowlistKey(hashes, false, match),
+//                        match.bank(), match.entry_id());
 //   CM_ASSIGN_OR_RETURN(v1::MatchRecord r, store->Decide(decision_request));
 //
 // Recording is asynchronous: Enqueue puts the record on a bounded queue; a
@@ -72,12 +73,22 @@ class ReviewStore {
   virtual void Close() = 0;
   virtual Stats stats() const = 0;
 
-  // The keys a record's content is known by ("sha256:<hex>", "md5:<hex>",
-  // "sha1:<hex>", "pdq:<hex>" of the untransformed PDQ hash).
-  static std::vector<std::string> ContentKeys(const v1::Hashes& hashes);
-  // Whether a FALSE_POSITIVE put (any of `content_keys`, bank/entry) on the
+  // The key under which the allowlist knows `match`'s entry for this
+  // content: the content's own hash of the kind that matched. A PDQ match
+  // of an image: "pdq:<the untransformed PDQ hash>"; an md5/sha1/sha256
+  // match: "md5:<hex>" (...) of the file; a video's match (a vPDQ entry,
+  // or its frames against an image entry): "sha256:<the video file's
+  // SHA-256>". Empty when the match cannot be allowlisted: the hash is
+  // missing, or `hashes_from_caller` and the key would not be the very
+  // hash that matched (a caller's SHA-256 of a video is not bound to its
+  // frames, nor its "original" PDQ hash to a rotated one or to a second
+  // "original"). Hex in lower case.
+  static std::string AllowlistKey(const v1::Hashes& content,
+                                  bool hashes_from_caller,
+                                  const v1::Match& match);
+  // Whether a FALSE_POSITIVE put (content_key, bank/entry) on the
   // allowlist. In memory; cheap.
-  virtual bool IsAllowlisted(const std::vector<std::string>& content_keys,
+  virtual bool IsAllowlisted(absl::string_view content_key,
                              absl::string_view bank,
                              absl::string_view entry_id) const = 0;
 
@@ -88,7 +99,10 @@ class ReviewStore {
   // NOT_FOUND for an unknown id.
   virtual absl::StatusOr<v1::MatchRecord> GetMatch(int64_t match_id) = 0;
   // Records a decision (reviewer required), its feedback rows and, for
-  // FALSE_POSITIVE, the allowlist pairs; overriding a FALSE_POSITIVE takes
+  // FALSE_POSITIVE, per matched entry the pair (AllowlistKey of the
+  // record's hashes, entry), none when the record's hashes came from the
+  // caller (the decision and its feedback still count; an audit row says
+  // that nothing was allowlisted); overriding a FALSE_POSITIVE takes
   // its pairs off the allowlist. Returns the updated record. Errors:
   // INVALID_ARGUMENT (outcome, reviewer, note), NOT_FOUND (match),
   // FAILED_PRECONDITION (decided already and no override), the write's.

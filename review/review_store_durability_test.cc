@@ -29,6 +29,7 @@ v1::MatchRecord Verdict() {
   v1::Match* match = record.add_matches();
   match->set_bank("tid");
   match->set_entry_id("e1");
+  match->set_hash_type("sha256");  // an exact match of the file's digest
   match->set_source_feed("f1");
   record.mutable_query_hashes()->set_sha256(std::string(64, 'a'));
   return record;

@@ -65,6 +65,28 @@ v1::MatchRecord Record(const std::string& content_id, const std::string& bank,
   return record;
 }
 
+// The first column of every row `sql` returns from the file at `path`.
+std::vector<std::string> QueryColumn(const std::string& path,
+                                     const std::string& sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  std::vector<std::string> out;
+  char* error = nullptr;
+  EXPECT_EQ(sqlite3_exec(
+                db, sql.c_str(),
+                [](void* rows, int, char** values, char**) {
+                  static_cast<std::vector<std::string>*>(rows)->push_back(
+                      values[0] == nullptr ? "NULL" : values[0]);
+                  return 0;
+                },
+                &out, &error),
+            SQLITE_OK)
+      << (error != nullptr ? error : "");
+  sqlite3_free(error);
+  sqlite3_close(db);
+  return out;
+}
+
 class ReviewStoreTest : public ::testing::Test {
  protected:
   void SetUp() override { Open(); }
@@ -313,14 +335,16 @@ TEST_F(ReviewStoreTest, ExportHasWhatAReportNeeds) {
 TEST_F(ReviewStoreTest, FalsePositiveAllowlistsThePairAndSurvivesReopen) {
   const std::vector<int64_t> ids =
       Add({Record("c1", "tid", "e1"), Record("c2", "tid", "e2")});
-  const std::vector<std::string> keys = {"sha256:" + std::string(kSha256)};
-  const std::vector<std::string> pdq_keys = {"pdq:" + std::string(kPdq)};
-  EXPECT_FALSE(store_->IsAllowlisted(keys, "tid", "e1"));
+  const std::string sha256_key = "sha256:" + std::string(kSha256);
+  const std::string pdq_key = "pdq:" + std::string(kPdq);
+  EXPECT_FALSE(store_->IsAllowlisted(pdq_key, "tid", "e1"));
   ASSERT_TRUE(Decide(ids[0], v1::FALSE_POSITIVE).ok());
-  EXPECT_TRUE(store_->IsAllowlisted(keys, "tid", "e1"));
-  EXPECT_TRUE(store_->IsAllowlisted(pdq_keys, "tid", "e1"));
-  EXPECT_FALSE(store_->IsAllowlisted(keys, "tid", "e2"));  // other entry
-  EXPECT_FALSE(store_->IsAllowlisted({"sha256:00"}, "tid", "e1"));
+  // A PDQ match: the PDQ hash is the key, never the record's other hashes.
+  EXPECT_TRUE(store_->IsAllowlisted(pdq_key, "tid", "e1"));
+  EXPECT_FALSE(store_->IsAllowlisted(sha256_key, "tid", "e1"));
+  EXPECT_FALSE(store_->IsAllowlisted(pdq_key, "tid", "e2"));  // other entry
+  EXPECT_FALSE(store_->IsAllowlisted("pdq:00", "tid", "e1"));
+  EXPECT_FALSE(store_->IsAllowlisted("", "tid", "e1"));
 
   // The verdict waits in the feedback outbox.
   auto feedback = store_->PendingFeedback(absl::Now(), 10);
@@ -334,32 +358,59 @@ TEST_F(ReviewStoreTest, FalsePositiveAllowlistsThePairAndSurvivesReopen) {
   EXPECT_TRUE(store_->PendingFeedback(absl::Now(), 10)->empty());
 
   Open();
-  EXPECT_TRUE(store_->IsAllowlisted(keys, "tid", "e1"));
+  EXPECT_TRUE(store_->IsAllowlisted(pdq_key, "tid", "e1"));
   auto listed = store_->ListAllowlist({});
   ASSERT_TRUE(listed.ok()) << listed.status();
-  ASSERT_EQ(listed->entries_size(), 2);  // sha256 and pdq keys
+  ASSERT_EQ(listed->entries_size(), 1);
+  EXPECT_EQ(listed->entries(0).content_key(), pdq_key);
   EXPECT_EQ(listed->entries(0).entry_id(), "e1");
   EXPECT_EQ(listed->entries(0).added_by(), "alice");
   EXPECT_EQ(listed->entries(0).match_id(), ids[0]);
 
   v1::RemoveAllowlistEntryRequest remove;
-  remove.set_content_key(keys[0]);
+  remove.set_content_key(pdq_key);
   remove.set_bank("tid");
   remove.set_entry_id("e1");
   remove.set_reviewer("admin");
   ASSERT_TRUE(store_->RemoveAllowlistEntry(remove).ok());
-  EXPECT_FALSE(store_->IsAllowlisted(keys, "tid", "e1"));
-  EXPECT_TRUE(store_->IsAllowlisted(pdq_keys, "tid", "e1"));
+  EXPECT_FALSE(store_->IsAllowlisted(pdq_key, "tid", "e1"));
   EXPECT_EQ(store_->RemoveAllowlistEntry(remove).code(),
             absl::StatusCode::kNotFound);
   remove.set_reviewer("");
   EXPECT_EQ(store_->RemoveAllowlistEntry(remove).code(),
             absl::StatusCode::kInvalidArgument);
+}
 
-  // Overriding the FALSE_POSITIVE takes the rest off the allowlist.
+TEST_F(ReviewStoreTest, OverridingAFalsePositiveTakesItsPairsOff) {
+  const std::vector<int64_t> ids = Add({Record("c1", "tid", "e1")});
+  const std::string pdq_key = "pdq:" + std::string(kPdq);
+  ASSERT_TRUE(Decide(ids[0], v1::FALSE_POSITIVE).ok());
+  EXPECT_TRUE(store_->IsAllowlisted(pdq_key, "tid", "e1"));
   ASSERT_TRUE(Decide(ids[0], v1::CONFIRMED, true).ok());
-  EXPECT_FALSE(store_->IsAllowlisted(pdq_keys, "tid", "e1"));
+  EXPECT_FALSE(store_->IsAllowlisted(pdq_key, "tid", "e1"));
   EXPECT_EQ(store_->ListAllowlist({})->entries_size(), 0);
+}
+
+TEST_F(ReviewStoreTest, FalsePositiveOnCallersHashesAllowlistsNothing) {
+  v1::MatchRecord record = Record("c1", "tid", "e1");
+  record.set_hashes_from_caller(true);
+  const std::vector<int64_t> ids = Add({record});
+  auto decided = Decide(ids[0], v1::FALSE_POSITIVE);
+  ASSERT_TRUE(decided.ok()) << decided.status();
+  EXPECT_TRUE(decided->hashes_from_caller());  // the response says why
+  ASSERT_EQ(decided->decisions_size(), 1);
+  EXPECT_EQ(decided->decisions(0).outcome(), v1::FALSE_POSITIVE);
+  EXPECT_FALSE(store_->IsAllowlisted("pdq:" + std::string(kPdq), "tid", "e1"));
+  EXPECT_EQ(store_->ListAllowlist({})->entries_size(), 0);
+  // The decision still counts: its feedback goes out.
+  auto feedback = store_->PendingFeedback(absl::Now(), 10);
+  ASSERT_TRUE(feedback.ok()) << feedback.status();
+  EXPECT_EQ(feedback->size(), 1u);
+  store_.reset();
+  EXPECT_THAT(QueryColumn(dir_.File("review.sqlite"),
+                          "SELECT kind FROM audit ORDER BY seq"),
+              ElementsAre("decide", "allowlist_skipped"));
+  EXPECT_TRUE(VerifyAuditChain(dir_.File("review.sqlite")).ok());
 }
 
 TEST_F(ReviewStoreTest, AllowlistPages) {
@@ -384,8 +435,8 @@ TEST_F(ReviewStoreTest, AllowlistPages) {
     request.set_page_token(page->next_page_token());
     ++pages;
   } while (!request.page_token().empty());
-  EXPECT_EQ(seen.size(), 10u);  // 5 entries x (sha256, pdq)
-  EXPECT_EQ(pages, 4);
+  EXPECT_EQ(seen.size(), 5u);  // 5 entries x their PDQ key
+  EXPECT_EQ(pages, 2);
 }
 
 TEST_F(ReviewStoreTest, CloseWritesEverythingQueued) {

@@ -30,15 +30,12 @@ std::string ChangeContent(absl::string_view content_key, absl::string_view bank,
 
 }  // namespace
 
-bool SqliteAllowlist::Contains(const std::vector<std::string>& content_keys,
+bool SqliteAllowlist::Contains(absl::string_view content_key,
                                absl::string_view bank,
                                absl::string_view entry_id) const {
+  if (content_key.empty()) return false;
   absl::ReaderMutexLock lock(&mu_);
-  if (keys_.empty()) return false;
-  for (const std::string& key : content_keys) {
-    if (keys_.contains(SetKey(key, bank, entry_id))) return true;
-  }
-  return false;
+  return !keys_.empty() && keys_.contains(SetKey(content_key, bank, entry_id));
 }
 
 absl::Status SqliteAllowlist::Load(SqliteConnection& db) {
@@ -58,31 +55,42 @@ absl::Status SqliteAllowlist::Load(SqliteConnection& db) {
 absl::StatusOr<bool> SqliteAllowlist::AddFalsePositive(
     SqliteConnection& db, const v1::MatchRecord& record,
     absl::string_view reviewer, int64_t now_micros) {
+  const std::string why = absl::StrCat("match ", record.match_id());
+  if (record.hashes_from_caller()) {
+    CM_RETURN_IF_ERROR(
+        AppendAuditRow(db, "allowlist_skipped",
+                       ChangeContent("", "", "", reviewer,
+                                     absl::StrCat(why,
+                                                  ": hashes from the "
+                                                  "caller, nothing "
+                                                  "allowlisted")),
+                       now_micros)
+            .status());
+    return false;
+  }
   CM_ASSIGN_OR_RETURN(
       SqliteStatement allow,
       db.Prepare("INSERT OR IGNORE INTO allowlist VALUES (?, ?, ?, ?, ?, ?)"));
-  const std::string why = absl::StrCat("match ", record.match_id());
-  const std::vector<std::string> keys =
-      ReviewStore::ContentKeys(record.query_hashes());
   bool added = false;
   for (const v1::Match& match : record.matches()) {
-    for (const std::string& key : keys) {
-      allow.BindText(1, key);
-      allow.BindText(2, match.bank());
-      allow.BindText(3, match.entry_id());
-      allow.BindInt(4, record.match_id());
-      allow.BindText(5, reviewer);
-      allow.BindInt(6, now_micros);
-      CM_RETURN_IF_ERROR(allow.Run());
-      if (db.Changes() == 0) continue;
-      CM_RETURN_IF_ERROR(
-          AppendAuditRow(
-              db, "allowlist_add",
-              ChangeContent(key, match.bank(), match.entry_id(), reviewer, why),
-              now_micros)
-              .status());
-      added = true;
-    }
+    const std::string key = ReviewStore::AllowlistKey(
+        record.query_hashes(), /*hashes_from_caller=*/false, match);
+    if (key.empty()) continue;
+    allow.BindText(1, key);
+    allow.BindText(2, match.bank());
+    allow.BindText(3, match.entry_id());
+    allow.BindInt(4, record.match_id());
+    allow.BindText(5, reviewer);
+    allow.BindInt(6, now_micros);
+    CM_RETURN_IF_ERROR(allow.Run());
+    if (db.Changes() == 0) continue;
+    CM_RETURN_IF_ERROR(
+        AppendAuditRow(
+            db, "allowlist_add",
+            ChangeContent(key, match.bank(), match.entry_id(), reviewer, why),
+            now_micros)
+            .status());
+    added = true;
   }
   return added;
 }

@@ -5,7 +5,7 @@
 //
 //   SqliteAllowlist allowlist;
 //   CM_RETURN_IF_ERROR(allowlist.Load(db));            // at open
-//   allowlist.Contains(keys, bank, entry_id);          // request path
+//   allowlist.Contains(key, bank, entry_id);           // request path
 //   CM_ASSIGN_OR_RETURN(bool changed,
 //                       allowlist.AddFalsePositive(db, record, who, now));
 //   ... commit ...
@@ -37,16 +37,18 @@ namespace clearmatch {
 
 class SqliteAllowlist {
  public:
-  // Whether any of `content_keys` is allowlisted for bank/entry_id. In
-  // memory; cheap when the allowlist is empty.
-  bool Contains(const std::vector<std::string>& content_keys,
-                absl::string_view bank, absl::string_view entry_id) const;
+  // Whether `content_key` is allowlisted for bank/entry_id. In memory;
+  // cheap when the allowlist is empty. False for an empty key.
+  bool Contains(absl::string_view content_key, absl::string_view bank,
+                absl::string_view entry_id) const;
 
   // Replaces the set with the table's rows.
   absl::Status Load(SqliteConnection& db);
 
-  // Adds every (content key of the record's query, matched entry) pair of
-  // the FALSE_POSITIVE on `record` by `reviewer`; true if any was new.
+  // Adds, per matched entry of the FALSE_POSITIVE on `record` by
+  // `reviewer`, the pair (ReviewStore::AllowlistKey of the record's hashes,
+  // entry); true if any was new. A record whose hashes came from the
+  // caller adds nothing: an "allowlist_skipped" audit row says so.
   absl::StatusOr<bool> AddFalsePositive(SqliteConnection& db,
                                         const v1::MatchRecord& record,
                                         absl::string_view reviewer,

@@ -2,14 +2,17 @@
 #include "review/sqlite_review_schema.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "common/status_macros.h"
+#include "review/allowlist_migration.h"
 #include "sqlite/sqlite_statement.h"
 #include "sqlite/sqlite_transaction.h"
 
 namespace clearmatch::review_internal {
 namespace {
 
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 
 constexpr char kSchema[] = R"sql(
 CREATE TABLE IF NOT EXISTS meta (
@@ -116,8 +119,8 @@ absl::StatusOr<std::string> ReadSchemaVersion(SqliteConnection& db) {
 }
 
 // Creates the missing tables and checks the version, migrating a version-1
-// file; in one transaction, so that a file is created or migrated
-// completely or not at all.
+// or -2 file step by step; in one transaction, so that a file is created or
+// migrated completely or not at all.
 absl::Status CreateOrMigrate(SqliteConnection& db, const std::string& path) {
   SqliteTransaction transaction(db);
   CM_RETURN_IF_ERROR(transaction.Begin());
@@ -125,9 +128,17 @@ absl::Status CreateOrMigrate(SqliteConnection& db, const std::string& path) {
   CM_RETURN_IF_ERROR(db.Exec(
       absl::StrCat("INSERT OR IGNORE INTO meta VALUES ('schema_version', '",
                    kSchemaVersion, "')")));
-  CM_ASSIGN_OR_RETURN(const std::string found, ReadSchemaVersion(db));
+  CM_ASSIGN_OR_RETURN(std::string found, ReadSchemaVersion(db));
   if (found == "1") {
     CM_RETURN_IF_ERROR(db.Exec(kMigrateFrom1));
+    found = "2";
+  }
+  if (found == "2") {
+    // Version 2's allowlist paired every hash with every entry.
+    CM_RETURN_IF_ERROR(
+        KeepAllowlistRowsOfTheMatchedKind(db, absl::ToUnixMicros(absl::Now())));
+    CM_RETURN_IF_ERROR(
+        db.Exec("UPDATE meta SET value = '3' WHERE key = 'schema_version'"));
   } else if (found != absl::StrCat(kSchemaVersion)) {
     return absl::FailedPreconditionError(
         absl::StrCat("review store \"", path, "\": schema version ", found,

@@ -19,8 +19,10 @@ namespace clearmatch::review_internal {
 
 // Opens (creates) the file in WAL mode with synchronous=FULL (a returned
 // commit survives power loss), creates the tables that are missing and
-// checks the schema version, migrating a version-1 file (its dispute
-// outbox becomes the feedback outbox) in the same transaction.
+// checks the schema version, migrating older files in the same
+// transaction: version 1's dispute outbox becomes the feedback outbox;
+// version 2's allowlist keeps only the rows of the kind that matched
+// (review/allowlist_migration.h).
 // `max_page_count`: SqliteConnection::Options.
 // Errors: FAILED_PRECONDITION cannot open or another schema version;
 // DATA_LOSS not a database.

@@ -138,10 +138,10 @@ absl::StatusOr<v1::ListMatchesResponse> SqliteReviewStore::ListMatches(
 
 // ---- Decisions and the allowlist --------------------------------------------
 
-bool SqliteReviewStore::IsAllowlisted(
-    const std::vector<std::string>& content_keys, absl::string_view bank,
-    absl::string_view entry_id) const {
-  return allowlist_.Contains(content_keys, bank, entry_id);
+bool SqliteReviewStore::IsAllowlisted(absl::string_view content_key,
+                                      absl::string_view bank,
+                                      absl::string_view entry_id) const {
+  return allowlist_.Contains(content_key, bank, entry_id);
 }
 
 absl::StatusOr<v1::MatchRecord> SqliteReviewStore::Decide(

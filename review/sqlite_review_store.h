@@ -65,8 +65,7 @@ class SqliteReviewStore final : public ReviewStore {
   void Close() override;
   Stats stats() const override;
 
-  bool IsAllowlisted(const std::vector<std::string>& content_keys,
-                     absl::string_view bank,
+  bool IsAllowlisted(absl::string_view content_key, absl::string_view bank,
                      absl::string_view entry_id) const override;
 
   absl::StatusOr<v1::ListMatchesResponse> ListMatches(

@@ -1,9 +1,10 @@
 // End-to-end tests of review against the real clearmatchd: verdicts are
 // recorded and listed, a FALSE_POSITIVE changes the next verdict for the
-// same content to ALLOW, reviewers decide while Check traffic runs, the CLI
-// works against the daemon, and acknowledged decisions survive SIGKILL of
-// the daemon (a process crash; fsync is checked in review_test). Bank
-// hashes come from the reference data of tests/testdata.
+// same content to ALLOW (and for nothing else: no laundering with the
+// hashes of a hash-only request), reviewers decide while Check traffic runs,
+// the CLI works against the daemon, and acknowledged decisions survive SIGKILL
+// of the daemon (a process crash; fsync is checked in review_test). Bank hashes
+// come from the reference data of tests/testdata.
 #include <grpcpp/grpcpp.h>
 #include <unistd.h>
 
@@ -182,6 +183,83 @@ TEST_F(ReviewDaemonTest, MatchIsRecordedAndFalsePositiveAllowsItNextTime) {
             .ok());
   }
   EXPECT_EQ(Check("pdq/bridge-1-original.jpg").decision(), v1::BLOCK);
+}
+
+// The laundering attack of issue 13: a reviewer cleared a file for entry
+// bridge-1 (which the bank lists by its PDQ hash and by a SHA-256); a
+// hash-only request that sends that file's SHA-256 next to the PDQ hash of
+// other content near bridge-1 must still be blocked: the allowlisted
+// SHA-256 suppresses only the SHA-256 match.
+TEST_F(ReviewDaemonTest, AllowlistedDigestDoesNotLaunderAPdqMatch) {
+  const std::string bridge = ReferencePdqHash("bridge-1-original.jpg");
+  const std::string sha256 =
+      Sha256sumOfFile(TestdataPath("pdq/bridge-1-original.jpg"));
+  ASSERT_EQ(sha256.size(), 64u) << "sha256sum did not run";
+  daemon_.reset();
+  std::ofstream(dir_.File("bank.csv"))
+      << "pdq," << bridge << ",bridge-1,tid,ncii\n"
+      << "sha256," << sha256 << ",bridge-1,tid,ncii\n";
+  Start();
+  ASSERT_EQ(Check("pdq/bridge-1-original.jpg").decision(), v1::BLOCK);
+  const v1::ListMatchesResponse listed = List({});
+  ASSERT_EQ(listed.matches_size(), 1);
+  ASSERT_EQ(listed.matches(0).matches_size(), 2);  // pdq and sha256
+  EXPECT_FALSE(listed.matches(0).hashes_from_caller());
+  v1::MatchRecord decided;
+  ASSERT_TRUE(
+      Decide(listed.matches(0).match_id(), v1::FALSE_POSITIVE, &decided).ok());
+  // The legitimate case: the same media again.
+  EXPECT_EQ(Check("pdq/bridge-1-original.jpg").decision(), v1::ALLOW);
+
+  // Other content near bridge-1 (a few bits of its PDQ hash flipped).
+  std::string near = bridge;
+  near[0] = near[0] == '0' ? '1' : '0';
+  near[1] = near[1] == 'f' ? 'e' : 'f';
+  v1::CheckRequest request;
+  request.set_content_id("laundered");
+  request.set_context(v1::UPLOAD);
+  request.mutable_hashes()->set_sha256(sha256);
+  request.mutable_hashes()->add_pdq()->set_hash(near);
+  request.mutable_hashes()->mutable_pdq(0)->set_quality(100);
+  v1::CheckResponse response;
+  grpc::ClientContext context;
+  ASSERT_TRUE(matcher_->Check(WithDeadline(&context), request, &response).ok());
+  EXPECT_EQ(response.decision(), v1::BLOCK);
+  ASSERT_EQ(response.matches_size(), 1);
+  EXPECT_EQ(response.matches(0).hash_type(), "pdq");
+  EXPECT_EQ(response.matches(0).entry_id(), "bridge-1");
+}
+
+// A FALSE_POSITIVE on a hash-only Check's record allowlists nothing: the
+// caller's hashes were never checked against any content.
+TEST_F(ReviewDaemonTest, FalsePositiveOnAHashOnlyCheckAllowlistsNothing) {
+  v1::CheckRequest request;
+  request.set_content_id("hashes");
+  request.set_context(v1::UPLOAD);
+  request.mutable_hashes()->add_pdq()->set_hash(
+      ReferencePdqHash("bridge-1-original.jpg"));
+  request.mutable_hashes()->mutable_pdq(0)->set_quality(100);
+  auto check = [&] {
+    v1::CheckResponse response;
+    grpc::ClientContext context;
+    EXPECT_TRUE(
+        matcher_->Check(WithDeadline(&context), request, &response).ok());
+    return response.decision();
+  };
+  ASSERT_EQ(check(), v1::BLOCK);
+  const v1::ListMatchesResponse listed = List({});
+  ASSERT_EQ(listed.matches_size(), 1);
+  EXPECT_TRUE(listed.matches(0).hashes_from_caller());
+  v1::MatchRecord decided;
+  ASSERT_TRUE(
+      Decide(listed.matches(0).match_id(), v1::FALSE_POSITIVE, &decided).ok());
+  EXPECT_TRUE(decided.hashes_from_caller());
+  EXPECT_EQ(check(), v1::BLOCK);
+  v1::ListAllowlistResponse allowlist;
+  grpc::ClientContext context;
+  ASSERT_TRUE(
+      review_->ListAllowlist(WithDeadline(&context), {}, &allowlist).ok());
+  EXPECT_EQ(allowlist.entries_size(), 0);
 }
 
 TEST_F(ReviewDaemonTest, BadReviewRequestsAreRefused) {
