@@ -15,6 +15,7 @@
 #include "absl/strings/strip.h"
 #include "common/status_macros.h"
 #include "config/clearinghouse_config.h"
+#include "config/transport_config.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "matching/verdict_policy.h"
@@ -174,6 +175,7 @@ void ApplyDaemonConfigDefaults(v1::DaemonConfig* config) {
     limits->set_default_deadline_ms(30000);
   }
   ApplyClearinghouseDefaults(config);
+  ApplyTransportDefaults(config);
 }
 
 namespace {
@@ -293,6 +295,7 @@ absl::Status ValidateDaemonConfig(const v1::DaemonConfig& config) {
     return absl::InvalidArgumentError("data_dir: must not be empty");
   }
   CM_RETURN_IF_ERROR(ValidateLimits(config.limits()));
+  CM_RETURN_IF_ERROR(ValidateTransport(config));
   CM_RETURN_IF_ERROR(ValidateSources(config));
   CM_RETURN_IF_ERROR(ValidateClearinghouseSources(config));
   return VerdictPolicy::Create(config).status();
