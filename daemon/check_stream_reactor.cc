@@ -40,17 +40,15 @@ void CheckStreamReactor::OnReadDone(bool ok) {
   bool read = false;
   {
     absl::MutexLock lock(&mu_);
-    if (inflight_ < matcher_.options().max_stream_inflight) {
-      read = true;
-    } else {
-      read_paused_ = true;
-    }
+    read = CanReadLocked();
+    read_paused_ = !read;
   }
   if (read) StartRead(&incoming_);
 }
 
 void CheckStreamReactor::OnWriteDone(bool ok) {
   const v1::CheckResponse* next = nullptr;
+  bool read = false;
   bool finish = false;
   {
     absl::MutexLock lock(&mu_);
@@ -65,10 +63,12 @@ void CheckStreamReactor::OnWriteDone(bool ok) {
       writing_ = false;
       finish = ShouldFinishLocked();
     }
+    read = !finish && ResumeReadLocked();
   }
   // Start* and Finish are called without the lock: once Finish is called
   // OnDone may delete this on another thread.
   if (next != nullptr) StartWrite(next);
+  if (read) StartRead(&incoming_);
   if (finish) DoFinish();
 }
 
@@ -78,10 +78,6 @@ void CheckStreamReactor::Handle(v1::CheckRequest request) {
       request, matcher_.options().max_request_bytes);
   if (!status.ok()) {
     Reply(request.content_id(), status, {}, item_start);
-    return;
-  }
-  if (request.media().empty()) {
-    Run(request, item_start);
     return;
   }
   {
@@ -115,10 +111,7 @@ void CheckStreamReactor::TaskDone() {
   {
     absl::MutexLock lock(&mu_);
     --inflight_;
-    if (read_paused_ && !reads_done_) {
-      read_paused_ = false;
-      read = true;
-    }
+    read = ResumeReadLocked();
     finish = ShouldFinishLocked();
   }
   if (read) StartRead(&incoming_);
@@ -147,6 +140,20 @@ void CheckStreamReactor::Reply(const std::string& content_id,
     }
   }
   if (next != nullptr) StartWrite(next);
+}
+
+bool CheckStreamReactor::CanReadLocked() const {
+  const MatcherCallContext::Options& options = matcher_.options();
+  return inflight_ < options.max_stream_inflight &&
+         outgoing_.size() < static_cast<size_t>(options.max_stream_outgoing);
+}
+
+bool CheckStreamReactor::ResumeReadLocked() {
+  if (!read_paused_ || reads_done_ || finished_ || !CanReadLocked()) {
+    return false;
+  }
+  read_paused_ = false;
+  return true;
 }
 
 bool CheckStreamReactor::ShouldFinishLocked() {

@@ -1,8 +1,16 @@
-// CheckStreamReactor: one Matcher.CheckStream call. Reads requests while
-// fewer than max_stream_inflight are being worked on, and writes each
+// CheckStreamReactor: one Matcher.CheckStream call. Each request is
+// validated here and checked on the worker pool (hash-only ones too: a
+// 100,000-frame vPDQ list is real work). Reads requests while fewer than
+// max_stream_inflight are being worked on and fewer than max_stream_outgoing
+// responses wait to be written; otherwise it stops reading, so HTTP/2 flow
+// control holds a client that sends faster than it reads. Writes each
 // response as it is ready (one write in flight at a time). Finishes once the
 // client has half-closed, nothing is in flight and every response is
 // written.
+//
+// Memory per stream: one request being read, at most max_stream_inflight
+// requests at work, at most max_stream_outgoing + max_stream_inflight
+// responses queued.
 //
 // Thread-safe (gRPC callbacks and pool tasks); deletes itself in OnDone.
 #ifndef CLEARMATCH_DAEMON_CHECK_STREAM_REACTOR_H_
@@ -37,6 +45,10 @@ class CheckStreamReactor final
   void Handle(v1::CheckRequest request);
   void Run(const v1::CheckRequest& request, absl::Time item_start);
   void TaskDone();
+  // Whether another request may be read now.
+  bool CanReadLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // True (and unpauses) when reading is paused and may go on now.
+  bool ResumeReadLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Queues a response. The caller holds a read or an in-flight count, so
   // the stream cannot finish under it.
   void Reply(const std::string& content_id, const absl::Status& status,

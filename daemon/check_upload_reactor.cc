@@ -16,6 +16,8 @@ CheckUploadReactor::CheckUploadReactor(MatcherCallContext& matcher,
       context_(context),
       response_(response),
       start_(absl::Now()) {
+  upload_deadline_ = std::min(start_ + matcher_.options().upload_timeout,
+                              matcher_.ClientDeadline(*context));
   absl::Status status = matcher_.Authorize(*context);
   if (status.ok()) {
     status = matcher_.AcquireUploadSlot();
@@ -26,9 +28,11 @@ CheckUploadReactor::CheckUploadReactor(MatcherCallContext& matcher,
     return;
   }
   StartRead(&chunk_);
+  matcher_.upload_watchdog().Watch(this);
 }
 
 void CheckUploadReactor::OnReadDone(bool ok) {
+  if (finishing()) return;  // the watchdog ended the call
   if (!ok) {
     EndOfUpload();
     return;
@@ -42,8 +46,51 @@ void CheckUploadReactor::OnReadDone(bool ok) {
 }
 
 void CheckUploadReactor::OnDone() {
-  if (counted_) matcher_.ReleaseUploadSlot();
+  matcher_.upload_watchdog().Unwatch(this);
   delete this;
+}
+
+bool CheckUploadReactor::ClaimExpiry(absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  if (finishing_ || arrived_) return false;
+  absl::Status status = UploadLimits(now);
+  if (status.ok()) return false;
+  finishing_ = true;
+  expiry_ = std::move(status);
+  return true;
+}
+
+void CheckUploadReactor::Expire() {
+  absl::Status status;
+  {
+    absl::MutexLock lock(&mu_);
+    status = expiry_;
+  }
+  FinishWith(status);
+}
+
+absl::Status CheckUploadReactor::UploadLimits(absl::Time now) const {
+  const MatcherCallContext::Options& options = matcher_.options();
+  if (now >= upload_deadline_) {
+    return absl::DeadlineExceededError(absl::StrCat(
+        "the upload did not arrive within ",
+        absl::FormatDuration(upload_deadline_ - start_),
+        " of its start (limits.upload_timeout_ms or the call's deadline); ",
+        received_, " bytes received"));
+  }
+  const uint64_t rate = options.upload_min_bytes_per_second;
+  const absl::Duration elapsed = now - start_;
+  if (rate == 0 || elapsed < options.upload_rate_grace) {
+    return absl::OkStatus();
+  }
+  const double needed = std::min(static_cast<double>(expected_),
+                                 rate * absl::ToDoubleSeconds(elapsed));
+  if (static_cast<double>(received_) >= needed) return absl::OkStatus();
+  return absl::DeadlineExceededError(absl::StrCat(
+      "the upload is too slow: ", received_, " bytes in ",
+      absl::FormatDuration(absl::Trunc(elapsed, absl::Milliseconds(1))),
+      ", under the minimum rate of ", rate,
+      " bytes per second (limits.upload_min_bytes_per_second)"));
 }
 
 absl::Status CheckUploadReactor::ReadHeader() {
@@ -64,6 +111,8 @@ absl::Status CheckUploadReactor::ReadHeader() {
   *request_.mutable_options() = header.options();
   media_.reserve(std::min<uint64_t>(declared_size_, 16 << 20));
   header_seen_ = true;
+  absl::MutexLock lock(&mu_);
+  expected_ = declared_size_;
   return absl::OkStatus();
 }
 
@@ -76,6 +125,8 @@ absl::Status CheckUploadReactor::AddData() {
         "more bytes than the declared size (", declared_size_, ")"));
   }
   media_.append(chunk_.data());
+  absl::MutexLock lock(&mu_);
+  received_ = media_.size();
   return absl::OkStatus();
 }
 
@@ -97,6 +148,11 @@ void CheckUploadReactor::EndOfUpload() {
     Done(status);
     return;
   }
+  {
+    absl::MutexLock lock(&mu_);
+    if (finishing_) return;  // the watchdog was first
+    arrived_ = true;         // its limits no longer apply
+  }
   const absl::Time deadline = matcher_.Deadline(*context_);
   auto task = [this, deadline] {
     absl::StatusOr<v1::CheckResponse> result = matcher_.pipeline().Check(
@@ -110,6 +166,16 @@ void CheckUploadReactor::EndOfUpload() {
 }
 
 void CheckUploadReactor::Done(const absl::Status& status) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (finishing_) return;
+    finishing_ = true;
+  }
+  FinishWith(status);
+}
+
+void CheckUploadReactor::FinishWith(const absl::Status& status) {
+  if (counted_) matcher_.ReleaseUploadSlot();
   matcher_.Record("CheckUpload", status, start_);
   Finish(ToGrpcStatus(status));
 }

@@ -20,6 +20,7 @@
 #include "common/log.h"
 #include "common/status_macros.h"
 #include "crypto/pem.h"
+#include "daemon/grpc_transport_options.h"
 #include "daemon/index_sources.h"
 #include "review/sqlite_review_store.h"
 
@@ -185,6 +186,12 @@ void DaemonServer::StartServices() {
       static_cast<int>(limits.max_stream_inflight());
   matcher_options.default_deadline =
       absl::Milliseconds(limits.default_deadline_ms());
+  matcher_options.max_stream_outgoing =
+      static_cast<int>(limits.max_stream_outgoing());
+  matcher_options.upload_timeout =
+      absl::Milliseconds(limits.upload_timeout_ms());
+  matcher_options.upload_min_bytes_per_second =
+      limits.upload_min_bytes_per_second();
   matcher_ = std::make_unique<MatcherService>(
       matcher_options, *pipeline_, *pool_, metrics_registry_, authorizer_);
   admin_ = std::make_unique<AdminService>(*index_manager_, metrics_registry_,
@@ -204,6 +211,7 @@ absl::Status DaemonServer::StartGrpcServer() {
       std::min<uint64_t>(2 * config_.limits().max_message_bytes(), INT32_MAX);
   builder.SetMaxReceiveMessageSize(static_cast<int>(transport_limit));
   builder.SetMaxSendMessageSize(static_cast<int>(transport_limit));
+  ApplyGrpcTransportOptions(config_.transport(), builder);
   builder.RegisterService(matcher_.get());
   builder.RegisterService(admin_.get());
   builder.RegisterService(review_.get());

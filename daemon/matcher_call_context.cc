@@ -13,14 +13,23 @@ absl::Status MatcherCallContext::Authorize(
   return authorizer_.Authorize(context, "checker");
 }
 
-absl::Time MatcherCallContext::Deadline(
+absl::Time MatcherCallContext::ClientDeadline(
     const grpc::CallbackServerContext& context) const {
   const auto deadline = context.deadline();
   if (deadline >= std::chrono::system_clock::time_point::max() -
                       std::chrono::hours(24 * 365)) {
-    return absl::Now() + options_.default_deadline;
+    return absl::InfiniteFuture();
   }
   return absl::FromChrono(deadline);
+}
+
+absl::Time MatcherCallContext::Deadline(
+    const grpc::CallbackServerContext& context) const {
+  const absl::Time deadline = ClientDeadline(context);
+  if (deadline == absl::InfiniteFuture()) {
+    return absl::Now() + options_.default_deadline;
+  }
+  return deadline;
 }
 
 void MatcherCallContext::Record(absl::string_view rpc,

@@ -1,7 +1,8 @@
 // MatcherCallContext: what every Matcher call shares: the options, the
 // borrowed pipeline, worker pool, metrics and authorizer, and the steps each
 // call takes (authorize, pick a deadline, count and time the result, hold
-// an upload slot). MatcherService owns one; the stream and upload reactors
+// an upload slot) and the UploadWatchdog that ends slow uploads.
+// MatcherService owns one; the stream and upload reactors
 // (check_stream_reactor.h, check_upload_reactor.h) borrow it.
 //
 // Thread-safe; borrows everything, which must outlive the gRPC server.
@@ -19,6 +20,7 @@
 #include "daemon/daemon_metrics.h"
 #include "daemon/match_pipeline.h"
 #include "daemon/request_authorizer.h"
+#include "daemon/upload_watchdog.h"
 #include "daemon/worker_pool.h"
 
 namespace clearmatch {
@@ -32,8 +34,19 @@ class MatcherCallContext {
     // (RESOURCE_EXHAUSTED) so that uploads cannot exhaust memory.
     int max_concurrent_uploads = 4;
     int max_stream_inflight = 4;
+    // CheckStream responses waiting to be written; while this many wait the
+    // stream reads no more requests.
+    int max_stream_outgoing = 64;
     // Used when the client sets no deadline.
     absl::Duration default_deadline = absl::Seconds(30);
+    // CheckUpload: the whole upload within this of the call's start...
+    absl::Duration upload_timeout = absl::Minutes(2);
+    // ...and, after upload_rate_grace, at least this many bytes per second
+    // on average (0: no rate limit).
+    uint64_t upload_min_bytes_per_second = 65536;
+    absl::Duration upload_rate_grace = absl::Seconds(5);
+    // How often the watchdog looks at the uploads.
+    absl::Duration upload_watchdog_tick = absl::Milliseconds(100);
   };
 
   MatcherCallContext(Options options, const MatchPipeline& pipeline,
@@ -43,16 +56,20 @@ class MatcherCallContext {
         pipeline_(pipeline),
         pool_(pool),
         metrics_(metrics),
-        authorizer_(authorizer) {}
+        authorizer_(authorizer),
+        upload_watchdog_(options.upload_watchdog_tick) {}
   MatcherCallContext(const MatcherCallContext&) = delete;
   MatcherCallContext& operator=(const MatcherCallContext&) = delete;
 
   const Options& options() const { return options_; }
   const MatchPipeline& pipeline() const { return pipeline_; }
   WorkerPool& pool() const { return pool_; }
+  UploadWatchdog& upload_watchdog() { return upload_watchdog_; }
 
   // OK when the caller may use the Matcher service ("checker" role).
   absl::Status Authorize(const grpc::CallbackServerContext& context) const;
+  // The client's deadline; absl::InfiniteFuture() when it set none.
+  absl::Time ClientDeadline(const grpc::CallbackServerContext& context) const;
   // The client's deadline, or now + default_deadline when it set none.
   absl::Time Deadline(const grpc::CallbackServerContext& context) const;
   // Counts and times a finished call (or stream item).
@@ -73,6 +90,7 @@ class MatcherCallContext {
   DaemonMetrics& metrics_;
   const RequestAuthorizer& authorizer_;
   std::atomic<int> uploads_in_progress_{0};
+  UploadWatchdog upload_watchdog_;
 };
 
 }  // namespace clearmatch

@@ -34,9 +34,9 @@ grpc::ServerUnaryReactor* MatcherService::Check(
     if (result.ok()) *response = *std::move(result);
     finish(result.status());
   };
-  if (request->media().empty()) {
-    run();  // hash-only: microseconds, no decoding
-  } else if (!matcher_.pool().TrySubmit(std::move(run))) {
+  // Hash-only checks too: a 100,000-frame vPDQ list is real work, and no
+  // callback thread may be held by it.
+  if (!matcher_.pool().TrySubmit(std::move(run))) {
     finish(matcher_.Overloaded());
   }
   return reactor;

@@ -1,9 +1,10 @@
 // MatcherService: the Matcher gRPC service (callback API). A thin layer:
 // each call is authorized, validated, timed and counted (MatcherCallContext);
-// the work is MatchPipeline's. Media checks go to the bounded WorkerPool (a
-// full pool answers RESOURCE_EXHAUSTED at once); hash-only checks run inline
-// (a few microseconds of search). CheckStream and CheckUpload are reactors
-// of their own (check_stream_reactor.h, check_upload_reactor.h).
+// the work is MatchPipeline's. Every check, media or hash-only, runs on the
+// bounded WorkerPool (a full pool answers RESOURCE_EXHAUSTED at once): the
+// gRPC callback threads only validate and hand off. CheckStream and
+// CheckUpload are reactors of their own (check_stream_reactor.h,
+// check_upload_reactor.h).
 //
 // Thread-safe; borrows everything, which must outlive the gRPC server.
 #ifndef CLEARMATCH_DAEMON_MATCHER_SERVICE_H_

@@ -593,7 +593,7 @@ TEST(DaemonOverloadTest, FullPoolAnswersResourceExhaustedAtOnce) {
               HasSubstr("all 1 decode workers are busy and the queue is full"));
   EXPECT_TRUE(held_status.ok()) << held_status.error_message();
 
-  // Still alive and serving (a hash-only check needs no worker).
+  // Still alive and serving (the worker is free again).
   v1::CheckRequest request;
   request.set_context(v1::UPLOAD);
   request.mutable_hashes()->set_md5(std::string(32, '0'));
