@@ -33,6 +33,7 @@
 #include "decoders/video_frame_sampler.h"
 #include "fingerprint/fingerprint_backend.h"
 #include "index/index_holder.h"
+#include "matching/check_request_checks.h"
 #include "matching/matcher.h"
 #include "matching/query.h"
 #include "matching/verdict_policy.h"
@@ -42,7 +43,7 @@ namespace clearmatch {
 class MatchPipeline {
  public:
   // Longest content_id accepted (bytes).
-  static constexpr size_t kMaxContentIdBytes = 256;
+  static constexpr size_t kMaxContentIdBytes = kMaxCheckContentIdBytes;
 
   struct Options {
     ImageDecodeLimits image_limits;
@@ -68,9 +69,10 @@ class MatchPipeline {
   // Allowlist and review log hooks; none by default. Set before serving.
   void set_review_recorder(ReviewRecorder* reviewer) { reviewer_ = reviewer; }
 
-  // Cheap syntax checks, done before any work is queued. INVALID_ARGUMENT
-  // naming the field: unknown context, no payload or both, content_id too
-  // long, request over `max_request_bytes`, malformed precomputed hashes.
+  // Cheap syntax checks, done before any work is queued
+  // (ValidateCheckRequest). INVALID_ARGUMENT naming the field: unknown
+  // context, no payload or both, content_id too long, request over
+  // `max_request_bytes`, malformed precomputed hashes.
   static absl::Status ValidateRequest(const v1::CheckRequest& request,
                                       uint64_t max_request_bytes);
 
