@@ -3,10 +3,12 @@
 #   main   RelWithDebInfo with -Werror, clang-format check, every test (./build)
 #   asan   AddressSanitizer + UndefinedBehaviorSanitizer, every test (./build-asan)
 #   tsan   ThreadSanitizer, the concurrency tests (./build-tsan)
+#   fuzz   the libFuzzer targets with clang (./build-fuzz): every regression
+#          input, then each target for FUZZ_SECONDS (20) s (docs/FUZZING.md)
 # STAGES="main asan" runs only some. Needs nothing beside the checkout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-STAGES=${STAGES:-main asan tsan}
+STAGES=${STAGES:-main asan tsan fuzz}
 JOBS=$(nproc)
 
 # The tests that exercise threads: index hot swap and the IndexManager's
@@ -59,6 +61,11 @@ stage_tsan() {
   LD_LIBRARY_PATH=$PWD/build-tsan/abseil/lib \
     TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/sanitizers/tsan.supp \
     run_tests build-tsan -R "$TSAN_TESTS" -E "$TSAN_EXCLUDED"
+}
+
+stage_fuzz() {
+  # Builds only what the targets link, without debug info (scripts/fuzz.sh).
+  bash scripts/fuzz.sh --seconds "${FUZZ_SECONDS:-20}"
 }
 
 bash scripts/install_deps.sh
