@@ -442,6 +442,49 @@ TEST(TransportLimitsTest, KeepaliveAbuseIsDisconnected) {
   ExpectServing(daemon);
 }
 
+// A client pinging every 3 s is within min_ping_interval_ms: 1000 and is
+// never disconnected (gRPC's own default, 5 minutes, would close it after
+// three pings): the daemon applies the configured interval.
+TEST(TransportLimitsTest, KeepaliveWithinTheIntervalIsKept) {
+  Daemon daemon("transport { min_ping_interval_ms: 1000 }\n");
+  ASSERT_TRUE(daemon.process->started()) << daemon.process->error();
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 3000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20000);
+  args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
+  args.SetInt(GRPC_ARG_HTTP2_MIN_SENT_PING_INTERVAL_WITHOUT_DATA_MS, 3000);
+  auto stub = v1::Matcher::NewStub(daemon.NewChannel(args));
+  grpc::ClientContext context;
+  context.set_deadline(In(20));  // about six pings
+  auto stream = stub->CheckStream(&context);
+  v1::CheckResponse response;
+  while (stream->Read(&response)) {
+  }
+  const grpc::Status status = stream->Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED)
+      << status.error_message();
+}
+
+// With max_concurrent_streams: 2 a third stream on the same connection
+// waits until one of the two ends.
+TEST(TransportLimitsTest, StreamsPerConnectionAreCapped) {
+  Daemon daemon("transport { max_concurrent_streams: 2 }\n");
+  ASSERT_TRUE(daemon.process->started()) << daemon.process->error();
+  auto stub = v1::Matcher::NewStub(daemon.NewChannel());
+  Counter answered, done, third_answered, third_done;
+  IdleStream first(*stub, answered, done);
+  IdleStream second(*stub, answered, done);
+  ASSERT_TRUE(answered.WaitFor(2, absl::Minutes(2)));
+  IdleStream third(*stub, third_answered, third_done);
+  EXPECT_FALSE(third_answered.WaitFor(1, absl::Seconds(3)));
+  first.Cancel();
+  EXPECT_TRUE(third_answered.WaitFor(1, absl::Minutes(2)));
+  second.Cancel();
+  third.Cancel();
+  EXPECT_TRUE(done.WaitFor(2, absl::Minutes(2)));
+  EXPECT_TRUE(third_done.WaitFor(1, absl::Minutes(2)));
+}
+
 // A connection with no call for max_connection_idle_ms is closed.
 TEST(TransportLimitsTest, IdleConnectionIsClosed) {
   Daemon daemon("transport { max_connection_idle_ms: 1000 }\n");
