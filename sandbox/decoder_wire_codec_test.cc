@@ -1,0 +1,125 @@
+#include "sandbox/decoder_wire_codec.h"
+
+#include "gtest/gtest.h"
+
+namespace clearmatch::sandbox {
+namespace {
+
+PdqHash HashOf(uint8_t seed) {
+  std::array<uint8_t, PdqHash::kBytes> bytes;
+  for (int i = 0; i < PdqHash::kBytes; ++i) bytes[i] = seed + i;
+  return PdqHash(bytes);
+}
+
+TEST(DecoderWireCodecTest, OptionsRoundTrip) {
+  MediaFingerprinter::Options options;
+  options.image_limits = {.max_bytes = 11, .max_pixels = 12, .max_side = 13};
+  options.dihedral = true;
+  options.video.limits.max_bytes = 21;
+  options.video.limits.max_width = 22;
+  options.video.limits.max_height = 23;
+  options.video.limits.max_pixels = 24;
+  options.video.limits.max_duration_seconds = 25.5;
+  options.video.limits.max_decoded_frames = 26;
+  options.video.limits.max_streams = 27;
+  options.video.limits.max_wall_time = absl::Seconds(90);
+  options.video.seconds_per_hash = 0.5;
+  options.video.keyframes_only = true;
+  options.video.skip_unsampled_frames = false;
+  options.video.conversion = VideoFrameSampler::FrameConversion::kLumaPlane;
+  options.video.decoder_threads = 4;
+
+  const DecodeRequest wire = RequestToWire(options, absl::Seconds(7), 3);
+  EXPECT_EQ(wire.cpu_seconds(), 3u);
+  const MediaFingerprinter::Options back = OptionsFromWire(wire);
+  EXPECT_EQ(back.image_limits.max_bytes, 11);
+  EXPECT_EQ(back.image_limits.max_pixels, 12);
+  EXPECT_EQ(back.image_limits.max_side, 13);
+  EXPECT_TRUE(back.dihedral);
+  EXPECT_EQ(back.video.limits.max_bytes, 21);
+  EXPECT_EQ(back.video.limits.max_width, 22);
+  EXPECT_EQ(back.video.limits.max_height, 23);
+  EXPECT_EQ(back.video.limits.max_pixels, 24);
+  EXPECT_EQ(back.video.limits.max_duration_seconds, 25.5);
+  EXPECT_EQ(back.video.limits.max_decoded_frames, 26);
+  EXPECT_EQ(back.video.limits.max_streams, 27);
+  // Cut to the wall time the daemon waits.
+  EXPECT_EQ(back.video.limits.max_wall_time, absl::Seconds(7));
+  EXPECT_EQ(back.video.seconds_per_hash, 0.5);
+  EXPECT_TRUE(back.video.keyframes_only);
+  EXPECT_FALSE(back.video.skip_unsampled_frames);
+  EXPECT_EQ(back.video.conversion,
+            VideoFrameSampler::FrameConversion::kLumaPlane);
+  EXPECT_EQ(back.video.decoder_threads, 1);  // the sandbox has no threads
+}
+
+TEST(DecoderWireCodecTest, FingerprintRoundTrip) {
+  MediaFingerprint fp;
+  fp.format = MediaFormat::kMp4;
+  fp.digests = {"m", "s1", "s256"};
+  fp.width = 640;
+  fp.height = 480;
+  PdqDihedralResult pdq;
+  for (int i = 0; i < kDihedralCount; ++i) pdq.hashes[i] = HashOf(i);
+  pdq.quality = 77;
+  fp.pdq = pdq;
+  VpdqVideoHash video;
+  video.features.push_back(
+      {.frame_number = 3, .quality = 90, .hash = HashOf(40), .seconds = 0.1});
+  video.fps = 29.97;
+  video.decoded_frames = 100;
+  video.width = 640;
+  video.height = 480;
+  video.container = "mov";
+  video.codec = "h264";
+  video.skipped_unsampled_frames = true;
+  fp.vpdq = video;
+
+  DecodeResult wire;
+  ASSERT_TRUE(wire.ParseFromString(ResultToWire(fp).SerializeAsString()));
+  absl::StatusOr<absl::StatusOr<MediaFingerprint>> back = ResultFromWire(wire);
+  ASSERT_TRUE(back.ok()) << back.status();
+  ASSERT_TRUE(back->ok()) << back->status();
+  const MediaFingerprint& got = **back;
+  EXPECT_EQ(got.format, MediaFormat::kMp4);
+  EXPECT_EQ(got.digests.md5, "m");
+  EXPECT_EQ(got.digests.sha1, "s1");
+  EXPECT_EQ(got.digests.sha256, "s256");
+  EXPECT_EQ(got.width, 640);
+  ASSERT_TRUE(got.pdq.has_value());
+  EXPECT_EQ(got.pdq->hashes, pdq.hashes);
+  EXPECT_EQ(got.pdq->quality, 77);
+  ASSERT_TRUE(got.vpdq.has_value());
+  EXPECT_EQ(got.vpdq->features, video.features);
+  EXPECT_EQ(got.vpdq->fps, 29.97);
+  EXPECT_EQ(got.vpdq->decoded_frames, 100);
+  EXPECT_EQ(got.vpdq->container, "mov");
+  EXPECT_EQ(got.vpdq->codec, "h264");
+  EXPECT_TRUE(got.vpdq->skipped_unsampled_frames);
+}
+
+TEST(DecoderWireCodecTest, AnErrorRoundTrips) {
+  const DecodeResult wire =
+      ResultToWire(absl::InvalidArgumentError("not an image"));
+  absl::StatusOr<absl::StatusOr<MediaFingerprint>> back = ResultFromWire(wire);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->status(), absl::InvalidArgumentError("not an image"));
+}
+
+TEST(DecoderWireCodecTest, MalformedResultsAreDataLoss) {
+  DecodeResult short_hash = ResultToWire(MediaFingerprint{});
+  short_hash.mutable_pdq()->add_hashes("abc");
+  EXPECT_EQ(ResultFromWire(short_hash).status().code(),
+            absl::StatusCode::kDataLoss);
+  DecodeResult bad_code;
+  bad_code.set_code(99);
+  EXPECT_EQ(ResultFromWire(bad_code).status().code(),
+            absl::StatusCode::kDataLoss);
+  DecodeResult bad_format;
+  bad_format.set_format(1000);
+  EXPECT_EQ(ResultFromWire(bad_format).status().code(),
+            absl::StatusCode::kDataLoss);
+}
+
+}  // namespace
+}  // namespace clearmatch::sandbox
