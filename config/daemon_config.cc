@@ -145,9 +145,25 @@ absl::StatusOr<v1::DaemonConfig> LoadDaemonConfigFile(const std::string& path) {
   MakeRelativeTo(dir, tls->mutable_cert_file());
   MakeRelativeTo(dir, tls->mutable_key_file());
   MakeRelativeTo(dir, tls->mutable_client_ca_file());
+  MakeRelativeTo(dir, config.mutable_sandbox()->mutable_decoder_path());
   MakeClearinghousePathsRelativeTo(dir, &config);
   return config;
 }
+
+namespace {
+
+// sandbox: decoding in sandboxed decoder processes (docs/DAEMON.md,
+// "Sandbox"). decoder_path stays empty: the daemon finds the binary.
+void ApplySandboxDefaults(v1::Sandbox* sandbox) {
+  if (!sandbox->has_enabled()) sandbox->set_enabled(true);
+  if (!sandbox->has_memory_bytes()) {
+    sandbox->set_memory_bytes(uint64_t{2} << 30);
+  }
+  if (!sandbox->has_image_cpu_ms()) sandbox->set_image_cpu_ms(5000);
+  if (!sandbox->has_video_cpu_ms()) sandbox->set_video_cpu_ms(30000);
+}
+
+}  // namespace
 
 void ApplyDaemonConfigDefaults(v1::DaemonConfig* config) {
   if (config->listen().empty()) config->set_listen(kDefaultListen);
@@ -174,6 +190,7 @@ void ApplyDaemonConfigDefaults(v1::DaemonConfig* config) {
   if (!limits->has_default_deadline_ms()) {
     limits->set_default_deadline_ms(30000);
   }
+  ApplySandboxDefaults(config->mutable_sandbox());
   ApplyClearinghouseDefaults(config);
   ApplyTransportDefaults(config);
 }
@@ -259,6 +276,16 @@ absl::Status ValidateLimits(const v1::Limits& limits) {
                               limits.default_deadline_ms(), 1, 3600000);
 }
 
+absl::Status ValidateSandbox(const v1::Sandbox& sandbox) {
+  CM_RETURN_IF_ERROR(
+      CheckRange<uint64_t>("sandbox.memory_bytes", sandbox.memory_bytes(),
+                           uint64_t{256} << 20, uint64_t{64} << 30));
+  CM_RETURN_IF_ERROR(CheckRange<uint32_t>("sandbox.image_cpu_ms",
+                                          sandbox.image_cpu_ms(), 100, 600000));
+  return CheckRange<uint32_t>("sandbox.video_cpu_ms", sandbox.video_cpu_ms(),
+                              100, 3600000);
+}
+
 // feeds[] and bank_csvs[].
 absl::Status ValidateSources(const v1::DaemonConfig& config) {
   for (int i = 0; i < config.feeds_size(); ++i) {
@@ -296,6 +323,7 @@ absl::Status ValidateDaemonConfig(const v1::DaemonConfig& config) {
   }
   CM_RETURN_IF_ERROR(ValidateLimits(config.limits()));
   CM_RETURN_IF_ERROR(ValidateTransport(config));
+  CM_RETURN_IF_ERROR(ValidateSandbox(config.sandbox()));
   CM_RETURN_IF_ERROR(ValidateSources(config));
   CM_RETURN_IF_ERROR(ValidateClearinghouseSources(config));
   return VerdictPolicy::Create(config).status();

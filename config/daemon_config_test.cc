@@ -98,5 +98,35 @@ TEST(DaemonConfigTest, MissingFileIsNotFound) {
             absl::StatusCode::kNotFound);
 }
 
+TEST(DaemonConfigTest, SandboxDefaultsAndBadValues) {
+  absl::StatusOr<v1::DaemonConfig> config = ParseDaemonConfig("", "c");
+  ASSERT_TRUE(config.ok());
+  ApplyDaemonConfigDefaults(&*config);
+  EXPECT_TRUE(config->sandbox().enabled());
+  EXPECT_EQ(config->sandbox().memory_bytes(), uint64_t{2} << 30);
+  EXPECT_EQ(config->sandbox().image_cpu_ms(), 5000u);
+  EXPECT_EQ(config->sandbox().video_cpu_ms(), 30000u);
+  EXPECT_EQ(config->sandbox().decoder_path(), "");
+  // Off only when said so.
+  config = ParseDaemonConfig("sandbox { enabled: false }", "c");
+  ASSERT_TRUE(config.ok());
+  ApplyDaemonConfigDefaults(&*config);
+  EXPECT_FALSE(config->sandbox().enabled());
+
+  const std::pair<const char*, const char*> cases[] = {
+      {"sandbox { memory_bytes: 1000 }", "sandbox.memory_bytes"},
+      {"sandbox { memory_bytes: 100000000000000 }", "sandbox.memory_bytes"},
+      {"sandbox { image_cpu_ms: 10 }", "sandbox.image_cpu_ms"},
+      {"sandbox { image_cpu_ms: 700000 }", "sandbox.image_cpu_ms"},
+      {"sandbox { video_cpu_ms: 0 }", "sandbox.video_cpu_ms"},
+      {"sandbox { video_cpu_ms: 4000000 }", "sandbox.video_cpu_ms"},
+  };
+  for (const auto& [text, key] : cases) {
+    const absl::Status status = Validate(text);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << text;
+    EXPECT_THAT(status.message(), HasSubstr(key)) << text;
+  }
+}
+
 }  // namespace
 }  // namespace clearmatch
