@@ -111,7 +111,7 @@ absl::StatusOr<std::unique_ptr<DaemonServer>> DaemonServer::Start(
   auto daemon = std::unique_ptr<DaemonServer>(
       new DaemonServer(config, std::move(policy)));
   DaemonServer& d = *daemon;
-  d.StartPipeline();
+  CM_RETURN_IF_ERROR(d.StartPipeline());
   CM_RETURN_IF_ERROR(d.StartIndexManager());
   d.StartServices();
   CM_RETURN_IF_ERROR(d.StartReview());
@@ -125,7 +125,7 @@ absl::StatusOr<std::unique_ptr<DaemonServer>> DaemonServer::Start(
   return daemon;
 }
 
-void DaemonServer::StartPipeline() {
+absl::Status DaemonServer::StartPipeline() {
   const v1::Limits& limits = config_.limits();
   pool_ = std::make_unique<WorkerPool>(limits.workers(), limits.queue_size());
   MatchPipeline::Options pipeline_options;
@@ -135,7 +135,7 @@ void DaemonServer::StartPipeline() {
       static_cast<int64_t>(limits.max_upload_bytes());
   pipeline_options.video_limits.max_bytes =
       static_cast<int64_t>(limits.max_upload_bytes());
-  backend_ = std::make_unique<InProcessFingerprintBackend>();
+  CM_RETURN_IF_ERROR(StartFingerprintBackend());
   pipeline_options.backend = backend_.get();
   if (const char* gate = std::getenv(kDecodeGateVariable);
       gate != nullptr && gate[0] != '\0') {
@@ -146,6 +146,40 @@ void DaemonServer::StartPipeline() {
   }
   pipeline_ = std::make_unique<MatchPipeline>(pipeline_options, policy_,
                                               holder_, metrics_registry_);
+  return absl::OkStatus();
+}
+
+absl::Status DaemonServer::StartFingerprintBackend() {
+  const v1::Sandbox& config = config_.sandbox();
+  if (!config.enabled()) {
+    LogWarning(
+        "sandbox.enabled is false: media is decoded inside the daemon's own "
+        "process (a decoder crash or exploit takes the daemon with it)");
+    backend_ = std::make_unique<InProcessFingerprintBackend>();
+    return absl::OkStatus();
+  }
+  sandbox::SandboxedFingerprintBackend::Options options;
+  options.pool.size = static_cast<int>(config_.limits().workers());
+  options.pool.process.path = config.decoder_path().empty()
+                                  ? sandbox::DefaultDecoderPath()
+                                  : config.decoder_path();
+  if (options.pool.process.path.empty()) {
+    return absl::FailedPreconditionError(
+        "sandbox: no clearmatch-decoder beside clearmatchd; set "
+        "sandbox.decoder_path");
+  }
+  options.pool.process.memory_bytes = config.memory_bytes();
+  options.image_cpu = absl::Milliseconds(config.image_cpu_ms());
+  options.video_cpu = absl::Milliseconds(config.video_cpu_ms());
+  CM_ASSIGN_OR_RETURN(
+      std::unique_ptr<sandbox::SandboxedFingerprintBackend> sandboxed,
+      sandbox::SandboxedFingerprintBackend::Create(options));
+  sandboxed_ = sandboxed.get();
+  backend_ = std::move(sandboxed);
+  LogInfo(absl::StrCat("decoding in ", options.pool.size,
+                       " sandboxed decoder processes (",
+                       options.pool.process.path, ")"));
+  return absl::OkStatus();
 }
 
 absl::Status DaemonServer::StartIndexManager() {
@@ -235,7 +269,8 @@ absl::Status DaemonServer::StartMetricsHttp() {
                             UpdateFeedbackMetrics();
                             return metrics_registry_.RenderPrometheus(now) +
                                    source_metrics_.Render(now) +
-                                   review_recorder_->RenderPrometheus();
+                                   review_recorder_->RenderPrometheus() +
+                                   DecoderMetrics();
                           },
                           [this] { return holder_.Current() != nullptr; }));
   return absl::OkStatus();
@@ -293,6 +328,10 @@ void DaemonServer::UpdateFeedbackMetrics() {
   }
 }
 
+std::string DaemonServer::DecoderMetrics() const {
+  return sandboxed_ == nullptr ? "" : sandboxed_->pool().RenderPrometheus();
+}
+
 void DaemonServer::MarkServing() {
   if (server_ != nullptr) {
     server_->GetHealthCheckService()->SetServingStatus(true);
@@ -308,6 +347,9 @@ void DaemonServer::Shutdown() {
   LogInfo("shutting down");
   // Clearinghouse transfers in progress give up (CANCELLED).
   stopping_.store(true, std::memory_order_relaxed);
+  // Decodes in flight end now (UNAVAILABLE): the server does not wait for
+  // them.
+  if (sandboxed_ != nullptr) sandboxed_->Shutdown();
   server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
 }
 

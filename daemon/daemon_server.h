@@ -21,6 +21,7 @@
 #include <atomic>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -41,6 +42,7 @@
 #include "fingerprint/fingerprint_backend.h"
 #include "index/index_holder.h"
 #include "matching/verdict_policy.h"
+#include "sandbox/sandboxed_fingerprint_backend.h"
 #include "serving/index_manager.h"
 
 namespace clearmatch {
@@ -67,8 +69,12 @@ class DaemonServer {
  private:
   DaemonServer(const v1::DaemonConfig& config, VerdictPolicy policy);
   void MarkServing();
-  // The steps of Start, in order. The worker pool and the match pipeline.
-  void StartPipeline();
+  // The steps of Start, in order. The worker pool, the fingerprint backend
+  // and the match pipeline.
+  absl::Status StartPipeline();
+  // The sandboxed decoder processes (sandbox.enabled, the default; their
+  // errors when they cannot start), or in-process decoding.
+  absl::Status StartFingerprintBackend();
   // The index sources and their IndexManager (not started).
   absl::Status StartIndexManager();
   // The Matcher and Admin services.
@@ -85,6 +91,8 @@ class DaemonServer {
   // The dispatcher's counters as Admin rows; none without a dispatcher.
   std::vector<v1::FeedbackStatus> FeedbackRows() const;
   void UpdateFeedbackMetrics();
+  // The decoder pool's metrics; "" without the sandbox.
+  std::string DecoderMetrics() const;
 
   const v1::DaemonConfig config_;
   DaemonMetrics metrics_registry_;
@@ -97,6 +105,8 @@ class DaemonServer {
   std::unique_ptr<WorkerPool> pool_;
   // Decodes the media of Checks; the pipeline borrows it.
   std::unique_ptr<FingerprintBackend> backend_;
+  // backend_ when it is sandboxed (Shutdown kills its decodes), else null.
+  sandbox::SandboxedFingerprintBackend* sandboxed_ = nullptr;
   std::unique_ptr<MatchPipeline> pipeline_;
   // Borrowed by the clearinghouse sources: destroyed after the manager.
   std::unique_ptr<ClearinghouseStore> clearinghouse_store_;
