@@ -1,9 +1,11 @@
 // load_bench: an asynchronous gRPC load client against a real clearmatchd
 // (started here on a loopback port with a bank of N random PDQ hashes).
 // Prints, per concurrency, hash-only Check calls/s with p50/p99 latency;
-// 1 MP JPEG Checks per second; CheckStream throughput (hash-only and JPEG
-// rescans). Baseline, in the same run: the same work in-process without
-// gRPC (index search; decode + hash).
+// 1 MP JPEG Checks per second, decoded in sandboxed decoder processes (the
+// default) and, from a second daemon with sandbox.enabled false, in the
+// daemon's process, with the sandbox's cost; CheckStream throughput
+// (hash-only and JPEG rescans). Baseline, in the same run: the same work
+// in-process without gRPC (index search; decode + hash).
 //
 //   load_bench [--entries 1000000] [--seconds 5] [--daemon PATH]
 //
@@ -21,6 +23,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <mutex>
 #include <random>
 #include <sstream>
@@ -190,6 +193,51 @@ double RunStream(v1::Matcher::Stub& stub, int count,
   return received / std::chrono::duration<double>(Clock::now() - start).count();
 }
 
+// 1 MP JPEG Checks at concurrency 1, 2 and 4 against the daemon of
+// `sandboxed` and against a second daemon on the same bank with the sandbox
+// off, in one table with the sandbox's cost. False if the second daemon
+// cannot start.
+bool RunJpegTable(v1::Matcher::Stub& sandboxed, const std::string& binary,
+                  const std::vector<std::string>& daemon_args,
+                  const std::string& dir, double seconds,
+                  const std::function<v1::CheckRequest(int)>& jpeg_request) {
+  {
+    std::ofstream config(dir + "/in-process.textproto");
+    config << "sandbox { enabled: false }\n";
+  }
+  std::vector<std::string> args = daemon_args;
+  args.push_back("--config");
+  args.push_back(dir + "/in-process.textproto");
+  args[3] = dir + "/data-in-process";  // its own --data-dir
+  Daemon in_process_daemon;
+  if (!StartDaemon(binary, args, &in_process_daemon)) return false;
+  auto in_process = v1::Matcher::NewStub(
+      grpc::CreateChannel("127.0.0.1:" + std::to_string(in_process_daemon.port),
+                          grpc::InsecureChannelCredentials()));
+  RunUnary(sandboxed, 1, 1, jpeg_request);  // warm-up, both
+  RunUnary(*in_process, 1, 1, jpeg_request);
+  std::printf(
+      "| concurrency | sandboxed calls/s | p50 ms | p99 ms | errors "
+      "| in-process calls/s | p50 ms | p99 ms | errors | sandbox cost |\n");
+  std::printf("|---|---|---|---|---|---|---|---|---|---|\n");
+  for (int c : {1, 2, 4}) {
+    const Result s = RunUnary(sandboxed, c, seconds, jpeg_request);
+    const Result p = RunUnary(*in_process, c, seconds, jpeg_request);
+    const double cost =
+        p.calls_per_second > 0
+            ? 100.0 * (1.0 - s.calls_per_second / p.calls_per_second)
+            : 0.0;
+    std::printf(
+        "| %d | %.1f | %.2f | %.2f | %lld | %.1f | %.2f | %.2f | %lld "
+        "| %.1f%% |\n",
+        c, s.calls_per_second, s.p50_ms, s.p99_ms,
+        static_cast<long long>(s.errors), p.calls_per_second, p.p50_ms,
+        p.p99_ms, static_cast<long long>(p.errors), cost);
+    std::fflush(stdout);
+  }
+  return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -235,11 +283,10 @@ int main(int argc, char** argv) {
 
   const auto start_daemon = Clock::now();
   Daemon daemon;
-  if (!StartDaemon(
-          daemon_binary,
-          {"--bank-csv", dir + "/bank.csv", "--data-dir", dir + "/data",
-           "--listen", "127.0.0.1:0", "--metrics-listen", "off"},
-          &daemon)) {
+  const std::vector<std::string> daemon_args = {
+      "--bank-csv", dir + "/bank.csv", "--data-dir",       dir + "/data",
+      "--listen",   "127.0.0.1:0",     "--metrics-listen", "off"};
+  if (!StartDaemon(daemon_binary, daemon_args, &daemon)) {
     std::fprintf(stderr, "load_bench: cannot start %s\n",
                  daemon_binary.c_str());
     return 1;
@@ -280,13 +327,10 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
   }
   std::printf("\n1 MP JPEG Check (%zu bytes, 1152x864)\n", jpeg.size());
-  std::printf("| concurrency | calls/s | p50 ms | p99 ms | errors |\n");
-  std::printf("|---|---|---|---|---|\n");
-  for (int c : {1, 2, 4}) {
-    const Result r = RunUnary(*stub, c, seconds, jpeg_request);
-    std::printf("| %d | %.1f | %.2f | %.2f | %lld |\n", c, r.calls_per_second,
-                r.p50_ms, r.p99_ms, static_cast<long long>(r.errors));
-    std::fflush(stdout);
+  if (!RunJpegTable(*stub, daemon_binary, daemon_args, dir, seconds,
+                    jpeg_request)) {
+    std::fprintf(stderr, "load_bench: cannot start the in-process daemon\n");
+    return 1;
   }
   int64_t stream_errors = 0;
   const double stream_hash =
