@@ -8,6 +8,7 @@
 #include <sstream>
 #include <string>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -146,6 +147,9 @@ absl::StatusOr<v1::DaemonConfig> LoadDaemonConfigFile(const std::string& path) {
   MakeRelativeTo(dir, tls->mutable_key_file());
   MakeRelativeTo(dir, tls->mutable_client_ca_file());
   MakeRelativeTo(dir, config.mutable_sandbox()->mutable_decoder_path());
+  if (config.unix_socket() != kUnixSocketOff) {
+    MakeRelativeTo(dir, config.mutable_unix_socket());
+  }
   MakeClearinghousePathsRelativeTo(dir, &config);
   return config;
 }
@@ -170,6 +174,10 @@ void ApplyDaemonConfigDefaults(v1::DaemonConfig* config) {
   if (config->data_dir().empty()) config->set_data_dir(kDefaultDataDir);
   if (config->metrics_listen().empty()) {
     config->set_metrics_listen(kDefaultMetricsListen);
+  }
+  if (config->unix_socket().empty()) {
+    config->set_unix_socket(
+        absl::StrCat(config->data_dir(), "/", kDefaultUnixSocketName));
   }
   if (!config->has_sync_interval_seconds()) {
     config->set_sync_interval_seconds(300);
@@ -197,6 +205,19 @@ void ApplyDaemonConfigDefaults(v1::DaemonConfig* config) {
 
 namespace {
 
+absl::Status ValidateRoles(
+    absl::string_view key,
+    const google::protobuf::RepeatedPtrField<std::string>& roles) {
+  for (const std::string& role : roles) {
+    if (role != "checker" && role != "admin" && role != "reviewer") {
+      return absl::InvalidArgumentError(
+          absl::StrCat(key, ".roles: unknown role \"", role,
+                       "\" (checker, admin or reviewer)"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateRoleMapping(const v1::TlsConfig& tls, int i) {
   const v1::RoleMapping& mapping = tls.roles(i);
   const std::string key = absl::StrCat("tls.roles[", i, "]");
@@ -208,14 +229,7 @@ absl::Status ValidateRoleMapping(const v1::TlsConfig& tls, int i) {
     return absl::InvalidArgumentError(
         absl::StrCat(key, ".common_name: must not be empty"));
   }
-  for (const std::string& role : mapping.roles()) {
-    if (role != "checker" && role != "admin" && role != "reviewer") {
-      return absl::InvalidArgumentError(
-          absl::StrCat(key, ".roles: unknown role \"", role,
-                       "\" (checker, admin or reviewer)"));
-    }
-  }
-  return absl::OkStatus();
+  return ValidateRoles(key, mapping.roles());
 }
 
 // listen, tls.* and the roles.
@@ -237,8 +251,43 @@ absl::Status ValidateTls(const v1::DaemonConfig& config) {
     return absl::InvalidArgumentError(
         "tls.client_ca_file: mTLS needs tls.cert_file and tls.key_file");
   }
+  absl::flat_hash_set<std::string> common_names;
   for (int i = 0; i < config.tls().roles_size(); ++i) {
     CM_RETURN_IF_ERROR(ValidateRoleMapping(config.tls(), i));
+    if (!common_names.insert(config.tls().roles(i).common_name()).second) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "tls.roles[", i, "].common_name: \"",
+          config.tls().roles(i).common_name(), "\" is mapped twice"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// unix_socket and unix_roles.
+absl::Status ValidateUnixSocket(const v1::DaemonConfig& config) {
+  const std::string& path = config.unix_socket();
+  if (path == kUnixSocketOff) {
+    if (config.unix_roles_size() > 0) {
+      return absl::InvalidArgumentError(
+          "unix_roles: the unix socket is off (unix_socket: \"off\")");
+    }
+    return absl::OkStatus();
+  }
+  // sockaddr_un.sun_path holds 108 bytes with the final NUL.
+  if (path.empty() || path.size() > 107 || absl::StartsWith(path, "unix:")) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unix_socket: \"", path,
+                     "\" is not a file path of 1 to 107 bytes (or \"off\")"));
+  }
+  absl::flat_hash_set<uint32_t> uids;
+  for (int i = 0; i < config.unix_roles_size(); ++i) {
+    const v1::UnixRoleMapping& mapping = config.unix_roles(i);
+    const std::string key = absl::StrCat("unix_roles[", i, "]");
+    if (!uids.insert(mapping.uid()).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(key, ".uid: ", mapping.uid(), " is mapped twice"));
+    }
+    CM_RETURN_IF_ERROR(ValidateRoles(key, mapping.roles()));
   }
   return absl::OkStatus();
 }
@@ -317,6 +366,7 @@ absl::Status ValidateSources(const v1::DaemonConfig& config) {
 
 absl::Status ValidateDaemonConfig(const v1::DaemonConfig& config) {
   CM_RETURN_IF_ERROR(ValidateTls(config));
+  CM_RETURN_IF_ERROR(ValidateUnixSocket(config));
   CM_RETURN_IF_ERROR(ValidateMetricsListen(config));
   if (config.data_dir().empty()) {
     return absl::InvalidArgumentError("data_dir: must not be empty");

@@ -25,6 +25,10 @@ inline constexpr char kDefaultDataDir[] = "./var/clearmatch";
 inline constexpr char kDefaultMetricsListen[] = "127.0.0.1:9464";
 // metrics_listen value that turns the metrics/health HTTP endpoint off.
 inline constexpr char kMetricsOff[] = "off";
+// The unix socket's file in data_dir when unix_socket is not set, and the
+// unix_socket value that turns it off.
+inline constexpr char kDefaultUnixSocketName[] = "clearmatchd.sock";
+inline constexpr char kUnixSocketOff[] = "off";
 
 // Parses text-format `text`. INVALID_ARGUMENT with "<origin>:line:column:"
 // and protobuf's message (which names an unknown or mistyped key).

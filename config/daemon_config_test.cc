@@ -24,7 +24,42 @@ TEST(DaemonConfigTest, EmptyConfigGetsLaptopDefaults) {
   EXPECT_EQ(config->metrics_listen(), "127.0.0.1:9464");
   EXPECT_EQ(config->limits().workers(), 2u);
   EXPECT_EQ(config->sync_interval_seconds(), 300u);
+  EXPECT_EQ(config->unix_socket(), "./var/clearmatch/clearmatchd.sock");
+  EXPECT_EQ(config->unix_roles_size(), 0);
   EXPECT_TRUE(ValidateDaemonConfig(*config).ok());
+}
+
+TEST(DaemonConfigTest, UnixSocketDefaultsIntoTheDataDir) {
+  absl::StatusOr<v1::DaemonConfig> config =
+      ParseDaemonConfig("data_dir: \"/srv/cm\"", "c");
+  ASSERT_TRUE(config.ok());
+  ApplyDaemonConfigDefaults(&*config);
+  EXPECT_EQ(config->unix_socket(), "/srv/cm/clearmatchd.sock");
+  EXPECT_TRUE(Validate("unix_socket: \"off\"").ok());
+  EXPECT_TRUE(Validate("unix_socket: \"/run/cm.sock\" unix_roles { uid: 7 "
+                       "roles: \"reviewer\" name: \"ann\" }")
+                  .ok());
+}
+
+// A test per bad value of unix_socket, unix_roles and tls.roles.
+TEST(DaemonConfigTest, BadUnixSocketAndRoleValuesNameTheirKey) {
+  const std::string mtls =
+      "tls { cert_file: \"c\" key_file: \"k\" client_ca_file: \"ca\" ";
+  const std::pair<std::string, const char*> cases[] = {
+      {"unix_socket: \"/" + std::string(120, 'a') + "\"", "unix_socket"},
+      {"unix_socket: \"unix:/run/cm.sock\"", "unix_socket"},
+      {"unix_socket: \"off\" unix_roles { uid: 1 roles: \"admin\" }",
+       "unix_roles"},
+      {"unix_roles { uid: 1 roles: \"root\" }", "unix_roles[0].roles"},
+      {"unix_roles { uid: 1 } unix_roles { uid: 1 }", "unix_roles[1].uid"},
+      {mtls + "roles { common_name: \"a\" } roles { common_name: \"a\" } }",
+       "tls.roles[1].common_name"},
+  };
+  for (const auto& [text, key] : cases) {
+    const absl::Status status = Validate(text);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << text;
+    EXPECT_THAT(status.message(), HasSubstr(key)) << text;
+  }
 }
 
 TEST(DaemonConfigTest, UnknownKeyIsNamedWithItsPosition) {
