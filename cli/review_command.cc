@@ -38,7 +38,9 @@ std::string Usage() {
       "           [--bank B] [--page-size N] [--page-token T] [--json]\n"
       "       clearmatch review verify-audit --store FILE\n"
       "  DAEMON: ",
-      kDaemonChannelUsage, "\n");
+      kLocalDaemonChannelUsage,
+      "\n  (default: the unix socket of a daemon started here with its "
+      "defaults, as its own user)\n");
 }
 
 constexpr int kDeadlineSeconds = 30;
@@ -47,7 +49,7 @@ constexpr int kDeadlineSeconds = 30;
 // address and TLS flags, and positionals.
 struct Parsed {
   std::map<std::string, std::string> flags;
-  DaemonChannelFlags daemon;
+  DaemonChannelFlags daemon = LocalDaemonChannelFlags();
   std::vector<std::string> positional;
 };
 
@@ -281,10 +283,10 @@ int Decide(v1::Review::Stub& stub, const Parsed& parsed, std::ostream& out,
   if (auto it = parsed.flags.find("--note"); it != parsed.flags.end()) {
     request.set_note(it->second);
   }
+  // The daemon records the authenticated caller; --reviewer only asserts
+  // who that is (a different name is refused).
   if (auto it = parsed.flags.find("--reviewer"); it != parsed.flags.end()) {
     request.set_reviewer(it->second);
-  } else if (const char* user = std::getenv("USER"); user != nullptr) {
-    request.set_reviewer(user);
   }
   grpc::ClientContext context;
   SetDeadline(context);

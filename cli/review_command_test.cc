@@ -7,14 +7,17 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <optional>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "clearmatch/v1/config.pb.h"
 #include "cli/command.h"
+#include "config/daemon_config.h"
 #include "daemon/daemon_metrics.h"
 #include "daemon/request_authorizer.h"
 #include "daemon/review_service.h"
+#include "daemon/unix_socket_listener.h"
 #include "daemon/worker_pool.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -137,16 +140,24 @@ TEST(ReviewCommandTest, OutboxListsRowsAndCounts) {
 
   WorkerPool pool(/*workers=*/1, /*queue_size=*/8);
   DaemonMetrics metrics;
-  const RequestAuthorizer authorizer{v1::TlsConfig()};
+  // Over the unix socket as this test's user, which has every role by
+  // default.
+  std::unique_ptr<UnixSocketListener> listener;
+  v1::DaemonConfig config;
+  ApplyDaemonConfigDefaults(&config);
+  const RequestAuthorizer authorizer(config, [&](absl::string_view peer) {
+    return listener != nullptr ? listener->UidOf(peer) : std::nullopt;
+  });
   ReviewService service(**store, pool, metrics, authorizer);
+  auto listening = UnixSocketListener::Create(dir.File("review.sock"));
+  ASSERT_TRUE(listening.ok()) << listening.status();
+  listener = *std::move(listening);
   grpc::ServerBuilder builder;
-  int port = 0;
-  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
-                           &port);
   builder.RegisterService(&service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   ASSERT_NE(server, nullptr);
-  const std::string addr = absl::StrCat("127.0.0.1:", port);
+  listener->Start(*server);
+  const std::string addr = "unix:" + listener->path();
 
   std::string out, err;
   ASSERT_EQ(RunReview({"outbox", "--addr", addr}, &out, &err), 0) << err;
@@ -171,6 +182,7 @@ TEST(ReviewCommandTest, OutboxListsRowsAndCounts) {
             0)
       << err;
   EXPECT_THAT(out, Not(HasSubstr("m-1")));
+  listener->Stop();
   server->Shutdown();
   server->Wait();
 }

@@ -19,6 +19,7 @@
 #include "clearinghouse/clearinghouse_setup.h"
 #include "common/log.h"
 #include "common/status_macros.h"
+#include "config/daemon_config.h"
 #include "crypto/pem.h"
 #include "daemon/grpc_transport_options.h"
 #include "daemon/index_sources.h"
@@ -103,7 +104,13 @@ void PassDecodeGate(const std::string& path) {
 }  // namespace
 
 DaemonServer::DaemonServer(const v1::DaemonConfig& config, VerdictPolicy policy)
-    : config_(config), policy_(std::move(policy)), authorizer_(config.tls()) {}
+    : config_(config),
+      policy_(std::move(policy)),
+      authorizer_(config, [this](absl::string_view peer) {
+        // Set before the server starts; never reset while it runs.
+        return unix_listener_ != nullptr ? unix_listener_->UidOf(peer)
+                                         : std::nullopt;
+      }) {}
 
 absl::StatusOr<std::unique_ptr<DaemonServer>> DaemonServer::Start(
     const v1::DaemonConfig& config) {
@@ -120,8 +127,9 @@ absl::StatusOr<std::unique_ptr<DaemonServer>> DaemonServer::Start(
   CM_RETURN_IF_ERROR(d.index_manager_->LoadInitial());
   d.index_manager_->Start();
   LogInfo(absl::StrCat("serving gRPC on ", config.listen(), " (port ",
-                       d.grpc_port_, "), metrics on port ", d.metrics_port(),
-                       ", data in ", config.data_dir()));
+                       d.grpc_port_, ") and on the unix socket ",
+                       config.unix_socket(), ", metrics on port ",
+                       d.metrics_port(), ", data in ", config.data_dir()));
   return daemon;
 }
 
@@ -249,13 +257,26 @@ absl::Status DaemonServer::StartGrpcServer() {
   builder.RegisterService(matcher_.get());
   builder.RegisterService(admin_.get());
   builder.RegisterService(review_.get());
+  CM_RETURN_IF_ERROR(BindUnixSocket());
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || grpc_port_ == 0) {
     return absl::UnavailableError(
         absl::StrCat("listen: cannot listen on ", config_.listen()));
   }
+  if (unix_listener_ != nullptr) unix_listener_->Start(*server_);
   server_->GetHealthCheckService()->SetServingStatus(false);
   return absl::OkStatus();
+}
+
+absl::Status DaemonServer::BindUnixSocket() {
+  if (config_.unix_socket() == kUnixSocketOff) return absl::OkStatus();
+  CM_ASSIGN_OR_RETURN(unix_listener_,
+                      UnixSocketListener::Create(config_.unix_socket()));
+  return absl::OkStatus();
+}
+
+std::string DaemonServer::unix_socket() const {
+  return unix_listener_ != nullptr ? unix_listener_->path() : "";
 }
 
 absl::Status DaemonServer::StartMetricsHttp() {
@@ -350,6 +371,8 @@ void DaemonServer::Shutdown() {
   // Decodes in flight end now (UNAVAILABLE): the server does not wait for
   // them.
   if (sandboxed_ != nullptr) sandboxed_->Shutdown();
+  // No new unix-socket connections (the accept thread uses the server).
+  if (unix_listener_ != nullptr) unix_listener_->Stop();
   server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
 }
 

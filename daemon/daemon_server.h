@@ -38,6 +38,7 @@
 #include "daemon/review_recorder.h"
 #include "daemon/review_service.h"
 #include "daemon/source_metrics.h"
+#include "daemon/unix_socket_listener.h"
 #include "daemon/worker_pool.h"
 #include "fingerprint/fingerprint_backend.h"
 #include "index/index_holder.h"
@@ -60,6 +61,8 @@ class DaemonServer {
   // The bound ports (useful with port 0); metrics_port() is 0 when off.
   int grpc_port() const { return grpc_port_; }
   int metrics_port() const { return metrics_ ? metrics_->port() : 0; }
+  // The unix socket's path; "" when it is off.
+  std::string unix_socket() const;
 
   // Stops accepting calls, lets running ones finish (5 s at most).
   void Shutdown();
@@ -81,6 +84,8 @@ class DaemonServer {
   void StartServices();
   // Binds the gRPC port: UNAVAILABLE if it cannot; TLS file errors.
   absl::Status StartGrpcServer();
+  // The unix socket (not yet accepting), unless unix_socket is "off".
+  absl::Status BindUnixSocket();
   // The metrics/health HTTP endpoint, unless metrics_listen is "off".
   absl::Status StartMetricsHttp();
   // The review store (data_dir/review.sqlite), its pipeline hooks, the
@@ -125,6 +130,8 @@ class DaemonServer {
   // Sends reviewers' verdicts to the clearinghouses; reads review_store_.
   std::unique_ptr<FeedbackDispatcher> feedback_;
   std::unique_ptr<grpc::Server> server_;
+  // Hands its connections to server_; stopped before it (Shutdown).
+  std::unique_ptr<UnixSocketListener> unix_listener_;
   std::unique_ptr<MetricsHttpServer> metrics_;
   int grpc_port_ = 0;
 

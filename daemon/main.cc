@@ -165,8 +165,10 @@ int Serve(const clearmatch::v1::DaemonConfig& config) {
     return 1;
   }
   // One machine-readable line for scripts and tests.
-  std::printf("clearmatchd listening grpc_port=%d metrics_port=%d\n",
-              (*server)->grpc_port(), (*server)->metrics_port());
+  std::printf(
+      "clearmatchd listening grpc_port=%d metrics_port=%d unix_socket=%s\n",
+      (*server)->grpc_port(), (*server)->metrics_port(),
+      (*server)->unix_socket().c_str());
   std::fflush(stdout);
 
   std::thread signal_thread([&server] {

@@ -2,8 +2,6 @@
 // WorkerPool.
 #include "daemon/review_service.h"
 
-#include <grpcpp/security/auth_context.h>
-
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -24,12 +22,15 @@ absl::AnyInvocable<absl::Status() &&> Respond(Response* response, Read read) {
   };
 }
 
-// `request` with the caller as its reviewer (ReviewService::ReviewerOf).
+// `request` with the authenticated caller as its reviewer
+// (ReviewService::ReviewerOf).
 template <typename Request>
-absl::StatusOr<Request> WithReviewer(const grpc::CallbackServerContext& context,
+absl::StatusOr<Request> WithReviewer(const RequestAuthorizer& authorizer,
+                                     const grpc::CallbackServerContext& context,
                                      const Request& request) {
+  CM_ASSIGN_OR_RETURN(Principal caller, authorizer.Authenticate(context));
   CM_ASSIGN_OR_RETURN(std::string reviewer,
-                      ReviewService::ReviewerOf(context, request.reviewer()));
+                      ReviewService::ReviewerOf(caller, request.reviewer()));
   Request copy = request;
   *copy.mutable_reviewer() = std::move(reviewer);
   return copy;
@@ -38,19 +39,19 @@ absl::StatusOr<Request> WithReviewer(const grpc::CallbackServerContext& context,
 }  // namespace
 
 absl::StatusOr<std::string> ReviewService::ReviewerOf(
-    const grpc::CallbackServerContext& context, absl::string_view requested) {
-  std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
-  if (auth != nullptr && auth->IsPeerAuthenticated()) {
-    for (const grpc::string_ref& value :
-         auth->FindPropertyValues("x509_common_name")) {
-      if (value.size() > 0) return std::string(value.data(), value.size());
-    }
+    const Principal& caller, absl::string_view requested) {
+  if (!caller.authenticated()) {
+    // Run refuses the call before this matters (the role needs a caller).
+    return absl::UnauthenticatedError("reviewer: the caller is anonymous");
   }
-  if (requested.empty()) {
-    return absl::InvalidArgumentError(
-        "reviewer: required (no client certificate names the caller)");
+  if (!requested.empty() && requested != caller.name()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "reviewer: \"", requested, "\" is not the caller, ",
+        caller.Description(),
+        "; the reviewer recorded is always the authenticated caller (leave "
+        "reviewer empty)"));
   }
-  return std::string(requested);
+  return caller.name();
 }
 
 grpc::ServerUnaryReactor* ReviewService::Run(
@@ -111,7 +112,8 @@ grpc::ServerUnaryReactor* ReviewService::GetMatch(
 grpc::ServerUnaryReactor* ReviewService::Decide(
     grpc::CallbackServerContext* context, const v1::DecideRequest* request,
     v1::MatchRecord* response) {
-  absl::StatusOr<v1::DecideRequest> decide = WithReviewer(*context, *request);
+  absl::StatusOr<v1::DecideRequest> decide =
+      WithReviewer(authorizer_, *context, *request);
   const absl::Status validation = decide.status();  // before the move
   return Run(context, "Decide", "reviewer", validation,
              Respond(response, [this, decide = std::move(decide)] {
@@ -146,7 +148,7 @@ grpc::ServerUnaryReactor* ReviewService::RemoveAllowlistEntry(
     const v1::RemoveAllowlistEntryRequest* request,
     v1::RemoveAllowlistEntryResponse*) {
   absl::StatusOr<v1::RemoveAllowlistEntryRequest> remove =
-      WithReviewer(*context, *request);
+      WithReviewer(authorizer_, *context, *request);
   const absl::Status validation = remove.status();  // before the move
   return Run(context, "RemoveAllowlistEntry", "admin", validation,
              [this, remove = std::move(remove)]() mutable {

@@ -2,8 +2,11 @@
 // ReviewStore: reviewers list, inspect, decide and export matches and list
 // the feedback outbox (role "reviewer"); admins list and remove allowlist
 // entries (role "admin").
-// The reviewer is the caller's client certificate common name when it has
-// one (mTLS), else the request's `reviewer` field. ListMatches first waits
+// Every call needs an authenticated caller with the role (RequestAuthorizer:
+// the unix socket's uid or an mTLS certificate). The reviewer recorded on
+// a decision or an allowlist removal is that caller's name (Principal); a
+// request whose `reviewer` field names someone else is refused
+// (INVALID_ARGUMENT), an empty one is filled in. ListMatches first waits
 // for the verdicts already queued, so a verdict answered before the call is
 // listed. Authorization and request checks run in the reaction; the store
 // calls (SQLite: ListMatches waits for queued records, Decide fsyncs) run on
@@ -25,6 +28,7 @@
 #include "absl/strings/string_view.h"
 #include "clearmatch/v1/review.grpc.pb.h"
 #include "daemon/daemon_metrics.h"
+#include "daemon/principal.h"
 #include "daemon/request_authorizer.h"
 #include "daemon/worker_pool.h"
 #include "review/review_store.h"
@@ -76,10 +80,11 @@ class ReviewService final : public v1::Review::CallbackService {
       const v1::ListFeedbackRequest* request,
       v1::ListFeedbackResponse* response) override;
 
-  // The caller's certificate common name, else `requested`;
-  // INVALID_ARGUMENT when neither names anyone.
-  static absl::StatusOr<std::string> ReviewerOf(
-      const grpc::CallbackServerContext& context, absl::string_view requested);
+  // The reviewer to record: `caller`'s name. INVALID_ARGUMENT when
+  // `requested` is set and is not that name; UNAUTHENTICATED for an
+  // anonymous caller.
+  static absl::StatusOr<std::string> ReviewerOf(const Principal& caller,
+                                                absl::string_view requested);
 
  private:
   using StoreCall = absl::AnyInvocable<absl::Status() &&>;

@@ -2,14 +2,17 @@
 // calls run on the review pool, a full review queue answers
 // RESOURCE_EXHAUSTED, request checks stay inline, Check is answered while
 // a Decide waits for the review worker, and ListFeedback lists the outbox
-// for callers with the reviewer role. The review worker is held by a task
-// the test releases, so nothing depends on timing.
+// for callers with the reviewer role. The services are reached over a
+// UnixSocketListener as this test's user, mapped (unix_roles) to every role
+// under the name "alice". The review worker is held by a task the test
+// releases, so nothing depends on timing.
 #include "daemon/review_service.h"
 
 #include <grpcpp/grpcpp.h>
 #include <unistd.h>
 
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>
@@ -24,6 +27,7 @@
 #include "daemon/match_pipeline.h"
 #include "daemon/matcher_service.h"
 #include "daemon/request_authorizer.h"
+#include "daemon/unix_socket_listener.h"
 #include "daemon/worker_pool.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -39,13 +43,56 @@ namespace {
 
 using ::testing::HasSubstr;
 
-v1::DaemonConfig DefaultConfig() {
+// The defaults, with this process's uid known as "alice" and given `roles`.
+v1::DaemonConfig ConfigWithRoles(const std::vector<std::string>& roles = {
+                                     "checker", "reviewer", "admin"}) {
   v1::DaemonConfig config;
   ApplyDaemonConfigDefaults(&config);
+  v1::UnixRoleMapping* self = config.add_unix_roles();
+  self->set_uid(static_cast<uint32_t>(geteuid()));
+  self->set_name("alice");
+  for (const std::string& role : roles) self->add_roles(role);
   return config;
 }
 
-// A Matcher and a Review service on 127.0.0.1, the Review service on a
+// A server with `services` on a unix socket in `dir`; the listener is
+// stopped and the server shut down at destruction.
+class UnixTestServer {
+ public:
+  UnixTestServer(const testing::TempDir& dir, const std::string& name,
+                 const std::vector<grpc::Service*>& services) {
+    auto listener = UnixSocketListener::Create(dir.File(name));
+    EXPECT_TRUE(listener.ok()) << listener.status();
+    if (!listener.ok()) return;
+    listener_ = *std::move(listener);
+    grpc::ServerBuilder builder;
+    for (grpc::Service* service : services) builder.RegisterService(service);
+    server_ = builder.BuildAndStart();
+    EXPECT_NE(server_, nullptr);
+    if (server_ != nullptr) listener_->Start(*server_);
+  }
+  ~UnixTestServer() {
+    if (listener_ != nullptr) listener_->Stop();
+    if (server_ != nullptr) {
+      server_->Shutdown();
+      server_->Wait();
+    }
+  }
+
+  std::optional<uint32_t> UidOf(absl::string_view peer) const {
+    return listener_ != nullptr ? listener_->UidOf(peer) : std::nullopt;
+  }
+  std::shared_ptr<grpc::Channel> Channel() const {
+    return grpc::CreateChannel("unix:" + listener_->path(),
+                               grpc::InsecureChannelCredentials());
+  }
+
+ private:
+  std::unique_ptr<UnixSocketListener> listener_;
+  std::unique_ptr<grpc::Server> server_;
+};
+
+// A Matcher and a Review service on a unix socket, the Review service on a
 // one-thread pool with `review_queue` waiting slots.
 class ReviewServiceTest : public ::testing::Test {
  protected:
@@ -77,16 +124,10 @@ class ReviewServiceTest : public ::testing::Test {
     review_ = std::make_unique<ReviewService>(*store_, review_pool_, metrics_,
                                               authorizer_);
 
-    grpc::ServerBuilder builder;
-    int port = 0;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
-                             &port);
-    builder.RegisterService(matcher_.get());
-    builder.RegisterService(review_.get());
-    server_ = builder.BuildAndStart();
-    ASSERT_NE(server_, nullptr);
-    auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
-                                       grpc::InsecureChannelCredentials());
+    server_ = std::make_unique<UnixTestServer>(
+        dir_, "review.sock",
+        std::vector<grpc::Service*>{matcher_.get(), review_.get()});
+    auto channel = server_->Channel();
     matcher_stub_ = v1::Matcher::NewStub(channel);
     review_stub_ = v1::Review::NewStub(channel);
   }
@@ -94,10 +135,7 @@ class ReviewServiceTest : public ::testing::Test {
   void TearDown() override {
     // In case a test failed while holding the worker.
     if (!release_.HasBeenNotified()) release_.Notify();
-    if (server_ != nullptr) {
-      server_->Shutdown();
-      server_->Wait();
-    }
+    server_.reset();
   }
 
   // Occupies the review worker until release_ is notified.
@@ -133,9 +171,12 @@ class ReviewServiceTest : public ::testing::Test {
 
   // First, so that it is removed after everything that has files in it.
   const testing::TempDir dir_{"clearmatch-review-service"};
-  const v1::DaemonConfig config_ = DefaultConfig();
+  const v1::DaemonConfig config_ = ConfigWithRoles();
   DaemonMetrics metrics_;
-  RequestAuthorizer authorizer_{config_.tls()};
+  RequestAuthorizer authorizer_{
+      config_, [this](absl::string_view peer) {
+        return server_ != nullptr ? server_->UidOf(peer) : std::nullopt;
+      }};
   IndexHolder holder_;
   WorkerPool match_pool_{/*workers=*/1, /*queue_size=*/4};
   std::unique_ptr<ReviewStore> store_;
@@ -147,7 +188,7 @@ class ReviewServiceTest : public ::testing::Test {
   WorkerPool review_pool_;
   absl::Notification release_;
   std::unique_ptr<ReviewService> review_;
-  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<UnixTestServer> server_;
   std::unique_ptr<v1::Matcher::Stub> matcher_stub_;
   std::unique_ptr<v1::Review::Stub> review_stub_;
 };
@@ -177,9 +218,9 @@ TEST_F(FullReviewQueueTest, FullQueueAnswersResourceExhaustedNamingIt) {
   EXPECT_EQ(review_stub_->Decide(&decide_context, decide, &record).error_code(),
             grpc::StatusCode::RESOURCE_EXHAUSTED);
 
-  // Request checks stay inline: a Decide naming no reviewer is refused for
-  // that, full queue or not.
-  decide.clear_reviewer();
+  // Request checks stay inline: a Decide naming another reviewer than the
+  // caller is refused for that, full queue or not.
+  decide.set_reviewer("mallory");
   grpc::ClientContext anonymous_context;
   EXPECT_EQ(
       review_stub_->Decide(&anonymous_context, decide, &record).error_code(),
@@ -317,31 +358,47 @@ TEST_F(ReviewServiceTest, ListFeedbackListsTheOutboxWithCounts) {
       grpc::StatusCode::INVALID_ARGUMENT);
 }
 
-// With tls.roles, ListFeedback needs the reviewer role like the other
-// Review reads: a caller without a certificate has none.
+// ListFeedback needs the reviewer role like the other Review reads: an
+// anonymous caller (plaintext TCP) is told to authenticate, a unix user
+// with only the checker role is refused naming itself and the role.
 TEST_F(ReviewServiceTest, ListFeedbackNeedsTheReviewerRole) {
-  v1::TlsConfig tls;
-  v1::RoleMapping* mapping = tls.add_roles();
-  mapping->set_common_name("ops");
-  mapping->add_roles("reviewer");
-  const RequestAuthorizer strict(tls);
-  ReviewService service(*store_, review_pool_, metrics_, strict);
+  ReviewService tcp_service(*store_, review_pool_, metrics_, authorizer_);
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
                            &port);
-  builder.RegisterService(&service);
-  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  ASSERT_NE(server, nullptr);
-  auto stub = v1::Review::NewStub(grpc::CreateChannel(
+  builder.RegisterService(&tcp_service);
+  std::unique_ptr<grpc::Server> tcp_server = builder.BuildAndStart();
+  ASSERT_NE(tcp_server, nullptr);
+  auto tcp_stub = v1::Review::NewStub(grpc::CreateChannel(
       absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
   v1::ListFeedbackResponse listed;
-  grpc::ClientContext context;
-  const grpc::Status status = stub->ListFeedback(&context, {}, &listed);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_THAT(status.error_message(), HasSubstr("lacks the reviewer role"));
-  server->Shutdown();
-  server->Wait();
+  grpc::ClientContext tcp_context;
+  const grpc::Status anonymous =
+      tcp_stub->ListFeedback(&tcp_context, {}, &listed);
+  EXPECT_EQ(anonymous.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(anonymous.error_message(),
+              HasSubstr("the reviewer role needs an authenticated caller"));
+  tcp_server->Shutdown();
+  tcp_server->Wait();
+
+  std::unique_ptr<UnixTestServer> checker_server;
+  const RequestAuthorizer checker_only(
+      ConfigWithRoles({"checker"}), [&](absl::string_view peer) {
+        return checker_server != nullptr ? checker_server->UidOf(peer)
+                                         : std::nullopt;
+      });
+  ReviewService unix_service(*store_, review_pool_, metrics_, checker_only);
+  checker_server = std::make_unique<UnixTestServer>(
+      dir_, "checker.sock", std::vector<grpc::Service*>{&unix_service});
+  grpc::ClientContext unix_context;
+  const grpc::Status denied = v1::Review::NewStub(checker_server->Channel())
+                                  ->ListFeedback(&unix_context, {}, &listed);
+  EXPECT_EQ(denied.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(denied.error_message(), HasSubstr("unix user \"alice\" (uid " +
+                                                std::to_string(geteuid()) +
+                                                ") lacks the reviewer role"));
+  checker_server.reset();
 }
 
 }  // namespace

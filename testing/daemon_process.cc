@@ -83,6 +83,11 @@ DaemonProcess::DaemonProcess(const std::vector<std::string>& args,
         "clearmatchd did not start; stdout: " + line + "; stderr: " + Stderr();
     grpc_port_ = 0;
   }
+  const size_t unix_socket = line.find("unix_socket=");
+  if (unix_socket != std::string::npos) {
+    unix_socket_ = line.substr(unix_socket + std::strlen("unix_socket="));
+    unix_socket_ = unix_socket_.substr(0, unix_socket_.find_first_of(" \n"));
+  }
 }
 
 DaemonProcess::~DaemonProcess() {
@@ -113,6 +118,10 @@ int DaemonProcess::WaitForExit() {
 
 std::string DaemonProcess::address() const {
   return "127.0.0.1:" + std::to_string(grpc_port_);
+}
+
+std::string DaemonProcess::unix_address() const {
+  return unix_socket_.empty() ? "" : "unix:" + unix_socket_;
 }
 
 void DaemonProcess::Kill() {

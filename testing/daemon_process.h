@@ -5,6 +5,8 @@
 //   DaemonProcess daemon({"--config", path, "--data-dir", dir});
 //   ASSERT_TRUE(daemon.started()) << daemon.error();
 //   auto channel = grpc::CreateChannel(daemon.address(), ...);
+//   // Review and Admin calls, as the daemon's own user (every role):
+//   auto local = grpc::CreateChannel(daemon.unix_address(), ...);
 //   daemon.Kill();   // SIGKILL, as a crash
 //
 // Thread-compatible. The destructor stops the daemon (SIGTERM, then waits).
@@ -31,6 +33,10 @@ class DaemonProcess {
   bool started() const { return grpc_port_ > 0; }
   const std::string& error() const { return error_; }
   std::string address() const;
+  // "unix:<path>" of the daemon's unix socket (unix_socket, by default
+  // <data_dir>/clearmatchd.sock); "" when it is off.
+  std::string unix_address() const;
+  const std::string& unix_socket() const { return unix_socket_; }
   int metrics_port() const { return metrics_port_; }
 
   // What the daemon wrote to stderr so far.
@@ -49,6 +55,7 @@ class DaemonProcess {
   pid_t pid_ = -1;
   int grpc_port_ = 0;
   int metrics_port_ = 0;
+  std::string unix_socket_;
   std::string error_;
   std::string stderr_path_;
 };

@@ -131,8 +131,12 @@ class ClearinghouseDaemonTest : public ::testing::Test {
     auto channel = grpc::CreateChannel(daemon_->address(),
                                        grpc::InsecureChannelCredentials());
     matcher_ = v1::Matcher::NewStub(channel);
-    admin_ = v1::Admin::NewStub(channel);
-    review_ = v1::Review::NewStub(channel);
+    // Admin and Review need a principal: the unix socket, as the daemon's
+    // own user (every role by default).
+    auto local = grpc::CreateChannel(daemon_->unix_address(),
+                                     grpc::InsecureChannelCredentials());
+    admin_ = v1::Admin::NewStub(local);
+    review_ = v1::Review::NewStub(local);
     ASSERT_TRUE(Eventually([&] { return Status().index().serving(); }))
         << daemon_->Stderr();
   }
@@ -182,8 +186,8 @@ class ClearinghouseDaemonTest : public ::testing::Test {
     v1::DecideRequest request;
     request.set_match_id(id);
     request.set_outcome(outcome);
-    request.set_reviewer("alice");
-    request.set_note("reviewed");
+    request.set_note(
+        "reviewed");  // the reviewer is the caller: the daemon's user
     v1::MatchRecord record;
     grpc::ClientContext context;
     return review_->Decide(WithDeadline(&context), request, &record);
@@ -256,9 +260,9 @@ TEST_F(ClearinghouseDaemonTest, StatusRowsCountEntriesAndSkippedTypes) {
   EXPECT_THAT(metrics, HasSubstr("clearmatch_source_last_sync_ok{source="
                                  "\"stopncii\",kind=\"stopncii\"} 1"));
   std::ostringstream out, err;
-  ASSERT_EQ(
-      cli::RunSourceCommand({"status", "--addr", daemon_->address()}, out, err),
-      cli::kExitOk)
+  ASSERT_EQ(cli::RunSourceCommand({"status", "--addr", daemon_->unix_address()},
+                                  out, err),
+            cli::kExitOk)
       << err.str();
   EXPECT_THAT(out.str(), HasSubstr("ncmec ncmec: 5 entries (md5=4 pdq=1), "
                                    "last sync ok"));

@@ -633,7 +633,8 @@ TEST(DaemonFeedTest, HotSwapUnderLoadAndRestartFromSnapshot) {
   auto channel = grpc::CreateChannel(daemon->address(),
                                      grpc::InsecureChannelCredentials());
   auto stub = v1::Matcher::NewStub(channel);
-  auto admin = v1::Admin::NewStub(channel);
+  auto admin = v1::Admin::NewStub(grpc::CreateChannel(
+      daemon->unix_address(), grpc::InsecureChannelCredentials()));
   auto sync = [&] {
     grpc::ClientContext context;
     v1::SyncFeedsResponse response;
@@ -693,7 +694,8 @@ TEST(DaemonFeedTest, HotSwapUnderLoadAndRestartFromSnapshot) {
   channel = grpc::CreateChannel(daemon->address(),
                                 grpc::InsecureChannelCredentials());
   stub = v1::Matcher::NewStub(channel);
-  admin = v1::Admin::NewStub(channel);
+  admin = v1::Admin::NewStub(grpc::CreateChannel(
+      daemon->unix_address(), grpc::InsecureChannelCredentials()));
   ASSERT_TRUE(check_hash(*stub, new_hash, &response).ok());
   EXPECT_EQ(response.decision(), v1::BLOCK);
   EXPECT_EQ(response.snapshot_version(), 2u);
@@ -730,8 +732,11 @@ TEST(DaemonFeedTest, VideoPublishedWithAddMediaMatchesByVpdq) {
       grpc::CreateChannel(daemon.address(), grpc::InsecureChannelCredentials());
   grpc::ClientContext sync_context;
   v1::SyncFeedsResponse synced;
-  ASSERT_TRUE(
-      v1::Admin::NewStub(channel)->SyncFeeds(&sync_context, {}, &synced).ok());
+  ASSERT_TRUE(v1::Admin::NewStub(
+                  grpc::CreateChannel(daemon.unix_address(),
+                                      grpc::InsecureChannelCredentials()))
+                  ->SyncFeeds(&sync_context, {}, &synced)
+                  .ok());
 
   v1::CheckRequest request;
   request.set_context(v1::UPLOAD);

@@ -295,10 +295,17 @@ TEST_F(DaemonTlsTest, TlsClientThatDoesNotTrustTheCaFails) {
             grpc::StatusCode::UNAVAILABLE);
 }
 
+// Server-auth-only TLS: Check is open, Admin needs a principal (a client
+// certificate or the unix socket), which a caller without a certificate is
+// not.
 TEST_F(DaemonTlsTest, TlsWithoutClientCaTakesClientsWithoutCertificate) {
   Start(DaemonArgs(TlsConfig()));
   ExpectBlocked(TlsChannel(pki_->ca_pem()));
-  EXPECT_TRUE(GetStatus(TlsChannel(pki_->ca_pem())).ok());
+  const grpc::Status status = GetStatus(TlsChannel(pki_->ca_pem()));
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(status.error_message(),
+              AllOf(HasSubstr("the admin role needs an authenticated caller"),
+                    HasSubstr(daemon_->unix_socket()), HasSubstr("tls.roles")));
 }
 
 // mTLS with roles for three common names.
@@ -500,9 +507,8 @@ TEST_F(DaemonTlsTest, HttpsFeedIsVerifiedAgainstItsCaFile) {
          config_with("ca_file: \"" + pki_->ca_file() + "\" ", "with-ca.txt"),
          "--data-dir", dir_.File("data-with-ca")});
     ASSERT_TRUE(daemon.started()) << daemon.error();
-    auto channel = grpc::CreateChannel(daemon.address(),
-                                       grpc::InsecureChannelCredentials());
-    auto admin = v1::Admin::NewStub(channel);
+    auto admin = v1::Admin::NewStub(grpc::CreateChannel(
+        daemon.unix_address(), grpc::InsecureChannelCredentials()));
     grpc::ClientContext context;
     v1::SyncFeedsResponse synced;
     ASSERT_TRUE(admin->SyncFeeds(&context, {}, &synced).ok());
@@ -515,9 +521,8 @@ TEST_F(DaemonTlsTest, HttpsFeedIsVerifiedAgainstItsCaFile) {
     DaemonProcess daemon({"--config", config_with("", "no-ca.txt"),
                           "--data-dir", dir_.File("data-no-ca")});
     ASSERT_TRUE(daemon.started()) << daemon.error();
-    auto channel = grpc::CreateChannel(daemon.address(),
-                                       grpc::InsecureChannelCredentials());
-    auto admin = v1::Admin::NewStub(channel);
+    auto admin = v1::Admin::NewStub(grpc::CreateChannel(
+        daemon.unix_address(), grpc::InsecureChannelCredentials()));
     grpc::ClientContext context;
     v1::SyncFeedsResponse synced;
     admin->SyncFeeds(&context, {}, &synced);

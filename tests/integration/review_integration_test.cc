@@ -61,8 +61,13 @@ class ReviewDaemonTest : public ::testing::Test {
         << "pdq," << bridge << ",bridge-1,tid,ncii\n"
         << "md5," << Md5sumOfFile(TestdataPath("pdq/q1050.jpg"))
         << ",q1050-md5,tid,ncii\n";
+    // Review calls come over the unix socket as this test's user, known to
+    // the daemon as the reviewer "alice".
     std::ofstream(dir_.File("clearmatchd.textproto"))
-        << "bank_csvs { path: \"bank.csv\" }\n";
+        << "bank_csvs { path: \"bank.csv\" }\n"
+        << "unix_roles { uid: " << geteuid()
+        << " name: \"alice\" roles: \"checker\" roles: \"reviewer\" "
+           "roles: \"admin\" }\n";
     Start();
   }
   void TearDown() override {
@@ -79,7 +84,8 @@ class ReviewDaemonTest : public ::testing::Test {
     auto channel = grpc::CreateChannel(daemon_->address(),
                                        grpc::InsecureChannelCredentials());
     matcher_ = v1::Matcher::NewStub(channel);
-    review_ = v1::Review::NewStub(channel);
+    review_ = v1::Review::NewStub(grpc::CreateChannel(
+        daemon_->unix_address(), grpc::InsecureChannelCredentials()));
   }
 
   v1::CheckResponse Check(const std::string& testdata) {
@@ -175,7 +181,6 @@ TEST_F(ReviewDaemonTest, MatchIsRecordedAndFalsePositiveAllowsItNextTime) {
     remove.set_content_key(entry.content_key());
     remove.set_bank(entry.bank());
     remove.set_entry_id(entry.entry_id());
-    remove.set_reviewer("admin");
     v1::RemoveAllowlistEntryResponse removed;
     grpc::ClientContext context;
     ASSERT_TRUE(
@@ -275,13 +280,24 @@ TEST_F(ReviewDaemonTest, BadReviewRequestsAreRefused) {
       grpc::StatusCode::INVALID_ARGUMENT);
   Check("pdq/q1050.jpg");
   const int64_t id = List({}).matches(0).match_id();
-  v1::DecideRequest anonymous;  // no reviewer, no client certificate
-  anonymous.set_match_id(id);
-  anonymous.set_outcome(v1::CONFIRMED);
+  // The reviewer recorded is the caller: a request naming someone else is
+  // refused, and records nothing.
+  v1::DecideRequest impostor;
+  impostor.set_match_id(id);
+  impostor.set_outcome(v1::CONFIRMED);
+  impostor.set_reviewer("mallory");
   grpc::ClientContext decide_context;
-  EXPECT_EQ(review_->Decide(WithDeadline(&decide_context), anonymous, &record)
-                .error_code(),
-            grpc::StatusCode::INVALID_ARGUMENT);
+  const grpc::Status refused =
+      review_->Decide(WithDeadline(&decide_context), impostor, &record);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(refused.error_message(),
+              HasSubstr("reviewer: \"mallory\" is not the caller, unix user "
+                        "\"alice\""));
+  grpc::ClientContext get_context;
+  v1::GetMatchRequest get;
+  get.set_match_id(id);
+  ASSERT_TRUE(review_->GetMatch(WithDeadline(&get_context), get, &record).ok());
+  EXPECT_EQ(record.decisions_size(), 0);
 }
 
 TEST_F(ReviewDaemonTest, ReviewersDecideWhileChecksRun) {
@@ -337,7 +353,7 @@ TEST_F(ReviewDaemonTest, ReviewersDecideWhileChecksRun) {
 
 TEST_F(ReviewDaemonTest, CliListDecideShowExport) {
   Check("pdq/bridge-1-original.jpg");
-  const std::string addr = daemon_->address();
+  const std::string addr = daemon_->unix_address();
   std::ostringstream list_out, err;
   ASSERT_EQ(cli::RunReviewCommand(
                 {"list", "--addr", addr, "--status", "pending"}, list_out, err),
@@ -348,16 +364,22 @@ TEST_F(ReviewDaemonTest, CliListDecideShowExport) {
                         " tid/bridge-1(pdq"));
   const std::string id = list_out.str().substr(0, list_out.str().find(' '));
 
+  // --reviewer only asserts who the caller is: another name is refused.
+  std::ostringstream bob_out, bob_err;
+  EXPECT_EQ(cli::RunReviewCommand({"decide", "--addr", addr, id, "confirmed",
+                                   "--reviewer", "bob"},
+                                  bob_out, bob_err),
+            1);
+  EXPECT_THAT(bob_err.str(), HasSubstr("\"bob\" is not the caller"));
   std::ostringstream decide_out;
   ASSERT_EQ(cli::RunReviewCommand({"decide", "--addr", addr, id, "confirmed",
-                                   "--reviewer", "bob", "--note", "real"},
+                                   "--reviewer", "alice", "--note", "real"},
                                   decide_out, err),
             0)
       << err.str();
-  EXPECT_EQ(decide_out.str(), id + " CONFIRMED by bob\n");
+  EXPECT_EQ(decide_out.str(), id + " CONFIRMED by alice\n");
   std::ostringstream again_out, again_err;
-  EXPECT_EQ(cli::RunReviewCommand({"decide", "--addr", addr, id, "escalated",
-                                   "--reviewer", "bob"},
+  EXPECT_EQ(cli::RunReviewCommand({"decide", "--addr", addr, id, "escalated"},
                                   again_out, again_err),
             1);
   EXPECT_THAT(again_err.str(), HasSubstr("override"));
@@ -365,7 +387,7 @@ TEST_F(ReviewDaemonTest, CliListDecideShowExport) {
   std::ostringstream show_out;
   ASSERT_EQ(cli::RunReviewCommand({"show", "--addr", addr, id}, show_out, err),
             0);
-  EXPECT_THAT(show_out.str(), HasSubstr("\"reviewer\":\"bob\""));
+  EXPECT_THAT(show_out.str(), HasSubstr("\"reviewer\":\"alice\""));
 
   std::ostringstream export_out;
   ASSERT_EQ(cli::RunReviewCommand({"export", "--addr", addr}, export_out, err),
