@@ -8,7 +8,9 @@
 #include <cstring>
 #include <fstream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "config/daemon_config.h"
 #include "crypto/pem.h"
 
 namespace clearmatch::cli {
@@ -104,6 +106,13 @@ absl::StatusOr<bool> ConsumeDaemonChannelFlag(
   return true;
 }
 
+DaemonChannelFlags LocalDaemonChannelFlags() {
+  DaemonChannelFlags flags;
+  flags.addr =
+      absl::StrCat("unix:", kDefaultDataDir, "/", kDefaultUnixSocketName);
+  return flags;
+}
+
 absl::Status ValidateDaemonChannelFlags(const DaemonChannelFlags& flags) {
   if (flags.tls_cert_file.empty() != flags.tls_key_file.empty()) {
     return absl::InvalidArgumentError(
@@ -115,6 +124,12 @@ absl::Status ValidateDaemonChannelFlags(const DaemonChannelFlags& flags) {
     return absl::InvalidArgumentError(
         "--tls-cert and --tls-key need --tls-ca (a client certificate is "
         "only sent over TLS)");
+  }
+  if (absl::StartsWith(flags.addr, "unix:") && !flags.tls_ca_file.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--tls-ca: ", flags.addr,
+        " is a unix socket, which clearmatchd serves in plaintext (it knows "
+        "the caller by its uid); drop --tls-* or give the TLS --addr"));
   }
   return absl::OkStatus();
 }
@@ -156,6 +171,13 @@ std::string DaemonCallError(const DaemonChannelFlags& flags,
                             const grpc::Status& status) {
   std::string message = status.error_message();
   if (status.error_code() != grpc::StatusCode::UNAVAILABLE) return message;
+  if (absl::StartsWith(flags.addr, "unix:")) {
+    return absl::StrCat(
+        message, " [unix socket ", flags.addr,
+        ": is the daemon up, with that socket (unix_socket, by default "
+        "<data_dir>/clearmatchd.sock; give --addr unix:PATH), and may this "
+        "user open it?]");
+  }
   if (flags.tls_ca_file.empty()) {
     return absl::StrCat(message, " [plaintext to ", flags.addr,
                         ": is the daemon up there; does it require TLS "

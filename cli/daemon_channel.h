@@ -40,6 +40,17 @@ struct DaemonChannelFlags {
 // The flags as they appear in the commands' usage lines.
 inline constexpr char kDaemonChannelUsage[] =
     "[--addr HOST:PORT] [--tls-ca PEM [--tls-cert PEM --tls-key PEM]]";
+// Those of the commands that need a role (review, source status), which
+// default to the daemon's unix socket.
+inline constexpr char kLocalDaemonChannelUsage[] =
+    "[--addr unix:PATH|HOST:PORT] [--tls-ca PEM [--tls-cert PEM --tls-key "
+    "PEM]]";
+
+// The defaults of the commands that call Review or Admin: the unix socket
+// of a daemon started with its defaults from this directory
+// (unix:./var/clearmatch/clearmatchd.sock), where the daemon knows the
+// caller by its uid (its own user has every role; docs/DAEMON.md).
+DaemonChannelFlags LocalDaemonChannelFlags();
 
 // Largest PEM file read (a CA bundle, a certificate chain or a key).
 inline constexpr size_t kMaxPemFileBytes = 1 << 20;
@@ -53,7 +64,8 @@ absl::StatusOr<bool> ConsumeDaemonChannelFlag(
     DaemonChannelFlags* flags);
 
 // INVALID_ARGUMENT, naming the flags, unless --tls-cert and --tls-key are
-// both given or both absent, and given only with --tls-ca.
+// both given or both absent, and given only with --tls-ca, and --tls-ca is
+// not given with a unix: address (the daemon's unix socket is plaintext).
 absl::Status ValidateDaemonChannelFlags(const DaemonChannelFlags& flags);
 
 // The channel `flags` describe: plaintext without --tls-ca, else TLS

@@ -231,6 +231,22 @@ TEST_F(DaemonChannelTest, UnavailableCallsNameTheConnection) {
       "CN moderator lacks role checker");
 }
 
+// The commands that need a role default to the unix socket of a daemon
+// started here with its defaults; a failed call there names the socket.
+TEST_F(DaemonChannelTest, LocalDefaultIsTheDaemonsUnixSocket) {
+  const DaemonChannelFlags local = LocalDaemonChannelFlags();
+  EXPECT_EQ(local.addr, "unix:./var/clearmatch/clearmatchd.sock");
+  EXPECT_TRUE(local.tls_ca_file.empty());
+  EXPECT_EQ(DaemonChannelFlags().addr, "127.0.0.1:50051");
+  const grpc::Status refused(grpc::StatusCode::UNAVAILABLE,
+                             "connect: No such file or directory");
+  EXPECT_THAT(DaemonCallError(local, refused),
+              AllOf(HasSubstr("No such file or directory"),
+                    HasSubstr("unix socket unix:./var/clearmatch/"
+                              "clearmatchd.sock: is the daemon up"),
+                    HasSubstr("--addr unix:PATH")));
+}
+
 // `check`, `rescan` and `review` parse the flags alike and report the same
 // problems as usage errors (exit 2) before connecting.
 TEST_F(DaemonChannelTest, EveryCommandReportsTheSameErrors) {
@@ -245,7 +261,11 @@ TEST_F(DaemonChannelTest, EveryCommandReportsTheSameErrors) {
       {{"--tls-ca", good, "--tls-cert", good}, "--tls-cert needs --tls-key"},
       {{"--tls-cert", good, "--tls-key", good},
        "--tls-cert and --tls-key need --tls-ca"},
-      {{"--tls-ca", missing}, "cannot read --tls-ca file " + missing},
+      {{"--addr", "127.0.0.1:1", "--tls-ca", missing},
+       "cannot read --tls-ca file " + missing},
+      {{"--addr", "unix:" + dir_.File("d.sock"), "--tls-ca", good},
+       "--tls-ca: unix:" + dir_.File("d.sock") +
+           " is a unix socket, which clearmatchd serves in plaintext"},
   };
   using Run =
       int (*)(const std::vector<std::string>&, std::ostream&, std::ostream&);
@@ -253,11 +273,13 @@ TEST_F(DaemonChannelTest, EveryCommandReportsTheSameErrors) {
     const char* name;
     Run run;
     std::vector<std::string> args;
+    const char* usage;
   };
+  // review calls Review: its default address is the local unix socket.
   const std::vector<Command> commands = {
-      {"check", RunCheckCommand, {"/nonexistent.jpg"}},
-      {"rescan", RunRescanCommand, {"--listing", listing}},
-      {"review", RunReviewCommand, {"list"}},
+      {"check", RunCheckCommand, {"/nonexistent.jpg"}, kDaemonChannelUsage},
+      {"rescan", RunRescanCommand, {"--listing", listing}, kDaemonChannelUsage},
+      {"review", RunReviewCommand, {"list"}, kLocalDaemonChannelUsage},
   };
   for (const Command& command : commands) {
     for (const Problem& problem : problems) {
@@ -274,7 +296,7 @@ TEST_F(DaemonChannelTest, EveryCommandReportsTheSameErrors) {
     std::ostringstream out, err;
     EXPECT_EQ(command.run(args, out, err), 2) << command.name;
     EXPECT_THAT(err.str(), AllOf(HasSubstr("--tls-key needs a value"),
-                                 HasSubstr(kDaemonChannelUsage)))
+                                 HasSubstr(command.usage)))
         << command.name;
   }
 }

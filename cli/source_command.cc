@@ -19,8 +19,10 @@ namespace {
 
 constexpr char kUsage[] =
     "usage: clearmatch source check --config FILE\n"
-    "       clearmatch source status [--addr HOST:PORT] [--tls-ca PEM "
-    "[--tls-cert PEM --tls-key PEM]] [--json]\n";
+    "       clearmatch source status [--addr unix:PATH|HOST:PORT] [--tls-ca "
+    "PEM [--tls-cert PEM --tls-key PEM]] [--json]\n"
+    "  (default: the unix socket of a daemon started here with its defaults, "
+    "as its own user)\n";
 
 int RunCheck(const std::vector<std::string>& args, std::ostream& out,
              std::ostream& err) {
@@ -96,7 +98,7 @@ void PrintStatus(const v1::GetStatusResponse& status, std::ostream& out) {
 
 int RunStatus(const std::vector<std::string>& args, std::ostream& out,
               std::ostream& err) {
-  DaemonChannelFlags flags;
+  DaemonChannelFlags flags = LocalDaemonChannelFlags();
   bool json = false;
   for (size_t i = 0; i < args.size(); ++i) {
     absl::StatusOr<bool> consumed = ConsumeDaemonChannelFlag(args, &i, &flags);
