@@ -126,10 +126,12 @@ absl::StatusOr<std::unique_ptr<DaemonServer>> DaemonServer::Start(
   CM_RETURN_IF_ERROR(d.StartMetricsHttp());
   CM_RETURN_IF_ERROR(d.index_manager_->LoadInitial());
   d.index_manager_->Start();
-  LogInfo(absl::StrCat("serving gRPC on ", config.listen(), " (port ",
-                       d.grpc_port_, ") and on the unix socket ",
-                       config.unix_socket(), ", metrics on port ",
-                       d.metrics_port(), ", data in ", config.data_dir()));
+  const std::string unix_socket = d.unix_socket();
+  LogInfo(absl::StrCat(
+      "serving gRPC on ", config.listen(), " (port ", d.grpc_port_, ") and ",
+      unix_socket.empty() ? "on no unix socket"
+                          : "on the unix socket " + unix_socket,
+      ", metrics on port ", d.metrics_port(), ", data in ", config.data_dir()));
   return daemon;
 }
 

@@ -15,10 +15,12 @@ namespace {
 
 constexpr const char* kEveryRole[] = {"checker", "reviewer", "admin"};
 
-// The verified client certificate's subject CN; "" without one.
-std::string CertificateCommonName(const grpc::ServerContextBase& context) {
+// The subject CN of the verified client certificate ("" if it has none);
+// nullopt without a verified certificate.
+std::optional<std::string> CertificateCommonName(
+    const grpc::ServerContextBase& context) {
   std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
-  if (auth == nullptr || !auth->IsPeerAuthenticated()) return "";
+  if (auth == nullptr || !auth->IsPeerAuthenticated()) return std::nullopt;
   std::string common_name;
   for (const grpc::string_ref& value :
        auth->FindPropertyValues("x509_common_name")) {
@@ -55,9 +57,12 @@ RequestAuthorizer::RequestAuthorizer(const v1::DaemonConfig& config,
 
 absl::StatusOr<Principal> RequestAuthorizer::Authenticate(
     const grpc::ServerContextBase& context) const {
-  std::string common_name = CertificateCommonName(context);
-  if (!common_name.empty())
-    return Principal::Certificate(std::move(common_name));
+  // A verified certificate without a CN is a principal too (with no role:
+  // tls.roles names only non-empty CNs), never anonymous.
+  std::optional<std::string> common_name = CertificateCommonName(context);
+  if (common_name.has_value()) {
+    return Principal::Certificate(*std::move(common_name));
+  }
   const std::string peer = context.peer();
   if (!absl::StartsWith(peer, "fd:")) return Principal::Anonymous();
   const std::optional<uint32_t> uid =
