@@ -167,6 +167,14 @@ void ApplySandboxDefaults(v1::Sandbox* sandbox) {
   if (!sandbox->has_video_cpu_ms()) sandbox->set_video_cpu_ms(30000);
 }
 
+// The decoder budgets (decoders/decode_limits.h has the same defaults).
+void ApplyDecodeLimitDefaults(v1::Limits* limits) {
+  if (!limits->has_max_jpeg_scans()) limits->set_max_jpeg_scans(100);
+  if (!limits->has_max_decoded_bytes()) {
+    limits->set_max_decoded_bytes(uint64_t{512} << 20);
+  }
+}
+
 }  // namespace
 
 void ApplyDaemonConfigDefaults(v1::DaemonConfig* config) {
@@ -198,6 +206,7 @@ void ApplyDaemonConfigDefaults(v1::DaemonConfig* config) {
   if (!limits->has_default_deadline_ms()) {
     limits->set_default_deadline_ms(30000);
   }
+  ApplyDecodeLimitDefaults(limits);
   ApplySandboxDefaults(config->mutable_sandbox());
   ApplyClearinghouseDefaults(config);
   ApplyTransportDefaults(config);
@@ -305,6 +314,16 @@ absl::Status ValidateMetricsListen(const v1::DaemonConfig& config) {
   return absl::OkStatus();
 }
 
+// The decoder budgets: at least one scan and 1 MiB (a 512x512 decode), at
+// most what no decoder should ever need (10,000 scans, 64 GiB).
+absl::Status ValidateDecodeLimits(const v1::Limits& limits) {
+  CM_RETURN_IF_ERROR(CheckRange<uint32_t>("limits.max_jpeg_scans",
+                                          limits.max_jpeg_scans(), 1, 10000));
+  return CheckRange<uint64_t>("limits.max_decoded_bytes",
+                              limits.max_decoded_bytes(), uint64_t{1} << 20,
+                              uint64_t{64} << 30);
+}
+
 absl::Status ValidateLimits(const v1::Limits& limits) {
   CM_RETURN_IF_ERROR(
       CheckRange<uint32_t>("limits.workers", limits.workers(), 1, 256));
@@ -372,6 +391,7 @@ absl::Status ValidateDaemonConfig(const v1::DaemonConfig& config) {
     return absl::InvalidArgumentError("data_dir: must not be empty");
   }
   CM_RETURN_IF_ERROR(ValidateLimits(config.limits()));
+  CM_RETURN_IF_ERROR(ValidateDecodeLimits(config.limits()));
   CM_RETURN_IF_ERROR(ValidateTransport(config));
   CM_RETURN_IF_ERROR(ValidateSandbox(config.sandbox()));
   CM_RETURN_IF_ERROR(ValidateSources(config));

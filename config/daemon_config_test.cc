@@ -92,6 +92,35 @@ TEST(DaemonConfigTest, BadValuesNameTheirKey) {
   }
 }
 
+TEST(DaemonConfigTest, DecodeBudgetsHaveDefaultsAndRanges) {
+  absl::StatusOr<v1::DaemonConfig> config = ParseDaemonConfig("", "c");
+  ASSERT_TRUE(config.ok());
+  ApplyDaemonConfigDefaults(&*config);
+  EXPECT_EQ(config->limits().max_jpeg_scans(), 100u);
+  EXPECT_EQ(config->limits().max_decoded_bytes(), uint64_t{512} << 20);
+  EXPECT_TRUE(Validate("limits { max_jpeg_scans: 1 max_decoded_bytes: "
+                       "1048576 }")
+                  .ok());
+  EXPECT_TRUE(Validate("limits { max_jpeg_scans: 10000 max_decoded_bytes: "
+                       "68719476736 }")
+                  .ok());
+  const std::pair<const char*, const char*> bad[] = {
+      {"limits { max_jpeg_scans: 0 }", "limits.max_jpeg_scans: 0 is outside"},
+      {"limits { max_jpeg_scans: 10001 }", "limits.max_jpeg_scans: 10001"},
+      {"limits { max_decoded_bytes: 0 }",
+       "limits.max_decoded_bytes: 0 is outside"},
+      {"limits { max_decoded_bytes: 1048575 }",
+       "limits.max_decoded_bytes: 1048575"},
+      {"limits { max_decoded_bytes: 68719476737 }",
+       "limits.max_decoded_bytes: 68719476737"},
+  };
+  for (const auto& [text, message] : bad) {
+    const absl::Status status = Validate(text);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << text;
+    EXPECT_THAT(status.message(), HasSubstr(message)) << text;
+  }
+}
+
 TEST(DaemonConfigTest, NonLoopbackNeedsTlsOrExplicitOverride) {
   EXPECT_TRUE(
       Validate("listen: \"0.0.0.0:1\" allow_insecure_non_loopback: true").ok());

@@ -143,6 +143,10 @@ absl::Status DaemonServer::StartPipeline() {
       static_cast<int64_t>(limits.max_image_pixels());
   pipeline_options.image_limits.max_bytes =
       static_cast<int64_t>(limits.max_upload_bytes());
+  pipeline_options.image_limits.max_jpeg_scans =
+      static_cast<int>(limits.max_jpeg_scans());
+  pipeline_options.image_limits.max_decoded_bytes =
+      static_cast<int64_t>(limits.max_decoded_bytes());
   pipeline_options.video_limits.max_bytes =
       static_cast<int64_t>(limits.max_upload_bytes());
   CM_RETURN_IF_ERROR(StartFingerprintBackend());

@@ -24,4 +24,12 @@ absl::Status CheckImageDimensions(absl::string_view what, int64_t width,
   return absl::OkStatus();
 }
 
+absl::Status CheckDecodedBytes(absl::string_view what, int64_t bytes,
+                               const ImageDecodeLimits& limits) {
+  if (bytes <= limits.max_decoded_bytes) return absl::OkStatus();
+  return absl::ResourceExhaustedError(
+      absl::StrCat(what, " decodes to ", bytes, " bytes, over the limit of ",
+                   limits.max_decoded_bytes, " (max_decoded_bytes)"));
+}
+
 }  // namespace clearmatch

@@ -4,6 +4,7 @@
 #include <gif_lib.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <vector>
@@ -152,6 +153,14 @@ absl::StatusOr<DecodedImage> DecodeGifFirstFrame(
   CM_RETURN_IF_ERROR(ReadToFirstImage(gif.get(), &transparent));
   CM_RETURN_IF_ERROR(CheckImageDimensions("gif frame", gif->Image.Width,
                                           gif->Image.Height, limits));
+  // The screen (3 bytes a pixel) and the frame's pixels as giflib decodes
+  // them, line by line (the one frame decoded).
+  CM_RETURN_IF_ERROR(CheckDecodedBytes(
+      absl::StrCat("gif ", gif->SWidth, "x", gif->SHeight, " with a ",
+                   gif->Image.Width, "x", gif->Image.Height, " frame"),
+      int64_t{3} * gif->SWidth * gif->SHeight +
+          int64_t{gif->Image.Width} * gif->Image.Height,
+      limits));
   PixelBuffer screen(gif->SWidth, gif->SHeight, PixelFormat::kBgr);
   FillScreen(*gif, transparent, &screen);
   CM_RETURN_IF_ERROR(DrawFrame(gif.get(), transparent, &screen));

@@ -17,7 +17,10 @@ namespace clearmatch {
 // colour table or the frame declares a transparent colour), the frame is
 // drawn at its offset (clipped to the screen), and its transparent pixels
 // leave the screen as it was; no compositing. Limits are checked on the
-// logical screen and on the frame before anything is allocated.
+// logical screen and on the frame before anything is allocated, and the
+// screen's bytes plus the frame's pixels against limits.max_decoded_bytes
+// (RESOURCE_EXHAUSTED). Only the first frame is decoded; DecodeImage bounds
+// the number of frames (max_gif_frames) before calling this.
 // INVALID_ARGUMENT with giflib's message for malformed or truncated input.
 absl::StatusOr<DecodedImage> DecodeGifFirstFrame(
     absl::Span<const uint8_t> bytes, const ImageDecodeLimits& limits);

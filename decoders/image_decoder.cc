@@ -37,6 +37,23 @@ int JpegScaleDenominator(const ImageHeaderInfo& header, int min_decoded_side) {
   return 1;
 }
 
+// What the structure walk counted, against the limits: a decoder loops over
+// every JPEG scan (progressive scan bombs); GIF frames are walked over.
+absl::Status CheckStructureCounts(const decoders_internal::ImageExtent& extent,
+                                  const ImageDecodeLimits& limits) {
+  if (extent.scans > limits.max_jpeg_scans) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("jpeg has ", extent.scans, " scans, over the limit of ",
+                     limits.max_jpeg_scans, " (max_jpeg_scans)"));
+  }
+  if (extent.frames > limits.max_gif_frames) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("gif has ", extent.frames, " frames, over the limit of ",
+                     limits.max_gif_frames, " (max_gif_frames)"));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<DecodedImage> DecodePixels(absl::Span<const uint8_t> bytes,
                                           MediaFormat format,
                                           const ImageHeaderInfo& header,
@@ -81,10 +98,11 @@ absl::StatusOr<DecodedImage> DecodeImage(absl::Span<const uint8_t> bytes,
   CM_ASSIGN_OR_RETURN(const ImageHeaderInfo header, ReadImageHeader(bytes));
   CM_RETURN_IF_ERROR(CheckImageDimensions(FormatName(format), header.width,
                                           header.height, limits));
-  CM_ASSIGN_OR_RETURN(const size_t image_end,
-                      decoders_internal::FindImageEnd(format, bytes));
+  CM_ASSIGN_OR_RETURN(const decoders_internal::ImageExtent extent,
+                      decoders_internal::FindImageExtent(format, bytes));
   CM_RETURN_IF_ERROR(
-      decoders_internal::CheckNoEmbeddedVideo(format, bytes, image_end));
+      decoders_internal::CheckNoEmbeddedVideo(format, bytes, extent.end));
+  CM_RETURN_IF_ERROR(CheckStructureCounts(extent, limits));
   return DecodePixels(bytes, format, header, limits, min_decoded_side);
 }
 

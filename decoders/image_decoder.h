@@ -23,13 +23,20 @@
 //   6. polyglot: a video container (ISO BMFF 'ftyp' box, EBML header) after
 //      the image's end                               -> INVALID_ARGUMENT
 //      (other trailing bytes, as cameras append, are accepted).
-// The decoded size is checked against the limits again (headers can lie).
-// Limits and their defaults are in decode_limits.h (64 MiB, 64 MP, 16384 px).
+//   7. JPEG scans > max_jpeg_scans, GIF frames > max_gif_frames, counted
+//      by the structure walk                         -> RESOURCE_EXHAUSTED
+//   8. each decoder, from the format's own header: the bytes the decode
+//      would produce > max_decoded_bytes             -> RESOURCE_EXHAUSTED
+// The decoded size is checked against the limits again (headers can lie),
+// libjpeg's progress monitor counts scans again while decoding, and libjpeg's
+// own memory is capped at max_decoded_bytes.
+// Limits and their defaults are in decode_limits.h (64 MiB, 64 MP, 16384 px,
+// 100 scans, 512 MiB decoded).
 //
 // Pixels: alpha is dropped (not composited), CMYK converted, 16-bit reduced
-// to 8 (v / 257, rounded), palettes expanded; grey stays grey (kGrey), colour
-// is kBgr. EXIF orientation is NOT applied (as the PDQ reference). Animated
-// GIFs give their first frame; animated WebP is refused.
+// to 8 (v / 257, rounded, as the rows are read), palettes expanded; grey stays
+// grey (kGrey), colour is kBgr. EXIF orientation is NOT applied (as the PDQ
+// reference). Animated GIFs give their first frame; animated WebP is refused.
 //
 // Decoders: libjpeg-turbo, libpng, libwebp and giflib, called directly (one
 // decoder per allowed format and nothing else loaded: see docs/DECODERS.md).

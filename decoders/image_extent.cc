@@ -43,7 +43,8 @@ absl::StatusOr<size_t> SkipEntropyCodedData(absl::Span<const uint8_t> b,
 }
 
 // Marker segments and scans after SOI, up to and including EOI.
-absl::StatusOr<size_t> FindJpegEnd(absl::Span<const uint8_t> b) {
+absl::StatusOr<ImageExtent> FindJpegEnd(absl::Span<const uint8_t> b) {
+  ImageExtent extent;
   size_t pos = 2;
   while (true) {
     if (pos >= b.size()) return JpegTruncated();
@@ -54,7 +55,10 @@ absl::StatusOr<size_t> FindJpegEnd(absl::Span<const uint8_t> b) {
     while (pos < b.size() && b[pos] == 0xFF) ++pos;
     if (pos >= b.size()) return JpegTruncated();
     const uint8_t marker = b[pos++];
-    if (marker == 0xD9) return pos;
+    if (marker == 0xD9) {
+      extent.end = pos;
+      return extent;
+    }
     if (marker == 0xD8 || marker == 0x01 ||
         (marker >= 0xD0 && marker <= 0xD7)) {
       continue;
@@ -68,6 +72,7 @@ absl::StatusOr<size_t> FindJpegEnd(absl::Span<const uint8_t> b) {
     if (pos + length > b.size()) return JpegTruncated();
     pos += length;
     if (marker == 0xDA) {  // start of scan: entropy-coded data follows
+      ++extent.scans;
       auto scan_end = SkipEntropyCodedData(b, pos);
       if (!scan_end.ok()) return scan_end.status();
       pos = *scan_end;
@@ -131,17 +136,22 @@ size_t SkipGifSubBlocks(absl::Span<const uint8_t> b, size_t pos) {
 }
 
 // Blocks after the screen descriptor and palette, up to the trailer (3B).
-absl::StatusOr<size_t> FindGifEnd(absl::Span<const uint8_t> b) {
+absl::StatusOr<ImageExtent> FindGifEnd(absl::Span<const uint8_t> b) {
   if (b.size() < 13) return Malformed("gif", "truncated screen descriptor");
+  ImageExtent extent;
   size_t pos = 13;
   if (b[10] & 0x80) pos += 3 * (size_t{2} << (b[10] & 7));
   while (true) {
     if (pos >= b.size()) return Malformed("gif", "truncated (no trailer)");
     const uint8_t block = b[pos];
-    if (block == 0x3B) return pos + 1;
+    if (block == 0x3B) {
+      extent.end = pos + 1;
+      return extent;
+    }
     if (block == 0x21) {
       pos = SkipGifSubBlocks(b, pos + 2);
     } else if (block == 0x2C) {
+      ++extent.frames;
       if (pos + 10 > b.size())
         return Malformed("gif", "truncated (no trailer)");
       const uint8_t flags = b[pos + 9];
@@ -184,22 +194,32 @@ size_t FindVideoSignature(absl::Span<const uint8_t> trailer,
 
 }  // namespace
 
-absl::StatusOr<size_t> FindImageEnd(MediaFormat format,
-                                    absl::Span<const uint8_t> bytes) {
+absl::StatusOr<ImageExtent> FindImageExtent(MediaFormat format,
+                                            absl::Span<const uint8_t> bytes) {
   switch (format) {
     case MediaFormat::kJpeg:
       return FindJpegEnd(bytes);
-    case MediaFormat::kPng:
-      return FindPngEnd(bytes);
-    case MediaFormat::kWebp:
-      return FindWebpEnd(bytes);
     case MediaFormat::kGif:
       return FindGifEnd(bytes);
+    case MediaFormat::kPng:
+    case MediaFormat::kWebp: {
+      absl::StatusOr<size_t> end =
+          format == MediaFormat::kPng ? FindPngEnd(bytes) : FindWebpEnd(bytes);
+      if (!end.ok()) return end.status();
+      return ImageExtent{.end = *end};
+    }
     default:
       return absl::InvalidArgumentError(
           absl::StrCat(std::string(MediaFormatName(format)),
                        " is not an image format with a known end"));
   }
+}
+
+absl::StatusOr<size_t> FindImageEnd(MediaFormat format,
+                                    absl::Span<const uint8_t> bytes) {
+  absl::StatusOr<ImageExtent> extent = FindImageExtent(format, bytes);
+  if (!extent.ok()) return extent.status();
+  return extent->end;
 }
 
 absl::Status CheckNoEmbeddedVideo(MediaFormat format,

@@ -1,8 +1,9 @@
 // ImageExtent: where an image's own data ends inside an upload, found by
 // walking its structure (JPEG segments and entropy-coded data up to EOI, PNG
 // chunks up to IEND, the RIFF size of a WebP, GIF blocks up to the trailer).
-// Used to refuse truncated files that decoders would silently pad, and to
-// inspect what follows the image (polyglots).
+// Used to refuse truncated files that decoders would silently pad, to
+// inspect what follows the image (polyglots), and to count what a decoder
+// would loop over (JPEG scans, GIF frames) before it starts.
 #ifndef CLEARMATCH_DECODERS_IMAGE_EXTENT_H_
 #define CLEARMATCH_DECODERS_IMAGE_EXTENT_H_
 
@@ -16,10 +17,20 @@
 
 namespace clearmatch::decoders_internal {
 
-// Offset one past the last byte of the image (`format` must be an allowed
-// image format, already sniffed from `bytes`). INVALID_ARGUMENT when the
-// structure is truncated or malformed, and for animated WebP (not supported).
-// Linear time, no allocation. Thread-safe.
+struct ImageExtent {
+  size_t end = 0;      // offset one past the last byte of the image
+  int64_t scans = 0;   // JPEG: start-of-scan markers before EOI
+  int64_t frames = 0;  // GIF: image descriptors before the trailer
+};
+
+// The extent of the image (`format` must be an allowed image format, already
+// sniffed from `bytes`). INVALID_ARGUMENT when the structure is truncated or
+// malformed, and for animated WebP (not supported). Linear time, no
+// allocation. Thread-safe.
+absl::StatusOr<ImageExtent> FindImageExtent(MediaFormat format,
+                                            absl::Span<const uint8_t> bytes);
+
+// FindImageExtent(format, bytes)->end.
 absl::StatusOr<size_t> FindImageEnd(MediaFormat format,
                                     absl::Span<const uint8_t> bytes);
 

@@ -2,12 +2,14 @@
 #include "decoders/jpeg_decoder.h"
 
 #include <csetjmp>
+#include <cstdint>
 #include <cstdio>  // before jpeglib.h, which uses FILE without including it
 #include <optional>
 #include <vector>
 
 // clang-format off
 #include <jpeglib.h>
+#include <jerror.h>
 // clang-format on
 
 #include "absl/status/status.h"
@@ -55,6 +57,16 @@ class JpegDecode {
     error_.manager.emit_message = IgnoreMessage;
     error_.manager.output_message = IgnoreOutput;
     jpeg_create_decompress(&cinfo_);
+    // libjpeg-turbo 2.1 (jmemnobs.c) compares this with what it allocated
+    // before it realizes the whole-image buffers (a progressive file's
+    // coefficients): over it, it fails with JERR_NO_BACKING_STORE. The
+    // estimate in CheckMemory refuses such files first; this is the backstop.
+    cinfo_.mem->max_memory_to_use =
+        static_cast<decltype(cinfo_.mem->max_memory_to_use)>(
+            limits.max_decoded_bytes);
+    cinfo_.client_data = this;
+    progress_.progress_monitor = OnProgress;
+    cinfo_.progress = &progress_;
   }
   ~JpegDecode() { jpeg_destroy_decompress(&cinfo_); }
   JpegDecode(const JpegDecode&) = delete;
@@ -64,10 +76,16 @@ class JpegDecode {
   bool Run();
 
   const char* message() const { return error_.message; }
+  // libjpeg's message code of the error that stopped the decode.
+  int message_code() const { return error_.manager.msg_code; }
   const absl::Status& status() const { return status_; }
   std::optional<PixelBuffer>& pixels() { return pixels_; }
 
  private:
+  // Called by libjpeg as it reads: once per iMCU row while it takes in a
+  // progressive file's scans in jpeg_start_decompress, once per row after.
+  static void OnProgress(j_common_ptr cinfo);
+  bool CheckMemory();
   bool Allocate();
   JSAMPROW OutputRow(int y) {
     return cmyk_row_.empty() ? pixels_->row(y) : cmyk_row_.data();
@@ -83,10 +101,43 @@ class JpegDecode {
   const int scale_denom_;
   jpeg_decompress_struct cinfo_{};
   JpegError error_;
+  jpeg_progress_mgr progress_{};
   absl::Status status_;
   std::optional<PixelBuffer> pixels_;
   std::vector<uint8_t> cmyk_row_;
 };
+
+void JpegDecode::OnProgress(j_common_ptr cinfo) {
+  JpegDecode* self = static_cast<JpegDecode*>(cinfo->client_data);
+  const int scan = self->cinfo_.input_scan_number;
+  if (scan <= self->limits_.max_jpeg_scans) return;
+  self->status_ = absl::ResourceExhaustedError(
+      absl::StrCat("jpeg has more than ", self->limits_.max_jpeg_scans,
+                   " scans (scan ", scan, " started; max_jpeg_scans)"));
+  std::longjmp(self->error_.jump, 1);
+}
+
+// The output pixels, and for a file of several scans the whole image's
+// coefficients (libjpeg's coefficient controller rounds each component up
+// to whole MCUs), against max_decoded_bytes. Needs the output dimensions.
+bool JpegDecode::CheckMemory() {
+  const bool several_scans = jpeg_has_multiple_scans(&cinfo_);
+  int64_t bytes = int64_t{3} * cinfo_.output_width * cinfo_.output_height;
+  if (several_scans) {
+    for (int c = 0; c < cinfo_.num_components; ++c) {
+      const jpeg_component_info& comp = cinfo_.comp_info[c];
+      const int64_t h = comp.h_samp_factor, v = comp.v_samp_factor;
+      bytes += (comp.width_in_blocks + h - 1) / h * h *
+               ((comp.height_in_blocks + v - 1) / v * v) *
+               static_cast<int64_t>(sizeof(JBLOCK));
+    }
+  }
+  status_ = CheckDecodedBytes(
+      absl::StrCat("jpeg ", cinfo_.image_width, "x", cinfo_.image_height,
+                   several_scans ? ", several scans" : ""),
+      bytes, limits_);
+  return status_.ok();
+}
 
 bool JpegDecode::Allocate() {
   status_ = CheckImageDimensions("decoded jpeg", cinfo_.output_width,
@@ -106,6 +157,8 @@ bool JpegDecode::Run() {
   cinfo_.out_color_space = cinfo_.num_components == 4 ? JCS_CMYK : JCS_EXT_BGR;
   cinfo_.scale_num = 1;
   cinfo_.scale_denom = scale_denom_;
+  jpeg_calc_output_dimensions(&cinfo_);
+  if (!CheckMemory()) return false;
   jpeg_start_decompress(&cinfo_);
   if (!Allocate()) return false;
   while (cinfo_.output_scanline < cinfo_.output_height) {
@@ -129,6 +182,12 @@ absl::StatusOr<DecodedImage> DecodeJpeg(absl::Span<const uint8_t> bytes,
   JpegDecode decode(bytes, limits, scale_denom);
   if (!decode.Run()) {
     if (!decode.status().ok()) return decode.status();
+    if (decode.message_code() == JERR_NO_BACKING_STORE ||
+        decode.message_code() == JERR_OUT_OF_MEMORY) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "jpeg needs more memory than the limit of ", limits.max_decoded_bytes,
+          " bytes (max_decoded_bytes): ", decode.message()));
+    }
     return absl::InvalidArgumentError(
         absl::StrCat("could not decode jpeg: ", decode.message()));
   }

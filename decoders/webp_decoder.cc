@@ -3,6 +3,8 @@
 
 #include <webp/decode.h>
 
+#include <cstdint>
+
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "decoders/pixel_buffer.h"
@@ -52,6 +54,18 @@ absl::StatusOr<DecodedImage> DecodeWebp(absl::Span<const uint8_t> bytes,
           CheckImageDimensions("webp", features.width, features.height, limits);
       !size.ok()) {
     return size;
+  }
+  // The BGR output; lossless images are decoded into a 4-byte ARGB image
+  // first (libwebp's VP8L decoder), alpha into a plane of its own.
+  const int64_t pixel_count = int64_t{features.width} * features.height;
+  const int64_t decoded = pixel_count * (3 + (features.format == 2 ? 4 : 0) +
+                                         (features.has_alpha ? 1 : 0));
+  if (absl::Status budget = CheckDecodedBytes(
+          absl::StrCat("webp ", features.width, "x", features.height,
+                       features.format == 2 ? ", lossless" : ""),
+          decoded, limits);
+      !budget.ok()) {
+    return budget;
   }
   PixelBuffer pixels(features.width, features.height, PixelFormat::kBgr);
   if (WebPDecodeBGRInto(bytes.data(), bytes.size(), pixels.data(),

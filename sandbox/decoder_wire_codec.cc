@@ -104,6 +104,9 @@ DecodeRequest RequestToWire(const MediaFingerprinter::Options& options,
   r.set_image_max_bytes(options.image_limits.max_bytes);
   r.set_image_max_pixels(options.image_limits.max_pixels);
   r.set_image_max_side(options.image_limits.max_side);
+  r.set_image_max_jpeg_scans(options.image_limits.max_jpeg_scans);
+  r.set_image_max_decoded_bytes(options.image_limits.max_decoded_bytes);
+  r.set_image_max_gif_frames(options.image_limits.max_gif_frames);
   r.set_dihedral(options.dihedral);
   const VideoDecodeLimits& v = options.video.limits;
   r.set_video_max_bytes(v.max_bytes);
@@ -128,6 +131,9 @@ MediaFingerprinter::Options OptionsFromWire(const DecodeRequest& r) {
   options.image_limits.max_bytes = r.image_max_bytes();
   options.image_limits.max_pixels = r.image_max_pixels();
   options.image_limits.max_side = r.image_max_side();
+  options.image_limits.max_jpeg_scans = r.image_max_jpeg_scans();
+  options.image_limits.max_decoded_bytes = r.image_max_decoded_bytes();
+  options.image_limits.max_gif_frames = r.image_max_gif_frames();
   options.dihedral = r.dihedral();
   VideoDecodeLimits& v = options.video.limits;
   v.max_bytes = r.video_max_bytes();

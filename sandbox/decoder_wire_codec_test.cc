@@ -13,7 +13,12 @@ PdqHash HashOf(uint8_t seed) {
 
 TEST(DecoderWireCodecTest, OptionsRoundTrip) {
   MediaFingerprinter::Options options;
-  options.image_limits = {.max_bytes = 11, .max_pixels = 12, .max_side = 13};
+  options.image_limits = {.max_bytes = 11,
+                          .max_pixels = 12,
+                          .max_side = 13,
+                          .max_jpeg_scans = 14,
+                          .max_decoded_bytes = 15,
+                          .max_gif_frames = 16};
   options.dihedral = true;
   options.video.limits.max_bytes = 21;
   options.video.limits.max_width = 22;
@@ -35,6 +40,9 @@ TEST(DecoderWireCodecTest, OptionsRoundTrip) {
   EXPECT_EQ(back.image_limits.max_bytes, 11);
   EXPECT_EQ(back.image_limits.max_pixels, 12);
   EXPECT_EQ(back.image_limits.max_side, 13);
+  EXPECT_EQ(back.image_limits.max_jpeg_scans, 14);
+  EXPECT_EQ(back.image_limits.max_decoded_bytes, 15);
+  EXPECT_EQ(back.image_limits.max_gif_frames, 16);
   EXPECT_TRUE(back.dihedral);
   EXPECT_EQ(back.video.limits.max_bytes, 21);
   EXPECT_EQ(back.video.limits.max_width, 22);

@@ -38,6 +38,8 @@ class DaemonProcess {
   std::string unix_address() const;
   const std::string& unix_socket() const { return unix_socket_; }
   int metrics_port() const { return metrics_port_; }
+  // The daemon's process id (e.g. for /proc/<pid>/status); -1 once reaped.
+  pid_t pid() const { return pid_; }
 
   // What the daemon wrote to stderr so far.
   std::string Stderr() const;
