@@ -593,7 +593,17 @@ TEST(DaemonOverloadTest, FullPoolAnswersResourceExhaustedAtOnce) {
               HasSubstr("all 1 decode workers are busy and the queue is full"));
   EXPECT_TRUE(held_status.ok()) << held_status.error_message();
 
-  // Still alive and serving (the worker is free again).
+  // Still alive and serving once the worker is free again: it frees itself
+  // just after the held call's answer is sent, and hash-only checks take a
+  // worker too, so wait for the pool to be idle (no condition to wait on
+  // from outside: poll its gauge, which counts no refusal).
+  const auto give_up =
+      std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (HttpGet(daemon.metrics_port(), "/metrics")
+             .find("\nclearmatch_worker_load 0\n") == std::string::npos) {
+    ASSERT_LT(std::chrono::steady_clock::now(), give_up) << "worker still busy";
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
   v1::CheckRequest request;
   request.set_context(v1::UPLOAD);
   request.mutable_hashes()->set_md5(std::string(32, '0'));
