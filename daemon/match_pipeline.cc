@@ -121,7 +121,12 @@ absl::StatusOr<v1::CheckResponse> MatchPipeline::Check(
   Report(decision, std::move(matches), response);
   metrics_.ObserveStageSeconds(
       "search", absl::ToDoubleSeconds(absl::Now() - search_start));
-  if (reviewer_ != nullptr) reviewer_->Record(request, content, response);
+  if (reviewer_ != nullptr) {
+    response.set_review_recording(
+        reviewer_->Record(request, content, response));
+  } else if (ReviewRecorder::NeedsReview(response)) {
+    response.set_review_recording(v1::CheckResponse::NOT_RECORDED);
+  }
   if (request.options().omit_hashes()) response.clear_hashes();
   return response;
 }

@@ -41,13 +41,17 @@ std::string ReviewRecorder::PolicyText(
   return absl::StrJoin(parts, "; ");
 }
 
-void ReviewRecorder::Record(const v1::CheckRequest& request,
-                            const v1::Hashes& query,
-                            const v1::CheckResponse& response) {
+bool ReviewRecorder::NeedsReview(const v1::CheckResponse& response) {
   const bool shadow =
       std::any_of(response.matches().begin(), response.matches().end(),
                   [](const v1::Match& m) { return m.shadow(); });
-  if (response.decision() == v1::ALLOW && !shadow) return;
+  return response.decision() != v1::ALLOW || shadow;
+}
+
+v1::CheckResponse::ReviewRecording ReviewRecorder::Record(
+    const v1::CheckRequest& request, const v1::Hashes& query,
+    const v1::CheckResponse& response) {
+  if (!NeedsReview(response)) return v1::CheckResponse::NOT_NEEDED;
   v1::MatchRecord record;
   record.set_content_id(response.content_id());
   record.set_context(request.context());
@@ -58,7 +62,8 @@ void ReviewRecorder::Record(const v1::CheckRequest& request,
   record.set_snapshot_version(response.snapshot_version());
   record.set_policy(PolicyText(response));
   record.set_request_id(response.request_id());
-  store_.Enqueue(std::move(record));
+  return store_.Enqueue(std::move(record)) ? v1::CheckResponse::QUEUED
+                                           : v1::CheckResponse::NOT_RECORDED;
 }
 
 std::string ReviewRecorder::RenderPrometheus() const {
@@ -70,15 +75,21 @@ std::string ReviewRecorder::RenderPrometheus() const {
       "clearmatch_review_allowlisted_matches_total ",
       allowlisted_.load(), "\n",
       "# HELP clearmatch_review_records_total Verdict records for review, by "
-      "what became of them.\n"
+      "what became of them (not_recorded: refused, the response said so; "
+      "lost: still unwritten when the daemon stopped).\n"
       "# TYPE clearmatch_review_records_total counter\n"
       "clearmatch_review_records_total{result=\"recorded\"} ",
-      stats.recorded, "\nclearmatch_review_records_total{result=\"dropped\"} ",
-      stats.dropped,
-      "\nclearmatch_review_records_total{result=\"write_error\"} ",
-      stats.write_errors, "\n",
+      stats.recorded,
+      "\nclearmatch_review_records_total{result=\"not_recorded\"} ",
+      stats.not_recorded, "\nclearmatch_review_records_total{result=\"lost\"} ",
+      stats.lost, "\n",
+      "# HELP clearmatch_review_write_failures_total Failed writes of verdict "
+      "records (the records stay queued and are retried).\n"
+      "# TYPE clearmatch_review_write_failures_total counter\n"
+      "clearmatch_review_write_failures_total ",
+      stats.write_failures, "\n",
       "# HELP clearmatch_review_queue_records Verdict records waiting to be "
-      "written.\n"
+      "written (or being written).\n"
       "# TYPE clearmatch_review_queue_records gauge\n"
       "clearmatch_review_queue_records ",
       stats.queued, "\n");

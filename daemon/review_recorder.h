@@ -6,7 +6,8 @@
 //
 //   ReviewRecorder recorder(store, policy);
 //   VerdictPolicy::Conclude(query_hashes, from_caller, &recorder, matches);
-//   recorder.Record(request, query_hashes, response);
+//   response.set_review_recording(
+//       recorder.Record(request, query_hashes, response));
 //
 // Thread-safe; borrows the store and the policy, which must outlive it.
 #ifndef CLEARMATCH_DAEMON_REVIEW_RECORDER_H_
@@ -32,9 +33,14 @@ class ReviewRecorder : public Allowlist {
   // Whether a reviewer allowlisted `match`'s entry for this content.
   bool Contains(const v1::Hashes& content, bool hashes_from_caller,
                 const v1::Match& match) const override;
-  // Queues the verdict when it needs review (see the file comment).
-  void Record(const v1::CheckRequest& request, const v1::Hashes& query,
-              const v1::CheckResponse& response);
+  // Queues the verdict when it needs review (see the file comment):
+  // NOT_NEEDED when it does not, QUEUED when the store took it,
+  // NOT_RECORDED when it refused it (queue full, or closed).
+  v1::CheckResponse::ReviewRecording Record(const v1::CheckRequest& request,
+                                            const v1::Hashes& query,
+                                            const v1::CheckResponse& response);
+  // Whether `response`'s verdict goes to review.
+  static bool NeedsReview(const v1::CheckResponse& response);
 
   // clearmatch_review_* metrics in the Prometheus text format.
   std::string RenderPrometheus() const;

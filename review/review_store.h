@@ -8,17 +8,21 @@
 // the implementation today; a PostgreSQL one is to follow.
 //
 //   std::unique_ptr<ReviewStore> store = ...;  // e.g. SqliteReviewStore
-//   store->Enqueue(record);            // request path: never blocks on disk
+//   bool queued = store->Enqueue(record);  // request path: never blocks
 //   store->IsAllowlisted(ReviewStore::AllowlistKey(hashes, false, match),
 //                        match.bank(), match.entry_id());
 //   CM_ASSIGN_OR_RETURN(v1::MatchRecord r, store->Decide(decision_request));
 //
-// Recording is asynchronous: Enqueue puts the record on a bounded queue; a
-// full queue drops the record (counted in stats().dropped), a failed write
-// (full disk) is counted in stats().write_errors, and neither fails the
-// caller. Close writes everything queued before returning. Decisions and
-// allowlist changes are synchronous and durable when Decide /
-// RemoveAllowlistEntry return; so are a decision's feedback rows.
+// Recording is asynchronous: Enqueue puts the record on a bounded queue
+// and says whether it took it; a full queue refuses the record (counted in
+// stats().not_recorded; the caller must say the verdict was not recorded).
+// A taken record is never dropped: a failed write (full disk) is counted
+// in stats().write_failures and retried with backoff until the store
+// recovers; only Close gives up on a store that still fails, counting what
+// it loses in stats().lost. Close writes everything queued before
+// returning. Decisions and allowlist changes are synchronous and durable
+// when Decide / RemoveAllowlistEntry return; so are a decision's feedback
+// rows.
 //
 // The feedback outbox: every CONFIRMED or FALSE_POSITIVE decision (also an
 // override) adds one FEEDBACK_PENDING row per matched entry, in the
@@ -49,10 +53,11 @@ class ReviewStore {
  public:
   // Counters of recorded verdicts since the store was opened.
   struct Stats {
-    int64_t recorded = 0;      // written to the file
-    int64_t dropped = 0;       // queue full
-    int64_t write_errors = 0;  // records lost to a failed write
-    int64_t queued = 0;        // waiting now
+    int64_t recorded = 0;        // written to the file
+    int64_t not_recorded = 0;    // refused by Enqueue: queue full, or closed
+    int64_t write_failures = 0;  // failed batch writes (their records wait)
+    int64_t lost = 0;            // given up at Close: the store still failed
+    int64_t queued = 0;          // waiting or being written now
   };
 
   // Most results per page.
@@ -65,11 +70,14 @@ class ReviewStore {
   virtual ~ReviewStore() = default;
 
   // Queues `record` (match_id is assigned when written; a zero
-  // recorded_unix_micros becomes now). Never blocks on I/O, never fails.
-  virtual void Enqueue(v1::MatchRecord record) = 0;
-  // Waits until everything enqueued before the call is written (or failed).
+  // recorded_unix_micros becomes now). Never blocks on I/O. False when the
+  // record was refused (queue full, or closed): it will never be written.
+  virtual bool Enqueue(v1::MatchRecord record) = 0;
+  // Waits until everything enqueued before the call is written, or until
+  // the store is failing (the records stay queued for the retry).
   virtual void Flush() = 0;
-  // Writes what is queued and stops recording. Later Enqueues are dropped.
+  // Writes what is queued and stops recording (records a still-failing
+  // store does not take are lost and counted). Later Enqueues are refused.
   virtual void Close() = 0;
   virtual Stats stats() const = 0;
 

@@ -29,6 +29,8 @@ RecordWriter::Options WriterOptions(const SqliteReviewStore::Options& options) {
   writer.max_queued_records = options.max_queued_records;
   writer.max_queued_bytes = options.max_queued_bytes;
   writer.max_batch = options.max_batch;
+  writer.retry_initial = options.retry_initial;
+  writer.retry_max = options.retry_max;
   writer.log_warning = options.log_warning;
   return writer;
 }
@@ -83,8 +85,8 @@ SqliteReviewStore::~SqliteReviewStore() { Close(); }
 
 // ---- Recording -------------------------------------------------------------
 
-void SqliteReviewStore::Enqueue(v1::MatchRecord record) {
-  writer_.Enqueue(std::move(record));
+bool SqliteReviewStore::Enqueue(v1::MatchRecord record) {
+  return writer_.Enqueue(std::move(record));
 }
 
 void SqliteReviewStore::Flush() { writer_.Flush(); }

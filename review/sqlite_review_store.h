@@ -40,15 +40,18 @@ class SqliteReviewStore final : public ReviewStore {
  public:
   struct Options {
     std::string path;  // created if missing
-    // Queue bounds: records beyond either are dropped (and counted).
+    // Queue bounds: records beyond either are refused (and counted).
     size_t max_queued_records = 10000;
     size_t max_queued_bytes = 64 << 20;
     // Records written per transaction, at most.
     int max_batch = 256;
+    // Backoff of the retries of a failed write (RecordWriter::Options).
+    absl::Duration retry_initial = absl::Milliseconds(100);
+    absl::Duration retry_max = absl::Seconds(30);
     // Upper bound on the file size in SQLite pages (4 KiB); 0 = none.
     // Writes beyond it fail as a full disk does.
     int64_t max_page_count = 0;
-    // Warnings (dropped records, write errors); default: none.
+    // Warnings (refused records, write errors); default: none.
     std::function<void(absl::string_view)> log_warning;
   };
 
@@ -60,7 +63,7 @@ class SqliteReviewStore final : public ReviewStore {
       Options options);
   ~SqliteReviewStore() override;  // Close()
 
-  void Enqueue(v1::MatchRecord record) override;
+  bool Enqueue(v1::MatchRecord record) override;
   void Flush() override;
   void Close() override;
   Stats stats() const override;

@@ -59,6 +59,9 @@ struct SqliteTestVfsAccess {
     if (Kind(f) == FileKind::kWal && g_active->before_wal_write) {
       g_active->before_wal_write(Classify(data, n, offset));
     }
+    if (Kind(f) == FileKind::kWal && g_active->fail_wal_writes) {
+      return SQLITE_FULL;
+    }
     return Real(f)->pMethods->xWrite(Real(f), data, n, offset);
   }
   static int Truncate(sqlite3_file* f, sqlite3_int64 size) {

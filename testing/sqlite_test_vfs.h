@@ -1,8 +1,9 @@
 // SqliteTestVfs: a SQLite VFS for durability and crash tests. It wraps the
 // default VFS (every call is forwarded), becomes the default while it
-// exists, counts xSync calls per kind of file, and runs optional hooks on
-// the WAL's writes and syncs, so that a test can see that a commit reaches
-// fsync and can stop a process inside a commit.
+// exists, counts xSync calls per kind of file, runs optional hooks on
+// the WAL's writes and syncs, and can fail the WAL's writes as a full disk
+// does, so that a test can see that a commit reaches fsync, can stop a
+// process inside a commit, and can fill and then free the disk.
 //
 //   SqliteTestVfs vfs;                       // before the store opens
 //   auto store = SqliteReviewStore::Create(options);
@@ -45,6 +46,9 @@ class SqliteTestVfs {
   // before the I/O they watch starts.
   std::function<void(WalWrite)> before_wal_write;
   std::function<void()> before_wal_sync;
+  // While true, every write to a WAL file fails with SQLITE_FULL (the disk
+  // is full) without reaching the file.
+  std::atomic<bool> fail_wal_writes{false};
 
  private:
   friend struct SqliteTestVfsAccess;

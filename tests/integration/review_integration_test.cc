@@ -129,9 +129,12 @@ class ReviewDaemonTest : public ::testing::Test {
 };
 
 TEST_F(ReviewDaemonTest, MatchIsRecordedAndFalsePositiveAllowsItNextTime) {
-  ASSERT_EQ(Check("pdq/q0746.jpg").decision(), v1::ALLOW);  // not recorded
+  const v1::CheckResponse allowed = Check("pdq/q0746.jpg");
+  ASSERT_EQ(allowed.decision(), v1::ALLOW);  // not recorded
+  EXPECT_EQ(allowed.review_recording(), v1::CheckResponse::NOT_NEEDED);
   const v1::CheckResponse first = Check("pdq/bridge-1-original.jpg");
   ASSERT_EQ(first.decision(), v1::BLOCK);
+  EXPECT_EQ(first.review_recording(), v1::CheckResponse::QUEUED);
 
   const v1::ListMatchesResponse listed = List({});
   ASSERT_EQ(listed.matches_size(), 1);
