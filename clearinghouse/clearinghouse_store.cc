@@ -1,13 +1,7 @@
 // SQLite-backed ClearinghouseStore.
 #include "clearinghouse/clearinghouse_store.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -15,7 +9,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "clearinghouse/entry_value_codec.h"
-#include "common/scoped_fd.h"
 #include "common/status_macros.h"
 #include "sqlite/sqlite_statement.h"
 #include "sqlite/sqlite_transaction.h"
@@ -48,23 +41,6 @@ CREATE TABLE progress (
 );
 CREATE TABLE meta (schema_version INTEGER NOT NULL);
 )sql";
-
-// Creates `path` with mode 0600 if it is missing, and takes group and
-// world access away from an existing file: SQLite gives the -wal and -shm
-// files the database file's mode.
-absl::Status MakeOwnerOnlyFile(const std::string& path) {
-  ScopedFd fd(
-      ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600));
-  struct stat info;
-  if (fd.get() < 0 || ::fstat(fd.get(), &info) != 0 ||
-      ((info.st_mode & 077) != 0 &&
-       ::fchmod(fd.get(), info.st_mode & 0700) != 0)) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("clearinghouse store ", path,
-                     ": cannot create it owner-only: ", std::strerror(errno)));
-  }
-  return absl::OkStatus();
-}
 
 // The schema version in the file; 0 for a new (empty) file.
 absl::StatusOr<int64_t> ReadSchemaVersion(SqliteConnection& db) {
@@ -236,7 +212,6 @@ absl::StatusOr<std::unique_ptr<ClearinghouseStore>> ClearinghouseStore::Open(
   if (options.path.empty()) {
     return absl::InvalidArgumentError("clearinghouse store: empty path");
   }
-  CM_RETURN_IF_ERROR(MakeOwnerOnlyFile(options.path));
   SqliteConnection::Options connection;
   connection.path = options.path;
   connection.label = "clearinghouse store";

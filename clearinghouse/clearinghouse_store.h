@@ -14,8 +14,8 @@
 //                       store->ApplyChanges("ncmec", changes, progress));
 //   ... apply page.changes to the index ...
 //
-// The file is created with mode 0600 (its -wal and -shm files follow the
-// database file's mode), WAL, synchronous FULL.
+// The file is created with mode 0600 (SqliteConnection; its -wal and -shm
+// files follow the database file's mode), WAL, synchronous FULL.
 //
 // Thread-safe (one mutex): several sources share the store and sync on
 // different threads.

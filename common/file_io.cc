@@ -6,8 +6,11 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/scoped_fd.h"
@@ -111,11 +114,18 @@ absl::StatusOr<std::string> ReadFileToString(const std::string& path,
   return bytes;
 }
 
-absl::Status WriteFileAtomically(const std::string& path,
-                                 absl::string_view content, mode_t mode) {
+namespace {
+
+// WriteFileAtomically; with `exact_mode` the temp file is fchmod'ed to
+// `mode`, so the umask does not apply.
+absl::Status WriteAtomically(const std::string& path, absl::string_view content,
+                             mode_t mode, bool exact_mode) {
   std::string temp;
   CM_ASSIGN_OR_RETURN(ScopedFd fd, CreateTempFile(path, mode, &temp));
   TempFileGuard guard(temp);
+  if (exact_mode && ::fchmod(fd.get(), mode) != 0) {
+    return ErrnoStatus(errno, "setting the permissions of", temp);
+  }
   CM_RETURN_IF_ERROR(WriteAll(fd.get(), content, temp));
   if (::fsync(fd.get()) != 0) return ErrnoStatus(errno, "fsync of", temp);
   if (fd.Close() != 0) return ErrnoStatus(errno, "closing", temp);
@@ -128,6 +138,50 @@ absl::Status WriteFileAtomically(const std::string& path,
   if (!dir_fd.valid()) return ErrnoStatus(errno, "opening the directory", dir);
   if (::fsync(dir_fd.get()) != 0) {
     return ErrnoStatus(errno, "fsync of the directory", dir);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status WriteFileAtomically(const std::string& path,
+                                 absl::string_view content, mode_t mode) {
+  return WriteAtomically(path, content, mode, /*exact_mode=*/false);
+}
+
+absl::Status WritePrivateFileAtomically(const std::string& path,
+                                        absl::string_view content) {
+  return WriteAtomically(path, content, 0600, /*exact_mode=*/true);
+}
+
+absl::Status CreatePrivateDirectories(const std::string& path) {
+  if (path.empty()) {
+    return absl::FailedPreconditionError("cannot create a directory \"\"");
+  }
+  // The missing ones, innermost last.
+  std::vector<std::filesystem::path> missing;
+  std::error_code error;
+  for (std::filesystem::path p = std::filesystem::path(path).lexically_normal();
+       !p.empty() && !std::filesystem::exists(p, error); p = p.parent_path()) {
+    missing.push_back(p);
+    if (p == p.parent_path()) break;
+  }
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    if (::mkdir(it->c_str(), 0700) != 0) {
+      if (errno == EEXIST) continue;  // made meanwhile, by someone else
+      return absl::FailedPreconditionError(
+          absl::StrCat("cannot create directory \"", it->string(),
+                       "\": ", std::strerror(errno)));
+    }
+    if (::chmod(it->c_str(), 0700) != 0) {  // the umask applied to mkdir
+      return absl::FailedPreconditionError(
+          absl::StrCat("cannot set the permissions of \"", it->string(),
+                       "\": ", std::strerror(errno)));
+    }
+  }
+  if (!std::filesystem::is_directory(path, error)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("\"", path, "\" is not a directory"));
   }
   return absl::OkStatus();
 }

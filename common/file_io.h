@@ -2,6 +2,8 @@
 //
 //   CM_ASSIGN_OR_RETURN(std::string pem, ReadFileToString(path, 1 << 20));
 //   CM_RETURN_IF_ERROR(WriteFileAtomically("/var/lib/cm/state", bytes));
+//   CM_RETURN_IF_ERROR(CreatePrivateDirectories(data_dir));      // 0700
+//   CM_RETURN_IF_ERROR(WritePrivateFileAtomically(path, bytes));  // 0600
 //
 // Errors name the path; errno values map through absl::ErrnoToStatus
 // (ENOENT is NOT_FOUND, EACCES PERMISSION_DENIED, ENOSPC RESOURCE_EXHAUSTED).
@@ -41,6 +43,18 @@ absl::StatusOr<std::string> ReadFileToString(const std::string& path,
 // survive a crash).
 absl::Status WriteFileAtomically(const std::string& path,
                                  absl::string_view content, mode_t mode = 0644);
+
+// WriteFileAtomically for the daemon's data files: the file is exactly
+// 0600 (owner read/write), whatever the umask, also when it replaces a
+// file with other permissions.
+absl::Status WritePrivateFileAtomically(const std::string& path,
+                                        absl::string_view content);
+
+// Creates `path` and its missing parents like mkdir -p, each directory it
+// creates exactly 0700 (whatever the umask); existing ones are left as
+// they are. FAILED_PRECONDITION naming the path if it cannot (or exists and
+// is no directory).
+absl::Status CreatePrivateDirectories(const std::string& path);
 
 }  // namespace clearmatch
 

@@ -64,6 +64,46 @@ TEST_F(FileIoTest, NewFileGetsTheModeLessTheUmask) {
   EXPECT_EQ(info.st_mode & 0777, 0644u);
 }
 
+TEST_F(FileIoTest, PrivateFilesAreOwnerOnlyWhateverTheUmask) {
+  const mode_t old = ::umask(0);
+  const std::string path = Path("private");
+  ASSERT_TRUE(WriteFileAtomically(path, "old", 0644).ok());
+  const absl::Status written = WritePrivateFileAtomically(path, "new");
+  const absl::Status fresh = WritePrivateFileAtomically(Path("fresh"), "x");
+  ::umask(old);
+  ASSERT_TRUE(written.ok()) << written;
+  ASSERT_TRUE(fresh.ok()) << fresh;
+  struct stat st;
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0600u) << "the replaced file was 0644";
+  ASSERT_EQ(::stat(Path("fresh").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+  EXPECT_EQ(*ReadFileToString(path, 100), "new");
+}
+
+TEST_F(FileIoTest, PrivateDirectoriesAreCreated0700AndOthersLeftAlone) {
+  ASSERT_TRUE(std::filesystem::create_directory(Path("existing")));
+  ASSERT_EQ(::chmod(Path("existing").c_str(), 0755), 0);
+  const mode_t old = ::umask(0);
+  const absl::Status made =
+      CreatePrivateDirectories(Path("existing/data/inner"));
+  const absl::Status again = CreatePrivateDirectories(Path("existing/data"));
+  ::umask(old);
+  ASSERT_TRUE(made.ok()) << made;
+  ASSERT_TRUE(again.ok()) << again;
+  auto mode = [&](const std::string& name) {
+    struct stat st;
+    return ::stat(Path(name).c_str(), &st) == 0 ? (st.st_mode & 07777) : 0u;
+  };
+  EXPECT_EQ(mode("existing"), 0755u);
+  EXPECT_EQ(mode("existing/data"), 0700u);
+  EXPECT_EQ(mode("existing/data/inner"), 0700u);
+  dir_.Write("a-file", "x");
+  const absl::Status not_dir = CreatePrivateDirectories(Path("a-file"));
+  EXPECT_EQ(not_dir.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(not_dir.message(), HasSubstr("a-file"));
+}
+
 TEST_F(FileIoTest, WriteIntoAMissingDirectoryIsNotFound) {
   const std::string path = Path("missing/state");
   const absl::Status status = WriteFileAtomically(path, "x");

@@ -69,12 +69,10 @@ absl::StatusOr<DaemonIndexSources> MakeDaemonIndexSources(
     made.sources.push_back(MakeBankCsvSource(csv));
   }
   if (!HasClearinghouseSources(config)) return made;
-  std::error_code error;
-  std::filesystem::create_directories(config.data_dir(), error);
-  if (error) {
+  if (absl::Status made = CreatePrivateDirectories(config.data_dir());
+      !made.ok()) {
     return absl::FailedPreconditionError(
-        absl::StrCat("data_dir: cannot create \"", config.data_dir(),
-                     "\": ", error.message()));
+        absl::StrCat("data_dir: ", made.message()));
   }
   ClearinghouseStore::Options options;
   options.path = absl::StrCat(config.data_dir(), "/clearinghouses.sqlite");

@@ -5,6 +5,7 @@
 
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -43,6 +44,25 @@ std::vector<FeedEntry> Entries(int64_t first, int64_t count) {
               return a.entry_id < b.entry_id;
             });
   return entries;
+}
+
+// The permission bits of `path`; -1 if it is missing.
+int ModeOf(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 ? static_cast<int>(st.st_mode & 07777)
+                                        : -1;
+}
+
+TEST(HashStoreTest, TheStoreAndItsWalAreOwnerOnlyWhateverTheUmask) {
+  TempDir dir;
+  const mode_t old = ::umask(0);
+  auto store = OpenStore(dir.File("s.sqlite"));
+  ::umask(old);
+  ASSERT_TRUE(store.ok()) << store.status();
+  ASSERT_TRUE((*store)->ApplyDelta(At(1), TestAdds(0, 5)).ok());
+  EXPECT_EQ(ModeOf(dir.File("s.sqlite")), 0600);
+  EXPECT_EQ(ModeOf(dir.File("s.sqlite-wal")), 0600);
+  EXPECT_EQ(ModeOf(dir.File("s.sqlite-shm")), 0600);
 }
 
 TEST(HashStoreTest, AppliesDeltasAtomicallyWithCheckpoint) {

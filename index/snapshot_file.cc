@@ -279,7 +279,7 @@ absl::StatusOr<std::shared_ptr<const IndexSnapshot>> SnapshotFile::ParseHashed(
 absl::Status SnapshotFile::Write(const IndexSnapshot& snapshot,
                                  const std::string& path) {
   CM_ASSIGN_OR_RETURN(const std::string bytes, Serialize(snapshot));
-  return WriteFileAtomically(path, bytes, 0600);
+  return WritePrivateFileAtomically(path, bytes);
 }
 
 absl::StatusOr<std::shared_ptr<const IndexSnapshot>> SnapshotFile::Read(

@@ -2,6 +2,8 @@
 // truncation is refused with DATA_LOSS.
 #include "index/snapshot_file.h"
 
+#include <sys/stat.h>
+
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -122,6 +124,21 @@ TEST(SnapshotFileTest, RoundTripKeepsEveryEntryAndSearch) {
       1u);
   EXPECT_EQ((*loaded)->SearchVideoFrames({RandomCode(rng)}, 31)->size(),
             original->SearchVideoFrames({RandomCode(rng)}, 31)->size());
+}
+
+TEST(SnapshotFileTest, TheFileIsOwnerOnlyWhateverTheUmask) {
+  const std::filesystem::path dir =
+      std::filesystem::path(::testing::TempDir()) / "snapshot_mode";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "index.snap").string();
+  const mode_t old = ::umask(0);
+  const absl::Status written = SnapshotFile::Write(*MixedSnapshot(10), path);
+  ::umask(old);
+  ASSERT_TRUE(written.ok()) << written;
+  struct stat st;
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
 }
 
 TEST(SnapshotFileTest, EverySingleBitFlipIsDataLoss) {

@@ -4,6 +4,7 @@
 // review_store_durability_test.cc).
 #include <signal.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -438,6 +439,24 @@ TEST_F(ReviewStoreTest, AllowlistPages) {
   } while (!request.page_token().empty());
   EXPECT_EQ(seen.size(), 5u);  // 5 entries x their PDQ key
   EXPECT_EQ(pages, 2);
+}
+
+TEST(ReviewStoreFileTest, TheFileAndItsWalAreOwnerOnlyWhateverTheUmask) {
+  TempDir dir;
+  SqliteReviewStore::Options options;
+  options.path = dir.File("review.sqlite");
+  const mode_t old = ::umask(0);
+  auto store = SqliteReviewStore::Create(options);
+  ::umask(old);
+  ASSERT_TRUE(store.ok()) << store.status();
+  ASSERT_TRUE((*store)->Enqueue(Record("c", "tid", "e")));
+  (*store)->Flush();
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    struct stat st;
+    const std::string file = options.path + suffix;
+    ASSERT_EQ(::stat(file.c_str(), &st), 0) << file;
+    EXPECT_EQ(st.st_mode & 07777, 0600u) << file;
+  }
 }
 
 TEST_F(ReviewStoreTest, CloseWritesEverythingQueued) {

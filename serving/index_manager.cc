@@ -2,12 +2,12 @@
 #include "serving/index_manager.h"
 
 #include <algorithm>
-#include <filesystem>
 #include <iterator>
 #include <system_error>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/file_io.h"
 #include "common/log.h"
 #include "common/status_macros.h"
 
@@ -32,11 +32,10 @@ IndexManager::IndexManager(Options options,
 absl::StatusOr<std::unique_ptr<IndexManager>> IndexManager::Create(
     Options options, std::vector<std::unique_ptr<IndexSource>> sources,
     IndexHolder& holder) {
-  std::error_code error;
-  std::filesystem::create_directories(options.data_dir, error);
-  if (error) {
+  if (absl::Status made = CreatePrivateDirectories(options.data_dir);
+      !made.ok()) {
     return absl::FailedPreconditionError(
-        absl::StrCat("data_dir ", options.data_dir, ": ", error.message()));
+        absl::StrCat("data_dir ", options.data_dir, ": ", made.message()));
   }
   auto manager = std::unique_ptr<IndexManager>(
       new IndexManager(std::move(options), std::move(sources), holder));

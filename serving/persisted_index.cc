@@ -42,7 +42,7 @@ absl::Status PersistedIndex::Write(const IndexSnapshot& snapshot,
   std::error_code ignored;
   std::filesystem::remove(sources_path_, ignored);
   CM_RETURN_IF_ERROR(SnapshotFile::Write(snapshot, snapshot_path_));
-  return WriteFileAtomically(sources_path_, sources_key);
+  return WritePrivateFileAtomically(sources_path_, sources_key);
 }
 
 }  // namespace clearmatch

@@ -1,10 +1,10 @@
 // A signed feed synced into its HashStore, as an IndexSource.
 #include "serving/signed_feed_index_source.h"
 
-#include <filesystem>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/file_io.h"
 #include "common/log.h"
 #include "common/status_macros.h"
 #include "feed/feed_entry.h"
@@ -47,11 +47,10 @@ std::string SignedFeedIndexSource::StorePath(const std::string& store_dir,
 
 absl::StatusOr<std::unique_ptr<SignedFeedIndexSource>>
 SignedFeedIndexSource::Create(Options options) {
-  std::error_code error;
-  std::filesystem::create_directories(options.store_dir, error);
-  if (error) {
+  if (absl::Status made = CreatePrivateDirectories(options.store_dir);
+      !made.ok()) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "store directory ", options.store_dir, ": ", error.message()));
+        "store directory ", options.store_dir, ": ", made.message()));
   }
   auto source = std::unique_ptr<SignedFeedIndexSource>(
       new SignedFeedIndexSource(std::move(options)));

@@ -1,8 +1,13 @@
 // Opening and configuring a SQLite database; Exec and Prepare.
 #include "sqlite/sqlite_connection.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <string>
 #include <utility>
 #include <vector>
@@ -14,6 +19,52 @@
 #include "sqlite/sqlite_status.h"
 
 namespace clearmatch {
+
+namespace {
+
+// Owner-only permissions for the database file, before SQLite opens it: a
+// missing file is created 0600 whatever the umask; an existing one (and a
+// -wal, -shm or -journal file left beside it) loses group and other
+// permissions. SQLite gives the -wal, -shm and -journal files it creates
+// the database file's permissions, so they are 0600 too.
+absl::Status MakeDatabaseFilePrivate(const std::string& path,
+                                     absl::string_view label) {
+  int fd = ::open(path.c_str(),
+                  O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  const bool created = fd >= 0;
+  if (!created && errno != EEXIST) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(label, ": open \"", path,
+                     "\": cannot create it: ", std::strerror(errno)));
+  }
+  if (created) {
+    const int rc = ::fchmod(fd, 0600);  // the umask applied to open
+    const int error = errno;
+    ::close(fd);
+    if (rc != 0) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(label, ": cannot set the permissions of \"", path,
+                       "\": ", std::strerror(error)));
+    }
+    return absl::OkStatus();
+  }
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+    const std::string file = absl::StrCat(path, suffix);
+    struct stat st;
+    if (::lstat(file.c_str(), &st) != 0 || !S_ISREG(st.st_mode) ||
+        (st.st_mode & 077) == 0) {
+      continue;
+    }
+    if (::chmod(file.c_str(), st.st_mode & 0700) != 0) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(label, ": cannot make \"", file,
+                       "\" owner-only: ", std::strerror(errno)));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 void SqliteConnection::Closer::operator()(sqlite3* db) const {
   sqlite3_close_v2(db);
@@ -30,6 +81,9 @@ absl::StatusOr<SqliteConnection> SqliteConnection::Open(
     return absl::InvalidArgumentError(absl::StrCat(
         options.label,
         ": busy_timeout_ms, max_page_count and cache_size_kib must be >= 0"));
+  }
+  if (!options.read_only) {
+    CM_RETURN_IF_ERROR(MakeDatabaseFilePrivate(options.path, options.label));
   }
   sqlite3* raw = nullptr;
   const int flags =

@@ -39,7 +39,10 @@ class SqliteConnection {
     // Names the database in error messages ("hash store: ...").
     std::string label = "sqlite";
     // Read-only opens need an existing file and change nothing in it (the
-    // settings below are not applied); read-write opens create the file.
+    // settings below are not applied); read-write opens create the file,
+    // owner-only (0600, whatever the umask; so are the -wal, -shm and
+    // -journal files SQLite makes beside it), and take group and other
+    // permissions off an existing one.
     bool read_only = false;
     // How long a call waits for another connection's lock before failing
     // UNAVAILABLE.
@@ -57,8 +60,8 @@ class SqliteConnection {
 
   // Opens (read-write: creates) the file and applies the options. Errors
   // (sqlite/sqlite_status.h): FAILED_PRECONDITION cannot open (missing
-  // directory or file, permissions); DATA_LOSS not a database;
-  // INVALID_ARGUMENT empty path or negative limits.
+  // directory or file, permissions, cannot make the file owner-only); DATA_LOSS
+  // not a database; INVALID_ARGUMENT empty path or negative limits.
   static absl::StatusOr<SqliteConnection> Open(const Options& options);
   SqliteConnection(SqliteConnection&&) = default;
   SqliteConnection& operator=(SqliteConnection&&) = default;

@@ -4,6 +4,7 @@
 #include "sqlite/sqlite_connection.h"
 
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <limits>
@@ -265,6 +266,65 @@ TEST_F(SqliteConnectionTest, BeginInsideATransactionFailsAndKeepsTheOuterOne) {
   ASSERT_TRUE(db.Exec("INSERT INTO t VALUES ('a', 1)").ok());
   ASSERT_TRUE(outer.Commit().ok());
   EXPECT_EQ(QueryInt(db, "SELECT COUNT(*) FROM t"), 1);
+}
+
+// The permission bits of `path` (-1 if it is missing).
+int ModeOf(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return -1;
+  return static_cast<int>(st.st_mode & 07777);
+}
+
+// Sets the umask for the test's scope (0: nothing is masked).
+class ScopedUmask {
+ public:
+  explicit ScopedUmask(mode_t mask) : old_(::umask(mask)) {}
+  ~ScopedUmask() { ::umask(old_); }
+
+ private:
+  const mode_t old_;
+};
+
+TEST_F(SqliteConnectionTest, NewFilesAndTheirWalAndShmAreOwnerOnly) {
+  ScopedUmask no_mask(0);  // SQLite would make them 0666 then
+  SqliteConnection db = OpenTable("private.sqlite");
+  ASSERT_TRUE(db.Exec("INSERT INTO t VALUES ('a', 1)").ok());
+  EXPECT_EQ(ModeOf(File("private.sqlite")), 0600);
+  ASSERT_GE(ModeOf(File("private.sqlite-wal")), 0) << "no WAL file";
+  EXPECT_EQ(ModeOf(File("private.sqlite-wal")), 0600);
+  EXPECT_EQ(ModeOf(File("private.sqlite-shm")), 0600);
+}
+
+TEST_F(SqliteConnectionTest, TheRollbackJournalIsOwnerOnly) {
+  ScopedUmask no_mask(0);
+  SqliteConnection::Options options = Options("journal.sqlite");
+  options.wal = false;
+  absl::StatusOr<SqliteConnection> db = SqliteConnection::Open(options);
+  ASSERT_TRUE(db.ok()) << db.status();
+  ASSERT_TRUE(db->Exec("PRAGMA journal_mode=PERSIST").ok());
+  ASSERT_TRUE(db->Exec("CREATE TABLE t (x); INSERT INTO t VALUES (1)").ok());
+  EXPECT_EQ(ModeOf(File("journal.sqlite")), 0600);
+  ASSERT_GE(ModeOf(File("journal.sqlite-journal")), 0) << "no journal";
+  EXPECT_EQ(ModeOf(File("journal.sqlite-journal")), 0600);
+}
+
+TEST_F(SqliteConnectionTest, AnExistingFileLosesGroupAndOtherPermissions) {
+  ScopedUmask no_mask(0);
+  { SqliteConnection db = OpenTable("old.sqlite"); }
+  ASSERT_EQ(::chmod(File("old.sqlite").c_str(), 0644), 0);
+  dir_.Write("old.sqlite-journal", "");  // a leftover, also 0644
+  ASSERT_EQ(::chmod(File("old.sqlite-journal").c_str(), 0644), 0);
+  absl::StatusOr<SqliteConnection> db =
+      SqliteConnection::Open(Options("old.sqlite"));
+  ASSERT_TRUE(db.ok()) << db.status();
+  EXPECT_EQ(ModeOf(File("old.sqlite")), 0600);
+  EXPECT_EQ(ModeOf(File("old.sqlite-journal")), 0600);
+  // Read-only opens change nothing.
+  ASSERT_EQ(::chmod(File("old.sqlite").c_str(), 0644), 0);
+  SqliteConnection::Options read_only = Options("old.sqlite");
+  read_only.read_only = true;
+  ASSERT_TRUE(SqliteConnection::Open(read_only).ok());
+  EXPECT_EQ(ModeOf(File("old.sqlite")), 0644);
 }
 
 }  // namespace

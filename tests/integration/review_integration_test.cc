@@ -6,9 +6,11 @@
 // of the daemon (a process crash; fsync is checked in review_test). Bank hashes
 // come from the reference data of tests/testdata.
 #include <grpcpp/grpcpp.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -268,6 +270,40 @@ TEST_F(ReviewDaemonTest, FalsePositiveOnAHashOnlyCheckAllowlistsNothing) {
   ASSERT_TRUE(
       review_->ListAllowlist(WithDeadline(&context), {}, &allowlist).ok());
   EXPECT_EQ(allowlist.entries_size(), 0);
+}
+
+// Every file the daemon writes in data_dir (review.sqlite and its -wal and
+// -shm, index.snap and its sources key) is 0600 and data_dir, which the
+// daemon creates, 0700, also when the daemon runs with umask 0.
+TEST_F(ReviewDaemonTest, DataFilesAreOwnerOnlyWhateverTheUmask) {
+  daemon_.reset();
+  std::filesystem::remove_all(dir_.File("data"));
+  const mode_t old_umask = ::umask(0);
+  Start();
+  ::umask(old_umask);
+  ASSERT_EQ(Check("pdq/bridge-1-original.jpg").decision(), v1::BLOCK);
+  ASSERT_EQ(List({}).matches_size(), 1);  // written to review.sqlite
+  const std::string snapshot = dir_.File("data/index.snap");
+  for (int i = 0; i < 200 && !std::filesystem::exists(snapshot); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  auto mode = [](const std::filesystem::path& path) {
+    struct stat st;
+    return ::lstat(path.c_str(), &st) == 0 ? (st.st_mode & 07777) : 0u;
+  };
+  EXPECT_EQ(mode(dir_.File("data")), 0700u);
+  std::vector<std::string> files;
+  for (const auto& entry :
+       std::filesystem::recursive_directory_iterator(dir_.File("data"))) {
+    const std::string name =
+        entry.path().lexically_relative(dir_.File("data")).string();
+    files.push_back(name);
+    EXPECT_EQ(mode(entry.path()), entry.is_directory() ? 0700u : 0600u) << name;
+  }
+  EXPECT_THAT(files,
+              ::testing::IsSupersetOf({"review.sqlite", "review.sqlite-wal",
+                                       "review.sqlite-shm", "index.snap",
+                                       "index.snap.sources"}));
 }
 
 TEST_F(ReviewDaemonTest, BadReviewRequestsAreRefused) {
