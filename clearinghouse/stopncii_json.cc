@@ -222,6 +222,11 @@ absl::StatusOr<StopNciiPage> ParseFetchHashesPage(
     // Only the position: the parser's own message quotes page content.
     return absl::InvalidArgumentError(
         absl::StrCat("FetchHashes page: not valid JSON at byte ", e.byte));
+  } catch (const Json::out_of_range&) {
+    // A number beyond a double (e.g. 1E400): error 406, which is not a
+    // parse_error (found by stopncii_json_fuzzer; it ended the process).
+    return absl::InvalidArgumentError(
+        "FetchHashes page: a number is out of range");
   }
   StopNciiPage page;
   CM_RETURN_IF_ERROR(ReadPageFields(json, page));

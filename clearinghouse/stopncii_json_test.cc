@@ -222,6 +222,18 @@ TEST(StopNciiJsonTest, TruncatedJsonIsRefusedWithItsPosition) {
   EXPECT_THAT(ParseError("").message(), HasSubstr("not valid JSON"));
 }
 
+// Found by fuzz/stopncii_json_fuzzer: nlohmann's parser throws out_of_range
+// (not parse_error) for a number beyond a double, which ended the process.
+TEST(StopNciiJsonTest, NumberOutOfRangeIsRefused) {
+  for (const char* number : {"1E400", "-1e99999", "17005E7777777777777"}) {
+    absl::Status status = ParseError(
+        absl::StrCat(R"({"count":1,"nextPageToken":null,"nextSetTimestamp":)",
+                     number, R"(,"hasMoreRecords":false,"hashRecords":[]})"));
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << number;
+    EXPECT_THAT(status.message(), HasSubstr("a number is out of range"));
+  }
+}
+
 TEST(StopNciiJsonTest, SizeAndDepthLimitsAreCheckedBeforeParsing) {
   StopNciiJsonLimits limits;
   limits.max_page_bytes = 100;
