@@ -21,14 +21,6 @@ namespace {
 // stream ends within a few bytes; 64 KiB inflates to at most ~64 MiB.
 constexpr size_t kMaxIdatAfterLastRow = size_t{64} << 10;
 
-// Ancillary chunks libpng would parse and keep: the decoder uses none of
-// them (no colour management, no text), so they are skipped unread, which
-// also takes away zTXt/iTXt/iCCP decompression bombs.
-constexpr png_byte kIgnoredChunks[] =
-    "bKGD\0cHRM\0eXIf\0gAMA\0hIST\0iCCP\0iTXt\0oFFs\0pCAL\0pHYs\0sBIT\0"
-    "sCAL\0sPLT\0sRGB\0sTER\0tEXt\0tIME\0zTXt";
-constexpr int kIgnoredChunkCount = sizeof(kIgnoredChunks) / 5;
-
 // Bytes the zlib stream of a width x height image inflates to: each row is
 // a filter byte and ceil(width * bits_per_pixel / 8) bytes; interlaced
 // images have 7 passes over sub-images (Adam7).
