@@ -17,16 +17,28 @@ JOBS=$(nproc)
 # (matcher service) as a real process.
 TSAN_TARGETS=(index_holder_test daemon_test review_test feed_test serving_test
               clearinghouse_test ncmec_source_test stopncii_source_test
-              feedback_dispatcher_test daemon_integration_test clearmatchd)
+              feedback_dispatcher_test daemon_integration_test clearmatchd
+              sandbox_test clearmatch-decoder clearmatch-decoder-faults)
 # The Python client's grpcio would load the TSan Abseil without the TSan
 # runtime: it tests the wire format, which the main stage covers.
 TSAN_EXCLUDED='PythonClientIsWireCompatible'
-TSAN_TESTS='IndexHolder|IndexManager|WorkerPool|ReviewService|ReviewStore|RecordWriter|FullReviewQueue|FeedSyncer|DaemonTest|DaemonFeedTest|DaemonOverloadTest|ClearinghouseStore|NcmecIndexSource|NcmecFault|StopNcii|FeedbackDispatcher'
+TSAN_TESTS='IndexHolder|IndexManager|WorkerPool|ReviewService|ReviewStore|RecordWriter|FullReviewQueue|FeedSyncer|DaemonTest|DaemonFeedTest|DaemonOverloadTest|ClearinghouseStore|NcmecIndexSource|NcmecFault|StopNcii|FeedbackDispatcher|DecoderPool|DecoderProcess|UploadWatchdog'
+
+# Compilations are cached (ccache, keyed by paths relative to the checkout,
+# so that every clone shares the cache): a run after a small change rebuilds
+# little.
+LAUNCHER=()
+if command -v ccache >/dev/null; then
+  export CCACHE_BASEDIR=$PWD
+  LAUNCHER=(-DCMAKE_C_COMPILER_LAUNCHER=ccache
+            -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+fi
 
 configure() {  # configure DIR [CMAKE ARGS...]
   local dir=$1
   shift
-  cmake -S . -B "$dir" -G Ninja -DCLEARMATCH_WERROR=ON "$@" >/dev/null
+  cmake -S . -B "$dir" -G Ninja -DCLEARMATCH_WERROR=ON "${LAUNCHER[@]}" "$@" \
+    >/dev/null
 }
 
 run_tests() {  # run_tests DIR [CTEST ARGS...]
