@@ -7,9 +7,10 @@
 //   hang     busy loop                                 (SIGXCPU: cpu)
 //   pause    sleep without using CPU                   (the daemon's timeout)
 //   alloc    allocate and touch memory without end     (memory)
-//   open     call open()                               (SIGSYS: sandbox)
+//   open     call open(), then socket()                (SIGSYS: sandbox)
 //   garbage  answer a frame longer than the daemon accepts (protocol)
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -26,16 +27,20 @@ namespace {
 
 constexpr absl::string_view kPrefix = "CLEARMATCH-TEST-FAULT:";
 
+// A real SIGSEGV, also in sanitizer builds (UBSan would report the null
+// store instead, and its report is itself refused by the sandbox).
+__attribute__((no_sanitize_undefined)) void WriteThroughNull() {
+  volatile int* null = nullptr;
+  *null = 1;
+}
+
 void Misbehave(absl::Span<const uint8_t> media) {
   const absl::string_view text(reinterpret_cast<const char*>(media.data()),
                                media.size());
   if (!absl::StartsWith(text, kPrefix)) return;
   const absl::string_view command = text.substr(kPrefix.size());
   if (absl::StartsWith(command, "abort")) std::abort();
-  if (absl::StartsWith(command, "segv")) {
-    volatile int* null = nullptr;
-    *null = 1;
-  }
+  if (absl::StartsWith(command, "segv")) WriteThroughNull();
   if (absl::StartsWith(command, "hang")) {
     volatile uint64_t spin = 0;
     while (true) spin = spin + 1;
@@ -53,6 +58,10 @@ void Misbehave(absl::Span<const uint8_t> media) {
   if (absl::StartsWith(command, "open")) {
     const int fd = open("/etc/hostname", O_RDONLY);
     if (fd >= 0) close(fd);
+    // Sanitizer builds answer open with EACCES (their runtimes read /proc):
+    // a socket is refused in every build.
+    const int sock = socket(AF_INET, SOCK_STREAM, 0);
+    if (sock >= 0) close(sock);
   }
   if (absl::StartsWith(command, "garbage")) {
     const unsigned char huge[4] = {0xff, 0xff, 0xff, 0x7f};

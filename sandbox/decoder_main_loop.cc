@@ -19,6 +19,22 @@
 #include "sandbox/frame_io.h"
 #include "sandbox/warmup_media.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+// Sanitizer builds only: a fatal signal in a decoder ends it as it would
+// without ASan (the daemon names the signal), instead of running ASan's
+// report, which opens /proc files and is itself killed by the seccomp
+// filter. Leak checks at exit would clone a tracer: decoders are killed,
+// not exited, so they have none.
+extern "C" const char* __asan_default_options() {
+  return "handle_segv=0:handle_sigbus=0:handle_abort=0:handle_sigfpe=0:"
+         "handle_sigill=0:detect_leaks=0";
+}
+extern "C" const char* __ubsan_default_options() {
+  return "handle_segv=0:handle_sigbus=0:handle_abort=0:handle_sigfpe=0:"
+         "handle_sigill=0";
+}
+#endif
+
 namespace clearmatch::sandbox {
 namespace {
 

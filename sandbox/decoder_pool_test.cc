@@ -87,7 +87,9 @@ TEST(DecoderPoolTest, FailedStartsBackOffAndRecover) {
   DecoderPool::Options options;
   options.process.path = script;
   options.size = 1;
-  options.min_backoff = absl::Milliseconds(200);
+  // Long enough that the second decode below comes within it however busy
+  // the machine is.
+  options.min_backoff = absl::Seconds(1);
   absl::StatusOr<std::unique_ptr<DecoderPool>> pool =
       DecoderPool::Create(options);
   ASSERT_TRUE(pool.ok()) << pool.status();
@@ -113,7 +115,7 @@ TEST(DecoderPoolTest, FailedStartsBackOffAndRecover) {
   EXPECT_THAT(second.message(), HasSubstr("retrying in"));
 
   ASSERT_EQ(unlink(broken.c_str()), 0);
-  absl::SleepFor(absl::Milliseconds(500));  // past the 400 ms backoff
+  absl::SleepFor(absl::Milliseconds(2500));  // past the 2 s backoff
   absl::StatusOr<MediaFingerprint> fp =
       (*pool)->Decode(DefaultRequest(), png, WaitFor(absl::Seconds(30))).result;
   EXPECT_TRUE(fp.ok()) << fp.status();

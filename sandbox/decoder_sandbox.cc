@@ -116,6 +116,23 @@ absl::Status AllowNarrowed(scmp_filter_ctx ctx) {
   return absl::OkStatus();
 }
 
+// Sanitizer builds only (production builds never allow these): the
+// runtimes test whether memory is readable through a pipe of their own
+// (IsAccessibleMemoryRange), query the signal stack when a decoder's
+// longjmp (libpng's errors) unwinds, and read /proc/self/maps for the main
+// thread's stack; opening and readlink fail with EACCES rather than kill,
+// and the runtime goes on without them.
+absl::Status AllowSanitizerRuntime(scmp_filter_ctx ctx) {
+  CM_RETURN_IF_ERROR(Allow(ctx, SCMP_SYS(pipe2)));
+  CM_RETURN_IF_ERROR(Allow(ctx, SCMP_SYS(sigaltstack)));
+  for (int number : {SCMP_SYS(openat), SCMP_SYS(open), SCMP_SYS(readlink)}) {
+    if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), number, 0) != 0) {
+      return absl::InternalError("decoder sandbox: sanitizer seccomp rules");
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status InstallSeccomp() {
   std::unique_ptr<void, FilterDeleter> ctx(seccomp_init(SCMP_ACT_KILL_PROCESS));
   if (ctx == nullptr) {
@@ -137,6 +154,7 @@ absl::Status InstallSeccomp() {
       SCMP_SYS(sched_yield), SCMP_SYS(sched_getaffinity), SCMP_SYS(getrandom),
       SCMP_SYS(exit), SCMP_SYS(exit_group)};
   for (int number : allowed) CM_RETURN_IF_ERROR(Allow(ctx.get(), number));
+  if (kSanitizerBuild) CM_RETURN_IF_ERROR(AllowSanitizerRuntime(ctx.get()));
   CM_RETURN_IF_ERROR(AllowNarrowed(ctx.get()));
   const int rc = seccomp_load(ctx.get());
   if (rc != 0) {

@@ -35,13 +35,8 @@ SandboxedFingerprintBackend::Create(const Options& options) {
 
 absl::StatusOr<MediaFingerprint> SandboxedFingerprintBackend::Fingerprint(
     const Request& request) {
-  if (request.cancelled && request.cancelled()) {
-    return absl::CancelledError("the client cancelled");
-  }
   const absl::Time now = absl::Now();
-  if (now >= request.deadline) {
-    return absl::DeadlineExceededError("the request deadline passed");
-  }
+  CM_RETURN_IF_ERROR(CheckAlive(request, now));
   const MediaFingerprinter::Options& fo = request.options;
   const int64_t max_bytes =
       std::max(fo.image_limits.max_bytes, fo.video.limits.max_bytes);
