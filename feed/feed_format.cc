@@ -175,8 +175,11 @@ std::string EncodeFeedRecords(const std::vector<FeedChange>& changes) {
                       ? v1::FeedRecord::OP_ADD
                       : v1::FeedRecord::OP_REMOVE);
     record.set_entry_id(change.entry.entry_id);
+    // A removal's hash is informational: written when it has one, and a
+    // video's type also without its frames (DecodeFeedRecords reads that).
     if (change.op == FeedChange::Op::kAdd || !change.entry.hash.empty() ||
-        !change.entry.frames.empty()) {
+        !change.entry.frames.empty() ||
+        change.entry.hash_type == HashType::kVpdq) {
       record.set_hash_type(ToProto(change.entry.hash_type));
       record.set_hash(change.entry.hash);
       FramesToProto(change.entry.frames, record);

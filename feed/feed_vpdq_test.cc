@@ -62,6 +62,21 @@ TEST(FeedVpdqTest, RecordsRoundTripExactly) {
   EXPECT_GT(bytes.size(), static_cast<size_t>(kMaxRecordBytes));
 }
 
+// A video's removal may name only its id and type (no frames): it reads,
+// and writes back as the same removal (found by feed_records_fuzzer: the
+// type was left out on writing, and read back as PDQ).
+TEST(FeedVpdqTest, RemovalOfAVideoWithoutFramesRoundTrips) {
+  FeedChange removal;
+  removal.op = FeedChange::Op::kRemove;
+  removal.entry.entry_id = "video-1";
+  removal.entry.hash_type = HashType::kVpdq;
+  auto decoded = DecodeFeedRecords(EncodeFeedRecords({removal}));
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  ASSERT_EQ(decoded->size(), 1u);
+  EXPECT_EQ((*decoded)[0].op, FeedChange::Op::kRemove);
+  EXPECT_EQ((*decoded)[0].entry, removal.entry);
+}
+
 TEST(FeedVpdqTest, RecordOfTheFormatBeforeVpdqStillReads) {
   // A FeedRecord as the writer before vPDQ made it, byte by byte: op=ADD,
   // entry_id "old-1", hash_type MD5, a 32-digit hash, bank "b", added_at 7.
