@@ -8,15 +8,21 @@
 
 namespace clearmatch {
 
-absl::StatusOr<MediaFingerprint> InProcessFingerprintBackend::Fingerprint(
-    const Request& request) {
+absl::Status FingerprintBackend::CheckAlive(const Request& request,
+                                            absl::Time now) {
   if (request.cancelled && request.cancelled()) {
     return absl::CancelledError("the client cancelled");
   }
-  const absl::Time now = absl::Now();
   if (now >= request.deadline) {
     return absl::DeadlineExceededError("the request deadline passed");
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<MediaFingerprint> InProcessFingerprintBackend::Fingerprint(
+    const Request& request) {
+  const absl::Time now = absl::Now();
+  CM_RETURN_IF_ERROR(CheckAlive(request, now));
   MediaFingerprinter::Options options = request.options;
   // Video decoding stops at the request's deadline.
   options.video.limits.max_wall_time =

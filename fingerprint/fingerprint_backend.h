@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <functional>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
@@ -47,6 +48,11 @@ class FingerprintBackend {
   // said so. Implementations add their own (see theirs).
   virtual absl::StatusOr<MediaFingerprint> Fingerprint(
       const Request& request) = 0;
+
+ protected:
+  // CANCELLED or DEADLINE_EXCEEDED when `request` is over at `now`: what
+  // every implementation checks before it starts.
+  static absl::Status CheckAlive(const Request& request, absl::Time now);
 };
 
 // Today's path: a MediaFingerprinter per call, in the calling thread. The

@@ -1,7 +1,6 @@
 // Tests of the allowlist's keys (ReviewStore::AllowlistKey: the hash of
 // the kind that matched, caller's hashes only where they are the hash that
 // matched) and of the schema 2 -> 3 migration of the allowlist table.
-#include <sqlite3.h>
 
 #include <string>
 #include <vector>
@@ -11,11 +10,13 @@
 #include "review/audit_chain.h"
 #include "review/review_store.h"
 #include "review/sqlite_review_store.h"
+#include "testing/sqlite_query.h"
 #include "testing/temp_dir.h"
 
 namespace clearmatch {
 namespace {
 
+using ::clearmatch::testing::QueryColumn;
 using ::clearmatch::testing::TempDir;
 using ::testing::ElementsAre;
 
@@ -113,28 +114,6 @@ TEST(AllowlistKeyTest, CallersHashesCountOnlyAsTheHashThatMatched) {
             std::string("md5:") + kMd5);
 }
 
-// Runs `sql` on the file; the first column of every row.
-std::vector<std::string> Query(const std::string& path,
-                               const std::string& sql) {
-  sqlite3* db = nullptr;
-  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  std::vector<std::string> out;
-  char* error = nullptr;
-  EXPECT_EQ(sqlite3_exec(
-                db, sql.c_str(),
-                [](void* rows, int, char** values, char**) {
-                  static_cast<std::vector<std::string>*>(rows)->push_back(
-                      values[0] == nullptr ? "NULL" : values[0]);
-                  return 0;
-                },
-                &out, &error),
-            SQLITE_OK)
-      << (error != nullptr ? error : "");
-  sqlite3_free(error);
-  sqlite3_close(db);
-  return out;
-}
-
 v1::MatchRecord RecordOf(const std::string& entry_id, v1::Hashes hashes) {
   v1::MatchRecord record;
   record.set_decision(v1::BLOCK);
@@ -160,7 +139,8 @@ TEST(AllowlistMigrationTest, Version2KeepsOnlyRowsOfTheMatchedKindFromMedia) {
     (*store)->Flush();
   }
   // The rows schema 2 wrote: every hash with every matched entry.
-  Query(path, std::string("INSERT INTO allowlist VALUES ") + "('sha256:" +
+  QueryColumn(path,
+              std::string("INSERT INTO allowlist VALUES ") + "('sha256:" +
                   kSha256 + "', 'tid', 'media', 1, 'alice', 5), ('pdq:" + kPdq +
                   "', 'tid', 'media', 1, 'alice', 5), ('sha256:" + kSha256 +
                   "', 'tid', 'hashes', 2, 'alice', 5), ('pdq:" + kPdq +
@@ -179,17 +159,17 @@ TEST(AllowlistMigrationTest, Version2KeepsOnlyRowsOfTheMatchedKindFromMedia) {
     EXPECT_FALSE(
         (*store)->IsAllowlisted(std::string("pdq:") + kPdq, "tid", "hashes"));
   }
-  EXPECT_THAT(Query(path,
-                    "SELECT content_key || ' ' || entry_id "
-                    "FROM allowlist"),
+  EXPECT_THAT(QueryColumn(path,
+                          "SELECT content_key || ' ' || entry_id "
+                          "FROM allowlist"),
               ElementsAre(std::string("pdq:") + kPdq + " media"));
-  EXPECT_THAT(Query(path,
-                    "SELECT value FROM meta WHERE key = "
-                    "'schema_version'"),
+  EXPECT_THAT(QueryColumn(path,
+                          "SELECT value FROM meta WHERE key = "
+                          "'schema_version'"),
               ElementsAre("3"));
-  EXPECT_THAT(Query(path,
-                    "SELECT count(*) FROM audit WHERE kind = "
-                    "'allowlist_remove'"),
+  EXPECT_THAT(QueryColumn(path,
+                          "SELECT count(*) FROM audit WHERE kind = "
+                          "'allowlist_remove'"),
               ElementsAre("4"));
   EXPECT_TRUE(VerifyAuditChain(path).ok());
 }

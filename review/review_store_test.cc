@@ -23,6 +23,7 @@
 #include "gtest/gtest.h"
 #include "review/audit_chain.h"
 #include "review/sqlite_review_store.h"
+#include "testing/sqlite_query.h"
 #include "testing/sqlite_test_vfs.h"
 #include "testing/temp_dir.h"
 
@@ -32,6 +33,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
+using ::clearmatch::testing::QueryColumn;
 using ::clearmatch::testing::TempDir;
 
 constexpr char kSha256[] =
@@ -65,28 +67,6 @@ v1::MatchRecord Record(const std::string& content_id, const std::string& bank,
   pdq->set_hash(kPdq);
   pdq->set_quality(100);
   return record;
-}
-
-// The first column of every row `sql` returns from the file at `path`.
-std::vector<std::string> QueryColumn(const std::string& path,
-                                     const std::string& sql) {
-  sqlite3* db = nullptr;
-  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  std::vector<std::string> out;
-  char* error = nullptr;
-  EXPECT_EQ(sqlite3_exec(
-                db, sql.c_str(),
-                [](void* rows, int, char** values, char**) {
-                  static_cast<std::vector<std::string>*>(rows)->push_back(
-                      values[0] == nullptr ? "NULL" : values[0]);
-                  return 0;
-                },
-                &out, &error),
-            SQLITE_OK)
-      << (error != nullptr ? error : "");
-  sqlite3_free(error);
-  sqlite3_close(db);
-  return out;
 }
 
 class ReviewStoreTest : public ::testing::Test {
