@@ -54,9 +54,16 @@ for target in "${TARGETS[@]}"; do
 done
 
 build() {
+  # Through ccache when it is there, keyed by paths relative to the checkout.
+  local launcher=()
+  if command -v ccache >/dev/null; then
+    export CCACHE_BASEDIR=$PWD
+    launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache
+              -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  fi
   # -O1 without -DNDEBUG (asserts stay on) and without -g (a smaller, faster
   # build; ASan still names the functions of a crash).
-  cmake -S . -B "$BUILD" -G Ninja -DCMAKE_CXX_COMPILER=clang++ \
+  cmake -S . -B "$BUILD" -G Ninja -DCMAKE_CXX_COMPILER=clang++ "${launcher[@]}" \
     -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE=-O1 \
     -DCLEARMATCH_FUZZ=ON -DCLEARMATCH_WERROR=ON \
     -DCLEARMATCH_BUILD_TESTS=OFF -DCLEARMATCH_BUILD_BENCH=OFF \
