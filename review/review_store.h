@@ -161,6 +161,16 @@ class ReviewStore {
   // Non-zero counts by bank and state; of `state` only unless UNSPECIFIED.
   virtual absl::StatusOr<std::vector<v1::FeedbackCount>> CountFeedback(
       v1::FeedbackState state) = 0;
+
+  // ---- For the reviewers' web page (issue 16) ----
+  // The audit rows (of one match, or all), oldest first. INVALID_ARGUMENT
+  // for a bad page size or token. UNIMPLEMENTED until a store has it.
+  virtual absl::StatusOr<v1::ListAuditResponse> ListAudit(
+      const v1::ListAuditRequest& request);
+  // INVALID_ARGUMENT for a bad time range. UNIMPLEMENTED until a store has
+  // it.
+  virtual absl::StatusOr<v1::ReviewStats> GetStats(
+      const v1::GetStatsRequest& request);
 };
 
 }  // namespace clearmatch
