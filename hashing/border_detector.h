@@ -1,0 +1,83 @@
+// Border and letterbox detection: the content rectangle inside uniform or
+// near-uniform borders of an image or a video frame, so that the content can
+// be hashed as well as the whole picture (a border added to a photo moves its
+// PDQ ~100 bits; the trimmed content hashes within a few bits of the
+// original).
+//
+//   std::optional<ContentRect> rect = FindContentRect(view, {});
+//   if (rect) hasher.Hash(CropView(view, *rect));
+//
+// Works on luma (what PDQ sees): each edge is scanned inward line by line
+// (rows for the top and bottom, columns for the sides); a line is border when
+// its luma is uniform within a tolerance, a few outliers allowed (JPEG and
+// codec noise). Consecutive uniform lines of different levels are still
+// border (a thin line inside a bar, a frame of several bands), as long as
+// each band is flat: a gradient (a plain sky) is not a band. The scan stops
+// at the first non-uniform line, which must be clearly different from the
+// band (gradual dark content is not a border). Pure computation, no I/O,
+// no allocation; thread-safe.
+#ifndef CLEARMATCH_HASHING_BORDER_DETECTOR_H_
+#define CLEARMATCH_HASHING_BORDER_DETECTOR_H_
+
+#include <optional>
+
+#include "hashing/pixel_view.h"
+
+namespace clearmatch {
+
+// A rectangle of an image, in pixels: columns [x, x + width), rows
+// [y, y + height).
+struct ContentRect {
+  int x = 0, y = 0, width = 0, height = 0;
+
+  friend bool operator==(const ContentRect&, const ContentRect&) = default;
+};
+
+// Tolerances of FindContentRect; the defaults work for JPEG-noisy photos
+// (quality 75 and up) and for decoded video frames.
+struct BorderTrimOptions {
+  // A pixel belongs to a uniform line when its luma (0..255) is within this
+  // of the line's median luma.
+  int pixel_tolerance = 12;
+  // A line is uniform when at most this fraction of its pixels are not.
+  double max_outlier_fraction = 0.05;
+  // A band is a run of uniform lines whose mean luma stays within this of
+  // the band's first line; a line outside it starts a new band.
+  double band_tolerance = 3.0;
+  // At most this many bands of 3 lines or more, and this many narrower runs
+  // (thin lines, and the blurred transitions between bands), per edge. A
+  // gradient is many bands: not a border.
+  int max_wide_bands = 3;
+  int max_narrow_runs = 6;
+  // An edge is trimmed only when its border is at least this deep (a single
+  // uniform line at the edge of a photo changes nothing worth a hash).
+  int min_border_pixels = 2;
+  // The first content line must be clearly different from the band: within
+  // `content_lookahead` lines of the border, one line has at least this
+  // fraction of its pixels further than pixel_tolerance from the band's
+  // luma. Gradual dark content does not.
+  double min_content_fraction = 0.25;
+  int content_lookahead = 8;
+  // The content left must be at least this fraction of each side and at
+  // least this many pixels on each side; otherwise nothing is trimmed (a
+  // uniform image, or a picture that is almost all border, has no content
+  // worth hashing apart).
+  double min_content_side_fraction = 0.25;
+  int min_content_pixels = 32;
+};
+
+// The content inside uniform or near-uniform borders (any colour; JPEG/codec
+// noise tolerated; bands of different colours and thin lines between them,
+// asymmetric widths). nullopt when there is no border to trim, or trimming
+// would eat into content (a dark photo is not a border; a uniform image has
+// no content).
+std::optional<ContentRect> FindContentRect(const PixelView& image,
+                                           const BorderTrimOptions& options);
+
+// The view of `rect` inside `image` (borrowing the same pixels). `rect` must
+// lie inside the image.
+PixelView CropView(const PixelView& image, const ContentRect& rect);
+
+}  // namespace clearmatch
+
+#endif  // CLEARMATCH_HASHING_BORDER_DETECTOR_H_
