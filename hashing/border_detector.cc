@@ -36,8 +36,7 @@ inline int Luma(const uint8_t* p, PixelFormat format) {
 // How deep into `rect` a line of `edge` can go: its height for rows, its
 // width for columns.
 int Extent(const ContentRect& rect, Edge edge) {
-  return edge == Edge::kTop || edge == Edge::kBottom ? rect.height
-                                                     : rect.width;
+  return edge == Edge::kTop || edge == Edge::kBottom ? rect.height : rect.width;
 }
 
 // The `depth`-th line of `rect` counted inward from `edge`.
@@ -106,59 +105,87 @@ double FractionFarFrom(const Line& line, PixelFormat format, double level,
   return static_cast<double>(far) / line.count;
 }
 
-// Counts the flat bands of consecutive uniform lines of one edge.
-class BandCounter {
+// The runs of consecutive uniform lines of one edge, from the edge inward:
+// a run is a flat band (its lines within band_tolerance of its first line's
+// level). A gradient (a plain sky, a vignette) is a chain of runs each a
+// small step from the last.
+class BandSequence {
  public:
-  explicit BandCounter(const BorderTrimOptions& options) : options_(options) {}
+  // Runs beyond this are not kept: so many bands are no border.
+  static constexpr int kMaxRuns = 64;
 
-  void Add(double mean) {
-    if (run_length_ == 0 ||
-        std::abs(mean - band_level_) > options_.band_tolerance) {
-      CloseRun();
-      band_level_ = mean;
+  explicit BandSequence(const BorderTrimOptions& options) : options_(options) {}
+
+  // Adds the next line (its level); false when there are too many runs.
+  bool Add(double level) {
+    if (count_ == 0 || std::abs(level - runs_[count_ - 1].first_level) >
+                           options_.band_tolerance) {
+      if (count_ == kMaxRuns) return false;
+      runs_[count_++] = Run{lines_, level, level};
     }
-    ++run_length_;
-    last_level_ = mean;
+    runs_[count_ - 1].last_level = level;
+    ++lines_;
+    return true;
   }
 
-  // Whether the bands seen look like a border (few flat bands), not a
-  // gradient.
-  bool LooksLikeBorder() {
-    CloseRun();
-    return wide_bands_ <= options_.max_wide_bands &&
-           narrow_runs_ <= options_.max_narrow_runs;
+  // Where a gradient starts (the first run of two consecutive small steps),
+  // or the number of lines when there is none.
+  int GradientStart() const {
+    for (int i = 1; i + 1 < count_; ++i) {
+      if (SmallStep(i) && SmallStep(i + 1)) return runs_[i - 1].start;
+    }
+    return lines_;
   }
 
-  // Mean luma of the last line added (the band next to the content).
-  double last_level() const { return last_level_; }
+  // Whether the runs before line `depth` look like a border: few bands.
+  bool FewBandsBefore(int depth) const {
+    int wide = 0, narrow = 0;
+    for (int i = 0; i < count_ && runs_[i].start < depth; ++i) {
+      const int end = i + 1 < count_ ? runs_[i + 1].start : lines_;
+      if (std::min(end, depth) - runs_[i].start >= kWideBandLines) {
+        ++wide;
+      } else {
+        ++narrow;
+      }
+    }
+    return wide <= options_.max_wide_bands &&
+           narrow <= options_.max_narrow_runs;
+  }
+
+  // Level of the last line of the run holding line `depth - 1`.
+  double LevelBefore(int depth) const {
+    int i = count_ - 1;
+    while (i > 0 && runs_[i].start >= depth) --i;
+    return runs_[i].last_level;
+  }
 
  private:
   static constexpr int kWideBandLines = 3;
 
-  void CloseRun() {
-    if (run_length_ >= kWideBandLines) {
-      ++wide_bands_;
-    } else if (run_length_ > 0) {
-      ++narrow_runs_;
-    }
-    run_length_ = 0;
+  struct Run {
+    int start = 0;  // first line
+    double first_level = 0;
+    double last_level = 0;
+  };
+
+  // Whether run `i` starts a small step (a gradient's) from run i - 1.
+  bool SmallStep(int i) const {
+    return std::abs(runs_[i].first_level - runs_[i - 1].last_level) <=
+           2 * options_.band_tolerance;
   }
 
   const BorderTrimOptions& options_;
-  double band_level_ = 0;
-  double last_level_ = 0;
-  int run_length_ = 0;
-  int wide_bands_ = 0;
-  int narrow_runs_ = 0;
+  std::array<Run, kMaxRuns> runs_{};
+  int count_ = 0;
+  int lines_ = 0;
 };
 
 // Whether one of the lines just inside the border (from `depth`) is clearly
 // different from the band's luma `level`.
-bool ContentFollows(const PixelView& image, const ContentRect& rect,
-                    Edge edge, int depth, double level,
-                    const BorderTrimOptions& options) {
-  const int end =
-      std::min(Extent(rect, edge), depth + std::max(1, options.content_lookahead));
+bool ContentFollows(const PixelView& image, const ContentRect& rect, Edge edge,
+                    int depth, double level, const BorderTrimOptions& options) {
+  const int end = std::min(Extent(rect, edge),
+                           depth + std::max(1, options.content_lookahead));
   for (int i = depth; i < end; ++i) {
     const Line line = LineAt(image, rect, edge, i);
     if (FractionFarFrom(line, image.format, level, options.pixel_tolerance) >=
@@ -174,19 +201,26 @@ bool ContentFollows(const PixelView& image, const ContentRect& rect,
 int BorderDepth(const PixelView& image, const ContentRect& rect, Edge edge,
                 const BorderTrimOptions& options) {
   const int extent = Extent(rect, edge);
-  BandCounter bands(options);
-  int depth = 0;
-  for (; depth < extent; ++depth) {
-    const Line line = LineAt(image, rect, edge, depth);
+  BandSequence bands(options);
+  int uniform = 0;
+  for (; uniform < extent; ++uniform) {
+    const Line line = LineAt(image, rect, edge, uniform);
     const LineLevel measured =
         MeasureLine(line, image.format, options.pixel_tolerance);
     if (measured.outlier_fraction > options.max_outlier_fraction) break;
-    bands.Add(measured.level);
+    if (!bands.Add(measured.level)) return 0;  // stripes, not a border
   }
-  if (depth == extent) return extent;
+  if (uniform == extent) return extent;
+  // Uniform content next to the border (a sky) fades in as a gradient: the
+  // border ends where the gradient starts. Otherwise it ends at the first
+  // non-uniform line, which must be clearly different from the band.
+  const int gradient = bands.GradientStart();
+  const int depth = std::min(gradient, uniform);
   if (depth < std::max(1, options.min_border_pixels)) return 0;
-  if (!bands.LooksLikeBorder()) return 0;
-  if (!ContentFollows(image, rect, edge, depth, bands.last_level(), options)) {
+  if (!bands.FewBandsBefore(depth)) return 0;
+  if (gradient < uniform) return depth;
+  if (!ContentFollows(image, rect, edge, depth, bands.LevelBefore(depth),
+                      options)) {
     return 0;
   }
   return depth;

@@ -38,9 +38,9 @@ struct TestImage {
 // a photo's content (no line of it is uniform).
 TestImage Scene(int width, int height, uint32_t seed = 1,
                 PixelFormat format = PixelFormat::kRgb) {
-  TestImage image{width, height, format,
-                  std::vector<uint8_t>(
-                      size_t(width) * height * BytesPerPixel(format), 0)};
+  TestImage image{
+      width, height, format,
+      std::vector<uint8_t>(size_t(width) * height * BytesPerPixel(format), 0)};
   std::mt19937 rng(seed);
   for (int y = 0; y < height; ++y) {
     for (int x = 0; x < width; ++x) {
@@ -71,7 +71,8 @@ struct Sides {
 TestImage Bordered(const TestImage& content, Sides sides,
                    const uint8_t (&colour)[3]) {
   TestImage out{content.width + sides.left + sides.right,
-                content.height + sides.top + sides.bottom, content.format,
+                content.height + sides.top + sides.bottom,
+                content.format,
                 {}};
   out.pixels.resize(size_t(out.width) * out.height * out.bpp());
   for (int y = 0; y < out.height; ++y) {
@@ -96,8 +97,11 @@ TEST(BorderDetectorTest, NoBorderIsNotTrimmed) {
 
 TEST(BorderDetectorTest, UniformBordersOfAnyColourAreTrimmedExactly) {
   const TestImage scene = Scene(320, 240, 7);
-  const uint8_t colours[][3] = {
-      {0, 0, 0}, {255, 255, 255}, {128, 128, 128}, {200, 20, 30}, {20, 60, 220}};
+  const uint8_t colours[][3] = {{0, 0, 0},
+                                {255, 255, 255},
+                                {128, 128, 128},
+                                {200, 20, 30},
+                                {20, 60, 220}};
   for (const auto& colour : colours) {
     for (int width : {2, 10, 48}) {
       const Sides sides{width, width, width, width};
@@ -146,12 +150,12 @@ TEST(BorderDetectorTest, NoisyBorderIsTrimmed) {
   std::mt19937 rng(2);
   for (int y = 0; y < image.height; ++y) {
     for (int x = 0; x < image.width; ++x) {
-      const bool in_border = y < 24 || y >= 24 + scene.height || x < 24 ||
-                             x >= 24 + scene.width;
+      const bool in_border =
+          y < 24 || y >= 24 + scene.height || x < 24 || x >= 24 + scene.width;
       if (!in_border) continue;
       // Codec-like noise, and one pixel in a hundred far off.
-      const uint8_t v = rng() % 100 == 0 ? uint8_t(220)
-                                          : uint8_t(26 + rng() % 9);
+      const uint8_t v =
+          rng() % 100 == 0 ? uint8_t(220) : uint8_t(26 + rng() % 9);
       image.Set(x, y, {v, v, v});
     }
   }
