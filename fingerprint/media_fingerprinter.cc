@@ -65,16 +65,38 @@ absl::Status MediaFingerprinter::FingerprintImage(
       DecodeImage(bytes, options_.image_limits, PdqHasher::kMaxHashedSide));
   fingerprint->width = image.source_width();
   fingerprint->height = image.source_height();
-  if (options_.dihedral) {
-    fingerprint->pdq = hasher_.HashDihedral(image.view());
-  } else {
-    const PdqResult result = hasher_.Hash(image.view());
-    PdqDihedralResult pdq;
-    pdq.hashes[0] = result.hash;
-    pdq.quality = result.quality;
-    fingerprint->pdq = pdq;
-  }
+  fingerprint->pdq = HashImage(image.view());
+  if (options_.trim) TrimImage(image.view(), fingerprint);
   return absl::OkStatus();
+}
+
+PdqDihedralResult MediaFingerprinter::HashImage(const PixelView& image) {
+  if (options_.dihedral) return hasher_.HashDihedral(image);
+  const PdqResult result = hasher_.Hash(image);
+  PdqDihedralResult pdq;
+  pdq.hashes[0] = result.hash;
+  pdq.quality = result.quality;
+  return pdq;
+}
+
+void MediaFingerprinter::TrimImage(const PixelView& image,
+                                   MediaFingerprint* fingerprint) {
+  const std::optional<ContentRect> rect =
+      FindContentRect(image, options_.border);
+  if (!rect) return;
+  fingerprint->trimmed_pdq = HashImage(CropView(image, *rect));
+  // The decoded image may be smaller than the file's (reduced JPEG decode):
+  // report the rectangle in the file's pixels.
+  auto scale = [](int v, int to, int from) {
+    return static_cast<int>(static_cast<int64_t>(v) * to / from);
+  };
+  const int w = fingerprint->width, h = fingerprint->height;
+  ContentRect in_file;
+  in_file.x = scale(rect->x, w, image.width);
+  in_file.y = scale(rect->y, h, image.height);
+  in_file.width = scale(rect->x + rect->width, w, image.width) - in_file.x;
+  in_file.height = scale(rect->y + rect->height, h, image.height) - in_file.y;
+  fingerprint->content_rect = in_file;
 }
 
 }  // namespace clearmatch

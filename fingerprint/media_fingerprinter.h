@@ -1,7 +1,8 @@
 // MediaFingerprinter: from the bytes of an upload to every hash clearmatch
 // matches on. Sniffs the format by magic bytes, decodes within limits, and
 // computes MD5/SHA-1/SHA-256 of the file plus PDQ (images, and the first
-// frame of a GIF; optionally all 8 dihedral variants) or vPDQ (videos). Media
+// frame of a GIF; optionally all 8 dihedral variants, and optionally the PDQ
+// of the image with its uniform borders trimmed) or vPDQ (videos). Media
 // stays in memory.
 //
 //   absl::StatusOr<std::unique_ptr<MediaFingerprinter>> fingerprinter =
@@ -22,6 +23,7 @@
 #include "decoders/decode_limits.h"
 #include "decoders/media_sniffer.h"
 #include "decoders/video_frame_sampler.h"
+#include "hashing/border_detector.h"
 #include "hashing/file_digests.h"
 #include "hashing/pdq_hasher.h"
 
@@ -37,6 +39,11 @@ struct MediaFingerprint {
   // Images only: PDQ of the image (hashes[0]) and, when requested, the other
   // seven dihedral variants (otherwise those stay all-zero).
   std::optional<PdqDihedralResult> pdq;
+  // Images only, when trimming was asked and the image has a border: the
+  // content inside it (in the pixels of the file, as width and height) and
+  // its PDQ (with the dihedral variants when those were asked for).
+  std::optional<ContentRect> content_rect;
+  std::optional<PdqDihedralResult> trimmed_pdq;
   // Videos only: the sampled frames' PDQ hashes and what decoding learnt.
   std::optional<VpdqVideoHash> vpdq;
 };
@@ -47,6 +54,10 @@ class MediaFingerprinter {
     ImageDecodeLimits image_limits;
     // Compute the 7 rotated/flipped variants too (8 lookups per image).
     bool dihedral = false;
+    // Also hash the image with its uniform borders trimmed, when it has
+    // some (FindContentRect): one more PDQ (or 8) for bordered images only.
+    bool trim = false;
+    BorderTrimOptions border;
     // Video sampling (frames per hash, keyframes only) and limits.
     VideoFrameSampler::Options video;
   };
@@ -73,6 +84,10 @@ class MediaFingerprinter {
 
   absl::Status FingerprintImage(absl::Span<const uint8_t> bytes,
                                 MediaFingerprint* fingerprint);
+  // PDQ of `image` (and its variants when options_.dihedral).
+  PdqDihedralResult HashImage(const PixelView& image);
+  // The trimmed content's rectangle and PDQ, when `image` has a border.
+  void TrimImage(const PixelView& image, MediaFingerprint* fingerprint);
 
   const Options options_;
   std::unique_ptr<VideoFrameSampler> sampler_;

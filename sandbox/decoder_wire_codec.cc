@@ -66,6 +66,26 @@ absl::StatusOr<VpdqVideoHash> VpdqFromWire(const VpdqWire& wire) {
   return video;
 }
 
+PdqWire PdqToWire(const PdqDihedralResult& pdq) {
+  PdqWire wire;
+  for (const PdqHash& hash : pdq.hashes) wire.add_hashes(HashToWire(hash));
+  wire.set_quality(pdq.quality);
+  return wire;
+}
+
+absl::StatusOr<PdqDihedralResult> PdqFromWire(const PdqWire& wire) {
+  if (wire.hashes_size() != kDihedralCount) {
+    return absl::DataLossError(
+        absl::StrCat("a PDQ result with ", wire.hashes_size(), " hashes"));
+  }
+  PdqDihedralResult pdq;
+  for (int i = 0; i < kDihedralCount; ++i) {
+    CM_ASSIGN_OR_RETURN(pdq.hashes[i], HashFromWire(wire.hashes(i)));
+  }
+  pdq.quality = wire.quality();
+  return pdq;
+}
+
 absl::StatusOr<MediaFingerprint> FingerprintFromWire(
     const DecodeResult& result) {
   MediaFingerprint fp;
@@ -79,16 +99,15 @@ absl::StatusOr<MediaFingerprint> FingerprintFromWire(
   fp.width = result.width();
   fp.height = result.height();
   if (result.has_pdq()) {
-    if (result.pdq().hashes_size() != kDihedralCount) {
-      return absl::DataLossError(absl::StrCat(
-          "a PDQ result with ", result.pdq().hashes_size(), " hashes"));
-    }
-    PdqDihedralResult pdq;
-    for (int i = 0; i < kDihedralCount; ++i) {
-      CM_ASSIGN_OR_RETURN(pdq.hashes[i], HashFromWire(result.pdq().hashes(i)));
-    }
-    pdq.quality = result.pdq().quality();
-    fp.pdq = pdq;
+    CM_ASSIGN_OR_RETURN(fp.pdq, PdqFromWire(result.pdq()));
+  }
+  if (result.has_trimmed_pdq()) {
+    CM_ASSIGN_OR_RETURN(fp.trimmed_pdq, PdqFromWire(result.trimmed_pdq()));
+  }
+  if (result.has_content_rect()) {
+    const ContentRectWire& rect = result.content_rect();
+    fp.content_rect =
+        ContentRect{rect.x(), rect.y(), rect.width(), rect.height()};
   }
   if (result.has_vpdq()) {
     CM_ASSIGN_OR_RETURN(fp.vpdq, VpdqFromWire(result.vpdq()));
@@ -108,6 +127,7 @@ DecodeRequest RequestToWire(const MediaFingerprinter::Options& options,
   r.set_image_max_decoded_bytes(options.image_limits.max_decoded_bytes);
   r.set_image_max_gif_frames(options.image_limits.max_gif_frames);
   r.set_dihedral(options.dihedral);
+  r.set_trim(options.trim);
   const VideoDecodeLimits& v = options.video.limits;
   r.set_video_max_bytes(v.max_bytes);
   r.set_video_max_width(v.max_width);
@@ -135,6 +155,7 @@ MediaFingerprinter::Options OptionsFromWire(const DecodeRequest& r) {
   options.image_limits.max_decoded_bytes = r.image_max_decoded_bytes();
   options.image_limits.max_gif_frames = r.image_max_gif_frames();
   options.dihedral = r.dihedral();
+  options.trim = r.trim();
   VideoDecodeLimits& v = options.video.limits;
   v.max_bytes = r.video_max_bytes();
   v.max_width = r.video_max_width();
@@ -171,11 +192,14 @@ DecodeResult ResultToWire(const absl::StatusOr<MediaFingerprint>& result) {
   wire.set_sha256(fp.digests.sha256);
   wire.set_width(fp.width);
   wire.set_height(fp.height);
-  if (fp.pdq) {
-    PdqWire* pdq = wire.mutable_pdq();
-    for (const PdqHash& hash : fp.pdq->hashes)
-      pdq->add_hashes(HashToWire(hash));
-    pdq->set_quality(fp.pdq->quality);
+  if (fp.pdq) *wire.mutable_pdq() = PdqToWire(*fp.pdq);
+  if (fp.trimmed_pdq) *wire.mutable_trimmed_pdq() = PdqToWire(*fp.trimmed_pdq);
+  if (fp.content_rect) {
+    ContentRectWire* rect = wire.mutable_content_rect();
+    rect->set_x(fp.content_rect->x);
+    rect->set_y(fp.content_rect->y);
+    rect->set_width(fp.content_rect->width);
+    rect->set_height(fp.content_rect->height);
   }
   if (fp.vpdq) *wire.mutable_vpdq() = VpdqToWire(*fp.vpdq);
   return wire;

@@ -20,6 +20,7 @@ TEST(DecoderWireCodecTest, OptionsRoundTrip) {
                           .max_decoded_bytes = 15,
                           .max_gif_frames = 16};
   options.dihedral = true;
+  options.trim = true;
   options.video.limits.max_bytes = 21;
   options.video.limits.max_width = 22;
   options.video.limits.max_height = 23;
@@ -44,6 +45,7 @@ TEST(DecoderWireCodecTest, OptionsRoundTrip) {
   EXPECT_EQ(back.image_limits.max_decoded_bytes, 15);
   EXPECT_EQ(back.image_limits.max_gif_frames, 16);
   EXPECT_TRUE(back.dihedral);
+  EXPECT_TRUE(back.trim);
   EXPECT_EQ(back.video.limits.max_bytes, 21);
   EXPECT_EQ(back.video.limits.max_width, 22);
   EXPECT_EQ(back.video.limits.max_height, 23);
@@ -106,6 +108,39 @@ TEST(DecoderWireCodecTest, FingerprintRoundTrip) {
   EXPECT_TRUE(got.vpdq->skipped_unsampled_frames);
 }
 
+TEST(DecoderWireCodecTest, TrimmedImageRoundTrips) {
+  MediaFingerprint fp;
+  fp.format = MediaFormat::kJpeg;
+  PdqDihedralResult pdq, trimmed;
+  for (int i = 0; i < kDihedralCount; ++i) {
+    pdq.hashes[i] = HashOf(i);
+    trimmed.hashes[i] = HashOf(20 + i);
+  }
+  trimmed.quality = 66;
+  fp.pdq = pdq;
+  fp.trimmed_pdq = trimmed;
+  fp.content_rect = ContentRect{3, 4, 500, 300};
+
+  DecodeResult wire;
+  ASSERT_TRUE(wire.ParseFromString(ResultToWire(fp).SerializeAsString()));
+  absl::StatusOr<absl::StatusOr<MediaFingerprint>> back = ResultFromWire(wire);
+  ASSERT_TRUE(back.ok()) << back.status();
+  ASSERT_TRUE(back->ok()) << back->status();
+  ASSERT_TRUE((*back)->trimmed_pdq.has_value());
+  EXPECT_EQ((*back)->trimmed_pdq->hashes, trimmed.hashes);
+  EXPECT_EQ((*back)->trimmed_pdq->quality, 66);
+  EXPECT_EQ((*back)->content_rect, (ContentRect{3, 4, 500, 300}));
+  EXPECT_EQ((*back)->pdq->hashes, pdq.hashes);
+
+  // Without a border, neither is sent.
+  fp.trimmed_pdq.reset();
+  fp.content_rect.reset();
+  back = ResultFromWire(ResultToWire(fp));
+  ASSERT_TRUE(back.ok() && back->ok());
+  EXPECT_FALSE((*back)->trimmed_pdq.has_value());
+  EXPECT_FALSE((*back)->content_rect.has_value());
+}
+
 TEST(DecoderWireCodecTest, AnErrorRoundTrips) {
   const DecodeResult wire =
       ResultToWire(absl::InvalidArgumentError("not an image"));
@@ -118,6 +153,10 @@ TEST(DecoderWireCodecTest, MalformedResultsAreDataLoss) {
   DecodeResult short_hash = ResultToWire(MediaFingerprint{});
   short_hash.mutable_pdq()->add_hashes("abc");
   EXPECT_EQ(ResultFromWire(short_hash).status().code(),
+            absl::StatusCode::kDataLoss);
+  DecodeResult short_trimmed = ResultToWire(MediaFingerprint{});
+  short_trimmed.mutable_trimmed_pdq()->add_hashes(std::string(32, 'x'));
+  EXPECT_EQ(ResultFromWire(short_trimmed).status().code(),
             absl::StatusCode::kDataLoss);
   DecodeResult bad_code;
   bad_code.set_code(99);
