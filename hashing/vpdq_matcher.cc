@@ -2,7 +2,10 @@
 #include "hashing/vpdq_matcher.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdint>
 #include <iterator>
+#include <optional>
 
 #include "absl/container/flat_hash_set.h"
 
@@ -45,6 +48,144 @@ std::vector<VpdqTimeRange> MatchedRanges(
 
 double Percent(int part, int whole) {
   return whole == 0 ? 0.0 : 100.0 * part / whole;
+}
+
+// Segment finding (FindVpdqSegment).
+
+struct TimedHash {
+  double seconds = 0;
+  PdqHash hash;
+};
+
+// The reliable features, by time.
+std::vector<TimedHash> ReliableByTime(const std::vector<VpdqFeature>& features,
+                                      int min_quality) {
+  std::vector<TimedHash> frames;
+  for (const VpdqFeature& feature : features) {
+    if (feature.quality >= min_quality) {
+      frames.push_back({feature.seconds, feature.hash});
+    }
+  }
+  std::stable_sort(frames.begin(), frames.end(),
+                   [](const TimedHash& a, const TimedHash& b) {
+                     return a.seconds < b.seconds;
+                   });
+  return frames;
+}
+
+// Median gap between consecutive distinct feature times; 0 without two.
+double SamplingInterval(const std::vector<VpdqFeature>& features) {
+  std::vector<double> times;
+  times.reserve(features.size());
+  for (const VpdqFeature& feature : features) times.push_back(feature.seconds);
+  std::sort(times.begin(), times.end());
+  std::vector<double> gaps;
+  for (size_t i = 1; i < times.size(); ++i) {
+    if (times[i] > times[i - 1]) gaps.push_back(times[i] - times[i - 1]);
+  }
+  if (gaps.empty()) return 0;
+  std::nth_element(gaps.begin(), gaps.begin() + gaps.size() / 2, gaps.end());
+  return gaps[gaps.size() / 2];
+}
+
+// First to one interval past the last feature.
+double VideoSeconds(const std::vector<VpdqFeature>& features, double interval) {
+  if (features.empty()) return 0;
+  const auto [first, last] =
+      std::minmax_element(features.begin(), features.end(),
+                          [](const VpdqFeature& a, const VpdqFeature& b) {
+                            return a.seconds < b.seconds;
+                          });
+  return last->seconds - first->seconds + interval;
+}
+
+// What one scan needs: the frames and the pair's sampling interval.
+struct SegmentScan {
+  std::vector<TimedHash> query;
+  std::vector<TimedHash> target;
+  double interval = 1;  // the larger of the two videos' (> 0)
+  int max_distance = 0;
+};
+
+// Offsets are looked at in steps of half an interval: offset = step * k.
+// The k of every matched pair, sorted.
+std::vector<int64_t> CandidateSteps(const SegmentScan& scan) {
+  const double step = scan.interval / 2;
+  absl::flat_hash_set<int64_t> steps;
+  for (const TimedHash& q : scan.query) {
+    for (const TimedHash& t : scan.target) {
+      if (q.hash.DistanceTo(t.hash) <= scan.max_distance) {
+        steps.insert(std::llround((t.seconds - q.seconds) / step));
+      }
+    }
+  }
+  std::vector<int64_t> sorted(steps.begin(), steps.end());
+  std::sort(sorted.begin(), sorted.end());
+  return sorted;
+}
+
+// The time of the matching target frame nearest `expected` (within one
+// interval of it), if any.
+std::optional<double> MatchNear(const SegmentScan& scan, const PdqHash& hash,
+                                double expected) {
+  auto it = std::lower_bound(
+      scan.target.begin(), scan.target.end(), expected - scan.interval,
+      [](const TimedHash& t, double seconds) { return t.seconds < seconds; });
+  std::optional<double> best;
+  for (; it != scan.target.end() && it->seconds <= expected + scan.interval;
+       ++it) {
+    if (hash.DistanceTo(it->hash) > scan.max_distance) continue;
+    if (!best ||
+        std::abs(it->seconds - expected) < std::abs(*best - expected)) {
+      best = it->seconds;
+    }
+  }
+  return best;
+}
+
+VpdqSegment RunSegment(double query_first, double query_last,
+                       double target_first, double target_last, int matched,
+                       double interval) {
+  VpdqSegment segment;
+  segment.query_range = {query_first, query_last};
+  segment.target_range = {target_first, target_last};
+  segment.query_seconds = query_last - query_first + interval;
+  segment.target_seconds = target_last - target_first + interval;
+  segment.matched_frames = matched;
+  return segment;
+}
+
+bool Longer(const VpdqSegment& a, const VpdqSegment& b) {
+  const double a_length = std::min(a.query_seconds, a.target_seconds);
+  const double b_length = std::min(b.query_seconds, b.target_seconds);
+  if (a_length != b_length) return a_length > b_length;
+  return a.matched_frames > b.matched_frames;
+}
+
+// The runs of query frames matching at `offset`; keeps the longest in
+// `best`.
+void ScanOffset(const SegmentScan& scan, double offset,
+                std::optional<VpdqSegment>& best) {
+  const double max_gap = 3 * scan.interval * (1 + 1e-6);
+  std::optional<VpdqSegment> run;
+  auto finish = [&] {
+    if (run && (!best || Longer(*run, *best))) best = run;
+    run.reset();
+  };
+  for (const TimedHash& q : scan.query) {
+    const std::optional<double> t = MatchNear(scan, q.hash, q.seconds + offset);
+    if (!t) continue;
+    if (run && q.seconds - run->query_range.end_seconds > max_gap) finish();
+    if (!run) {
+      run = RunSegment(q.seconds, q.seconds, *t, *t, 1, scan.interval);
+      continue;
+    }
+    *run = RunSegment(run->query_range.start_seconds, q.seconds,
+                      std::min(run->target_range.start_seconds, *t),
+                      std::max(run->target_range.end_seconds, *t),
+                      run->matched_frames + 1, scan.interval);
+  }
+  finish();
 }
 
 }  // namespace
@@ -113,6 +254,35 @@ VpdqImageMatch MatchImageToVpdq(const PdqHash& image_hash, int image_quality,
                matched);
   match.ranges = MatchedRanges(video, matched);
   return match;
+}
+
+std::optional<VpdqSegment> FindVpdqSegment(
+    const std::vector<VpdqFeature>& query,
+    const std::vector<VpdqFeature>& target, const VpdqMatchOptions& options) {
+  SegmentScan scan;
+  scan.query = ReliableByTime(query, options.min_quality);
+  scan.target = ReliableByTime(target, options.min_quality);
+  scan.max_distance = options.max_distance;
+  const double query_interval = SamplingInterval(query);
+  const double target_interval = SamplingInterval(target);
+  scan.interval = std::max(query_interval, target_interval);
+  if (scan.interval <= 0) scan.interval = 1;
+  std::optional<VpdqSegment> best;
+  for (int64_t k : CandidateSteps(scan)) {
+    ScanOffset(scan, static_cast<double>(k) * scan.interval / 2, best);
+  }
+  if (!best) return best;
+  auto coverage = [](double part, double whole) {
+    return whole <= 0 ? 0.0 : std::min(100.0, 100.0 * part / whole);
+  };
+  best->query_coverage_pct = coverage(
+      best->query_seconds,
+      VideoSeconds(query, query_interval > 0 ? query_interval : scan.interval));
+  best->target_coverage_pct =
+      coverage(best->target_seconds,
+               VideoSeconds(target, target_interval > 0 ? target_interval
+                                                        : scan.interval));
+  return best;
 }
 
 }  // namespace clearmatch

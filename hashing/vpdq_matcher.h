@@ -11,11 +11,22 @@
 //   VpdqImageMatch m = MatchImageToVpdq(image_hash, image_quality,
 //                                       video_features, options);
 //
+// Clips and embeddings: FindVpdqSegment finds the longest run of matched
+// frames at one consistent time offset between the two videos (a clip of a
+// banked video, or a banked video inside a longer one), with its ranges in
+// both videos, its length and how much of each video it covers:
+//
+//   std::optional<VpdqSegment> s = FindVpdqSegment(query, target, options);
+//   if (s && s->query_seconds >= 3) ... s->target_coverage_pct ...
+//
 // Pure functions, thread-safe. Cost: |unique query| x |unique target| Hamming
-// distances (an hour at one hash per second: 13 M, a few tens of ms).
+// distances (an hour at one hash per second: 13 M, a few tens of ms); the
+// segment finder up to about 3 x |query| x |target| (static video, where
+// every offset matches; a few x |query| for ordinary video).
 #ifndef CLEARMATCH_HASHING_VPDQ_MATCHER_H_
 #define CLEARMATCH_HASHING_VPDQ_MATCHER_H_
 
+#include <optional>
 #include <vector>
 
 #include "hashing/pdq_hash.h"
@@ -78,6 +89,38 @@ struct VpdqImageMatch {
 VpdqImageMatch MatchImageToVpdq(const PdqHash& image_hash, int image_quality,
                                 const std::vector<VpdqFeature>& video,
                                 const VpdqMatchOptions& options);
+
+// The longest contiguous segment two videos share (see FindVpdqSegment).
+// Times are the features' `seconds`.
+struct VpdqSegment {
+  // First and last matched frame of the segment in each video.
+  VpdqTimeRange query_range;
+  VpdqTimeRange target_range;
+  // The segment's length in each video: from its first matched frame to one
+  // sampling interval past its last (5 frames one second apart: 5 s).
+  double query_seconds = 0;
+  double target_seconds = 0;
+  // 100 * the segment's length / the video's length (first to one interval
+  // past the last feature, reliable or not), at most 100.
+  double query_coverage_pct = 0;
+  double target_coverage_pct = 0;
+  // Query frames in the segment that matched a target frame.
+  int matched_frames = 0;
+};
+
+// The longest segment (by the shorter of its two lengths, then by matched
+// frames; the earliest offset on a tie) in which reliable query frames
+// (quality >= min_quality) match reliable target frames (PDQ distance <=
+// max_distance) at one time offset: query frame at q matches a target frame
+// within one sampling interval of q + offset. Consecutive matched query
+// frames may be up to three sampling intervals apart (two unmatched frames
+// between them); farther apart, the segment ends. The sampling interval of
+// a video is the median gap between its features' times; the pair's is the
+// larger of the two (1 s when neither video has two distinct times). The
+// percentage thresholds are ignored. nullopt when no frame matches.
+std::optional<VpdqSegment> FindVpdqSegment(
+    const std::vector<VpdqFeature>& query,
+    const std::vector<VpdqFeature>& target, const VpdqMatchOptions& options);
 
 }  // namespace clearmatch
 

@@ -1,6 +1,10 @@
 #include "hashing/vpdq_matcher.h"
 
+#include <array>
+#include <cstdint>
 #include <fstream>
+#include <optional>
+#include <random>
 #include <sstream>
 
 #include "gtest/gtest.h"
@@ -170,6 +174,155 @@ TEST(VpdqMatcherTest, ReferenceHashesMatchMetaSampleHashesOfSameVideo) {
       }
     }
   }
+}
+
+// Segment finder. Distinct content: hashes about 128 bits apart.
+PdqHash Content(int seed) {
+  std::mt19937 rng(seed + 1000);
+  std::array<uint8_t, PdqHash::kBytes> bytes;
+  for (uint8_t& byte : bytes) byte = static_cast<uint8_t>(rng());
+  return PdqHash(bytes);
+}
+
+// Frames of Content(seeds[i]) at first_second + i * interval.
+std::vector<VpdqFeature> Video(const std::vector<int>& seeds,
+                               double first_second = 0, double interval = 1) {
+  std::vector<VpdqFeature> frames;
+  for (size_t i = 0; i < seeds.size(); ++i) {
+    frames.push_back({static_cast<int64_t>(i), 100, Content(seeds[i]),
+                      first_second + static_cast<double>(i) * interval});
+  }
+  return frames;
+}
+
+std::vector<int> Seeds(int first, int count) {
+  std::vector<int> seeds;
+  for (int i = 0; i < count; ++i) seeds.push_back(first + i);
+  return seeds;
+}
+
+// `hash` with bits [0, count) inverted: `count` bits away from it.
+PdqHash Flipped(const PdqHash& hash, int count) {
+  std::array<uint8_t, PdqHash::kBytes> bytes = hash.bytes();
+  for (int bit = 0; bit < count; ++bit) bytes[bit / 8] ^= 1 << (bit % 8);
+  return PdqHash(bytes);
+}
+
+TEST(VpdqSegmentTest, ClipOfALongerVideoAtItsOffset) {
+  const std::vector<VpdqFeature> banked = Video(Seeds(0, 30));
+  const std::vector<VpdqFeature> clip = Video(Seeds(10, 5));  // 10 s..14 s
+  std::optional<VpdqSegment> s = FindVpdqSegment(clip, banked, {});
+  ASSERT_TRUE(s.has_value());
+  EXPECT_EQ(s->query_range, (VpdqTimeRange{0, 4}));
+  EXPECT_EQ(s->target_range, (VpdqTimeRange{10, 14}));
+  EXPECT_DOUBLE_EQ(s->query_seconds, 5);
+  EXPECT_DOUBLE_EQ(s->target_seconds, 5);
+  EXPECT_EQ(s->matched_frames, 5);
+  EXPECT_DOUBLE_EQ(s->query_coverage_pct, 100);
+  EXPECT_NEAR(s->target_coverage_pct, 100.0 * 5 / 30, 1e-9);
+}
+
+TEST(VpdqSegmentTest, BankedVideoInsideALongerUpload) {
+  std::vector<int> upload = Seeds(500, 5);                // unrelated, 0..4 s
+  for (int seed : Seeds(0, 10)) upload.push_back(seed);   // banked, 5..14 s
+  for (int seed : Seeds(600, 5)) upload.push_back(seed);  // unrelated
+  std::optional<VpdqSegment> s =
+      FindVpdqSegment(Video(upload), Video(Seeds(0, 10)), {});
+  ASSERT_TRUE(s.has_value());
+  EXPECT_EQ(s->query_range, (VpdqTimeRange{5, 14}));
+  EXPECT_EQ(s->target_range, (VpdqTimeRange{0, 9}));
+  EXPECT_DOUBLE_EQ(s->target_coverage_pct, 100);
+  EXPECT_DOUBLE_EQ(s->query_coverage_pct, 50);
+}
+
+TEST(VpdqSegmentTest, SamplingOutOfPhaseAndAtAnotherRate) {
+  // The bank sampled 10 times a second, content changing every second; the
+  // upload once a second, half a second out of phase, from 12.5 s.
+  std::vector<int> banked_seeds;
+  for (int i = 0; i < 300; ++i) banked_seeds.push_back(i / 10);
+  const std::vector<VpdqFeature> banked = Video(banked_seeds, 0, 0.1);
+  std::vector<VpdqFeature> clip = Video(Seeds(12, 6), 0.5);
+  std::optional<VpdqSegment> s = FindVpdqSegment(clip, banked, {});
+  ASSERT_TRUE(s.has_value());
+  EXPECT_EQ(s->matched_frames, 6);
+  EXPECT_DOUBLE_EQ(s->query_seconds, 6);
+  EXPECT_NEAR(s->target_range.start_seconds, 12.5, 1.0);
+  EXPECT_NEAR(s->target_range.end_seconds, 17.5, 1.0);
+  EXPECT_NEAR(s->target_coverage_pct, 100.0 * 6 / 30, 100.0 / 30);
+}
+
+TEST(VpdqSegmentTest, ShortGapsAreBridgedLongOnesSplit) {
+  // Banked 0..19; the clip loses one frame (7), then three (12..14).
+  std::vector<int> seeds = Seeds(0, 20);
+  seeds[7] = 700;
+  seeds[12] = 712, seeds[13] = 713, seeds[14] = 714;
+  std::optional<VpdqSegment> s =
+      FindVpdqSegment(Video(seeds), Video(Seeds(0, 20)), {});
+  ASSERT_TRUE(s.has_value());
+  EXPECT_EQ(s->query_range, (VpdqTimeRange{0, 11}));
+  EXPECT_EQ(s->matched_frames, 11);
+  EXPECT_DOUBLE_EQ(s->query_seconds, 12);
+  // Two lost frames in a row are still bridged.
+  seeds = Seeds(0, 10);
+  seeds[4] = 704, seeds[5] = 705;
+  s = FindVpdqSegment(Video(seeds), Video(Seeds(0, 10)), {});
+  ASSERT_TRUE(s.has_value());
+  EXPECT_EQ(s->query_range, (VpdqTimeRange{0, 9}));
+  EXPECT_EQ(s->matched_frames, 8);
+}
+
+TEST(VpdqSegmentTest, FramesAtInconsistentOffsetsAreNoSegment) {
+  // Each upload frame is somewhere in the banked video, but shuffled.
+  std::optional<VpdqSegment> s =
+      FindVpdqSegment(Video({0, 10, 20, 5, 15, 25}), Video(Seeds(0, 30)), {});
+  ASSERT_TRUE(s.has_value());
+  EXPECT_EQ(s->matched_frames, 1);
+  EXPECT_DOUBLE_EQ(s->query_seconds, 1);
+}
+
+TEST(VpdqSegmentTest, RepeatedContentTakesTheEarliestLongestOffset) {
+  // The banked video shows the same five shots twice.
+  std::vector<int> twice = Seeds(0, 5);
+  for (int seed : Seeds(0, 5)) twice.push_back(seed);
+  std::optional<VpdqSegment> s =
+      FindVpdqSegment(Video(Seeds(0, 5)), Video(twice), {});
+  ASSERT_TRUE(s.has_value());
+  EXPECT_EQ(s->target_range, (VpdqTimeRange{0, 4}));
+  EXPECT_DOUBLE_EQ(s->target_coverage_pct, 50);
+  // The upload shows them twice: the longest run is one showing of them.
+  s = FindVpdqSegment(Video(twice), Video(Seeds(0, 5)), {});
+  ASSERT_TRUE(s.has_value());
+  EXPECT_DOUBLE_EQ(s->query_seconds, 5);
+  EXPECT_DOUBLE_EQ(s->target_coverage_pct, 100);
+}
+
+TEST(VpdqSegmentTest, StaticVideoMatchesAtEveryOffset) {
+  const std::vector<VpdqFeature> still = Video(std::vector<int>(10, 3));
+  const std::vector<VpdqFeature> long_still = Video(std::vector<int>(30, 3));
+  std::optional<VpdqSegment> s = FindVpdqSegment(still, long_still, {});
+  ASSERT_TRUE(s.has_value());
+  EXPECT_EQ(s->query_range, (VpdqTimeRange{0, 9}));
+  EXPECT_DOUBLE_EQ(s->query_seconds, 10);
+  EXPECT_DOUBLE_EQ(s->target_seconds, 10);
+  EXPECT_DOUBLE_EQ(s->query_coverage_pct, 100);
+  EXPECT_NEAR(s->target_coverage_pct, 100.0 / 3, 1e-9);
+}
+
+TEST(VpdqSegmentTest, DistanceAndQualityAsForTheReferenceRule) {
+  const std::vector<VpdqFeature> banked = Video(Seeds(0, 10));
+  EXPECT_FALSE(FindVpdqSegment(Video(Seeds(100, 10)), banked, {}).has_value());
+  EXPECT_FALSE(FindVpdqSegment({}, banked, {}).has_value());
+  std::vector<VpdqFeature> dim = Video(Seeds(0, 10));
+  for (VpdqFeature& frame : dim) frame.quality = 49;
+  EXPECT_FALSE(FindVpdqSegment(dim, banked, {}).has_value());
+  // 31 bits away matches at the default distance; 32 does not.
+  std::vector<VpdqFeature> near = Video(Seeds(0, 10));
+  for (VpdqFeature& frame : near) frame.hash = Flipped(frame.hash, 31);
+  EXPECT_TRUE(FindVpdqSegment(near, banked, {}).has_value());
+  near = Video(Seeds(0, 10));
+  for (VpdqFeature& frame : near) frame.hash = Flipped(frame.hash, 32);
+  EXPECT_FALSE(FindVpdqSegment(near, banked, {}).has_value());
+  EXPECT_TRUE(FindVpdqSegment(near, banked, {.max_distance = 32}).has_value());
 }
 
 }  // namespace
