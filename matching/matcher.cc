@@ -11,6 +11,7 @@
 #include "bank/hash_entry.h"
 #include "common/status_macros.h"
 #include "hashing/vpdq_matcher.h"
+#include "matching/video_verdict.h"
 
 namespace clearmatch {
 namespace {
@@ -144,10 +145,7 @@ absl::Status Matcher::MatchVideoEntries(const IndexSnapshot& snapshot,
         options.context, PolicyOf(entry), query.frames, EntryFeatures(entry));
     if (verdict.decision == v1::ALLOW) continue;
     v1::Match match = matches.NewMatch(ref, verdict.decision, distance);
-    match.set_query_pct(verdict.comparison.query_pct);
-    match.set_target_pct(verdict.comparison.target_pct);
-    AddRanges(verdict.comparison.query_ranges, match.mutable_query_ranges());
-    AddRanges(verdict.comparison.target_ranges, match.mutable_target_ranges());
+    FillVideoMatch(verdict, &match);
     matches.Offer(ref, std::move(match));
   }
   return absl::OkStatus();

@@ -2,7 +2,9 @@
 #include "matching/verdict_policy.h"
 
 #include <algorithm>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -19,6 +21,9 @@ int Severity(v1::Decision decision) {
   const int value = static_cast<int>(decision);
   return value >= 0 && value < 5 ? kSeverity[value] : 0;
 }
+
+// Longest min_segment_seconds: the longest video the decoders take (4 h).
+constexpr double kMaxSegmentSeconds = 4 * 3600;
 
 absl::Status Merge(const v1::Policy& in, absl::string_view key,
                    BankPolicy* out) {
@@ -47,6 +52,9 @@ absl::Status Merge(const v1::Policy& in, absl::string_view key,
   if (in.has_vpdq_query_pct()) out->vpdq_query_pct = in.vpdq_query_pct();
   if (in.has_vpdq_target_pct()) out->vpdq_target_pct = in.vpdq_target_pct();
   if (in.has_shadow()) out->shadow = in.shadow();
+  if (in.has_min_segment_seconds()) {
+    out->min_segment_seconds = in.min_segment_seconds();
+  }
   if (out->auto_distance < 0 || out->auto_distance > PdqHash::kMatchDistance) {
     return bad("auto_distance", out->auto_distance, "is outside 0..31");
   }
@@ -65,6 +73,12 @@ absl::Status Merge(const v1::Policy& in, absl::string_view key,
   }
   if (!(out->vpdq_target_pct >= 0 && out->vpdq_target_pct <= 100)) {
     return bad("vpdq_target_pct", out->vpdq_target_pct, "is outside 0..100");
+  }
+  if (!(out->min_segment_seconds >= 0 &&
+        out->min_segment_seconds <= kMaxSegmentSeconds)) {
+    return bad("min_segment_seconds", out->min_segment_seconds,
+               absl::StrCat("is outside 0..", kMaxSegmentSeconds,
+                            " (seconds; 0 turns the segment rules off)"));
   }
   return absl::OkStatus();
 }
@@ -149,15 +163,55 @@ VideoVerdict VerdictPolicy::DecideVideo(
   options.target_pct_threshold = bank.vpdq_target_pct;
   VideoVerdict verdict;
   verdict.comparison = MatchVpdq(query, target, options);
+  verdict.reference_rule_match = verdict.comparison.is_match;
   if (verdict.comparison.is_match) {
     verdict.decision = Action(context, bank);
+    verdict.rule = v1::Match::PERCENTAGE;
+    return verdict;
+  }
+  ApplySegmentRule(context, bank, query, target, verdict);
+  if (verdict.segment.has_value() &&
+      verdict.decision == Action(context, bank)) {
     return verdict;
   }
   // The review band: the same percentages at review_distance.
   options.max_distance = bank.review_distance;
-  verdict.comparison = MatchVpdq(query, target, options);
-  verdict.decision = verdict.comparison.is_match ? v1::REVIEW : v1::ALLOW;
+  const VpdqMatchResult band = MatchVpdq(query, target, options);
+  if (band.is_match && Severity(v1::REVIEW) >= Severity(verdict.decision)) {
+    verdict.decision = v1::REVIEW;
+    verdict.rule = v1::Match::PERCENTAGE;
+    verdict.comparison = band;
+    verdict.segment.reset();
+  }
   return verdict;
+}
+
+void VerdictPolicy::ApplySegmentRule(v1::Context context,
+                                     const BankPolicy& bank,
+                                     const std::vector<VpdqFeature>& query,
+                                     const std::vector<VpdqFeature>& target,
+                                     VideoVerdict& verdict) {
+  if (bank.min_segment_seconds <= 0) return;
+  VpdqMatchOptions options;
+  options.min_quality = bank.min_quality;
+  options.max_distance = bank.auto_distance;
+  std::optional<VpdqSegment> segment = FindVpdqSegment(query, target, options);
+  if (!segment.has_value() ||
+      std::min(segment->query_seconds, segment->target_seconds) <
+          bank.min_segment_seconds) {
+    return;
+  }
+  // With vpdq_target_pct 0 (the default), a short segment covering almost
+  // none of the banked video would otherwise always act.
+  const double threshold =
+      bank.vpdq_target_pct > 0 ? bank.vpdq_target_pct : bank.vpdq_query_pct;
+  verdict.decision = segment->target_coverage_pct >= threshold
+                         ? Action(context, bank)
+                         : v1::REVIEW;
+  verdict.rule = segment->target_coverage_pct >= segment->query_coverage_pct
+                     ? v1::Match::BANKED_IN_UPLOAD
+                     : v1::Match::UPLOAD_IN_BANKED;
+  verdict.segment = std::move(segment);
 }
 
 v1::Decision VerdictPolicy::Conclude(const v1::Hashes& content,

@@ -15,7 +15,12 @@
 //     request) turns dihedral matching on;
 //   - vPDQ video entry: the context's action when both percentages reach
 //     the bank's thresholds at auto_distance, REVIEW when they only do at
-//     review_distance.
+//     review_distance (the reference rule, PERCENTAGE); otherwise the
+//     longest segment the two videos share at one time offset (a clip, or
+//     the banked video inside the upload): REVIEW when it lasts at least
+//     min_segment_seconds in both, the action when it also covers the
+//     target threshold (vpdq_target_pct, or vpdq_query_pct when that is 0)
+//     of the banked video.
 // For the request: matches a reviewer allowlisted for this content (by
 // the hash of the kind that matched) are dropped; shadow banks report their
 // matches but never change the decision; the decision is the most severe over
@@ -36,6 +41,7 @@
 #include "hashing/vpdq_feature.h"
 #include "hashing/vpdq_matcher.h"
 #include "matching/allowlist.h"
+#include "matching/video_verdict.h"
 
 namespace clearmatch {
 
@@ -50,12 +56,8 @@ struct BankPolicy {
   double vpdq_query_pct = 80;
   double vpdq_target_pct = 0;
   bool shadow = false;
-};
-
-// The decision on one vPDQ video entry and the comparison that led to it.
-struct VideoVerdict {
-  v1::Decision decision = v1::ALLOW;
-  VpdqMatchResult comparison;
+  // The segment rules' shortest segment; 0 turns them off.
+  double min_segment_seconds = 3;
 };
 
 // TAKEDOWN > BLOCK > REVIEW > ALLOW (> DECISION_UNSPECIFIED).
@@ -86,7 +88,8 @@ class VerdictPolicy {
   static v1::Decision DecidePdq(v1::Context context, const BankPolicy& bank,
                                 int distance, int quality);
   // Decision for a vPDQ video entry (`target`) against the upload's frames
-  // (`query`), by the two-pass percentage rule above.
+  // (`query`): the reference rule's (two passes, above), or a segment
+  // rule's when that is more severe.
   static VideoVerdict DecideVideo(v1::Context context, const BankPolicy& bank,
                                   const std::vector<VpdqFeature>& query,
                                   const std::vector<VpdqFeature>& target);
@@ -102,6 +105,13 @@ class VerdictPolicy {
 
  private:
   VerdictPolicy() = default;
+
+  // The segment rules: sets `verdict`'s decision, rule and segment when the
+  // longest segment qualifies (leaves it alone otherwise).
+  static void ApplySegmentRule(v1::Context context, const BankPolicy& bank,
+                               const std::vector<VpdqFeature>& query,
+                               const std::vector<VpdqFeature>& target,
+                               VideoVerdict& verdict);
 
   BankPolicy default_policy_;
   absl::flat_hash_map<std::string, BankPolicy> banks_;

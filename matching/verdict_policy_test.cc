@@ -35,6 +35,7 @@ TEST(VerdictPolicyTest, DefaultsFollowTheReference) {
   EXPECT_EQ(VerdictPolicy::DecidePdq(v1::UPLOAD, bank, 0, 49), v1::REVIEW);
   EXPECT_EQ(policy->SearchDistance(), 31);
   EXPECT_TRUE(policy->WantsDihedral(v1::CheckOptions::DIHEDRAL_DEFAULT));
+  EXPECT_EQ(bank.min_segment_seconds, 3);
 }
 
 TEST(VerdictPolicyTest, PerBankReviewBandAndActions) {
@@ -74,6 +75,14 @@ TEST(VerdictPolicyTest, BadValuesNameTheirKey) {
        "banks[0].policy.upload_action"},
       {"banks { bank: \"b\" } banks { bank: \"b\" }", "banks[1].bank"},
       {"banks { policy { shadow: true } }", "banks[0].bank"},
+      {"default_policy { min_segment_seconds: -1 }",
+       "default_policy.min_segment_seconds"},
+      {"banks { bank: \"b\" policy { min_segment_seconds: nan } }",
+       "banks[0].policy.min_segment_seconds"},
+      {"banks { bank: \"b\" policy { min_segment_seconds: inf } }",
+       "banks[0].policy.min_segment_seconds"},
+      {"banks { bank: \"b\" policy { min_segment_seconds: 14401 } }",
+       "banks[0].policy.min_segment_seconds"},
   };
   for (const auto& [text, key] : cases) {
     absl::StatusOr<VerdictPolicy> policy = VerdictPolicy::Create(Config(text));
@@ -141,16 +150,28 @@ TEST(VerdictPolicyTest, VideoActsAtAutoDistanceAndReviewsInTheBand) {
   const VideoVerdict same =
       VerdictPolicy::DecideVideo(v1::RESCAN, bank, Frames(10, 0), target);
   EXPECT_EQ(same.decision, v1::TAKEDOWN);
+  EXPECT_EQ(same.rule, v1::Match::PERCENTAGE);
+  EXPECT_TRUE(same.reference_rule_match);
   EXPECT_DOUBLE_EQ(same.comparison.query_pct, 100);
   const VideoVerdict band =
       VerdictPolicy::DecideVideo(v1::UPLOAD, bank, Frames(10, 15), target);
   EXPECT_EQ(band.decision, v1::REVIEW);
+  EXPECT_EQ(band.rule, v1::Match::PERCENTAGE);
+  EXPECT_FALSE(band.reference_rule_match);
   const VideoVerdict far =
       VerdictPolicy::DecideVideo(v1::UPLOAD, bank, Frames(10, 25), target);
   EXPECT_EQ(far.decision, v1::ALLOW);
-  // 5 of 10 upload frames match: under the 80% the reference asks for.
+  EXPECT_EQ(far.rule, v1::Match::VIDEO_RULE_NONE);
+  // 5 of 10 upload frames match: under the 80% the reference asks for. A
+  // 5 s segment of the banked video: REVIEW by the segment rule, ALLOW
+  // without it (video_verdict_test.cc has the segment rules).
   std::vector<VpdqFeature> half = Frames(5, 0);
   for (VpdqFeature& f : Frames(5, 0, 100)) half.push_back(f);
+  const VideoVerdict segment =
+      VerdictPolicy::DecideVideo(v1::UPLOAD, bank, half, target);
+  EXPECT_EQ(segment.decision, v1::REVIEW);
+  EXPECT_FALSE(segment.reference_rule_match);
+  bank.min_segment_seconds = 0;
   EXPECT_EQ(VerdictPolicy::DecideVideo(v1::UPLOAD, bank, half, target).decision,
             v1::ALLOW);
 }
