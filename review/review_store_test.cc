@@ -145,6 +145,39 @@ TEST_F(ReviewStoreTest, RecordsAreListedNewestFirstWithEverything) {
             absl::StatusCode::kNotFound);
 }
 
+// A clip's match keeps the video rule's fields (docs/DAEMON.md, "Videos").
+TEST_F(ReviewStoreTest, VideoMatchFieldsRoundTrip) {
+  v1::MatchRecord record = Record("clip", "tid", "v1", v1::REVIEW);
+  v1::Match* match = record.mutable_matches(0);
+  match->set_hash_type("vpdq");
+  match->set_video_rule(v1::Match::UPLOAD_IN_BANKED);
+  match->set_reference_rule_match(false);
+  match->set_segment_seconds(5);
+  match->set_query_pct(100);
+  match->set_target_pct(14.5);
+  v1::TimeRange* query = match->add_query_ranges();
+  query->set_start_seconds(0);
+  query->set_end_seconds(4);
+  v1::TimeRange* target = match->add_target_ranges();
+  target->set_start_seconds(10);
+  target->set_end_seconds(14);
+  const std::vector<int64_t> ids = Add({record});
+  ASSERT_EQ(ids.size(), 1u);
+  auto got = store_->GetMatch(ids[0]);
+  ASSERT_TRUE(got.ok()) << got.status();
+  ASSERT_EQ(got->matches_size(), 1);
+  const v1::Match& back = got->matches(0);
+  EXPECT_EQ(back.video_rule(), v1::Match::UPLOAD_IN_BANKED);
+  EXPECT_FALSE(back.reference_rule_match());
+  EXPECT_EQ(back.segment_seconds(), 5);
+  EXPECT_EQ(back.target_pct(), 14.5);
+  ASSERT_EQ(back.query_ranges_size(), 1);
+  EXPECT_EQ(back.query_ranges(0).end_seconds(), 4);
+  ASSERT_EQ(back.target_ranges_size(), 1);
+  EXPECT_EQ(back.target_ranges(0).start_seconds(), 10);
+  EXPECT_EQ(back.target_ranges(0).end_seconds(), 14);
+}
+
 TEST_F(ReviewStoreTest, Filters) {
   const std::vector<int64_t> ids =
       Add({Record("old", "tid", "e1", v1::BLOCK, 1000),
