@@ -3,6 +3,7 @@
 
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
+#include <grpcpp/support/channel_arguments.h>
 
 #include <cerrno>
 #include <cstring>
@@ -164,7 +165,11 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> CreateDaemonChannel(
         absl::StrCat("gRPC could not make TLS credentials from --tls-ca ",
                      flags.tls_ca_file));
   }
-  return grpc::CreateChannel(flags.addr, credentials);
+  grpc::ChannelArguments arguments;
+  if (!flags.tls_target_name.empty()) {
+    arguments.SetSslTargetNameOverride(flags.tls_target_name);
+  }
+  return grpc::CreateCustomChannel(flags.addr, credentials, arguments);
 }
 
 std::string DaemonCallError(const DaemonChannelFlags& flags,

@@ -35,6 +35,10 @@ struct DaemonChannelFlags {
   std::string tls_ca_file;    // TLS trusting this CA; empty: plaintext
   std::string tls_cert_file;  // client certificate (mTLS), with the key
   std::string tls_key_file;   // its private key
+  // TLS: the name the daemon's certificate must carry, when `addr` is an
+  // address resolved from it (a rescan spread over the addresses of one
+  // DNS name); empty: the host of `addr`.
+  std::string tls_target_name;
 };
 
 // The flags as they appear in the commands' usage lines.

@@ -1,27 +1,36 @@
-// `clearmatch rescan`: a listing through CheckStream, resumable.
+// `clearmatch rescan`: a listing (or one shard of it) through CheckStream
+// to one daemon or spread over many, resumable.
+#include <sys/stat.h>
+
 #include <cstdlib>
 #include <deque>
 #include <fstream>
 #include <memory>
 #include <optional>
+#include <thread>
 #include <unordered_set>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "cli/command.h"
 #include "cli/daemon_channel.h"
 #include "cli/matcher_client.h"
+#include "cli/rescan_shard.h"
 #include "cli/rescan_stream.h"
+#include "cli/rescan_targets.h"
 
 namespace clearmatch::cli {
 namespace {
 
 std::string Usage() {
   return absl::StrCat(
-      "usage: clearmatch rescan --listing FILE [--concurrency N] "
-      "[--resume STATE] [--out FILE]\n"
+      "usage: clearmatch rescan --listing FILE [--shard I/N] "
+      "[--concurrency N] [--resume STATE|DIR] [--out FILE]\n"
       "                         ",
-      kDaemonChannelUsage, "\n");
+      kDaemonChannelUsage, "\n",
+      "  --addr may list many daemons (HOST:PORT,HOST:PORT) or name them all\n"
+      "  (dns:///NAME:PORT); each gets its own stream of N items at once.\n");
 }
 
 struct RescanOptions {
@@ -30,6 +39,7 @@ struct RescanOptions {
   std::string resume;
   std::string out_path;
   int concurrency = 4;
+  RescanShard shard;
 };
 
 // Stores the value of the rescan flag `arg`; false (the error printed) for
@@ -42,6 +52,13 @@ bool SetOption(const std::string& arg, const std::string& value,
     options->resume = value;
   } else if (arg == "--out") {
     options->out_path = value;
+  } else if (arg == "--shard") {
+    absl::StatusOr<RescanShard> shard = ParseRescanShard(value);
+    if (!shard.ok()) {
+      err << "clearmatch rescan: " << shard.status().message() << "\n";
+      return false;
+    }
+    options->shard = *shard;
   } else if (arg == "--concurrency") {
     options->concurrency = std::atoi(value.c_str());
     if (options->concurrency < 1 || options->concurrency > 1024) {
@@ -89,9 +106,10 @@ std::string Trim(const std::string& s) {
   return s.substr(begin, end - begin + 1);
 }
 
-// The listing, minus the ids in `done`. False (with a message) on a
-// malformed line or a duplicate id.
-bool ReadListing(const std::string& path,
+// The listing's items of `shard`, minus the ids in `done`. False (with a
+// message) on a malformed line or a duplicate id (anywhere in the listing,
+// so every shard refuses the same listing).
+bool ReadListing(const std::string& path, const RescanShard& shard,
                  const std::unordered_set<std::string>& done,
                  std::deque<RescanItem>* items, std::ostream& err) {
   std::ifstream in(path);
@@ -117,9 +135,29 @@ bool ReadListing(const std::string& path,
           << ": duplicate content id " << item.content_id << "\n";
       return false;
     }
-    if (!done.contains(item.content_id)) items->push_back(std::move(item));
+    absl::StatusOr<bool> mine = shard.Contains(item.content_id);
+    if (!mine.ok()) {
+      err << "clearmatch rescan: " << mine.status().message() << "\n";
+      return false;
+    }
+    if (*mine && !done.contains(item.content_id)) {
+      items->push_back(std::move(item));
+    }
   }
   return true;
+}
+
+// The state file of --resume: the path itself, or in a directory one file
+// per shard ("shard-I-of-N.state"), so the pods of an indexed Job can share
+// one volume.
+std::string ResumeStatePath(const RescanOptions& options) {
+  struct stat info;
+  if (options.resume.empty() || stat(options.resume.c_str(), &info) != 0 ||
+      !S_ISDIR(info.st_mode)) {
+    return options.resume;
+  }
+  return absl::StrCat(options.resume, "/shard-", options.shard.index, "-of-",
+                      options.shard.count, ".state");
 }
 
 // The content ids an earlier run finished (none without --resume).
@@ -134,44 +172,90 @@ std::unordered_set<std::string> ReadResumeState(const std::string& path) {
   return done;
 }
 
+// A stub per daemon of --addr; nullopt with the error printed.
+std::optional<std::vector<std::unique_ptr<v1::Matcher::Stub>>> ConnectAll(
+    const DaemonChannelFlags& flags, std::ostream& err) {
+  absl::StatusOr<std::vector<DaemonChannelFlags>> targets =
+      ResolveRescanTargets(flags);
+  if (!targets.ok()) {
+    err << "clearmatch rescan: " << targets.status().message() << "\n";
+    return std::nullopt;
+  }
+  std::vector<std::unique_ptr<v1::Matcher::Stub>> stubs;
+  for (const DaemonChannelFlags& target : *targets) {
+    absl::StatusOr<std::unique_ptr<v1::Matcher::Stub>> stub =
+        ConnectMatcher(target);
+    if (!stub.ok()) {
+      err << "clearmatch rescan: " << stub.status().message() << "\n";
+      return std::nullopt;
+    }
+    stubs.push_back(*std::move(stub));
+  }
+  return stubs;
+}
+
+// Runs one stream per daemon; the first failed stream's status (OK when
+// none failed).
+grpc::Status RunStreams(
+    const std::vector<std::unique_ptr<v1::Matcher::Stub>>& stubs,
+    RescanWork& work, int window) {
+  std::vector<std::unique_ptr<RescanStream>> streams;
+  for (const auto& stub : stubs) {
+    streams.push_back(std::make_unique<RescanStream>(*stub, work, window));
+  }
+  std::vector<grpc::Status> statuses(streams.size());
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < streams.size(); ++i) {
+    threads.emplace_back([&, i] { statuses[i] = streams[i]->Run(); });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (const grpc::Status& status : statuses) {
+    if (!status.ok()) return status;
+  }
+  return grpc::Status::OK;
+}
+
 }  // namespace
 
 int RunRescanCommand(const std::vector<std::string>& args, std::ostream& out,
                      std::ostream& err) {
   const std::optional<RescanOptions> options = ParseRescanArgs(args, err);
   if (!options.has_value()) return kExitUsage;
-  absl::StatusOr<std::unique_ptr<v1::Matcher::Stub>> stub =
-      ConnectMatcher(options->daemon);
-  if (!stub.ok()) {
-    err << "clearmatch rescan: " << stub.status().message() << "\n";
+  std::optional<std::vector<std::unique_ptr<v1::Matcher::Stub>>> stubs =
+      ConnectAll(options->daemon, err);
+  if (!stubs.has_value()) return kExitUsage;
+  const std::string state_path = ResumeStatePath(*options);
+  const std::unordered_set<std::string> done = ReadResumeState(state_path);
+  std::deque<RescanItem> items;
+  if (!ReadListing(options->listing, options->shard, done, &items, err)) {
     return kExitUsage;
   }
-  const std::unordered_set<std::string> done = ReadResumeState(options->resume);
-  std::deque<RescanItem> items;
-  if (!ReadListing(options->listing, done, &items, err)) return kExitUsage;
   const size_t total = items.size();
   std::ofstream state_out, file_out;
-  if (!options->resume.empty()) state_out.open(options->resume, std::ios::app);
+  if (!state_path.empty()) state_out.open(state_path, std::ios::app);
   if (!options->out_path.empty()) {
     file_out.open(options->out_path, std::ios::app);
   }
-
-  RescanStream rescan(**stub,
-                      {.concurrency = options->concurrency,
-                       .verdicts = options->out_path.empty() ? &out : &file_out,
-                       .state = state_out.is_open() ? &state_out : nullptr,
-                       .progress = &err});
-  const grpc::Status status = rescan.Run(std::move(items));
-  err << "rescan: " << rescan.finished() << "/" << total << " done, "
-      << rescan.failed() << " failed";
+  RescanWork work(std::move(items),
+                  {.verdicts = options->out_path.empty() ? &out : &file_out,
+                   .state = state_out.is_open() ? &state_out : nullptr,
+                   .progress = &err});
+  const grpc::Status status = RunStreams(*stubs, work, options->concurrency);
+  err << "rescan";
+  if (options->shard.count > 1) err << " shard " << options->shard.ToString();
+  err << ": " << work.finished() << "/" << total << " done, " << work.failed()
+      << " failed";
   if (!done.empty()) err << " (" << done.size() << " skipped from state)";
   err << "\n";
+  const bool all_ok = work.failed() == 0 && work.finished() >= total;
   if (!status.ok()) {
-    err << "clearmatch rescan: stream ended: "
+    const bool lost_items = work.finished() < total;
+    err << (lost_items ? "clearmatch rescan: stream ended: "
+                       : "clearmatch rescan: a daemon's stream ended (the "
+                         "others took its items): ")
         << DaemonCallError(options->daemon, status) << "\n";
-    return kExitInputFailed;
+    if (lost_items) return kExitInputFailed;
   }
-  const bool all_ok = rescan.failed() == 0 && rescan.finished() >= total;
   return all_ok ? kExitOk : kExitInputFailed;
 }
 
