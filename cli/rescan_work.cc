@@ -55,7 +55,7 @@ void RescanWork::Answer(int id, const v1::CheckResponse& response) {
     return;
   }
   FinishLocked(item, CheckResponseJson(response, item.path),
-               response.has_error());
+               response.has_error(), /*record=*/true);
 }
 
 void RescanWork::FailUnreadable(int id, const RescanItem& item) {
@@ -65,7 +65,8 @@ void RescanWork::FailUnreadable(int id, const RescanItem& item) {
   json.Add("file", item.path)
       .Add("content_id", item.content_id)
       .Add("error", "cannot read the file");
-  FinishLocked(item, json.Finish(), /*failed=*/true);
+  // Not recorded as done: a --resume run tries the file again.
+  FinishLocked(item, json.Finish(), /*failed=*/true, /*record=*/false);
 }
 
 void RescanWork::CloseStream(int id) {
@@ -90,11 +91,12 @@ size_t RescanWork::failed() const {
 }
 
 void RescanWork::FinishLocked(const RescanItem& item,
-                              const std::string& json_line, bool failed) {
+                              const std::string& json_line, bool failed,
+                              bool record) {
   if (failed) ++failed_;
   ++finished_;
   *sinks_.verdicts << json_line << "\n" << std::flush;
-  if (sinks_.state != nullptr) {
+  if (record && sinks_.state != nullptr) {
     *sinks_.state << item.content_id << "\n" << std::flush;
   }
   ReportProgressLocked();

@@ -5,9 +5,10 @@
 // overloaded (RESOURCE_EXHAUSTED) goes back to the queue, up to
 // kMaxAttempts sends; the items in flight on a stream that ends (its daemon
 // went away) go back to the queue for the others. Each final verdict goes
-// to `verdicts` as a JSON line (CheckResponseJson), each finished content id
-// to `state` when given, and a progress line to `progress` at most every
-// 2 seconds.
+// to `verdicts` as a JSON line (CheckResponseJson), each content id with a
+// verdict from a daemon to `state` when given (not those whose file could
+// not be read: a resumed run tries them again), and a progress line to
+// `progress` at most every 2 seconds.
 //
 //   RescanWork work(std::move(items), {.verdicts = &out, .progress = &err});
 //   const int id = work.AddStream();
@@ -80,9 +81,10 @@ class RescanWork {
     bool closed = false;
   };
 
-  // Under mu_: one verdict written, counted, the others woken.
+  // Under mu_: one verdict written, counted, its id recorded in the state
+  // when `record`, the others woken.
   void FinishLocked(const RescanItem& item, const std::string& json_line,
-                    bool failed);
+                    bool failed, bool record);
   void ReportProgressLocked();
 
   const Sinks sinks_;
