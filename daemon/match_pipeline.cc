@@ -47,6 +47,7 @@ absl::StatusOr<Query> MatchPipeline::FingerprintMedia(
   MediaFingerprinter::Options& fo = backend_request.options;
   fo.image_limits = options_.image_limits;
   fo.dihedral = policy_.WantsDihedral(request.options().dihedral());
+  fo.trim = policy_.WantsTrim(request.options().trim());
   fo.video.limits = options_.video_limits;
   const std::string& media = request.media();
   backend_request.media = absl::MakeConstSpan(
@@ -110,6 +111,7 @@ absl::StatusOr<v1::CheckResponse> MatchPipeline::Check(
   Matcher::Options match_options;
   match_options.context = request.context();
   match_options.dihedral = request.options().dihedral();
+  match_options.trim = request.options().trim();
   CM_ASSIGN_OR_RETURN(std::vector<v1::Match> matches,
                       matcher_.FindMatches(*snapshot, query, match_options));
   // What the content was matched on (for the allowlist and the review log).

@@ -6,18 +6,28 @@
 #include <tuple>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/string_view.h"
 #include "bank/hash_entry.h"
 
 namespace clearmatch {
 namespace {
 
-// Severity first, then the closest match.
+// How far a match's query hash is from the content as it is: the image
+// itself, a rotation or mirror, its trimmed content, a rotation of that.
+int VariantRank(absl::string_view transform) {
+  if (transform.empty() || transform == "original") return 0;
+  if (transform == "trimmed") return 2;
+  return absl::StartsWith(transform, "trimmed+") ? 3 : 1;
+}
+
+// Severity first, then the closest match, then the plainest variant.
 bool Better(const v1::Match& a, const v1::Match& b) {
   if (a.decision() != b.decision()) {
     return MoreSevere(a.decision(), b.decision()) == a.decision();
   }
-  return a.distance() < b.distance();
+  if (a.distance() != b.distance()) return a.distance() < b.distance();
+  return VariantRank(a.transform()) < VariantRank(b.transform());
 }
 
 }  // namespace

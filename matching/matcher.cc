@@ -80,21 +80,24 @@ absl::Status Matcher::MatchImage(const IndexSnapshot& snapshot,
   for (const PdqHit& hit : hits) {
     const QueryPdq& q = query.pdq[hit.query];
     const BankPolicy& bank = PolicyOf(snapshot.entry(hit.entry));
-    if (VerdictPolicy::CountsTransform(options.dihedral, bank, q.transform)) {
-      OfferPdq(hit, q.quality, q.transform, bank, options, matches);
+    if (!VerdictPolicy::CountsTransform(options.dihedral, bank, q.transform)) {
+      continue;
     }
+    if (q.trimmed && !VerdictPolicy::CountsTrim(options.trim, bank)) continue;
+    OfferPdq(hit, q.quality, PdqVariantName(q.transform, q.trimmed), bank,
+             options, matches);
   }
   return absl::OkStatus();
 }
 
-bool Matcher::OfferPdq(const PdqHit& hit, int quality,
-                       DihedralTransform transform, const BankPolicy& bank,
-                       const Options& options, MatchSet& matches) const {
+bool Matcher::OfferPdq(const PdqHit& hit, int quality, std::string variant,
+                       const BankPolicy& bank, const Options& options,
+                       MatchSet& matches) const {
   const v1::Decision decision =
       VerdictPolicy::DecidePdq(options.context, bank, hit.distance, quality);
   if (decision == v1::ALLOW) return false;
   v1::Match match = matches.NewMatch(hit.entry, decision, hit.distance);
-  match.set_transform(std::string(DihedralTransformName(transform)));
+  match.set_transform(std::move(variant));
   matches.Offer(hit.entry, std::move(match));
   return true;
 }
@@ -109,7 +112,8 @@ absl::Status Matcher::MatchFramesToImages(
   for (const PdqHit& hit : hits) {
     const BankPolicy& bank = PolicyOf(snapshot.entry(hit.entry));
     if (OfferPdq(hit, query.frames[hit.query].quality,
-                 DihedralTransform::kOriginal, bank, options, matches)) {
+                 PdqVariantName(DihedralTransform::kOriginal, false), bank,
+                 options, matches)) {
       image_entries.insert(hit.entry);
     }
   }

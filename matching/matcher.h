@@ -9,7 +9,8 @@
 //       VerdictPolicy::Conclude(content, from_caller, allowlist, matches);
 //
 // What is looked up:
-//   - image: every PDQ entry near the hash or a variant the bank counts;
+//   - image: every PDQ entry near the hash or a variant the bank counts
+//     (rotations and mirrors, the content with its borders trimmed);
 //   - video: PDQ entries near any frame (an image seen in the video, with
 //     the time ranges where it appears) and vPDQ video entries by the
 //     per-video percentages;
@@ -18,6 +19,7 @@
 #ifndef CLEARMATCH_MATCHING_MATCHER_H_
 #define CLEARMATCH_MATCHING_MATCHER_H_
 
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -36,6 +38,7 @@ class Matcher {
   struct Options {
     v1::Context context = v1::UPLOAD;
     v1::CheckOptions::Dihedral dihedral = v1::CheckOptions::DIHEDRAL_DEFAULT;
+    v1::CheckOptions::Trim trim = v1::CheckOptions::TRIM_DEFAULT;
     // Caps the PDQ search radius below the policy's (the CLI's
     // --max-distance); matches further away are not looked for.
     int max_distance = PdqHash::kMatchDistance;
@@ -69,7 +72,8 @@ class Matcher {
                             const Options& options, MatchSet& matches) const;
   // Offers the PDQ hit to `matches` unless the policy allows it; whether it
   // did.
-  bool OfferPdq(const PdqHit& hit, int quality, DihedralTransform transform,
+  // `variant` names the query hash's variant (PdqVariantName).
+  bool OfferPdq(const PdqHit& hit, int quality, std::string variant,
                 const BankPolicy& bank, const Options& options,
                 MatchSet& matches) const;
   const BankPolicy& PolicyOf(const EntryView& entry) const;

@@ -126,6 +126,60 @@ TEST(MatcherTest, PdqMatchesEqualABruteForceScanOfTheRules) {
   }
 }
 
+TEST(MatcherTest, TrimmedHashesMatchWhereTheBankCountsThem) {
+  std::mt19937_64 rng(9);
+  const PdqHash bordered = RandomCode(rng), content = RandomCode(rng);
+  const PdqHash content_rot90 = RandomCode(rng);
+  const std::vector<HashEntry> entries = {
+      PdqEntry(FlipBits(content, 4, rng), "photo", "main"),
+      PdqEntry(FlipBits(content, 6, rng), "photo-upright", "notrim"),
+      PdqEntry(FlipBits(content_rot90, 2, rng), "photo-rot", "main")};
+  Query query;
+  query.pdq.push_back({bordered, 90, DihedralTransform::kOriginal});
+  query.pdq.push_back({content, 90, DihedralTransform::kOriginal, true});
+  query.pdq.push_back({content_rot90, 90, DihedralTransform::kRotate90, true});
+  const VerdictPolicy policy =
+      Policy(R"(banks { bank: "notrim" policy { trim: false } })");
+  const std::shared_ptr<const IndexSnapshot> snapshot = Snapshot(entries);
+  auto find = [&](v1::CheckOptions::Trim trim) {
+    Matcher::Options options;
+    options.trim = trim;
+    absl::StatusOr<std::vector<v1::Match>> matches =
+        Matcher(policy).FindMatches(*snapshot, query, options);
+    EXPECT_TRUE(matches.ok()) << matches.status();
+    std::vector<std::string> found;
+    for (const v1::Match& m : *matches) {
+      found.push_back(m.entry_id() + " " + m.transform() + " " +
+                      std::to_string(m.distance()) + " " +
+                      v1::Decision_Name(m.decision()));
+    }
+    return found;
+  };
+  EXPECT_THAT(
+      find(v1::CheckOptions::TRIM_DEFAULT),
+      ElementsAre("photo-rot trimmed+rot90 2 BLOCK", "photo trimmed 4 BLOCK"));
+  EXPECT_THAT(
+      find(v1::CheckOptions::TRIM_ON),
+      ElementsAre("photo-rot trimmed+rot90 2 BLOCK", "photo trimmed 4 BLOCK",
+                  "photo-upright trimmed 6 BLOCK"));
+  EXPECT_THAT(find(v1::CheckOptions::TRIM_OFF), ::testing::IsEmpty());
+}
+
+TEST(MatcherTest, AtEqualDistanceThePlainerVariantIsReported) {
+  std::mt19937_64 rng(10);
+  const PdqHash hash = RandomCode(rng);
+  Query query;
+  // The trimmed content hashes the same as the image (a 1-pixel border).
+  query.pdq.push_back({hash, 90, DihedralTransform::kOriginal, true});
+  query.pdq.push_back({hash, 90, DihedralTransform::kOriginal});
+  const VerdictPolicy policy = Policy("");
+  absl::StatusOr<std::vector<v1::Match>> matches = Matcher(policy).FindMatches(
+      *Snapshot({PdqEntry(FlipBits(hash, 3, rng), "e", "main")}), query, {});
+  ASSERT_TRUE(matches.ok());
+  ASSERT_THAT(*matches, SizeIs(1));
+  EXPECT_EQ((*matches)[0].transform(), "original");
+}
+
 TEST(MatcherTest, MaxDistanceNarrowsTheSearch) {
   std::mt19937_64 rng(5);
   const PdqHash hash = RandomCode(rng);

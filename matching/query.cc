@@ -2,9 +2,11 @@
 #include "matching/query.h"
 
 #include <cmath>
+#include <optional>
 #include <string_view>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/hex.h"
 #include "common/status_macros.h"
@@ -12,8 +14,10 @@
 namespace clearmatch {
 namespace {
 
-absl::StatusOr<DihedralTransform> ParseTransform(absl::string_view name) {
-  if (name.empty()) return DihedralTransform::kOriginal;
+constexpr absl::string_view kTrimmed = "trimmed";
+constexpr absl::string_view kTrimmedPrefix = "trimmed+";
+
+std::optional<DihedralTransform> DihedralByName(absl::string_view name) {
   for (int i = 0; i < kDihedralCount; ++i) {
     const auto transform = static_cast<DihedralTransform>(i);
     if (DihedralTransformName(transform) ==
@@ -21,10 +25,32 @@ absl::StatusOr<DihedralTransform> ParseTransform(absl::string_view name) {
       return transform;
     }
   }
+  return std::nullopt;
+}
+
+// "original" (or empty), a dihedral transform, "trimmed" or
+// "trimmed+<dihedral transform>" into `q`.
+absl::Status ParseVariant(absl::string_view name, QueryPdq& q) {
+  q.transform = DihedralTransform::kOriginal;
+  q.trimmed = false;
+  if (name.empty()) return absl::OkStatus();
+  if (name == kTrimmed) {
+    q.trimmed = true;
+    return absl::OkStatus();
+  }
+  absl::string_view dihedral = name;
+  if (absl::StartsWith(name, kTrimmedPrefix)) {
+    q.trimmed = true;
+    dihedral = name.substr(kTrimmedPrefix.size());
+  }
+  if (std::optional<DihedralTransform> t = DihedralByName(dihedral)) {
+    q.transform = *t;
+    return absl::OkStatus();
+  }
   return absl::InvalidArgumentError(absl::StrCat(
       "unknown transform \"", name.substr(0, 40),
       "\" (original, rot90, rot180, rot270, flipx, flipy, flipplus1, "
-      "flipminus1)"));
+      "flipminus1, trimmed, or trimmed+ and one of those)"));
 }
 
 // `status`'s message prefixed by the field it is about.
@@ -51,12 +77,8 @@ absl::StatusOr<QueryPdq> ParsePdqValue(int i, const v1::PdqHashValue& value) {
   CM_ASSIGN_OR_RETURN(q.hash, ParsePdq(key, value.hash()));
   CM_RETURN_IF_ERROR(CheckQuality(key, value.quality()));
   q.quality = value.quality();
-  absl::StatusOr<DihedralTransform> transform =
-      ParseTransform(value.transform());
-  if (!transform.ok()) {
-    return InField(absl::StrCat(key, ".transform"), transform.status());
-  }
-  q.transform = *transform;
+  const absl::Status variant = ParseVariant(value.transform(), q);
+  if (!variant.ok()) return InField(absl::StrCat(key, ".transform"), variant);
   return q;
 }
 
@@ -106,6 +128,14 @@ absl::Status CheckCounts(const v1::Hashes& hashes) {
 
 }  // namespace
 
+std::string PdqVariantName(DihedralTransform transform, bool trimmed) {
+  const std::string_view dihedral = DihedralTransformName(transform);
+  if (!trimmed) return std::string(dihedral);
+  if (transform == DihedralTransform::kOriginal) return std::string(kTrimmed);
+  return absl::StrCat(kTrimmedPrefix,
+                      absl::string_view(dihedral.data(), dihedral.size()));
+}
+
 absl::StatusOr<Query> Query::FromHashes(const v1::Hashes& hashes) {
   CM_RETURN_IF_ERROR(CheckCounts(hashes));
   Query query;
@@ -136,11 +166,19 @@ Query Query::FromFingerprint(const MediaFingerprint& fingerprint,
   query.sha1 = ParseHexBytes(fingerprint.digests.sha1, 20, "sha1").value_or("");
   query.sha256 =
       ParseHexBytes(fingerprint.digests.sha256, 32, "sha256").value_or("");
+  const int variants = dihedral ? kDihedralCount : 1;
   if (fingerprint.pdq) {
-    const int variants = dihedral ? kDihedralCount : 1;
     for (int i = 0; i < variants; ++i) {
       query.pdq.push_back({fingerprint.pdq->hashes[i], fingerprint.pdq->quality,
                            static_cast<DihedralTransform>(i)});
+    }
+  }
+  if (fingerprint.trimmed_pdq) {
+    const PdqDihedralResult& trimmed = *fingerprint.trimmed_pdq;
+    for (int i = 0; i < variants; ++i) {
+      query.pdq.push_back({trimmed.hashes[i], trimmed.quality,
+                           static_cast<DihedralTransform>(i),
+                           /*trimmed=*/true});
     }
   }
   if (fingerprint.vpdq) query.frames = fingerprint.vpdq->features;
@@ -156,7 +194,7 @@ v1::Hashes Query::ToHashes() const {
     v1::PdqHashValue* value = hashes.add_pdq();
     value->set_hash(q.hash.ToHex());
     value->set_quality(q.quality);
-    value->set_transform(std::string(DihedralTransformName(q.transform)));
+    value->set_transform(PdqVariantName(q.transform, q.trimmed));
   }
   for (const VpdqFeature& feature : frames) {
     v1::VpdqFrameHash* frame = hashes.add_vpdq();

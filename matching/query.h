@@ -27,12 +27,20 @@ struct QueryPdq {
   PdqHash hash;
   int quality = 0;
   DihedralTransform transform = DihedralTransform::kOriginal;
+  // Of the content with its uniform borders trimmed (a dihedral variant of
+  // it when `transform` is not kOriginal).
+  bool trimmed = false;
 };
 
+// The name of a query hash's variant, as PdqHashValue.transform and
+// Match.transform have it: "original", "rot90", ... for the image as it is;
+// "trimmed", "trimmed+rot90", ... for its trimmed content.
+std::string PdqVariantName(DihedralTransform transform, bool trimmed);
+
 struct Query {
-  // Most PDQ hashes (an image and its 7 variants) and vPDQ frames a caller
-  // may send.
-  static constexpr int kMaxPdqHashes = 8;
+  // Most PDQ hashes (an image and its 7 variants, and the same of its
+  // trimmed content) and vPDQ frames a caller may send.
+  static constexpr int kMaxPdqHashes = 16;
   static constexpr int kMaxVpdqFrames = 100000;
 
   // INVALID_ARGUMENT naming the field ("hashes.pdq[1].quality: ...") of
@@ -40,7 +48,8 @@ struct Query {
   // no hash at all.
   static absl::StatusOr<Query> FromHashes(const v1::Hashes& hashes);
   // The digests, the PDQ hash (all 8 variants when `dihedral`, which needs
-  // a fingerprint made with them) or the video's frames.
+  // a fingerprint made with them; the same of the trimmed content when the
+  // fingerprint has it) or the video's frames.
   static Query FromFingerprint(const MediaFingerprint& fingerprint,
                                bool dihedral);
 

@@ -45,6 +45,59 @@ TEST(QueryTest, ParsesEveryKindOfHash) {
   EXPECT_EQ(back.sha256(), "");
 }
 
+TEST(QueryTest, TrimmedHashesRoundTrip) {
+  v1::Hashes hashes;
+  for (const char* name : {"original", "trimmed", "trimmed+flipx", ""}) {
+    v1::PdqHashValue* pdq = hashes.add_pdq();
+    pdq->set_hash(kPdq);
+    pdq->set_transform(name);
+  }
+  absl::StatusOr<Query> query = Query::FromHashes(hashes);
+  ASSERT_TRUE(query.ok()) << query.status();
+  ASSERT_EQ(query->pdq.size(), 4u);
+  EXPECT_FALSE(query->pdq[0].trimmed);
+  EXPECT_TRUE(query->pdq[1].trimmed);
+  EXPECT_EQ(query->pdq[1].transform, DihedralTransform::kOriginal);
+  EXPECT_TRUE(query->pdq[2].trimmed);
+  EXPECT_EQ(query->pdq[2].transform, DihedralTransform::kFlipX);
+  EXPECT_FALSE(query->pdq[3].trimmed);
+  const v1::Hashes back = query->ToHashes();
+  EXPECT_EQ(back.pdq(0).transform(), "original");
+  EXPECT_EQ(back.pdq(1).transform(), "trimmed");
+  EXPECT_EQ(back.pdq(2).transform(), "trimmed+flipx");
+  EXPECT_EQ(back.pdq(3).transform(), "original");
+  EXPECT_EQ(PdqVariantName(DihedralTransform::kRotate90, true),
+            "trimmed+rot90");
+  EXPECT_EQ(PdqVariantName(DihedralTransform::kRotate90, false), "rot90");
+}
+
+TEST(QueryTest, FromFingerprintAddsTheTrimmedContent) {
+  MediaFingerprint fp;
+  PdqDihedralResult pdq, trimmed;
+  for (int i = 0; i < kDihedralCount; ++i) {
+    pdq.hashes[i] = *PdqHash::FromHex(std::string(63, '0') + char('0' + i));
+    trimmed.hashes[i] = *PdqHash::FromHex(std::string(63, 'f') + char('0' + i));
+  }
+  pdq.quality = 90;
+  trimmed.quality = 80;
+  fp.pdq = pdq;
+  Query plain = Query::FromFingerprint(fp, /*dihedral=*/false);
+  EXPECT_EQ(plain.pdq.size(), 1u);
+  fp.trimmed_pdq = trimmed;
+  Query one = Query::FromFingerprint(fp, /*dihedral=*/false);
+  ASSERT_EQ(one.pdq.size(), 2u);
+  EXPECT_TRUE(one.pdq[1].trimmed);
+  EXPECT_EQ(one.pdq[1].hash, trimmed.hashes[0]);
+  EXPECT_EQ(one.pdq[1].quality, 80);
+  Query all = Query::FromFingerprint(fp, /*dihedral=*/true);
+  ASSERT_EQ(all.pdq.size(), 16u);
+  EXPECT_EQ(all.pdq[15].hash, trimmed.hashes[7]);
+  EXPECT_EQ(all.pdq[15].transform, DihedralTransform::kFlipMinus1);
+  EXPECT_EQ(all.ToHashes().pdq(15).transform(), "trimmed+flipminus1");
+  // A fingerprint's 16 hashes are within what a caller may send back.
+  EXPECT_TRUE(Query::FromHashes(all.ToHashes()).ok());
+}
+
 TEST(QueryTest, ParsesVideoFrames) {
   v1::Hashes hashes;
   for (int i = 0; i < 3; ++i) {
@@ -79,12 +132,17 @@ TEST(QueryTest, BadHashesNameTheirField) {
   bad_transform.add_pdq()->set_hash(kPdq);
   bad_transform.mutable_pdq(0)->set_transform("sideways");
   ExpectInvalid(bad_transform, "hashes.pdq[0].transform");
+  for (const char* name :
+       {"trimmed+", "trimmed+sideways", "trimmedrot90", "rot90+trimmed"}) {
+    bad_transform.mutable_pdq(0)->set_transform(name);
+    ExpectInvalid(bad_transform, "hashes.pdq[0].transform");
+  }
 
   v1::Hashes too_many;
   for (int i = 0; i <= Query::kMaxPdqHashes; ++i) {
     too_many.add_pdq()->set_hash(kPdq);
   }
-  ExpectInvalid(too_many, "at most 8");
+  ExpectInvalid(too_many, "at most 16");
 
   v1::Hashes both;
   both.add_pdq()->set_hash(kPdq);

@@ -49,6 +49,7 @@ absl::Status Merge(const v1::Policy& in, absl::string_view key,
   if (in.has_review_distance()) out->review_distance = in.review_distance();
   if (in.has_min_quality()) out->min_quality = in.min_quality();
   if (in.has_dihedral()) out->dihedral = in.dihedral();
+  if (in.has_trim()) out->trim = in.trim();
   if (in.has_vpdq_query_pct()) out->vpdq_query_pct = in.vpdq_query_pct();
   if (in.has_vpdq_target_pct()) out->vpdq_target_pct = in.vpdq_target_pct();
   if (in.has_shadow()) out->shadow = in.shadow();
@@ -97,6 +98,7 @@ absl::StatusOr<VerdictPolicy> VerdictPolicy::Create(
   if (!status.ok()) return status;
   policy.search_distance_ = policy.default_policy_.review_distance;
   policy.any_dihedral_ = policy.default_policy_.dihedral;
+  policy.any_trim_ = policy.default_policy_.trim;
   for (int i = 0; i < config.banks_size(); ++i) {
     const v1::BankPolicy& bank = config.banks(i);
     const std::string key = absl::StrCat("banks[", i, "]");
@@ -114,6 +116,7 @@ absl::StatusOr<VerdictPolicy> VerdictPolicy::Create(
     policy.search_distance_ =
         std::max(policy.search_distance_, resolved.review_distance);
     policy.any_dihedral_ = policy.any_dihedral_ || resolved.dihedral;
+    policy.any_trim_ = policy.any_trim_ || resolved.trim;
     policy.banks_.emplace(bank.bank(), resolved);
   }
   return policy;
@@ -127,6 +130,17 @@ const BankPolicy& VerdictPolicy::ForBank(absl::string_view bank) const {
 bool VerdictPolicy::WantsDihedral(v1::CheckOptions::Dihedral option) const {
   return option == v1::CheckOptions::DIHEDRAL_ON ||
          (option == v1::CheckOptions::DIHEDRAL_DEFAULT && any_dihedral_);
+}
+
+bool VerdictPolicy::WantsTrim(v1::CheckOptions::Trim option) const {
+  return option == v1::CheckOptions::TRIM_ON ||
+         (option == v1::CheckOptions::TRIM_DEFAULT && any_trim_);
+}
+
+bool VerdictPolicy::CountsTrim(v1::CheckOptions::Trim option,
+                               const BankPolicy& bank) {
+  return option == v1::CheckOptions::TRIM_ON ||
+         (option == v1::CheckOptions::TRIM_DEFAULT && bank.trim);
 }
 
 v1::Decision VerdictPolicy::Action(v1::Context context,

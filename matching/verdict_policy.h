@@ -12,7 +12,9 @@
 //   - PDQ at distance <= auto_distance with quality >= min_quality: the
 //     context's action; within review_distance (or low quality): REVIEW;
 //     a rotated or mirrored variant counts only where the bank (or the
-//     request) turns dihedral matching on;
+//     request) turns dihedral matching on, a hash of the content with its
+//     borders trimmed only where the bank (or the request) turns trimming
+//     on;
 //   - vPDQ video entry: the context's action when both percentages reach
 //     the bank's thresholds at auto_distance, REVIEW when they only do at
 //     review_distance (the reference rule, PERCENTAGE); otherwise the
@@ -53,6 +55,8 @@ struct BankPolicy {
   int review_distance = 31;
   int min_quality = 50;
   bool dihedral = true;
+  // Whether hashes of the content with its borders trimmed count.
+  bool trim = true;
   double vpdq_query_pct = 80;
   double vpdq_target_pct = 0;
   bool shadow = false;
@@ -77,6 +81,10 @@ class VerdictPolicy {
   // Whether media must be hashed in all 8 dihedral variants for `option`:
   // when the request asks for it, or leaves it to banks and one counts them.
   bool WantsDihedral(v1::CheckOptions::Dihedral option) const;
+  // Whether media must also be hashed with its borders trimmed for
+  // `option`: when the request asks for it, or leaves it to banks and one
+  // counts trimmed hashes.
+  bool WantsTrim(v1::CheckOptions::Trim option) const;
 
   // The context's action (UPLOAD -> upload_action, RESCAN -> rescan_action).
   static v1::Decision Action(v1::Context context, const BankPolicy& bank);
@@ -84,6 +92,8 @@ class VerdictPolicy {
   static bool CountsTransform(v1::CheckOptions::Dihedral option,
                               const BankPolicy& bank,
                               DihedralTransform transform);
+  // Whether a hash of the trimmed content may match an entry of `bank`.
+  static bool CountsTrim(v1::CheckOptions::Trim option, const BankPolicy& bank);
   // Decision for a PDQ match; ALLOW beyond review_distance.
   static v1::Decision DecidePdq(v1::Context context, const BankPolicy& bank,
                                 int distance, int quality);
@@ -117,6 +127,7 @@ class VerdictPolicy {
   absl::flat_hash_map<std::string, BankPolicy> banks_;
   int search_distance_ = 31;
   bool any_dihedral_ = true;
+  bool any_trim_ = true;
 };
 
 }  // namespace clearmatch

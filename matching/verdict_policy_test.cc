@@ -121,6 +121,35 @@ TEST(VerdictPolicyTest, DihedralVariantsCountWhereTheBankOrRequestSays) {
   EXPECT_FALSE(one->WantsDihedral(Options::DIHEDRAL_OFF));
 }
 
+TEST(VerdictPolicyTest, TrimmedHashesCountWhereTheBankOrRequestSays) {
+  BankPolicy on, off;
+  EXPECT_TRUE(on.trim);  // on by default
+  off.trim = false;
+  using Options = v1::CheckOptions;
+  EXPECT_TRUE(VerdictPolicy::CountsTrim(Options::TRIM_DEFAULT, on));
+  EXPECT_FALSE(VerdictPolicy::CountsTrim(Options::TRIM_DEFAULT, off));
+  EXPECT_TRUE(VerdictPolicy::CountsTrim(Options::TRIM_ON, off));
+  EXPECT_FALSE(VerdictPolicy::CountsTrim(Options::TRIM_OFF, on));
+
+  absl::StatusOr<VerdictPolicy> defaults = VerdictPolicy::Create(Config(""));
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_TRUE(defaults->WantsTrim(Options::TRIM_DEFAULT));
+  EXPECT_TRUE(defaults->ForBank("any").trim);
+  EXPECT_FALSE(defaults->WantsTrim(Options::TRIM_OFF));
+  absl::StatusOr<VerdictPolicy> none =
+      VerdictPolicy::Create(Config("default_policy { trim: false }"));
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->WantsTrim(Options::TRIM_DEFAULT));
+  EXPECT_TRUE(none->WantsTrim(Options::TRIM_ON));
+  absl::StatusOr<VerdictPolicy> one = VerdictPolicy::Create(
+      Config("default_policy { trim: false } "
+             "banks { bank: \"b\" policy { trim: true } }"));
+  ASSERT_TRUE(one.ok());
+  EXPECT_TRUE(one->WantsTrim(Options::TRIM_DEFAULT));
+  EXPECT_TRUE(one->ForBank("b").trim);
+  EXPECT_FALSE(one->ForBank("other").trim);
+}
+
 // A hash far (about 128 bits) from those of other seeds.
 PdqHash RandomHash(int seed) {
   std::mt19937 rng(seed);

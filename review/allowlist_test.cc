@@ -90,6 +90,36 @@ TEST(AllowlistKeyTest, DaemonHashesGiveTheHashOfTheKindThatMatched) {
   EXPECT_EQ(ReviewStore::AllowlistKey(no_md5, false, MatchOf("md5")), "");
 }
 
+TEST(AllowlistKeyTest, TrimmedMatchesAreKeyedByTheUntrimmedHash) {
+  // The daemon hashed the image and its trimmed content: a match on the
+  // trimmed content (or a rotation of it) is the content's, keyed by the
+  // untransformed, untrimmed PDQ.
+  v1::Hashes image = Image();
+  v1::PdqHashValue* trimmed = image.add_pdq();
+  trimmed->set_hash(kPdqRot90);
+  trimmed->set_transform("trimmed");
+  v1::PdqHashValue* trimmed_rotated = image.add_pdq();
+  trimmed_rotated->set_hash(kPdqRot90);
+  trimmed_rotated->set_transform("trimmed+rot90");
+  const std::string pdq = std::string("pdq:") + kPdq;
+  EXPECT_EQ(ReviewStore::AllowlistKey(image, false, MatchOf("pdq", "trimmed")),
+            pdq);
+  EXPECT_EQ(
+      ReviewStore::AllowlistKey(image, false, MatchOf("pdq", "trimmed+rot90")),
+      pdq);
+  // A caller's original hash is not bound to its trimmed hash that matched;
+  // its original still is when that matched.
+  EXPECT_EQ(ReviewStore::AllowlistKey(image, true, MatchOf("pdq", "trimmed")),
+            "");
+  EXPECT_EQ(ReviewStore::AllowlistKey(image, true, MatchOf("pdq")), pdq);
+  // Only a trimmed hash: nothing to key by.
+  v1::Hashes only_trimmed;
+  *only_trimmed.add_pdq() = *trimmed;
+  EXPECT_EQ(
+      ReviewStore::AllowlistKey(only_trimmed, false, MatchOf("pdq", "trimmed")),
+      "");
+}
+
 TEST(AllowlistKeyTest, CallersHashesCountOnlyAsTheHashThatMatched) {
   const v1::Hashes image = Image();
   EXPECT_EQ(ReviewStore::AllowlistKey(image, true, MatchOf("pdq")),

@@ -83,14 +83,15 @@ class ReviewStore {
 
   // The key under which the allowlist knows `match`'s entry for this
   // content: the content's own hash of the kind that matched. A PDQ match
-  // of an image: "pdq:<the untransformed PDQ hash>"; an md5/sha1/sha256
-  // match: "md5:<hex>" (...) of the file; a video's match (a vPDQ entry,
-  // or its frames against an image entry): "sha256:<the video file's
-  // SHA-256>". Empty when the match cannot be allowlisted: the hash is
-  // missing, or `hashes_from_caller` and the key would not be the very
-  // hash that matched (a caller's SHA-256 of a video is not bound to its
-  // frames, nor its "original" PDQ hash to a rotated one or to a second
-  // "original"). Hex in lower case.
+  // of an image (also by a rotation, or by its content with the borders
+  // trimmed: "trimmed", "trimmed+rot90"...): "pdq:<the untransformed,
+  // untrimmed PDQ hash>"; an md5/sha1/sha256 match: "md5:<hex>" (...) of the
+  // file; a video's match (a vPDQ entry, or its frames against an image entry):
+  // "sha256:<the video file's SHA-256>". Empty when the match cannot be
+  // allowlisted: the hash is missing, or `hashes_from_caller` and the key would
+  // not be the very hash that matched (a caller's SHA-256 of a video is not
+  // bound to its frames, nor its "original" PDQ hash to a rotated one or to a
+  // second "original"). Hex in lower case.
   static std::string AllowlistKey(const v1::Hashes& content,
                                   bool hashes_from_caller,
                                   const v1::Match& match);

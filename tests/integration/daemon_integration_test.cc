@@ -236,6 +236,46 @@ TEST_F(DaemonTest, BankWithoutDihedralIgnoresRotatedCopies) {
   EXPECT_EQ(response.decision(), v1::BLOCK);
 }
 
+TEST_F(DaemonTest, BorderedCopyMatchesItsTrimmedContent) {
+  // The banked bridge photo re-posted inside a white frame (made here with
+  // ffmpeg, re-encoded as JPEG): far from the bank as it is, a match once
+  // its border is trimmed.
+  const std::string framed = dir_.path() + "/bridge-framed.jpg";
+  ASSERT_EQ(
+      std::system(("ffmpeg -v error -y -i " +
+                   TestdataPath("pdq/bridge-1-original.jpg") +
+                   " -vf pad=iw+240:ih+160:120:40:color=white -q:v 4 " + framed)
+                      .c_str()),
+      0);
+  v1::CheckRequest request;
+  request.set_context(v1::UPLOAD);
+  request.set_media(Bytes(framed));
+  v1::CheckResponse response;
+  ASSERT_TRUE(CheckOk(request, &response));
+  EXPECT_EQ(response.decision(), v1::BLOCK);
+  ASSERT_EQ(response.matches_size(), 1);
+  EXPECT_EQ(response.matches(0).entry_id(), "bridge-1");
+  EXPECT_EQ(response.matches(0).transform(), "trimmed");
+  EXPECT_LE(response.matches(0).distance(), 31);
+  // The response reports both hashes: the image's and its content's.
+  std::vector<std::string> transforms;
+  for (const v1::PdqHashValue& pdq : response.hashes().pdq()) {
+    transforms.push_back(pdq.transform());
+  }
+  EXPECT_THAT(transforms, ::testing::Contains("original"));
+  EXPECT_THAT(transforms, ::testing::Contains("trimmed"));
+  EXPECT_GT(HexDistance(response.hashes().pdq(0).hash(),
+                        refs_["bridge-1-original.jpg"]),
+            31);
+
+  request.mutable_options()->set_trim(v1::CheckOptions::TRIM_OFF);
+  ASSERT_TRUE(CheckOk(request, &response));
+  EXPECT_EQ(response.decision(), v1::ALLOW);
+  for (const v1::PdqHashValue& pdq : response.hashes().pdq()) {
+    EXPECT_EQ(pdq.transform().find("trimmed"), std::string::npos);
+  }
+}
+
 TEST_F(DaemonTest, NearMatchOutsideAutoDistanceGivesReview) {
   // Bank "review" holds q0291's reference hash with 12 bits flipped and acts
   // automatically only up to distance 10; q0291 (256x256) hashes bit-exactly
