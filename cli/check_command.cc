@@ -25,7 +25,7 @@ constexpr size_t kChunkBytes = 1 << 20;
 std::string Usage() {
   return absl::StrCat(
       "usage: clearmatch check [--context upload|rescan] [--json] "
-      "[--deadline-ms N]\n"
+      "[--no-trim] [--deadline-ms N]\n"
       "                        ",
       kDaemonChannelUsage, " FILE...\n");
 }
@@ -34,6 +34,8 @@ struct CheckOptions {
   DaemonChannelFlags daemon;
   v1::Context context = v1::UPLOAD;
   bool json = false;
+  // --no-trim: match the media as it is only (CheckOptions.trim TRIM_OFF).
+  bool no_trim = false;
   int deadline_ms = 60000;
   std::vector<std::string> files;
 };
@@ -76,6 +78,8 @@ std::optional<CheckOptions> ParseCheckArgs(const std::vector<std::string>& args,
     const bool has_value = i + 1 < args.size();
     if (arg == "--json") {
       options.json = true;
+    } else if (arg == "--no-trim") {
+      options.no_trim = true;
     } else if ((arg == "--context" || arg == "--deadline-ms") && has_value) {
       if (!ConsumeValue(args, &i, &options, err)) return std::nullopt;
     } else if (arg.size() > 1 && arg[0] == '-') {
@@ -95,7 +99,7 @@ std::optional<CheckOptions> ParseCheckArgs(const std::vector<std::string>& args,
 
 // Sends `bytes` as a header and kChunkBytes chunks on CheckUpload.
 grpc::Status CheckUpload(v1::Matcher::Stub& stub, grpc::ClientContext* ctx,
-                         const std::string& path, v1::Context context,
+                         const std::string& path, const CheckOptions& options,
                          const std::string& bytes,
                          v1::CheckResponse* response) {
   std::unique_ptr<grpc::ClientWriter<v1::UploadChunk>> writer =
@@ -103,8 +107,11 @@ grpc::Status CheckUpload(v1::Matcher::Stub& stub, grpc::ClientContext* ctx,
   v1::UploadChunk chunk;
   v1::UploadHeader* header = chunk.mutable_header();
   header->set_content_id(path);
-  header->set_context(context);
+  header->set_context(options.context);
   header->set_declared_size(bytes.size());
+  if (options.no_trim) {
+    header->mutable_options()->set_trim(v1::CheckOptions::TRIM_OFF);
+  }
   bool ok = writer->Write(chunk);
   for (size_t offset = 0; ok && offset < bytes.size(); offset += kChunkBytes) {
     chunk.Clear();
@@ -127,12 +134,15 @@ grpc::Status CheckFile(v1::Matcher::Stub& stub, const std::string& path,
   ctx.set_deadline(std::chrono::system_clock::now() +
                    std::chrono::milliseconds(options.deadline_ms));
   if (bytes->size() > kUnaryLimit) {
-    return CheckUpload(stub, &ctx, path, options.context, *bytes, response);
+    return CheckUpload(stub, &ctx, path, options, *bytes, response);
   }
   v1::CheckRequest request;
   request.set_content_id(path);
   request.set_context(options.context);
   request.set_media(*std::move(bytes));
+  if (options.no_trim) {
+    request.mutable_options()->set_trim(v1::CheckOptions::TRIM_OFF);
+  }
   return stub.Check(&ctx, request, response);
 }
 

@@ -42,10 +42,12 @@ using CommandFn = int (*)(const std::vector<std::string>& args,
 int RunHashCommand(const std::vector<std::string>& args, std::ostream& out,
                    std::ostream& err);
 
-// `clearmatch compare [--json] A B`: how alike two media files are.
+// `clearmatch compare [--json] [--no-trim] A B`: how alike two media files
+// are.
 //
-// - two images: the PDQ distance, and the dihedral variant of A closest to B
-//   (so a rotated or mirrored copy shows as e.g. "rot90, distance 4");
+// - two images: the PDQ distance, and the variant of A closest to B (so a
+//   rotated or mirrored copy shows as e.g. "rot90, distance 4", a copy in a
+//   frame as "trimmed"; B's trimmed content counts too);
 // - two videos: vPDQ query_pct (A's frames found in B), target_pct (B's
 //   frames found in A), whether that is a match under the default rule
 //   (query_pct >= 80), and the matched time ranges on both sides;

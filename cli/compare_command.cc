@@ -11,7 +11,8 @@
 namespace clearmatch::cli {
 namespace {
 
-constexpr std::string_view kUsage = "usage: clearmatch compare [--json] A B\n";
+constexpr std::string_view kUsage =
+    "usage: clearmatch compare [--json] [--no-trim] A B\n";
 
 std::string RangesText(const std::vector<VpdqTimeRange>& ranges) {
   std::string text;
@@ -35,19 +36,47 @@ std::string RangesJson(const std::vector<VpdqTimeRange>& ranges) {
   return json + "]";
 }
 
+// The closest variant of A (rotations and mirrors of the image and of its
+// trimmed content) to B (the image, or its trimmed content).
+struct ClosestVariant {
+  int distance = std::numeric_limits<int>::max();
+  std::string transform = "original";  // "rot90", "trimmed+flipx"...
+  bool b_trimmed = false;
+};
+
+ClosestVariant FindClosestVariant(const MediaFingerprint& a,
+                                  const MediaFingerprint& b) {
+  ClosestVariant best;
+  const PdqDihedralResult* a_sides[] = {
+      &*a.pdq, a.trimmed_pdq ? &*a.trimmed_pdq : nullptr};
+  const PdqDihedralResult* b_sides[] = {
+      &*b.pdq, b.trimmed_pdq ? &*b.trimmed_pdq : nullptr};
+  for (int bi = 0; bi < 2; ++bi) {
+    if (b_sides[bi] == nullptr) continue;
+    for (int ai = 0; ai < 2; ++ai) {
+      if (a_sides[ai] == nullptr) continue;
+      for (int t = 0; t < kDihedralCount; ++t) {
+        const int d = a_sides[ai]->hashes[t].DistanceTo(b_sides[bi]->hashes[0]);
+        if (d >= best.distance) continue;
+        const std::string_view name =
+            DihedralTransformName(static_cast<DihedralTransform>(t));
+        best.distance = d;
+        best.transform = ai == 0  ? std::string(name)
+                         : t == 0 ? std::string("trimmed")
+                                  : "trimmed+" + std::string(name);
+        best.b_trimmed = bi == 1;
+      }
+    }
+  }
+  return best;
+}
+
 void CompareImages(const MediaFingerprint& a, const MediaFingerprint& b,
                    bool json, std::ostream& out) {
   const int direct = a.pdq->hashes[0].DistanceTo(b.pdq->hashes[0]);
-  int best = std::numeric_limits<int>::max();
-  DihedralTransform best_transform = DihedralTransform::kOriginal;
-  for (int t = 0; t < kDihedralCount; ++t) {
-    const int distance = a.pdq->hashes[t].DistanceTo(b.pdq->hashes[0]);
-    if (distance < best) {
-      best = distance;
-      best_transform = static_cast<DihedralTransform>(t);
-    }
-  }
-  const std::string transform(DihedralTransformName(best_transform));
+  const ClosestVariant closest = FindClosestVariant(a, b);
+  const int best = closest.distance;
+  const std::string& transform = closest.transform;
   const bool reliable = a.pdq->quality >= kPdqMinReliableQuality &&
                         b.pdq->quality >= kPdqMinReliableQuality;
   if (json) {
@@ -56,6 +85,7 @@ void CompareImages(const MediaFingerprint& a, const MediaFingerprint& b,
                .Add("distance", direct)
                .Add("best_transform", transform)
                .Add("best_distance", best)
+               .AddRaw("b_trimmed", closest.b_trimmed ? "true" : "false")
                .Add("quality_a", a.pdq->quality)
                .Add("quality_b", b.pdq->quality)
                .Add("match",
@@ -66,7 +96,8 @@ void CompareImages(const MediaFingerprint& a, const MediaFingerprint& b,
   }
   out << "PDQ distance " << direct << " (quality " << a.pdq->quality << " / "
       << b.pdq->quality << ")\n";
-  out << "closest dihedral variant of A: " << transform << ", distance " << best
+  out << "closest variant of A: " << transform
+      << (closest.b_trimmed ? " (to B trimmed)" : "") << ", distance " << best
       << "\n";
   out << (best <= PdqHash::kMatchDistance && reliable
               ? "match (distance <= 31)\n"
@@ -149,10 +180,13 @@ void CompareImageToVideo(const MediaFingerprint& image,
 int RunCompareCommand(const std::vector<std::string>& args, std::ostream& out,
                       std::ostream& err) {
   bool json = false;
+  bool trim = true;
   std::vector<std::string> files;
   for (const std::string& arg : args) {
     if (arg == "--json") {
       json = true;
+    } else if (arg == "--no-trim") {
+      trim = false;
     } else if (arg.size() > 1 && arg[0] == '-') {
       err << "clearmatch compare: unknown flag " << arg << "\n" << kUsage;
       return kExitUsage;
@@ -166,6 +200,7 @@ int RunCompareCommand(const std::vector<std::string>& args, std::ostream& out,
   }
   MediaFingerprinter::Options options;
   options.dihedral = true;
+  options.trim = trim;
   auto fingerprinter = MediaFingerprinter::Create(options);
   if (!fingerprinter.ok()) {
     err << "clearmatch compare: " << fingerprinter.status().message() << "\n";

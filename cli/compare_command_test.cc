@@ -7,6 +7,7 @@
 #include "cli/command.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "testing/temp_dir.h"
 #include "testing/testdata.h"
 
 namespace clearmatch::cli {
@@ -25,6 +26,30 @@ CompareResult Compare(const std::vector<std::string>& args) {
   std::ostringstream out, err;
   const int code = RunCompareCommand(args, out, err);
   return {code, out.str(), err.str()};
+}
+
+TEST(CompareCommandTest, AFramedCopyIsFoundThroughItsTrimmedContent) {
+  const testing::TempDir dir;
+  const std::string framed = dir.path() + "/framed.png";
+  ASSERT_EQ(std::system(("ffmpeg -v error -y -i '" +
+                         TestdataPath("pdq/bridge-1-original.jpg") +
+                         "' -vf pad=iw+200:ih+120:100:60:color=black '" +
+                         framed + "'")
+                            .c_str()),
+            0);
+  CompareResult r =
+      Compare({"--json", framed, TestdataPath("pdq/bridge-1-original.jpg")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("\"best_transform\": \"trimmed\""));
+  EXPECT_THAT(r.out, HasSubstr("\"match\": \"yes\""));
+  // The other way round: B's trimmed content is A.
+  r = Compare({TestdataPath("pdq/bridge-1-original.jpg"), framed});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("original (to B trimmed)"));
+  r = Compare({"--json", "--no-trim", framed,
+               TestdataPath("pdq/bridge-1-original.jpg")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("\"match\": \"no\""));
 }
 
 TEST(CompareCommandTest, RotatedImageIsFoundThroughItsDihedralVariant) {

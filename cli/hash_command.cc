@@ -13,11 +13,13 @@ namespace clearmatch::cli {
 namespace {
 
 constexpr std::string_view kUsage =
-    "usage: clearmatch hash [--dihedral] [--json] [--seconds-per-hash S]\n"
-    "                       [--keyframes] FILE...  (- reads stdin)\n";
+    "usage: clearmatch hash [--dihedral] [--no-trim] [--json]\n"
+    "                       [--seconds-per-hash S] [--keyframes] FILE...\n"
+    "                       (- reads stdin)\n";
 
 struct HashFlags {
   bool dihedral = false;
+  bool trim = true;
   bool json = false;
   double seconds_per_hash = 1.0;
   bool keyframes = false;
@@ -36,6 +38,8 @@ bool ParseFlags(const std::vector<std::string>& args, HashFlags* flags,
       only_files = true;
     } else if (arg == "--dihedral") {
       flags->dihedral = true;
+    } else if (arg == "--no-trim") {
+      flags->trim = false;
     } else if (arg == "--json") {
       flags->json = true;
     } else if (arg == "--keyframes") {
@@ -99,10 +103,28 @@ void PrintVideo(const std::string& file, const MediaFingerprint& fp,
       << '\n';
 }
 
+// Images with a border: the trimmed content's JSON object (rect [x, y,
+// width, height] in the file's pixels, pdq, quality, pdq_dihedral).
+std::string TrimmedJson(const MediaFingerprint& fp, const HashFlags& flags) {
+  const PdqDihedralResult& pdq = *fp.trimmed_pdq;
+  const ContentRect& r = *fp.content_rect;
+  JsonObjectWriter json;
+  json.AddRaw("rect", absl::StrCat("[", r.x, ", ", r.y, ", ", r.width, ", ",
+                                   r.height, "]"))
+      .Add("pdq", pdq.hashes[0].ToHex())
+      .Add("quality", pdq.quality);
+  if (flags.dihedral) json.Add("pdq_dihedral", DihedralHex(pdq));
+  return json.Finish();
+}
+
+// Images: JSON keys file, pdq, quality, digests, pdq_dihedral, trimmed
+// (when a border was trimmed); plain: "hash(es),quality,file", and for a
+// bordered image a second line "hash(es),quality,file,trimmed".
 void PrintFingerprint(const std::string& file, const MediaFingerprint& fp,
                       const HashFlags& flags, std::ostream& out) {
   if (fp.vpdq.has_value()) return PrintVideo(file, fp, flags, out);
   const PdqDihedralResult& pdq = *fp.pdq;
+  const bool trimmed = fp.trimmed_pdq.has_value() && fp.content_rect;
   if (flags.json) {
     JsonObjectWriter json;
     json.Add("file", file)
@@ -112,13 +134,19 @@ void PrintFingerprint(const std::string& file, const MediaFingerprint& fp,
         .Add("sha1", fp.digests.sha1)
         .Add("sha256", fp.digests.sha256);
     if (flags.dihedral) json.Add("pdq_dihedral", DihedralHex(pdq));
+    if (trimmed) json.AddRaw("trimmed", TrimmedJson(fp, flags));
     out << json.Finish() << '\n';
     return;
   }
-  const std::string hashes = flags.dihedral
-                                 ? absl::StrJoin(DihedralHex(pdq), ",")
-                                 : pdq.hashes[0].ToHex();
-  out << hashes << ',' << pdq.quality << ',' << file << '\n';
+  auto hashes = [&](const PdqDihedralResult& result) {
+    return flags.dihedral ? absl::StrJoin(DihedralHex(result), ",")
+                          : result.hashes[0].ToHex();
+  };
+  out << hashes(pdq) << ',' << pdq.quality << ',' << file << '\n';
+  if (trimmed) {
+    out << hashes(*fp.trimmed_pdq) << ',' << fp.trimmed_pdq->quality << ','
+        << file << ",trimmed\n";
+  }
 }
 
 }  // namespace
@@ -129,6 +157,7 @@ int RunHashCommand(const std::vector<std::string>& args, std::ostream& out,
   if (!ParseFlags(args, &flags, err)) return kExitUsage;
   MediaFingerprinter::Options options;
   options.dihedral = flags.dihedral;
+  options.trim = flags.trim;
   options.video.seconds_per_hash = flags.seconds_per_hash;
   options.video.keyframes_only = flags.keyframes;
   auto fingerprinter = MediaFingerprinter::Create(options);

@@ -1,4 +1,5 @@
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -10,6 +11,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "hashing/pdq_hash.h"
+#include "testing/temp_dir.h"
 #include "testing/testdata.h"
 
 namespace clearmatch::cli {
@@ -24,6 +26,7 @@ using ::clearmatch::testing::Sha256sumOfFile;
 using ::clearmatch::testing::TestdataPath;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 struct RunResult {
   int exit_code;
@@ -54,9 +57,51 @@ std::string JsonString(const std::string& line, const std::string& key) {
   return std::regex_search(line, match, pattern) ? match[1].str() : "";
 }
 
+// `file` inside a white frame, made by the ffmpeg CLI in the test's
+// temporary directory.
+std::string Framed(const testing::TempDir& dir, const std::string& file) {
+  const std::string out = dir.path() + "/framed.jpg";
+  const std::string command =
+      "ffmpeg -v error -y -i '" + file +
+      "' -vf pad=iw+80:ih+60:40:30:color=white -q:v 3 '" + out + "'";
+  EXPECT_EQ(std::system(command.c_str()), 0) << command;
+  return out;
+}
+
+TEST(HashCommandTest, BorderedImagesAlsoPrintTheirTrimmedContent) {
+  const testing::TempDir dir;
+  const std::string framed = Framed(dir, TestdataPath("pdq/q2821.jpg"));
+  RunResult r = RunHash({"--json", framed});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(JsonKeys(r.out),
+              ElementsAre("file", "pdq", "quality", "md5", "sha1", "sha256",
+                          "trimmed", "rect", "pdq", "quality"));
+  EXPECT_THAT(r.out, HasSubstr("\"rect\": ["));
+  // The trimmed content hashes close to the photo; the framed one does not.
+  const std::regex trimmed_pdq("\"trimmed\": \\{[^}]*\"pdq\": \"([0-9a-f]+)\"");
+  std::smatch match;
+  ASSERT_TRUE(std::regex_search(r.out, match, trimmed_pdq)) << r.out;
+  const PdqHash reference = *PdqHash::FromHex(ReferencePdqHash("q2821.jpg"));
+  EXPECT_LE(PdqHash::FromHex(match[1].str())->DistanceTo(reference), 31);
+  EXPECT_GT(PdqHash::FromHex(JsonString(r.out, "pdq"))->DistanceTo(reference),
+            31);
+  // Plain output: a second line for the content.
+  r = RunHash({framed});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::vector<std::string> lines =
+      absl::StrSplit(r.out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 2u) << r.out;
+  EXPECT_THAT(lines[1], ::testing::EndsWith(framed + ",trimmed"));
+  // --no-trim: the image as it is only.
+  r = RunHash({"--no-trim", "--json", framed});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, Not(HasSubstr("trimmed")));
+}
+
 TEST(HashCommandTest, JsonHasExactlyTheDocumentedKeys) {
+  // (q0122 has a 2-pixel dark line at its top, trimmed by default.)
   const std::string file = TestdataPath("pdq/q0122.jpg");
-  RunResult r = RunHash({"--json", file});
+  RunResult r = RunHash({"--json", "--no-trim", file});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(JsonKeys(r.out),
               ElementsAre("file", "pdq", "quality", "md5", "sha1", "sha256"));
@@ -97,8 +142,10 @@ TEST(HashCommandTest, DihedralArrayIsInTheReferenceOrder) {
 }
 
 TEST(HashCommandTest, PlainOutputIsReferenceCsvShape) {
+  // (q0746 has uniform bands at its bottom and right edges: trimmed by
+  // default, which adds a second line; BorderedImagesAlso... tests that.)
   const std::string file = TestdataPath("pdq/q0746.jpg");
-  RunResult r = RunHash({file});
+  RunResult r = RunHash({"--no-trim", file});
   ASSERT_EQ(r.exit_code, 0);
   EXPECT_EQ(r.out, ReferencePdqHash("q0746.jpg") + ",100," + file + "\n");
 }

@@ -27,7 +27,8 @@ namespace {
 constexpr std::string_view kUsage =
     "usage: clearmatch match --bank FILE.csv [--config clearmatchd.textproto] "
     "[--context upload|rescan] [--max-distance 0..31] "
-    "[--dihedral | --no-dihedral] [--json] (MEDIA... | --hashes FILE)\n";
+    "[--dihedral | --no-dihedral] [--trim | --no-trim] [--json] "
+    "(MEDIA... | --hashes FILE)\n";
 
 // A query hashes file is bounded like a bank CSV line by line.
 constexpr int64_t kMaxHashesFileBytes = int64_t{1} << 30;
@@ -79,6 +80,9 @@ bool ParseFlags(const std::vector<std::string>& args, MatchFlags* flags,
       flags->match.dihedral = arg == "--dihedral"
                                   ? v1::CheckOptions::DIHEDRAL_ON
                                   : v1::CheckOptions::DIHEDRAL_OFF;
+    } else if (arg == "--trim" || arg == "--no-trim") {
+      flags->match.trim = arg == "--trim" ? v1::CheckOptions::TRIM_ON
+                                          : v1::CheckOptions::TRIM_OFF;
     } else if (arg == "--json") {
       flags->json = true;
     } else if (arg == "--bank" || arg == "--hashes" || arg == "--config" ||
@@ -208,6 +212,7 @@ int MatchMediaFiles(const Matching& matching, const VerdictPolicy& policy,
                     std::ostream& err) {
   MediaFingerprinter::Options options;
   options.dihedral = policy.WantsDihedral(matching.flags.match.dihedral);
+  options.trim = policy.WantsTrim(matching.flags.match.trim);
   absl::StatusOr<std::unique_ptr<MediaFingerprinter>> fingerprinter =
       MediaFingerprinter::Create(options);
   if (!fingerprinter.ok()) {

@@ -1,6 +1,7 @@
 // `clearmatch match` end to end on a temp bank CSV made from the reference
 // hashes in tests/testdata/pdq (expected values come from the reference
 // CSVs and md5sum, never from this code).
+#include <cstdlib>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -131,6 +132,25 @@ TEST_F(MatchCommandTest, DihedralFindsEveryRotatedVariantOfTheBridge) {
     ASSERT_EQ(file.size(), 1u) << kBridgeFiles[t] << "\n" << out_.str();
     EXPECT_LE(Distance(file[0]), 31);
   }
+}
+
+TEST_F(MatchCommandTest, AFramedCopyMatchesByItsTrimmedContent) {
+  const std::string framed = dir_.File("framed.jpg");
+  ASSERT_EQ(std::system(("ffmpeg -v error -y -i '" +
+                         TestdataPath("pdq/bridge-1-original.jpg") +
+                         "' -vf pad=iw+160:ih+100:30:70:color=gray -q:v 3 '" +
+                         framed + "'")
+                            .c_str()),
+            0);
+  ASSERT_EQ(Run({"--bank", BankPath(), "--json", framed}), 0) << err_.str();
+  const auto trimmed = LinesWith(
+      {"\"entry_id\": \"dihedral-original\"", "\"transform\": \"trimmed\""});
+  ASSERT_EQ(trimmed.size(), 1u) << out_.str();
+  EXPECT_LE(Distance(trimmed[0]), 31);
+  // --no-trim: the framed picture alone matches nothing.
+  EXPECT_EQ(Run({"--bank", BankPath(), "--no-trim", "--json", framed}), 0);
+  EXPECT_THAT(LinesWith({"\"entry_id\": \"dihedral-original\""}), IsEmpty());
+  EXPECT_THAT(LinesWith({"trimmed"}), IsEmpty());
 }
 
 TEST_F(MatchCommandTest, WithoutDihedralOnlyTheOriginalVariantMatches) {
