@@ -18,6 +18,9 @@
 //   --load_max         largest N for the Serialize/Deserialize timing
 //                      (10000000)
 //   --seed             random seed (1)
+//   --radii            comma-separated search radii as distances <= r
+//                      (default 31; e.g. 31,35,40,47 to price a review
+//                      band above 31 against radius 31 in the same run)
 // Latencies use one thread: MultiHashIndex runs on the calling thread, FAISS
 // runs with omp_set_num_threads(1). Builds use up to 2 threads.
 #include <faiss/IndexBinaryFlat.h>
@@ -53,7 +56,6 @@ namespace {
 using idx_t = faiss::IndexBinary::idx_t;
 using Clock = std::chrono::steady_clock;
 constexpr int kBytes = 32;
-constexpr int kRadius = 32;  // distances <= 31
 constexpr int kBatch = 8;
 
 struct Flags {
@@ -67,6 +69,7 @@ struct Flags {
   int64_t faiss_mih_max = 1000000;
   int64_t load_max = 10000000;
   uint64_t seed = 1;
+  std::vector<int64_t> radii = {31};  // inclusive distances
 };
 
 std::vector<int64_t> ParseInts(absl::string_view text) {
@@ -108,6 +111,8 @@ Flags ParseFlags(int argc, char** argv) {
       flags.faiss_mih_max = ParseInts(value)[0];
     } else if (name == "--load_max") {
       flags.load_max = ParseInts(value)[0];
+    } else if (name == "--radii") {
+      flags.radii = ParseInts(value);
     } else if (name == "--seed") {
       flags.seed = uint64_t(ParseInts(value)[0]);
     } else {
@@ -193,8 +198,10 @@ std::vector<uint8_t> MakeQueries(const std::string& kind,
 
 using ResultSet = std::vector<std::pair<idx_t, int>>;
 
+// Every stored code at distance <= max_distance of each query.
 std::vector<ResultSet> BruteForce(const std::vector<uint8_t>& codes,
-                                  const uint8_t* queries, int nq) {
+                                  const uint8_t* queries, int nq,
+                                  int max_distance) {
   const size_t n = codes.size() / kBytes;
   std::vector<int32_t> distances(n);
   std::vector<ResultSet> out(nq);
@@ -202,16 +209,18 @@ std::vector<ResultSet> BruteForce(const std::vector<uint8_t>& codes,
     index_internal::ComputeDistances256(queries + size_t(q) * kBytes,
                                         codes.data(), n, distances.data());
     for (size_t i = 0; i < n; ++i) {
-      if (distances[i] < kRadius) out[q].emplace_back(idx_t(i), distances[i]);
+      if (distances[i] <= max_distance)
+        out[q].emplace_back(idx_t(i), distances[i]);
     }
   }
   return out;
 }
 
 std::vector<ResultSet> RangeResults(const faiss::IndexBinary& index,
-                                    const uint8_t* queries, int nq) {
+                                    const uint8_t* queries, int nq,
+                                    int max_distance) {
   faiss::RangeSearchResult result(nq);
-  index.range_search(nq, queries, kRadius, &result);
+  index.range_search(nq, queries, max_distance + 1, &result);
   std::vector<ResultSet> out(nq);
   for (int q = 0; q < nq; ++q) {
     for (size_t i = result.lims[q]; i < result.lims[q + 1]; ++i) {
@@ -223,15 +232,16 @@ std::vector<ResultSet> RangeResults(const faiss::IndexBinary& index,
 }
 
 // Microseconds of each range_search call over `nq` queries in groups of
-// `batch`.
+// `batch`, at distances <= max_distance.
 std::vector<double> TimeQueries(const faiss::IndexBinary& index,
                                 const std::vector<uint8_t>& queries, int nq,
-                                int batch, size_t* hits) {
+                                int batch, int max_distance, size_t* hits) {
   std::vector<double> micros;
   for (int q = 0; q + batch <= nq; q += batch) {
     faiss::RangeSearchResult result(batch);
     const Clock::time_point start = Clock::now();
-    index.range_search(batch, &queries[size_t(q) * kBytes], kRadius, &result);
+    index.range_search(batch, &queries[size_t(q) * kBytes], max_distance + 1,
+                       &result);
     micros.push_back(Seconds(Clock::now() - start) * 1e6);
     *hits += result.lims[batch];
   }
@@ -250,14 +260,15 @@ struct Workload {
   int64_t n;
   const std::vector<uint8_t>* codes;
   std::map<std::string, std::vector<uint8_t>> queries;  // kind -> queries
-  std::map<std::string, std::vector<ResultSet>> expected;
+  // (kind, max distance) -> brute-force results
+  std::map<std::pair<std::string, int>, std::vector<ResultSet>> expected;
 };
 
 void PrintHeader() {
-  std::printf("%-10s %-9s %-28s %-6s %8s %8s %8s %9s %9s %10s %10s %8s %6s\n",
-              "N", "data", "index", "query", "build_s", "rss_MiB", "heap_MiB",
-              "p50_1_us", "p99_1_us", "p50_8_us", "p99_8_us", "hits/q",
-              "exact");
+  std::printf(
+      "%-10s %-9s %-28s %-6s %6s %8s %8s %8s %9s %9s %10s %10s %8s %6s\n", "N",
+      "data", "index", "query", "radius", "build_s", "rss_MiB", "heap_MiB",
+      "p50_1_us", "p99_1_us", "p50_8_us", "p99_8_us", "hits/q", "exact");
 }
 
 // Builds one index, measures it on every query kind, checks exactness.
@@ -272,23 +283,27 @@ void RunIndex(
   const double rss = ResidentMiB() - rss_before;
   const double heap = HeapInUseMiB() - heap_before;
   for (const auto& [kind, queries] : w.queries) {
-    const int nq = std::min<int>(timed_queries, int(queries.size() / kBytes));
-    size_t hits = 0;
-    const std::vector<double> one = TimeQueries(*index, queries, nq, 1, &hits);
-    size_t batch_hits = 0;
-    const std::vector<double> eight =
-        TimeQueries(*index, queries, nq, kBatch, &batch_hits);
-    const std::vector<ResultSet>& expected = w.expected.at(kind);
-    const bool exact =
-        RangeResults(*index, queries.data(), int(expected.size())) == expected;
-    std::printf(
-        "%-10ld %-9s %-28s %-6s %8.2f %8.0f %8.0f %9.0f %9.0f %10.0f %10.0f "
-        "%8.1f %6s\n",
-        long(w.n), w.data.c_str(), name.c_str(), kind.c_str(), build_s, rss,
-        heap, Percentile(one, 0.5), Percentile(one, 0.99),
-        Percentile(eight, 0.5), Percentile(eight, 0.99),
-        double(hits) / std::max(nq, 1), exact ? "yes" : "NO");
-    std::fflush(stdout);
+    for (const auto& [key, expected] : w.expected) {
+      if (key.first != kind) continue;
+      const int radius = key.second;
+      const int nq = std::min<int>(timed_queries, int(queries.size() / kBytes));
+      size_t hits = 0;
+      const std::vector<double> one =
+          TimeQueries(*index, queries, nq, 1, radius, &hits);
+      size_t batch_hits = 0;
+      const std::vector<double> eight =
+          TimeQueries(*index, queries, nq, kBatch, radius, &batch_hits);
+      const bool exact = RangeResults(*index, queries.data(),
+                                      int(expected.size()), radius) == expected;
+      std::printf(
+          "%-10ld %-9s %-28s %-6s %6d %8.2f %8.0f %8.0f %9.0f %9.0f %10.0f "
+          "%10.0f %8.1f %6s\n",
+          long(w.n), w.data.c_str(), name.c_str(), kind.c_str(), radius,
+          build_s, rss, heap, Percentile(one, 0.5), Percentile(one, 0.99),
+          Percentile(eight, 0.5), Percentile(eight, 0.99),
+          double(hits) / std::max(nq, 1), exact ? "yes" : "NO");
+      std::fflush(stdout);
+    }
   }
 }
 
@@ -310,9 +325,9 @@ void RunLoadTiming(const Workload& w, int substrings) {
 int Main(int argc, char** argv) {
   const Flags flags = ParseFlags(argc, argv);
   std::printf(
-      "# index_bench: range search radius %d (distance <= %d), "
+      "# index_bench: range search at distance <= radius, "
       "hardware popcount %s; latencies single-threaded\n",
-      kRadius, kRadius - 1, index_internal::CpuHasPopcount() ? "yes" : "no");
+      index_internal::CpuHasPopcount() ? "yes" : "no");
   PrintHeader();
   for (int64_t n : flags.sizes) {
     for (const std::string& data : flags.data) {
@@ -322,8 +337,10 @@ int Main(int argc, char** argv) {
       const int nq = std::max(flags.queries, flags.check_queries);
       for (const char* kind : {"near", "random"}) {
         w.queries[kind] = MakeQueries(kind, codes, nq, rng);
-        w.expected[kind] =
-            BruteForce(codes, w.queries[kind].data(), flags.check_queries);
+        for (int64_t radius : flags.radii) {
+          w.expected[{kind, int(radius)}] = BruteForce(
+              codes, w.queries[kind].data(), flags.check_queries, int(radius));
+        }
       }
       for (int64_t m : flags.substrings) {
         RunIndex(w, "MultiHashIndex m=" + std::to_string(m), flags.queries,

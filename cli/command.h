@@ -59,7 +59,7 @@ int RunCompareCommand(const std::vector<std::string>& args, std::ostream& out,
                       std::ostream& err);
 
 // `clearmatch match --bank FILE.csv [--config clearmatchd.textproto]
-//  [--context upload|rescan] [--max-distance 0..31]
+//  [--context upload|rescan] [--max-distance 0..47]
 //  [--dihedral | --no-dihedral] [--json] (MEDIA... | --hashes FILE)`:
 // the offline matcher, with the daemon's own matching core (matching/), so
 // that it decides as clearmatchd's Check does for the same bank and input.

@@ -26,7 +26,7 @@ namespace {
 
 constexpr std::string_view kUsage =
     "usage: clearmatch match --bank FILE.csv [--config clearmatchd.textproto] "
-    "[--context upload|rescan] [--max-distance 0..31] "
+    "[--context upload|rescan] [--max-distance 0..47] "
     "[--dihedral | --no-dihedral] [--trim | --no-trim] [--json] "
     "(MEDIA... | --hashes FILE)\n";
 
@@ -57,7 +57,7 @@ bool SetValueFlag(const std::string& arg, const std::string& value,
   } else {  // --max-distance
     int& distance = flags->match.max_distance;
     return absl::SimpleAtoi(absl::string_view(value), &distance) &&
-           distance >= 0 && distance <= PdqHash::kMatchDistance;
+           distance >= 0 && distance <= VerdictPolicy::kMaxReviewDistance;
   }
   return true;
 }

@@ -265,7 +265,7 @@ TEST_F(MatchCommandTest, UsageErrors) {
   const std::string image = TestdataPath("pdq/bridge-1-original.jpg");
   EXPECT_EQ(Run({image}), 2);                 // no --bank
   EXPECT_EQ(Run({"--bank", BankPath()}), 2);  // no queries
-  EXPECT_EQ(Run({"--bank", BankPath(), "--max-distance", "32", image}), 2);
+  EXPECT_EQ(Run({"--bank", BankPath(), "--max-distance", "48", image}), 2);
   EXPECT_EQ(Run({"--bank", BankPath(), "--max-distance", "x", image}), 2);
   EXPECT_EQ(Run({"--bank", BankPath(), "--hashes", BankPath(), image}), 2);
   EXPECT_EQ(Run({"--bank", BankPath(), "--frobnicate", image}), 2);

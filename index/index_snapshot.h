@@ -50,6 +50,11 @@ class IndexSnapshot {
  public:
   // Most query codes per search call (e.g. the frames of a long video).
   static constexpr int kMaxQueries = 1 << 20;
+  // Largest PDQ search distance (a review band above the match threshold
+  // of 31). The multi-index's hash tables serve distances up to 3 x its
+  // substring count - 1 (47 below 1M codes, 35 up to 30M, 32 beyond) and
+  // scan beyond; docs/PERFORMANCE.md, "Index search beyond 31".
+  static constexpr int kMaxSearchDistance = 47;
 
   IndexSnapshot(const IndexSnapshot&) = delete;
   IndexSnapshot& operator=(const IndexSnapshot&) = delete;
@@ -68,10 +73,10 @@ class IndexSnapshot {
   // valid while the snapshot lives.
   EntryView entry(EntryRef ref) const;
 
-  // Every live PDQ entry within `max_distance` (inclusive, 0..31) of each
-  // query code, sorted by (query, distance, entry). INVALID_ARGUMENT for a
-  // distance outside 0..31, RESOURCE_EXHAUSTED over kMaxQueries, INTERNAL if
-  // the index fails.
+  // Every live PDQ entry within `max_distance` (inclusive,
+  // 0..kMaxSearchDistance) of each query code, sorted by (query, distance,
+  // entry). INVALID_ARGUMENT for a distance outside 0..kMaxSearchDistance,
+  // RESOURCE_EXHAUSTED over kMaxQueries, INTERNAL if the index fails.
   absl::StatusOr<std::vector<PdqHit>> SearchPdq(
       absl::Span<const PdqHash> queries, int max_distance) const;
 

@@ -1,4 +1,4 @@
-// IndexSnapshot: PDQ search equals brute force at every distance 0..31,
+// IndexSnapshot: PDQ search equals brute force at every distance 0..47,
 // the inclusive boundary, exact-hash lookups and video frame search.
 #include "index/index_snapshot.h"
 
@@ -33,14 +33,21 @@ void ExpectSameAsBruteForce(const std::vector<PdqHash>& codes,
   IndexBuilder builder({});
   auto snapshot = builder.Build(std::move(entries), 7);
   ASSERT_TRUE(snapshot.ok()) << snapshot.status();
-  int64_t total_hits = 0;
-  for (int max_distance = 0; max_distance <= 31; ++max_distance) {
-    HitSet expected;
-    for (size_t q = 0; q < queries.size(); ++q) {
-      for (size_t e = 0; e < codes.size(); ++e) {
-        const int d = BruteDistance(queries[q], codes[e]);
-        if (d <= max_distance) expected.insert({int(q), EntryRef(e), d});
+  std::vector<std::tuple<int, EntryRef, int>> near;  // within the largest
+  for (size_t q = 0; q < queries.size(); ++q) {
+    for (size_t e = 0; e < codes.size(); ++e) {
+      const int d = BruteDistance(queries[q], codes[e]);
+      if (d <= IndexSnapshot::kMaxSearchDistance) {
+        near.emplace_back(int(q), EntryRef(e), d);
       }
+    }
+  }
+  int64_t total_hits = 0;
+  for (int max_distance = 0; max_distance <= IndexSnapshot::kMaxSearchDistance;
+       ++max_distance) {
+    HitSet expected;
+    for (const auto& hit : near) {
+      if (std::get<2>(hit) <= max_distance) expected.insert(hit);
     }
     auto hits = (*snapshot)->SearchPdq(queries, max_distance);
     ASSERT_TRUE(hits.ok()) << hits.status();
@@ -55,12 +62,12 @@ void ExpectSameAsBruteForce(const std::vector<PdqHash>& codes,
   EXPECT_GT(total_hits, 0);  // the data exercises the comparison
 }
 
-// Queries 0..40 bits from stored codes, plus unrelated random ones.
+// Queries 0..48 bits from stored codes, plus unrelated random ones.
 std::vector<PdqHash> NearQueries(const std::vector<PdqHash>& codes, int count,
                                  std::mt19937_64& rng) {
   std::vector<PdqHash> queries;
   for (int i = 0; i < count; ++i) {
-    queries.push_back(FlipBits(codes[rng() % codes.size()], i % 41, rng));
+    queries.push_back(FlipBits(codes[rng() % codes.size()], i % 49, rng));
   }
   for (int i = 0; i < 10; ++i) queries.push_back(RandomCode(rng));
   return queries;
@@ -107,11 +114,28 @@ TEST(IndexSnapshotTest, RejectsDistanceOutsideRange) {
   IndexBuilder builder({});
   auto snapshot = builder.Build({}, 1);
   ASSERT_TRUE(snapshot.ok());
-  EXPECT_EQ((*snapshot)->SearchPdq({PdqHash()}, 32).status().code(),
+  EXPECT_EQ((*snapshot)->SearchPdq({PdqHash()}, 48).status().code(),
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ((*snapshot)->SearchPdq({PdqHash()}, -1).status().code(),
             absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(*(*snapshot)->SearchPdq({PdqHash()}, 31), IsEmpty());
+  EXPECT_THAT(*(*snapshot)->SearchPdq({PdqHash()}, 47), IsEmpty());
+}
+
+// A review band above the match threshold: 40 bits away is found at 40
+// (and through the video frame search too), not at 39.
+TEST(IndexSnapshotTest, SearchesAReviewBandAbove31) {
+  std::mt19937_64 rng(4);
+  const PdqHash stored = RandomCode(rng);
+  auto snapshot = IndexBuilder({}).Build({PdqEntry(stored, "only")}, 1);
+  ASSERT_TRUE(snapshot.ok());
+  const PdqHash at40 = FlipBits(stored, 40, rng);
+  ASSERT_EQ(BruteDistance(stored, at40), 40);
+  EXPECT_THAT(*(*snapshot)->SearchPdq({at40}, 39), IsEmpty());
+  auto hits = (*snapshot)->SearchPdq({at40}, 40);
+  ASSERT_TRUE(hits.ok()) << hits.status();
+  ASSERT_EQ(hits->size(), 1u);
+  EXPECT_EQ((*hits)[0].distance, 40);
 }
 
 HashEntry DigestEntry(HashType type, std::string digest, std::string id) {

@@ -12,6 +12,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "index/index_snapshot.h"
 #include "index/pdq_index_factory.h"
 
 namespace clearmatch::index_internal {
@@ -72,10 +73,10 @@ template <typename OnHit>
 absl::Status RangeSearch(const faiss::IndexBinary& index,
                          const uint8_t* queries, int n, int max_distance,
                          OnHit on_hit) {
-  if (max_distance < 0 || max_distance > PdqHash::kMatchDistance) {
-    return absl::InvalidArgumentError(absl::StrCat("max distance ",
-                                                   max_distance, " outside 0..",
-                                                   PdqHash::kMatchDistance));
+  if (max_distance < 0 || max_distance > IndexSnapshot::kMaxSearchDistance) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("max distance ", max_distance, " outside 0..",
+                     IndexSnapshot::kMaxSearchDistance));
   }
   if (n <= 0 || index.ntotal == 0) return absl::OkStatus();
   try {

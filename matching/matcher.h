@@ -41,7 +41,7 @@ class Matcher {
     v1::CheckOptions::Trim trim = v1::CheckOptions::TRIM_DEFAULT;
     // Caps the PDQ search radius below the policy's (the CLI's
     // --max-distance); matches further away are not looked for.
-    int max_distance = PdqHash::kMatchDistance;
+    int max_distance = VerdictPolicy::kMaxReviewDistance;
   };
 
   explicit Matcher(const VerdictPolicy& policy) : policy_(policy) {}

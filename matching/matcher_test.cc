@@ -32,8 +32,9 @@ constexpr char kPolicies[] = R"(
                                   upload_action: REVIEW } }
   banks { bank: "watch" policy { shadow: true } }
   banks { bank: "upright" policy { dihedral: false } }
+  banks { bank: "wide" policy { review_distance: 40 } }
 )";
-const char* const kBanks[] = {"main", "strict", "watch", "upright"};
+const char* const kBanks[] = {"main", "strict", "watch", "upright", "wide"};
 
 VerdictPolicy Policy(const char* text) {
   v1::DaemonConfig config;
@@ -63,7 +64,7 @@ v1::Decision Rule(const std::string& bank, int distance, int quality,
                   v1::Context context) {
   const bool strict = bank == "strict";
   const int auto_distance = strict ? 8 : 31;
-  const int review_distance = strict ? 16 : 31;
+  const int review_distance = strict ? 16 : bank == "wide" ? 40 : 31;
   const v1::Decision action =
       context == v1::RESCAN ? v1::TAKEDOWN : (strict ? v1::REVIEW : v1::BLOCK);
   if (distance <= auto_distance && quality >= 50) return action;
@@ -80,8 +81,8 @@ TEST(MatcherTest, PdqMatchesEqualABruteForceScanOfTheRules) {
   std::vector<HashEntry> entries;
   for (int i = 0; i < 400; ++i) {
     const PdqHash& near = query.pdq[i % kDihedralCount].hash;
-    const PdqHash hash = FlipBits(near, static_cast<int>(rng() % 40), rng);
-    entries.push_back(PdqEntry(hash, "e" + std::to_string(i), kBanks[i % 4]));
+    const PdqHash hash = FlipBits(near, static_cast<int>(rng() % 44), rng);
+    entries.push_back(PdqEntry(hash, "e" + std::to_string(i), kBanks[i % 5]));
   }
   const std::shared_ptr<const IndexSnapshot> snapshot = Snapshot(entries);
   const VerdictPolicy policy = Policy(kPolicies);

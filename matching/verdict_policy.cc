@@ -60,10 +60,12 @@ absl::Status Merge(const v1::Policy& in, absl::string_view key,
     return bad("auto_distance", out->auto_distance, "is outside 0..31");
   }
   if (out->review_distance < out->auto_distance ||
-      out->review_distance > PdqHash::kMatchDistance) {
+      out->review_distance > VerdictPolicy::kMaxReviewDistance) {
     return bad("review_distance", out->review_distance,
-               absl::StrCat("is outside auto_distance..31 (",
-                            out->auto_distance, "..31)"));
+               absl::StrCat("is outside auto_distance..",
+                            VerdictPolicy::kMaxReviewDistance, " (",
+                            out->auto_distance, "..",
+                            VerdictPolicy::kMaxReviewDistance, ")"));
   }
   if (out->min_quality < kPdqMinReliableQuality || out->min_quality > 100) {
     return bad("min_quality", out->min_quality,

@@ -42,6 +42,7 @@
 #include "hashing/pdq_hasher.h"
 #include "hashing/vpdq_feature.h"
 #include "hashing/vpdq_matcher.h"
+#include "index/index_snapshot.h"
 #include "matching/allowlist.h"
 #include "matching/video_verdict.h"
 
@@ -69,6 +70,9 @@ v1::Decision MoreSevere(v1::Decision a, v1::Decision b);
 
 class VerdictPolicy {
  public:
+  // Largest review_distance: the farthest the index searches.
+  static constexpr int kMaxReviewDistance = IndexSnapshot::kMaxSearchDistance;
+
   // INVALID_ARGUMENT naming the key ("banks[1].policy.auto_distance") of
   // the first bad value.
   static absl::StatusOr<VerdictPolicy> Create(const v1::DaemonConfig& config);

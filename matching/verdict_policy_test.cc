@@ -55,6 +55,22 @@ TEST(VerdictPolicyTest, PerBankReviewBandAndActions) {
   EXPECT_EQ(policy->SearchDistance(), 20);
 }
 
+TEST(VerdictPolicyTest, ReviewBandReachesAboveTheMatchThreshold) {
+  absl::StatusOr<VerdictPolicy> policy = VerdictPolicy::Create(Config(R"(
+    banks { bank: "wide" policy { review_distance: 47 } }
+  )"));
+  ASSERT_TRUE(policy.ok()) << policy.status();
+  EXPECT_EQ(VerdictPolicy::kMaxReviewDistance, 47);
+  const BankPolicy& wide = policy->ForBank("wide");
+  EXPECT_EQ(VerdictPolicy::DecidePdq(v1::UPLOAD, wide, 31, 100), v1::BLOCK);
+  EXPECT_EQ(VerdictPolicy::DecidePdq(v1::UPLOAD, wide, 32, 100), v1::REVIEW);
+  EXPECT_EQ(VerdictPolicy::DecidePdq(v1::UPLOAD, wide, 47, 100), v1::REVIEW);
+  EXPECT_EQ(VerdictPolicy::DecidePdq(v1::UPLOAD, wide, 48, 100), v1::ALLOW);
+  EXPECT_EQ(VerdictPolicy::DecidePdq(v1::UPLOAD, policy->ForBank("x"), 32, 100),
+            v1::ALLOW);
+  EXPECT_EQ(policy->SearchDistance(), 47);
+}
+
 TEST(VerdictPolicyTest, MoreSevereOrdersDecisions) {
   EXPECT_EQ(MoreSevere(v1::ALLOW, v1::REVIEW), v1::REVIEW);
   EXPECT_EQ(MoreSevere(v1::BLOCK, v1::REVIEW), v1::BLOCK);
@@ -67,6 +83,10 @@ TEST(VerdictPolicyTest, BadValuesNameTheirKey) {
       {"default_policy { auto_distance: 32 }", "default_policy.auto_distance"},
       {"banks { bank: \"b\" policy { auto_distance: 10 review_distance: 5 } }",
        "banks[0].policy.review_distance"},
+      {"banks { bank: \"b\" policy { review_distance: 48 } }",
+       "banks[0].policy.review_distance"},
+      {"default_policy { review_distance: 64 }",
+       "default_policy.review_distance"},
       {"banks { bank: \"b\" policy { min_quality: 40 } }",
        "banks[0].policy.min_quality"},
       {"banks { bank: \"b\" policy { vpdq_query_pct: 101 } }",
