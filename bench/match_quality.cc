@@ -2,7 +2,7 @@
 // images and videos with the everyday edits of re-uploads, and what it
 // flags among unrelated pairs, per review_distance. It runs the code of a
 // Check: MediaFingerprinter (options as MatchPipeline sets them from the
-// policy: dihedral on), Query::FromFingerprint, Matcher::FindMatches over an
+// policy: dihedral variants and trimming on), Query::FromFingerprint, Matcher::FindMatches over an
 // IndexSnapshot of the originals' hashes (images as PDQ entries, videos as
 // vPDQ entries, in two snapshots) and VerdictPolicy::Conclude. Writes the
 // tables of docs/MATCH_QUALITY.md (Markdown) to stdout; scripts/
@@ -138,6 +138,8 @@ class CheckRunner {
     MediaFingerprinter::Options options;
     dihedral_ = policies_[0].WantsDihedral(v1::CheckOptions::DIHEDRAL_DEFAULT);
     options.dihedral = dihedral_;
+    // Trimming is on by default (Policy.trim); MatchPipeline asks for it.
+    options.trim = true;
     absl::StatusOr<std::unique_ptr<MediaFingerprinter>> fingerprinter =
         MediaFingerprinter::Create(options);
     if (!fingerprinter.ok())

@@ -299,6 +299,33 @@ void PrintVideoRules(const EvaluationSet& set) {
   std::printf("\n");
 }
 
+std::string Ranges(const google::protobuf::RepeatedPtrField<v1::TimeRange>& r) {
+  std::vector<std::string> parts;
+  for (const v1::TimeRange& range : r) {
+    parts.push_back(absl::StrFormat("%.1f-%.1f", range.start_seconds(),
+                                    range.end_seconds()));
+  }
+  return parts.empty() ? "-" : absl::StrJoin(parts, ", ");
+}
+
+// Each clip's and embedding's ranges: true and reported.
+void PrintVideoRanges(const EvaluationSet& set) {
+  std::printf(
+      "| video | edit | decision | true range in upload | reported | true "
+      "range in banked | reported |\n|---|---|---|---|---|---|---|\n");
+  for (const QueryOutcome& q : set.queries) {
+    if (!q.truth.known) continue;
+    const v1::Match& own = q.per_radius[0].own;
+    std::printf("| %s | %s | %s | %.1f-%.1f | %s | %.1f-%.1f | %s |\n",
+                set.originals[q.original].c_str(), q.edit.c_str(),
+                v1::Decision_Name(DecisionOf(own)).c_str(), q.truth.query_start,
+                q.truth.query_end, Ranges(own.query_ranges()).c_str(),
+                q.truth.target_start, q.truth.target_end,
+                Ranges(own.target_ranges()).c_str());
+  }
+  std::printf("\n");
+}
+
 // The largest radius at which no unrelated pair of either set is flagged.
 void PrintRecommendation(const std::vector<int>& radii,
                          const EvaluationSet& images,
@@ -360,6 +387,7 @@ void PrintReport(const std::vector<int>& radii, const EvaluationSet& images,
     std::printf("#### Recall per edit at the default policy\n\n");
     PrintDefaultRecall(videos, /*images=*/false);
     PrintVideoRules(videos);
+    PrintVideoRanges(videos);
     std::printf("#### Recall per review_distance\n\n");
     PrintRecallPerRadius(radii, videos);
     std::printf("#### False matches among unrelated pairs\n\n");
