@@ -2,11 +2,11 @@
 // images and videos with the everyday edits of re-uploads, and what it
 // flags among unrelated pairs, per review_distance. It runs the code of a
 // Check: MediaFingerprinter (options as MatchPipeline sets them from the
-// policy: dihedral variants and trimming on), Query::FromFingerprint, Matcher::FindMatches over an
-// IndexSnapshot of the originals' hashes (images as PDQ entries, videos as
-// vPDQ entries, in two snapshots) and VerdictPolicy::Conclude. Writes the
-// tables of docs/MATCH_QUALITY.md (Markdown) to stdout; scripts/
-// match_quality.sh makes the set and the page.
+// policy: dihedral variants and trimming on), Query::FromFingerprint,
+// Matcher::FindMatches over an IndexSnapshot of the originals' hashes (images
+// as PDQ entries, videos as vPDQ entries, in two snapshots) and
+// VerdictPolicy::Conclude. Writes the tables of docs/MATCH_QUALITY.md
+// (Markdown) to stdout; scripts/match_quality.sh makes the set and the page.
 //
 //   match_quality --images=LIST [--videos=MANIFEST] [--radii=31,35,39]
 //
