@@ -548,7 +548,7 @@ TEST_F(DaemonTest, MetricsAndHealth) {
 TEST(DaemonConfigTest, BadConfigNamesTheKey) {
   TempDir dir;
   const std::string config = dir.Write(
-      "bad.textproto", "banks { bank: \"x\" policy { review_distance: 40 } }");
+      "bad.textproto", "banks { bank: \"x\" policy { review_distance: 50 } }");
   DaemonProcess daemon({"--config", config, "--data-dir", dir.path()});
   EXPECT_FALSE(daemon.started());
   // The reason is on stderr; the exit happens before any port is bound.
@@ -556,7 +556,7 @@ TEST(DaemonConfigTest, BadConfigNamesTheKey) {
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) != 0) << status;
   EXPECT_THAT(daemon.Stderr(),
               AllOf(HasSubstr("clearmatchd: config: "),
-                    HasSubstr("review_distance"), HasSubstr("40")));
+                    HasSubstr("review_distance"), HasSubstr("50")));
   const std::string typo = dir.Write("typo.textproto", "lisen: \"x\"");
   DaemonProcess daemon2({"--config", typo, "--data-dir", dir.path()});
   EXPECT_FALSE(daemon2.started());
