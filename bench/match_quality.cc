@@ -138,8 +138,7 @@ class CheckRunner {
     MediaFingerprinter::Options options;
     dihedral_ = policies_[0].WantsDihedral(v1::CheckOptions::DIHEDRAL_DEFAULT);
     options.dihedral = dihedral_;
-    // Trimming is on by default (Policy.trim); MatchPipeline asks for it.
-    options.trim = true;
+    options.trim = policies_[0].WantsTrim(v1::CheckOptions::TRIM_DEFAULT);
     absl::StatusOr<std::unique_ptr<MediaFingerprinter>> fingerprinter =
         MediaFingerprinter::Create(options);
     if (!fingerprinter.ok())
