@@ -15,7 +15,8 @@
 #include "clearmatch/v1/review.grpc.pb.h"
 #include "cli/command.h"
 #include "cli/daemon_channel.h"
-#include "review/audit_chain.h"
+#include "postgres/postgres_connection.h"
+#include "review/review_store_factory.h"
 
 namespace clearmatch::cli {
 namespace {
@@ -36,7 +37,8 @@ std::string Usage() {
       "       clearmatch review outbox [DAEMON] [--state pending|sent|rejected|"
       "superseded|not-applicable]\n"
       "           [--bank B] [--page-size N] [--page-token T] [--json]\n"
-      "       clearmatch review verify-audit --store FILE\n"
+      "       clearmatch review verify-audit --store FILE | --database-url "
+      "URL\n"
       "  DAEMON: ",
       kLocalDaemonChannelUsage,
       "\n  (default: the unix socket of a daemon started here with its "
@@ -57,9 +59,9 @@ bool Parse(const std::vector<std::string>& args, size_t from, Parsed* parsed,
            std::ostream& err) {
   static const char* const kBoolean[] = {"--json", "--override"};
   static const char* const kValued[] = {
-      "--status",   "--bank",      "--outcome",    "--since",
-      "--until",    "--page-size", "--page-token", "--note",
-      "--reviewer", "--store",     "--state"};
+      "--status",   "--bank",      "--outcome",      "--since",
+      "--until",    "--page-size", "--page-token",   "--note",
+      "--reviewer", "--store",     "--database-url", "--state"};
   for (size_t i = from; i < args.size(); ++i) {
     absl::StatusOr<bool> consumed =
         ConsumeDaemonChannelFlag(args, &i, &parsed->daemon);
@@ -415,14 +417,23 @@ int Outbox(v1::Review::Stub& stub, const Parsed& parsed, std::ostream& out,
 
 int VerifyAudit(const Parsed& parsed, std::ostream& out, std::ostream& err) {
   auto store = parsed.flags.find("--store");
-  if (store == parsed.flags.end() || !parsed.positional.empty()) {
-    err << "usage: clearmatch review verify-audit --store FILE\n";
+  auto url = parsed.flags.find("--database-url");
+  const bool has_store = store != parsed.flags.end();
+  const bool has_url = url != parsed.flags.end();
+  if (has_store == has_url || !parsed.positional.empty()) {
+    err << "usage: clearmatch review verify-audit --store FILE | "
+           "--database-url URL\n";
     return kExitUsage;
   }
-  absl::StatusOr<int64_t> rows = VerifyAuditChain(store->second);
+  // A URL's password never shows (RedactDatabaseUrl); $PGPASSFILE or the
+  // URL's passfile parameter keep it off the command line.
+  const std::string where =
+      has_store ? store->second : RedactDatabaseUrl(url->second);
+  absl::StatusOr<int64_t> rows =
+      VerifyReviewAuditChain(has_store ? store->second : url->second);
   if (!rows.ok()) {
-    err << "clearmatch review: " << store->second << ": "
-        << rows.status().message() << "\n";
+    err << "clearmatch review: " << where << ": " << rows.status().message()
+        << "\n";
     return kExitInputFailed;
   }
   out << "audit chain ok: " << *rows << " rows\n";

@@ -21,7 +21,10 @@
 #include "daemon/worker_pool.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "postgres/postgres_connection.h"
+#include "review/postgres_review_store.h"
 #include "review/sqlite_review_store.h"
+#include "testing/postgres_server.h"
 #include "testing/temp_dir.h"
 
 namespace clearmatch::cli {
@@ -67,6 +70,52 @@ TEST(ReviewCommandTest, UnreachableDaemonFails) {
   // Port 1 on loopback: nothing listens there.
   EXPECT_EQ(RunReview({"list", "--addr", "127.0.0.1:1"}, &out, &err), 1);
   EXPECT_THAT(err, HasSubstr("code 14"));  // UNAVAILABLE
+}
+
+TEST(ReviewCommandTest, VerifyAuditOfAPostgresDatabase) {
+  auto url = testing::PostgresServer::Shared().CreateDatabase();
+  ASSERT_TRUE(url.ok()) << url.status();
+  {
+    PostgresReviewStore::Options options;
+    options.connection.url = *url;
+    auto store = PostgresReviewStore::Create(options);
+    ASSERT_TRUE(store.ok()) << store.status();
+    v1::MatchRecord record;
+    record.set_content_id("c1");
+    record.add_matches()->set_entry_id("e1");
+    (*store)->Enqueue(record);
+    (*store)->Flush();
+    v1::DecideRequest decide;
+    decide.set_match_id(1);
+    decide.set_outcome(v1::CONFIRMED);
+    decide.set_reviewer("alice");
+    ASSERT_TRUE((*store)->Decide(decide).ok());
+  }
+  std::string out, err;
+  EXPECT_EQ(RunReview({"verify-audit", "--database-url", *url}, &out, &err), 0)
+      << err;
+  EXPECT_EQ(out, "audit chain ok: 1 rows\n");
+  PostgresConnection::Options options;
+  options.url = *url;
+  auto db = PostgresConnection::Open(options);
+  ASSERT_TRUE(db.ok()) << db.status();
+  ASSERT_TRUE(db->Exec("DROP TRIGGER audit_append_only ON audit;"
+                       "UPDATE audit SET at = at + 1 WHERE seq = 1;")
+                  .ok());
+  EXPECT_EQ(RunReview({"verify-audit", "--database-url", *url}, &out, &err), 1);
+  EXPECT_THAT(err, HasSubstr("audit row 1"));
+  // Both or neither of --store and --database-url: usage.
+  EXPECT_EQ(RunReview({"verify-audit", "--database-url", *url, "--store", "x"},
+                      &out, &err),
+            2);
+  // An unreachable database: its password never shows.
+  err.clear();
+  EXPECT_EQ(RunReview({"verify-audit", "--database-url",
+                       "postgresql://a:s3cret@/r?host=/nonexistent"},
+                      &out, &err),
+            1);
+  EXPECT_THAT(err, HasSubstr("unavailable"));
+  EXPECT_THAT(err, Not(HasSubstr("s3cret")));
 }
 
 TEST(ReviewCommandTest, VerifyAuditCleanAndEdited) {

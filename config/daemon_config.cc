@@ -381,6 +381,19 @@ absl::Status ValidateSources(const v1::DaemonConfig& config) {
   return absl::OkStatus();
 }
 
+// Empty (SQLite in data_dir) or a PostgreSQL URL. The value is not
+// echoed: it may hold a password.
+absl::Status ValidateReviewDatabaseUrl(const v1::DaemonConfig& config) {
+  const std::string& url = config.review_database_url();
+  if (url.empty() || absl::StartsWith(url, "postgresql://") ||
+      absl::StartsWith(url, "postgres://")) {
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(
+      "review_database_url: must be empty (SQLite in data_dir) or a "
+      "postgresql:// URL");
+}
+
 }  // namespace
 
 absl::Status ValidateDaemonConfig(const v1::DaemonConfig& config) {
@@ -396,6 +409,7 @@ absl::Status ValidateDaemonConfig(const v1::DaemonConfig& config) {
   CM_RETURN_IF_ERROR(ValidateSandbox(config.sandbox()));
   CM_RETURN_IF_ERROR(ValidateSources(config));
   CM_RETURN_IF_ERROR(ValidateClearinghouseSources(config));
+  CM_RETURN_IF_ERROR(ValidateReviewDatabaseUrl(config));
   return VerdictPolicy::Create(config).status();
 }
 

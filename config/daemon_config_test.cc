@@ -92,6 +92,17 @@ TEST(DaemonConfigTest, BadValuesNameTheirKey) {
   }
 }
 
+TEST(DaemonConfigTest, ReviewDatabaseUrlIsEmptyOrPostgresAndNeverEchoed) {
+  EXPECT_TRUE(Validate("").ok());
+  EXPECT_TRUE(Validate("review_database_url: \"postgresql://db/review\"").ok());
+  EXPECT_TRUE(Validate("review_database_url: \"postgres://db/review\"").ok());
+  const absl::Status status =
+      Validate("review_database_url: \"mysql://alice:s3cret@db/review\"");
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("review_database_url"));
+  EXPECT_THAT(status.message(), ::testing::Not(HasSubstr("s3cret")));
+}
+
 TEST(DaemonConfigTest, DecodeBudgetsHaveDefaultsAndRanges) {
   absl::StatusOr<v1::DaemonConfig> config = ParseDaemonConfig("", "c");
   ASSERT_TRUE(config.ok());

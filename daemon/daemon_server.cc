@@ -23,7 +23,7 @@
 #include "crypto/pem.h"
 #include "daemon/grpc_transport_options.h"
 #include "daemon/index_sources.h"
-#include "review/sqlite_review_store.h"
+#include "review/review_store_factory.h"
 
 namespace clearmatch {
 namespace {
@@ -304,11 +304,11 @@ absl::Status DaemonServer::StartMetricsHttp() {
 }
 
 absl::Status DaemonServer::StartReview() {
-  SqliteReviewStore::Options options;
-  options.path = absl::StrCat(config_.data_dir(), "/review.sqlite");
+  ReviewStoreOptions options;
+  options.data_dir = config_.data_dir();
+  options.database_url = config_.review_database_url();
   options.log_warning = [](absl::string_view message) { LogWarning(message); };
-  CM_ASSIGN_OR_RETURN(review_store_,
-                      SqliteReviewStore::Create(std::move(options)));
+  CM_ASSIGN_OR_RETURN(review_store_, OpenReviewStore(options));
   review_recorder_ = std::make_unique<ReviewRecorder>(*review_store_, policy_);
   pipeline_->set_review_recorder(review_recorder_.get());
   // One worker: SQLite serialises writes anyway.

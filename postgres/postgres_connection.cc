@@ -115,7 +115,8 @@ absl::StatusOr<PostgresConnection> PostgresConnection::Open(Options options) {
   }
   // Notices (a server's warning that it shuts down) are not errors; libpq
   // would print them on stderr.
-  PQsetNoticeProcessor(conn.get(), [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      conn.get(), [](void*, const char*) {}, nullptr);
   PostgresConnection db(std::move(options), std::move(conn));
   if (PQstatus(db.conn_.get()) != CONNECTION_OK) {
     return db.LastError("connect", nullptr);
@@ -139,9 +140,8 @@ absl::Status PostgresConnection::LastError(absl::string_view what,
 absl::Status PostgresConnection::Reconnect() {
   if (PQstatus(conn_.get()) == CONNECTION_OK) return absl::OkStatus();
   if (in_transaction_) {
-    return absl::UnavailableError(
-        absl::StrCat(options_.label,
-                     ": the connection was lost inside a transaction"));
+    return absl::UnavailableError(absl::StrCat(
+        options_.label, ": the connection was lost inside a transaction"));
   }
   PQreset(conn_.get());
   if (PQstatus(conn_.get()) != CONNECTION_OK) {

@@ -18,12 +18,11 @@ namespace clearmatch {
 class PostgresParam {
  public:
   // Text (implicit, so that a parameter list reads like the values).
-  PostgresParam(absl::string_view text) : value_(text) {}  // NOLINT
+  PostgresParam(absl::string_view text) : value_(text) {}   // NOLINT
   PostgresParam(const std::string& text) : value_(text) {}  // NOLINT
   PostgresParam(const char* text) : value_(text) {}         // NOLINT
   // An integer in decimal (a bool is 1 or 0).
-  template <typename T,
-            typename = std::enable_if_t<std::is_integral_v<T>>>
+  template <typename T, typename = std::enable_if_t<std::is_integral_v<T>>>
   PostgresParam(T number) : value_(absl::StrCat(number)) {}  // NOLINT
   // Raw bytes for a bytea parameter.
   static PostgresParam Bytes(absl::string_view bytes) {

@@ -46,10 +46,10 @@ int64_t PostgresResult::Int(int row, int column) const {
 
 std::string PostgresResult::Bytes(int row, int column) const {
   size_t length = 0;
-  unsigned char* bytes = PQunescapeBytea(
-      reinterpret_cast<const unsigned char*>(
-          PQgetvalue(result_.get(), row, column)),
-      &length);
+  unsigned char* bytes =
+      PQunescapeBytea(reinterpret_cast<const unsigned char*>(
+                          PQgetvalue(result_.get(), row, column)),
+                      &length);
   if (bytes == nullptr) return "";
   std::string out(reinterpret_cast<const char*>(bytes), length);
   PQfreemem(bytes);

@@ -1,18 +1,16 @@
 // Tests of the audit chain: known SHA-256 answers, a clean chain verifies,
-// and edits, deletions and rehashed edits made with the SQLite API are
-// detected and name the first bad row.
+// and edits, deletions and rehashed edits made beside the store (SQLite
+// and PostgreSQL) are detected and name the first bad row.
 #include "review/audit_chain.h"
-
-#include <sqlite3.h>
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "hashing/file_digests.h"
-#include "review/sqlite_review_store.h"
-#include "testing/temp_dir.h"
+#include "review/review_test_database.h"
 
 namespace clearmatch {
 namespace {
@@ -30,12 +28,10 @@ TEST(AuditChainTest, KnownAnswers) {
             Sha256Hex(std::string(kAuditGenesisHash) + "1:1;1:5;1:k;1:c;"));
 }
 
-class AuditChainStoreTest : public ::testing::Test {
+class AuditChainStoreTest : public ::testing::TestWithParam<ReviewBackend> {
  protected:
   void SetUp() override {
-    SqliteReviewStore::Options options;
-    options.path = path_;
-    auto store = SqliteReviewStore::Create(options);
+    auto store = db_.Open();
     ASSERT_TRUE(store.ok()) << store.status();
     for (const char* content : {"c1", "c2", "c3"}) {
       v1::MatchRecord record;
@@ -59,90 +55,81 @@ class AuditChainStoreTest : public ::testing::Test {
       ASSERT_TRUE((*store)->Decide(request).ok());
     }
   }
-  // Runs SQL on the closed store file, as a tamperer with the file would.
+  // Runs SQL on the closed store, as a tamperer with the database would.
   void Tamper(const std::string& sql) {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
-    char* error = nullptr;
-    const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
-    EXPECT_EQ(rc, SQLITE_OK) << (error ? error : "");
-    sqlite3_free(error);
-    sqlite3_close(db);
+    const absl::Status status = db_.Exec(sql);
+    EXPECT_TRUE(status.ok()) << status;
   }
+  bool postgres() const { return db_.backend() == ReviewBackend::kPostgres; }
 
-  const ::clearmatch::testing::TempDir dir_{"clearmatch-audit-test"};
-  const std::string path_ = dir_.File("review.sqlite");
+  const ReviewTestDatabase db_{GetParam()};
 };
 
-TEST_F(AuditChainStoreTest, CleanChainVerifies) {
-  auto rows = VerifyAuditChain(path_);
+INSTANTIATE_TEST_SUITE_P(Backends, AuditChainStoreTest, kReviewBackends,
+                         ReviewBackendName);
+
+TEST_P(AuditChainStoreTest, CleanChainVerifies) {
+  auto rows = db_.VerifyAudit();
   ASSERT_TRUE(rows.ok()) << rows.status();
   EXPECT_EQ(*rows, 4);
 }
 
-TEST_F(AuditChainStoreTest, TheStoreRefusesEdits) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
-  EXPECT_NE(sqlite3_exec(db, "UPDATE audit SET kind = 'x' WHERE seq = 1",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
-  EXPECT_NE(
-      sqlite3_exec(db, "DELETE FROM decisions", nullptr, nullptr, nullptr),
-      SQLITE_OK);
-  sqlite3_close(db);
-  EXPECT_TRUE(VerifyAuditChain(path_).ok());
+TEST_P(AuditChainStoreTest, TheStoreRefusesEdits) {
+  for (const char* edit :
+       {"UPDATE audit SET kind = 'x' WHERE seq = 1", "DELETE FROM audit",
+        "UPDATE decisions SET note = 'x'", "DELETE FROM decisions"}) {
+    const absl::Status status = db_.Exec(edit);
+    EXPECT_FALSE(status.ok()) << edit;
+    EXPECT_THAT(status.message(), HasSubstr("append-only")) << edit;
+  }
+  EXPECT_TRUE(db_.VerifyAudit().ok());
 }
 
-TEST_F(AuditChainStoreTest, EditedAuditRowIsNamed) {
-  Tamper(
-      "DROP TRIGGER audit_no_update;"
-      "UPDATE audit SET content = replace(content, 'note 2', 'note X') "
-      "WHERE seq = 2;");
-  auto rows = VerifyAuditChain(path_);
+TEST_P(AuditChainStoreTest, EditedAuditRowIsNamed) {
+  Tamper(db_.DropAppendOnlyGuard("audit") +
+         (postgres() ? "UPDATE audit SET content = convert_to(replace("
+                       "convert_from(content, 'UTF8'), 'note 2', 'note X'), "
+                       "'UTF8') WHERE seq = 2;"
+                     : "UPDATE audit SET content = replace(content, 'note 2', "
+                       "'note X') WHERE seq = 2;"));
+  auto rows = db_.VerifyAudit();
   EXPECT_EQ(rows.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(rows.status().message(), HasSubstr("audit row 2 (decide)"));
 }
 
-TEST_F(AuditChainStoreTest, RehashedEditBreaksTheNextLink) {
+TEST_P(AuditChainStoreTest, RehashedEditBreaksTheNextLink) {
   // The tamperer knows the algorithm and gives the edited row 2 a valid
   // hash: row 3 no longer links to it.
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
-  sqlite3_stmt* row = nullptr;
-  ASSERT_EQ(sqlite3_prepare_v2(db,
-                               "SELECT prev_hash, at, kind FROM audit "
-                               "WHERE seq = 2",
-                               -1, &row, nullptr),
-            SQLITE_OK);
-  ASSERT_EQ(sqlite3_step(row), SQLITE_ROW);
-  const std::string prev =
-      reinterpret_cast<const char*>(sqlite3_column_text(row, 0));
-  const int64_t at = sqlite3_column_int64(row, 1);
-  const std::string kind =
-      reinterpret_cast<const char*>(sqlite3_column_text(row, 2));
-  sqlite3_finalize(row);
-  sqlite3_close(db);
+  const std::vector<std::string> prev =
+      db_.Column("SELECT prev_hash FROM audit WHERE seq = 2");
+  const std::vector<std::string> at =
+      db_.Column("SELECT at FROM audit WHERE seq = 2");
+  const std::vector<std::string> kind =
+      db_.Column("SELECT kind FROM audit WHERE seq = 2");
+  ASSERT_EQ(prev.size(), 1u);
+  ASSERT_EQ(at.size(), 1u);
+  ASSERT_EQ(kind.size(), 1u);
   const std::string content = "forged";
-  Tamper("DROP TRIGGER audit_no_update; UPDATE audit SET content = '" +
-         content + "', hash = '" + AuditRowHash(prev, 2, at, kind, content) +
+  Tamper(db_.DropAppendOnlyGuard("audit") + "UPDATE audit SET content = '" +
+         content + "', hash = '" +
+         AuditRowHash(prev[0], 2, std::stoll(at[0]), kind[0], content) +
          "' WHERE seq = 2;");
-  auto rows = VerifyAuditChain(path_);
+  auto rows = db_.VerifyAudit();
   EXPECT_EQ(rows.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(rows.status().message(), HasSubstr("audit row 3: prev_hash"));
 }
 
-TEST_F(AuditChainStoreTest, EditedDecisionRowIsNamed) {
-  Tamper(
-      "DROP TRIGGER decisions_no_update;"
-      "UPDATE decisions SET outcome = 2 WHERE match_id = 3;");
-  auto rows = VerifyAuditChain(path_);
+TEST_P(AuditChainStoreTest, EditedDecisionRowIsNamed) {
+  Tamper(db_.DropAppendOnlyGuard("decisions") +
+         "UPDATE decisions SET outcome = 2 WHERE match_id = 3;");
+  auto rows = db_.VerifyAudit();
   EXPECT_EQ(rows.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(rows.status().message(), HasSubstr("decision row 3"));
 }
 
-TEST_F(AuditChainStoreTest, DeletedRowIsNamed) {
-  Tamper("DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq = 3;");
-  auto rows = VerifyAuditChain(path_);
+TEST_P(AuditChainStoreTest, DeletedRowIsNamed) {
+  Tamper(db_.DropAppendOnlyGuard("audit") + "DELETE FROM audit WHERE seq = 3;");
+  auto rows = db_.VerifyAudit();
   EXPECT_EQ(rows.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(rows.status().message(), HasSubstr("audit row 3 is missing"));
 }

@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "review/review_test_database.h"
 #include "review/sqlite_review_store.h"
 #include "testing/temp_dir.h"
 
@@ -51,14 +52,12 @@ std::vector<std::string> Describe(const std::vector<v1::FeedbackRow>& rows) {
   return out;
 }
 
-class FeedbackOutboxTest : public ::testing::Test {
+class FeedbackOutboxTest : public ::testing::TestWithParam<ReviewBackend> {
  protected:
   void SetUp() override { Open(); }
   void Open() {
     store_.reset();
-    SqliteReviewStore::Options options;
-    options.path = dir_.File("review.sqlite");
-    auto store = SqliteReviewStore::Create(options);
+    auto store = db_.Open();
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
   }
@@ -94,11 +93,14 @@ class FeedbackOutboxTest : public ::testing::Test {
     return due.ok() ? *due : std::vector<v1::FeedbackRow>{};
   }
 
-  TempDir dir_;
+  ReviewTestDatabase db_{GetParam()};
   std::unique_ptr<ReviewStore> store_;
 };
 
-TEST_F(FeedbackOutboxTest, BothVerdictsWriteOneRowPerMatchedEntry) {
+INSTANTIATE_TEST_SUITE_P(Backends, FeedbackOutboxTest, kReviewBackends,
+                         ReviewBackendName);
+
+TEST_P(FeedbackOutboxTest, BothVerdictsWriteOneRowPerMatchedEntry) {
   const int64_t a = Add(Record(
       "c1", {"ncmec/m-1/md5", "ncmec/m-1/pdq", "ncmec/m-1/pdq", "tid/e1/pdq"}));
   const int64_t b = Add(Record("c2", {"stopncii/h2/pdq"}));
@@ -128,7 +130,7 @@ TEST_F(FeedbackOutboxTest, BothVerdictsWriteOneRowPerMatchedEntry) {
   EXPECT_EQ(Due().size(), 4u);
 }
 
-TEST_F(FeedbackOutboxTest, OverrideSupersedesThePendingRowNotTheSentOne) {
+TEST_P(FeedbackOutboxTest, OverrideSupersedesThePendingRowNotTheSentOne) {
   const int64_t id = Add(Record("c1", {"ncmec/m-1/pdq"}));
   ASSERT_TRUE(Decide(id, v1::CONFIRMED).ok());
   ASSERT_TRUE(Decide(id, v1::FALSE_POSITIVE, /*override=*/true).ok());
@@ -150,7 +152,7 @@ TEST_F(FeedbackOutboxTest, OverrideSupersedesThePendingRowNotTheSentOne) {
                           "ncmec/m-1/pdq CONFIRMED FEEDBACK_PENDING"));
 }
 
-TEST_F(FeedbackOutboxTest, AFailedDecisionWritesNothing) {
+TEST_P(FeedbackOutboxTest, AFailedDecisionWritesNothing) {
   const int64_t id = Add(Record("c1", {"ncmec/m-1/pdq"}));
   ASSERT_TRUE(Decide(id, v1::CONFIRMED).ok());
   EXPECT_EQ(Decide(id, v1::FALSE_POSITIVE).code(),  // no override
@@ -161,7 +163,7 @@ TEST_F(FeedbackOutboxTest, AFailedDecisionWritesNothing) {
               ElementsAre("ncmec/m-1/pdq CONFIRMED FEEDBACK_PENDING"));
 }
 
-TEST_F(FeedbackOutboxTest, AttemptsResultsAndDueTimes) {
+TEST_P(FeedbackOutboxTest, AttemptsResultsAndDueTimes) {
   const int64_t id = Add(Record(
       "c1", {"ncmec/m-1/pdq", "ncmec/m-2/pdq", "stopncii/h/pdq", "tid/e/md5"}));
   ASSERT_TRUE(Decide(id, v1::CONFIRMED).ok());
@@ -216,7 +218,7 @@ TEST_F(FeedbackOutboxTest, AttemptsResultsAndDueTimes) {
   EXPECT_EQ(All()[3].state(), v1::FEEDBACK_NOT_APPLICABLE);
 }
 
-TEST_F(FeedbackOutboxTest, ARowSupersededWhileInFlightIsRecordedAsSent) {
+TEST_P(FeedbackOutboxTest, ARowSupersededWhileInFlightIsRecordedAsSent) {
   const int64_t id = Add(Record("c1", {"ncmec/m-1/pdq"}));
   ASSERT_TRUE(Decide(id, v1::CONFIRMED).ok());
   const std::vector<v1::FeedbackRow> taken = Due();
@@ -232,7 +234,7 @@ TEST_F(FeedbackOutboxTest, ARowSupersededWhileInFlightIsRecordedAsSent) {
                           "ncmec/m-1/pdq FALSE_POSITIVE FEEDBACK_PENDING"));
 }
 
-TEST_F(FeedbackOutboxTest, ListingFiltersPagesAndCounts) {
+TEST_P(FeedbackOutboxTest, ListingFiltersPagesAndCounts) {
   for (int i = 0; i < 5; ++i) {
     const int64_t id =
         Add(Record(absl::StrCat("c", i), {absl::StrCat("ncmec/m-", i, "/pdq"),

@@ -97,4 +97,17 @@ std::string ListFeedbackFingerprint(const v1::ListFeedbackRequest& request) {
       .substr(0, 16);
 }
 
+absl::StatusOr<v1::ReviewOutcome> ReplacedOutcome(
+    const v1::MatchRecord& record, const v1::DecideRequest& request) {
+  if (record.decisions().empty()) return v1::REVIEW_OUTCOME_UNSPECIFIED;
+  const v1::ReviewDecision& last = *record.decisions().rbegin();
+  if (last.outcome() != v1::REVIEW_OUTCOME_UNSPECIFIED && !request.override()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "match ", record.match_id(), " is decided already (",
+        v1::ReviewOutcome_Name(last.outcome()), " by ", last.reviewer(),
+        "); set override to replace the decision"));
+  }
+  return last.outcome();
+}
+
 }  // namespace clearmatch::review_internal

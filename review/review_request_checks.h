@@ -29,6 +29,10 @@ absl::Status CheckTimeRange(int64_t start, int64_t end);
 absl::Status CheckReviewer(absl::string_view reviewer, absl::string_view note);
 // CONFIRMED, FALSE_POSITIVE or ESCALATED.
 absl::Status CheckOutcome(v1::ReviewOutcome outcome);
+// The outcome a new decision on `record` replaces (UNSPECIFIED: none);
+// FAILED_PRECONDITION if there is one and `request` does not override it.
+absl::StatusOr<v1::ReviewOutcome> ReplacedOutcome(
+    const v1::MatchRecord& record, const v1::DecideRequest& request);
 
 // Page tokens: web-safe base64 of "<last key>:<filter fingerprint>". The
 // fingerprint makes a token from a listing with other filters an error

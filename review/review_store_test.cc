@@ -22,6 +22,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "review/audit_chain.h"
+#include "review/review_test_database.h"
 #include "review/sqlite_review_store.h"
 #include "testing/sqlite_query.h"
 #include "testing/sqlite_test_vfs.h"
@@ -69,14 +70,12 @@ v1::MatchRecord Record(const std::string& content_id, const std::string& bank,
   return record;
 }
 
-class ReviewStoreTest : public ::testing::Test {
+class ReviewStoreTest : public ::testing::TestWithParam<ReviewBackend> {
  protected:
   void SetUp() override { Open(); }
   void Open() {
     store_.reset();
-    SqliteReviewStore::Options options;
-    options.path = dir_.File("review.sqlite");
-    auto store = SqliteReviewStore::Create(options);
+    auto store = db_.Open();
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
   }
@@ -114,11 +113,14 @@ class ReviewStoreTest : public ::testing::Test {
     return store_->Decide(request);
   }
 
-  TempDir dir_;
+  ReviewTestDatabase db_{GetParam()};
   std::unique_ptr<ReviewStore> store_;
 };
 
-TEST_F(ReviewStoreTest, RecordsAreListedNewestFirstWithEverything) {
+INSTANTIATE_TEST_SUITE_P(Backends, ReviewStoreTest, kReviewBackends,
+                         ReviewBackendName);
+
+TEST_P(ReviewStoreTest, RecordsAreListedNewestFirstWithEverything) {
   const std::vector<int64_t> ids =
       Add({Record("c1", "tid", "e1"), Record("c2", "tid", "e2"),
            Record("c3", "stopncii", "e3", v1::REVIEW)});
@@ -146,7 +148,7 @@ TEST_F(ReviewStoreTest, RecordsAreListedNewestFirstWithEverything) {
 }
 
 // A clip's match keeps the video rule's fields (docs/DAEMON.md, "Videos").
-TEST_F(ReviewStoreTest, VideoMatchFieldsRoundTrip) {
+TEST_P(ReviewStoreTest, VideoMatchFieldsRoundTrip) {
   v1::MatchRecord record = Record("clip", "tid", "v1", v1::REVIEW);
   v1::Match* match = record.mutable_matches(0);
   match->set_hash_type("vpdq");
@@ -178,7 +180,7 @@ TEST_F(ReviewStoreTest, VideoMatchFieldsRoundTrip) {
   EXPECT_EQ(back.target_ranges(0).end_seconds(), 14);
 }
 
-TEST_F(ReviewStoreTest, Filters) {
+TEST_P(ReviewStoreTest, Filters) {
   const std::vector<int64_t> ids =
       Add({Record("old", "tid", "e1", v1::BLOCK, 1000),
            Record("mid", "stopncii", "e2", v1::REVIEW, 2000),
@@ -216,7 +218,7 @@ TEST_F(ReviewStoreTest, Filters) {
             absl::StatusCode::kInvalidArgument);
 }
 
-TEST_F(ReviewStoreTest, PaginationIsStableUnderConcurrentInserts) {
+TEST_P(ReviewStoreTest, PaginationIsStableUnderConcurrentInserts) {
   std::vector<v1::MatchRecord> records;
   for (int i = 0; i < 25; ++i) {
     records.push_back(Record(absl::StrCat("c", i), "tid", "e"));
@@ -270,7 +272,7 @@ TEST_F(ReviewStoreTest, PaginationIsStableUnderConcurrentInserts) {
             absl::StatusCode::kInvalidArgument);
 }
 
-TEST_F(ReviewStoreTest, SecondDecisionNeedsOverrideAndBothAreKept) {
+TEST_P(ReviewStoreTest, SecondDecisionNeedsOverrideAndBothAreKept) {
   const int64_t id = Add({Record("c1", "tid", "e1")})[0];
   auto first = Decide(id, v1::CONFIRMED);
   ASSERT_TRUE(first.ok()) << first.status();
@@ -296,7 +298,7 @@ TEST_F(ReviewStoreTest, SecondDecisionNeedsOverrideAndBothAreKept) {
   EXPECT_THAT(ListContentIds(escalated), ElementsAre("c1"));
 }
 
-TEST_F(ReviewStoreTest, BadDecisionsAreRefused) {
+TEST_P(ReviewStoreTest, BadDecisionsAreRefused) {
   const int64_t id = Add({Record("c1", "tid", "e1")})[0];
   EXPECT_EQ(Decide(id + 1, v1::CONFIRMED).status().code(),
             absl::StatusCode::kNotFound);
@@ -317,7 +319,7 @@ TEST_F(ReviewStoreTest, BadDecisionsAreRefused) {
   EXPECT_TRUE(store_->GetMatch(id)->decisions().empty());
 }
 
-TEST_F(ReviewStoreTest, ExportHasWhatAReportNeeds) {
+TEST_P(ReviewStoreTest, ExportHasWhatAReportNeeds) {
   const std::vector<int64_t> ids =
       Add({Record("c1", "tid", "e1", v1::TAKEDOWN), Record("c2", "tid", "e2"),
            Record("c3", "stopncii", "e3")});
@@ -347,7 +349,7 @@ TEST_F(ReviewStoreTest, ExportHasWhatAReportNeeds) {
   EXPECT_EQ(c1.entries(0).hash_type(), "pdq");
 }
 
-TEST_F(ReviewStoreTest, FalsePositiveAllowlistsThePairAndSurvivesReopen) {
+TEST_P(ReviewStoreTest, FalsePositiveAllowlistsThePairAndSurvivesReopen) {
   const std::vector<int64_t> ids =
       Add({Record("c1", "tid", "e1"), Record("c2", "tid", "e2")});
   const std::string sha256_key = "sha256:" + std::string(kSha256);
@@ -396,7 +398,7 @@ TEST_F(ReviewStoreTest, FalsePositiveAllowlistsThePairAndSurvivesReopen) {
             absl::StatusCode::kInvalidArgument);
 }
 
-TEST_F(ReviewStoreTest, OverridingAFalsePositiveTakesItsPairsOff) {
+TEST_P(ReviewStoreTest, OverridingAFalsePositiveTakesItsPairsOff) {
   const std::vector<int64_t> ids = Add({Record("c1", "tid", "e1")});
   const std::string pdq_key = "pdq:" + std::string(kPdq);
   ASSERT_TRUE(Decide(ids[0], v1::FALSE_POSITIVE).ok());
@@ -406,7 +408,7 @@ TEST_F(ReviewStoreTest, OverridingAFalsePositiveTakesItsPairsOff) {
   EXPECT_EQ(store_->ListAllowlist({})->entries_size(), 0);
 }
 
-TEST_F(ReviewStoreTest, FalsePositiveOnCallersHashesAllowlistsNothing) {
+TEST_P(ReviewStoreTest, FalsePositiveOnCallersHashesAllowlistsNothing) {
   v1::MatchRecord record = Record("c1", "tid", "e1");
   record.set_hashes_from_caller(true);
   const std::vector<int64_t> ids = Add({record});
@@ -422,13 +424,12 @@ TEST_F(ReviewStoreTest, FalsePositiveOnCallersHashesAllowlistsNothing) {
   ASSERT_TRUE(feedback.ok()) << feedback.status();
   EXPECT_EQ(feedback->size(), 1u);
   store_.reset();
-  EXPECT_THAT(QueryColumn(dir_.File("review.sqlite"),
-                          "SELECT kind FROM audit ORDER BY seq"),
+  EXPECT_THAT(db_.Column("SELECT kind FROM audit ORDER BY seq"),
               ElementsAre("decide", "allowlist_skipped"));
-  EXPECT_TRUE(VerifyAuditChain(dir_.File("review.sqlite")).ok());
+  EXPECT_TRUE(db_.VerifyAudit().ok());
 }
 
-TEST_F(ReviewStoreTest, AllowlistPages) {
+TEST_P(ReviewStoreTest, AllowlistPages) {
   std::vector<v1::MatchRecord> records;
   for (int i = 0; i < 5; ++i) {
     records.push_back(
@@ -472,7 +473,7 @@ TEST(ReviewStoreFileTest, TheFileAndItsWalAreOwnerOnlyWhateverTheUmask) {
   }
 }
 
-TEST_F(ReviewStoreTest, CloseWritesEverythingQueued) {
+TEST_P(ReviewStoreTest, CloseWritesEverythingQueued) {
   for (int i = 0; i < 1000; ++i) store_->Enqueue(Record("c", "tid", "e"));
   Open();  // destroys the old store without a Flush
   v1::ListMatchesRequest request;

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "review/feedback_state_text.h"
 #include "sqlite/sqlite_statement.h"
 
 namespace clearmatch::review_internal {
@@ -14,33 +15,6 @@ namespace {
 constexpr char kColumns[] =
     "id, bank, entry_id, source_feed, hash_type, match_id, verdict, note, "
     "created_at, attempts, next_attempt_at, last_error, state, updated_at";
-
-// The `state` column's text of each state; "" for UNSPECIFIED.
-const char* StateText(v1::FeedbackState state) {
-  switch (state) {
-    case v1::FEEDBACK_PENDING:
-      return "pending";
-    case v1::FEEDBACK_SENT:
-      return "sent";
-    case v1::FEEDBACK_REJECTED:
-      return "rejected";
-    case v1::FEEDBACK_SUPERSEDED:
-      return "superseded";
-    case v1::FEEDBACK_NOT_APPLICABLE:
-      return "not_applicable";
-    default:
-      return "";
-  }
-}
-
-v1::FeedbackState StateOf(const std::string& text) {
-  for (v1::FeedbackState state :
-       {v1::FEEDBACK_PENDING, v1::FEEDBACK_SENT, v1::FEEDBACK_REJECTED,
-        v1::FEEDBACK_SUPERSEDED, v1::FEEDBACK_NOT_APPLICABLE}) {
-    if (text == StateText(state)) return state;
-  }
-  return v1::FEEDBACK_STATE_UNSPECIFIED;
-}
 
 // A row selected with kColumns.
 v1::FeedbackRow RowOf(const SqliteStatement& row) {

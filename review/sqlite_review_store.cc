@@ -21,6 +21,7 @@ using review_internal::CheckReviewer;
 using review_internal::CheckTimeRange;
 using review_internal::PageSize;
 using review_internal::ParsePageToken;
+using review_internal::ReplacedOutcome;
 
 int64_t NowMicros() { return absl::ToUnixMicros(absl::Now()); }
 
@@ -33,21 +34,6 @@ RecordWriter::Options WriterOptions(const SqliteReviewStore::Options& options) {
   writer.retry_max = options.retry_max;
   writer.log_warning = options.log_warning;
   return writer;
-}
-
-// The outcome a new decision replaces; FAILED_PRECONDITION if there is one
-// and `request` does not override it.
-absl::StatusOr<v1::ReviewOutcome> ReplacedOutcome(
-    const v1::MatchRecord& record, const v1::DecideRequest& request) {
-  if (record.decisions().empty()) return v1::REVIEW_OUTCOME_UNSPECIFIED;
-  const v1::ReviewDecision& last = *record.decisions().rbegin();
-  if (last.outcome() != v1::REVIEW_OUTCOME_UNSPECIFIED && !request.override()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "match ", record.match_id(), " is decided already (",
-        v1::ReviewOutcome_Name(last.outcome()), " by ", last.reviewer(),
-        "); set override to replace the decision"));
-  }
-  return last.outcome();
 }
 
 }  // namespace

@@ -16,6 +16,7 @@ packages=(
   libpugixml-dev nlohmann-json3-dev  # clearinghouse parsers
   libcpp-httplib-dev  # tests only: the clearinghouse test servers
   libseccomp-dev  # the decoder sandbox
+  libpq-dev postgresql-15  # the PostgreSQL review store; tests: a throwaway server
   clang libclang-rt-14-dev  # fuzzing (libFuzzer)
   libgtest-dev libgmock-dev libbenchmark-dev
   ffmpeg python3 python3-grpcio python3-protobuf

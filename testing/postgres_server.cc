@@ -69,8 +69,8 @@ absl::Status PostgresServer::Run(const std::string& command) const {
   absl::StrAppend(&line, " >>", dir_.File("commands.log"), " 2>&1");
   const int rc = std::system(line.c_str());
   if (rc != 0) {
-    return absl::InternalError(absl::StrCat(
-        "`", command, "` failed (", rc, "): ", Log()));
+    return absl::InternalError(
+        absl::StrCat("`", command, "` failed (", rc, "): ", Log()));
   }
   return absl::OkStatus();
 }
@@ -95,21 +95,19 @@ absl::Status PostgresServer::Init() {
 
 absl::Status PostgresServer::Restart() {
   // Unix socket in the TempDir only; no durability needed in tests.
-  const std::string options = absl::StrCat(
-      "-k ", dir_.path(),
-      " -c listen_addresses= -c fsync=off -c full_page_writes=off"
-      " -c max_connections=100 -c shared_buffers=16MB");
-  CM_RETURN_IF_ERROR(
-      Run(absl::StrCat(kBinDir, "/pg_ctl -D ", dir_.File("data"), " -l ",
-                       dir_.File("server.log"), " -w -t 60 -o '", options,
-                       "' start")));
+  const std::string options =
+      absl::StrCat("-k ", dir_.path(),
+                   " -c listen_addresses= -c fsync=off -c full_page_writes=off"
+                   " -c max_connections=100 -c shared_buffers=16MB");
+  CM_RETURN_IF_ERROR(Run(absl::StrCat(kBinDir, "/pg_ctl -D ", dir_.File("data"),
+                                      " -l ", dir_.File("server.log"),
+                                      " -w -t 60 -o '", options, "' start")));
   running_ = true;
   return absl::OkStatus();
 }
 
 absl::Status PostgresServer::Kill() {
-  CM_RETURN_IF_ERROR(Run(absl::StrCat(kBinDir, "/pg_ctl -D ",
-                                      dir_.File("data"),
+  CM_RETURN_IF_ERROR(Run(absl::StrCat(kBinDir, "/pg_ctl -D ", dir_.File("data"),
                                       " -w -m immediate stop")));
   running_ = false;
   return absl::OkStatus();
@@ -130,8 +128,7 @@ absl::StatusOr<std::string> PostgresServer::CreateDatabase() {
   options.label = "test server";
   CM_ASSIGN_OR_RETURN(PostgresConnection admin,
                       PostgresConnection::Open(options));
-  const std::string name =
-      absl::StrCat("test_", getpid(), "_", ++databases_);
+  const std::string name = absl::StrCat("test_", getpid(), "_", ++databases_);
   CM_RETURN_IF_ERROR(admin.Exec(absl::StrCat("CREATE DATABASE ", name)));
   return Url(name);
 }

@@ -1,0 +1,59 @@
+// The queries of the PostgreSQL review store on its matches, decisions and
+// audit tables (review/postgres_review_schema.h), the counterparts of
+// review/sqlite_review_queries.h and of AppendAuditRow
+// (review/audit_chain.h); the allowlist's are in
+// review/postgres_allowlist.h, the feedback outbox's in
+// review/postgres_feedback_outbox.h.
+//
+// Each takes the connection (the caller holds its lock); writes run inside
+// the caller's transaction.
+#ifndef CLEARMATCH_REVIEW_POSTGRES_REVIEW_QUERIES_H_
+#define CLEARMATCH_REVIEW_POSTGRES_REVIEW_QUERIES_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "clearmatch/v1/review.pb.h"
+#include "postgres/postgres_connection.h"
+
+namespace clearmatch::review_internal {
+
+// Inserts the records (their ids and decisions cleared; the database
+// assigns the ids) and the banks they match.
+absl::Status InsertRecords(PostgresConnection& db,
+                           std::vector<v1::MatchRecord>& records);
+
+// The record with its id and decisions, oldest decision first. NOT_FOUND
+// for an unknown id; DATA_LOSS for a stored record that does not parse.
+// `lock`: FOR UPDATE (a decision holds the match until it commits, so
+// that two replicas' decisions on one match are serialised).
+absl::StatusOr<v1::MatchRecord> SelectMatch(PostgresConnection& db,
+                                            int64_t match_id,
+                                            bool lock = false);
+
+// The ids of the matches `request`'s filters select that are below
+// `before`, newest first, at most `limit`.
+absl::StatusOr<std::vector<int64_t>> SelectMatchIds(
+    PostgresConnection& db, const v1::ListMatchesRequest& request,
+    int64_t before, int limit);
+
+// Appends the decision of `request` (and its audit row, at `now_micros`)
+// and makes its outcome the match's.
+absl::Status InsertDecision(PostgresConnection& db,
+                            const v1::DecideRequest& request,
+                            int64_t now_micros);
+
+// Appends an audit row chained to the last one (review/audit_chain.h);
+// locks the audit table until the transaction ends, so that replicas
+// append one after the other. Returns the row's sequence number.
+absl::StatusOr<int64_t> AppendAuditRow(PostgresConnection& db,
+                                       absl::string_view kind,
+                                       absl::string_view content,
+                                       int64_t at_micros);
+
+}  // namespace clearmatch::review_internal
+
+#endif  // CLEARMATCH_REVIEW_POSTGRES_REVIEW_QUERIES_H_

@@ -1,0 +1,320 @@
+// PostgresReviewStore: locking and transactions around the review queries.
+#include "review/postgres_review_store.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "common/status_macros.h"
+#include "postgres/postgres_transaction.h"
+#include "review/postgres_feedback_outbox.h"
+#include "review/postgres_review_queries.h"
+#include "review/postgres_review_schema.h"
+#include "review/review_request_checks.h"
+
+namespace clearmatch {
+namespace {
+
+using review_internal::CheckOutcome;
+using review_internal::CheckReviewer;
+using review_internal::CheckTimeRange;
+using review_internal::PageSize;
+using review_internal::ParsePageToken;
+using review_internal::ReplacedOutcome;
+
+constexpr absl::string_view kAllowlistTokenFingerprint = "allowlist";
+
+int64_t NowMicros() { return absl::ToUnixMicros(absl::Now()); }
+
+RecordWriter::Options WriterOptions(
+    const PostgresReviewStore::Options& options) {
+  RecordWriter::Options writer;
+  writer.max_queued_records = options.max_queued_records;
+  writer.max_queued_bytes = options.max_queued_bytes;
+  writer.max_batch = options.max_batch;
+  writer.retry_initial = options.retry_initial;
+  writer.retry_max = options.retry_max;
+  writer.log_warning = options.log_warning;
+  return writer;
+}
+
+}  // namespace
+
+PostgresReviewStore::PostgresReviewStore(const Options& options,
+                                         PostgresConnection db)
+    : db_(std::move(db)),
+      writer_(WriterOptions(options),
+              [this](std::vector<v1::MatchRecord>& batch) {
+                return WriteRecords(batch);
+              }) {}
+
+absl::StatusOr<std::unique_ptr<PostgresReviewStore>>
+PostgresReviewStore::Create(Options options) {
+  if (options.connection.url.empty()) {
+    return absl::InvalidArgumentError("review store: database URL is empty");
+  }
+  if (options.max_queued_records == 0 || options.max_queued_bytes == 0 ||
+      options.max_batch <= 0 ||
+      options.allowlist_poll_interval <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "review store: queue bounds, max_batch and the allowlist poll "
+        "interval must be positive");
+  }
+  if (options.connection.label == "postgresql") {
+    options.connection.label = "review store";
+  }
+  CM_ASSIGN_OR_RETURN(PostgresConnection db,
+                      PostgresConnection::Open(options.connection));
+  CM_RETURN_IF_ERROR(review_internal::ApplyMigrations(db));
+  auto store = std::unique_ptr<PostgresReviewStore>(
+      new PostgresReviewStore(options, std::move(db)));
+  {
+    absl::MutexLock lock(&store->db_mu_);
+    CM_RETURN_IF_ERROR(store->allowlist_.Load(store->db_));
+  }
+  AllowlistFollower::Options follower;
+  follower.connection = options.connection;
+  follower.poll_interval = options.allowlist_poll_interval;
+  follower.log_warning = options.log_warning;
+  store->follower_ =
+      std::make_unique<AllowlistFollower>(follower, store->allowlist_);
+  return store;
+}
+
+PostgresReviewStore::~PostgresReviewStore() {
+  Close();
+  if (follower_ != nullptr) follower_->Stop();
+}
+
+// ---- Recording -------------------------------------------------------------
+
+bool PostgresReviewStore::Enqueue(v1::MatchRecord record) {
+  return writer_.Enqueue(std::move(record));
+}
+
+void PostgresReviewStore::Flush() { writer_.Flush(); }
+
+void PostgresReviewStore::Close() { writer_.Close(); }
+
+ReviewStore::Stats PostgresReviewStore::stats() const {
+  return writer_.stats();
+}
+
+absl::Status PostgresReviewStore::WriteRecords(
+    std::vector<v1::MatchRecord>& batch) {
+  return InTransaction([&](PostgresConnection& db) {
+    return review_internal::InsertRecords(db, batch);
+  });
+}
+
+absl::Status PostgresReviewStore::InTransaction(
+    const std::function<absl::Status(PostgresConnection&)>& update) {
+  absl::MutexLock lock(&db_mu_);
+  PostgresTransaction transaction(db_);
+  CM_RETURN_IF_ERROR(transaction.Begin());
+  CM_RETURN_IF_ERROR(update(db_));
+  return transaction.Commit();
+}
+
+// ---- Reading ---------------------------------------------------------------
+
+absl::StatusOr<v1::MatchRecord> PostgresReviewStore::GetMatch(
+    int64_t match_id) {
+  absl::MutexLock lock(&db_mu_);
+  return review_internal::SelectMatch(db_, match_id);
+}
+
+absl::StatusOr<v1::ListMatchesResponse> PostgresReviewStore::ListMatches(
+    const v1::ListMatchesRequest& request) {
+  CM_ASSIGN_OR_RETURN(const int page_size, PageSize(request.page_size()));
+  CM_RETURN_IF_ERROR(
+      CheckTimeRange(request.start_unix_micros(), request.end_unix_micros()));
+  const std::string fingerprint =
+      review_internal::ListMatchesFingerprint(request);
+  CM_ASSIGN_OR_RETURN(
+      const int64_t before,
+      ParsePageToken(request.page_token(), fingerprint, INT64_MAX));
+  absl::MutexLock lock(&db_mu_);
+  CM_ASSIGN_OR_RETURN(
+      const std::vector<int64_t> ids,
+      review_internal::SelectMatchIds(db_, request, before, page_size + 1));
+  v1::ListMatchesResponse response;
+  for (size_t i = 0; i < ids.size() && i < static_cast<size_t>(page_size);
+       ++i) {
+    CM_ASSIGN_OR_RETURN(*response.add_matches(),
+                        review_internal::SelectMatch(db_, ids[i]));
+  }
+  if (ids.size() > static_cast<size_t>(page_size)) {
+    response.set_next_page_token(
+        review_internal::MakePageToken(ids[page_size - 1], fingerprint));
+  }
+  return response;
+}
+
+// ---- Decisions and the allowlist --------------------------------------------
+
+bool PostgresReviewStore::IsAllowlisted(absl::string_view content_key,
+                                        absl::string_view bank,
+                                        absl::string_view entry_id) const {
+  return allowlist_.Contains(content_key, bank, entry_id);
+}
+
+absl::StatusOr<v1::MatchRecord> PostgresReviewStore::Decide(
+    const v1::DecideRequest& request) {
+  CM_RETURN_IF_ERROR(CheckOutcome(request.outcome()));
+  CM_RETURN_IF_ERROR(CheckReviewer(request.reviewer(), request.note()));
+  const int64_t now = NowMicros();
+  absl::MutexLock lock(&db_mu_);
+  CM_ASSIGN_OR_RETURN(const bool allowlist_changed, DecideLocked(request, now));
+  if (allowlist_changed) CM_RETURN_IF_ERROR(allowlist_.Load(db_));
+  return review_internal::SelectMatch(db_, request.match_id());
+}
+
+absl::StatusOr<bool> PostgresReviewStore::DecideLocked(
+    const v1::DecideRequest& request, int64_t now_micros) {
+  PostgresTransaction transaction(db_);
+  CM_RETURN_IF_ERROR(transaction.Begin());
+  // FOR UPDATE: another replica's decision on this match waits for ours.
+  CM_ASSIGN_OR_RETURN(
+      const v1::MatchRecord record,
+      review_internal::SelectMatch(db_, request.match_id(), /*lock=*/true));
+  CM_ASSIGN_OR_RETURN(const v1::ReviewOutcome previous,
+                      ReplacedOutcome(record, request));
+  CM_RETURN_IF_ERROR(review_internal::InsertDecision(db_, request, now_micros));
+  CM_RETURN_IF_ERROR(
+      review_internal::InsertFeedback(db_, record, request, now_micros));
+  CM_ASSIGN_OR_RETURN(
+      const bool allowlist_changed,
+      UpdateAllowlistLocked(request, record, previous, now_micros));
+  CM_RETURN_IF_ERROR(transaction.Commit());
+  return allowlist_changed;
+}
+
+absl::StatusOr<bool> PostgresReviewStore::UpdateAllowlistLocked(
+    const v1::DecideRequest& request, const v1::MatchRecord& record,
+    v1::ReviewOutcome previous, int64_t now_micros) {
+  const v1::ReviewOutcome outcome = request.outcome();
+  if (previous == v1::FALSE_POSITIVE && outcome != v1::FALSE_POSITIVE) {
+    // The override says it is a real match after all: stop suppressing it.
+    return allowlist_.RemoveOverridden(db_, record.match_id(),
+                                       request.reviewer(), now_micros);
+  }
+  if (outcome == v1::FALSE_POSITIVE && previous != v1::FALSE_POSITIVE) {
+    return allowlist_.AddFalsePositive(db_, record, request.reviewer(),
+                                       now_micros);
+  }
+  return false;
+}
+
+absl::StatusOr<v1::ListAllowlistResponse> PostgresReviewStore::ListAllowlist(
+    const v1::ListAllowlistRequest& request) {
+  CM_ASSIGN_OR_RETURN(const int page_size, PageSize(request.page_size()));
+  CM_ASSIGN_OR_RETURN(
+      const int64_t after,
+      ParsePageToken(request.page_token(), kAllowlistTokenFingerprint, 0));
+  absl::MutexLock lock(&db_mu_);
+  return allowlist_.List(db_, page_size, after);
+}
+
+absl::Status PostgresReviewStore::RemoveAllowlistEntry(
+    const v1::RemoveAllowlistEntryRequest& request) {
+  CM_RETURN_IF_ERROR(CheckReviewer(request.reviewer(), request.note()));
+  const int64_t now = NowMicros();
+  CM_RETURN_IF_ERROR(InTransaction([&](PostgresConnection& db) {
+    return allowlist_.Remove(db, request, now);
+  }));
+  absl::MutexLock lock(&db_mu_);
+  return allowlist_.Load(db_);
+}
+
+// ---- The feedback outbox ---------------------------------------------------
+
+absl::StatusOr<std::vector<v1::FeedbackRow>> PostgresReviewStore::DueFeedback(
+    absl::Time now, int limit, const std::vector<std::string>& skip_banks) {
+  if (limit <= 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("limit: ", limit, " is not positive"));
+  }
+  absl::MutexLock lock(&db_mu_);
+  return review_internal::SelectDueFeedback(db_, absl::ToUnixMicros(now), limit,
+                                            skip_banks);
+}
+
+absl::Status PostgresReviewStore::MarkFeedbackSent(
+    const std::vector<int64_t>& ids) {
+  const int64_t now = NowMicros();
+  return InTransaction([&](PostgresConnection& db) {
+    for (int64_t id : ids) {
+      CM_RETURN_IF_ERROR(review_internal::FinishFeedbackAttempt(
+          db, id, v1::FEEDBACK_SENT, "", now));
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::Status PostgresReviewStore::RetryFeedbackLater(int64_t id,
+                                                     absl::Time next_attempt_at,
+                                                     absl::string_view error) {
+  const int64_t now = NowMicros();
+  return InTransaction([&](PostgresConnection& db) {
+    return review_internal::PostponeFeedback(
+        db, id, absl::ToUnixMicros(next_attempt_at), error, now);
+  });
+}
+
+absl::Status PostgresReviewStore::MarkFeedbackRejected(
+    int64_t id, absl::string_view error) {
+  const int64_t now = NowMicros();
+  return InTransaction([&](PostgresConnection& db) {
+    return review_internal::FinishFeedbackAttempt(db, id, v1::FEEDBACK_REJECTED,
+                                                  error, now);
+  });
+}
+
+absl::Status PostgresReviewStore::MarkFeedbackNotApplicable(
+    const std::vector<int64_t>& ids) {
+  const int64_t now = NowMicros();
+  return InTransaction([&](PostgresConnection& db) {
+    for (int64_t id : ids) {
+      CM_RETURN_IF_ERROR(
+          review_internal::MarkFeedbackNotApplicable(db, id, now));
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<v1::ListFeedbackResponse> PostgresReviewStore::ListFeedback(
+    const v1::ListFeedbackRequest& request) {
+  CM_ASSIGN_OR_RETURN(const int page_size, PageSize(request.page_size()));
+  const std::string fingerprint =
+      review_internal::ListFeedbackFingerprint(request);
+  CM_ASSIGN_OR_RETURN(const int64_t after,
+                      ParsePageToken(request.page_token(), fingerprint, 0));
+  absl::MutexLock lock(&db_mu_);
+  CM_ASSIGN_OR_RETURN(
+      std::vector<v1::FeedbackRow> rows,
+      review_internal::SelectFeedbackPage(db_, request, after, page_size + 1));
+  CM_ASSIGN_OR_RETURN(
+      std::vector<v1::FeedbackCount> counts,
+      review_internal::CountFeedback(db_, v1::FEEDBACK_STATE_UNSPECIFIED));
+  v1::ListFeedbackResponse response;
+  if (rows.size() > static_cast<size_t>(page_size)) {
+    rows.resize(page_size);
+    response.set_next_page_token(
+        review_internal::MakePageToken(rows.back().id(), fingerprint));
+  }
+  for (v1::FeedbackRow& row : rows) *response.add_rows() = std::move(row);
+  for (v1::FeedbackCount& count : counts) {
+    *response.add_counts() = std::move(count);
+  }
+  return response;
+}
+
+absl::StatusOr<std::vector<v1::FeedbackCount>>
+PostgresReviewStore::CountFeedback(v1::FeedbackState state) {
+  absl::MutexLock lock(&db_mu_);
+  return review_internal::CountFeedback(db_, state);
+}
+
+}  // namespace clearmatch
