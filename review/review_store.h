@@ -4,8 +4,10 @@
 // FALSE_POSITIVE suppresses, the outbox of reviewers' verdicts (feedback)
 // for the clearinghouses, and the hash-chained audit trail
 // (review/audit_chain.h).
-// Never stores media. SqliteReviewStore (review/sqlite_review_store.h) is
-// the implementation today; a PostgreSQL one is to follow.
+// Never stores media. SqliteReviewStore (review/sqlite_review_store.h: one
+// replica) and PostgresReviewStore (review/postgres_review_store.h: several
+// replicas on one database) implement it; OpenReviewStore
+// (review/review_store_factory.h) picks one by review_database_url.
 //
 //   std::unique_ptr<ReviewStore> store = ...;  // e.g. SqliteReviewStore
 //   bool queued = store->Enqueue(record);  // request path: never blocks
