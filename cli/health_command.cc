@@ -67,7 +67,8 @@ int ParseHealthFlags(const std::vector<std::string>& args, HealthFlags* flags,
 
 // One Check call; waits for its answer (bounded by the deadline).
 grpc::Status CallHealthCheck(const std::shared_ptr<grpc::Channel>& channel,
-                             int timeout_ms, v1::HealthCheckResponse* response) {
+                             int timeout_ms,
+                             v1::HealthCheckResponse* response) {
   grpc::TemplatedGenericStub<v1::HealthCheckRequest, v1::HealthCheckResponse>
       stub(channel);
   grpc::ClientContext context;
@@ -107,8 +108,7 @@ int RunHealthCommand(const std::vector<std::string>& args, std::ostream& out,
         << "\n";
     return kExitInputFailed;
   }
-  out << v1::HealthCheckResponse::ServingStatus_Name(response.status())
-      << "\n";
+  out << v1::HealthCheckResponse::ServingStatus_Name(response.status()) << "\n";
   const bool serving = response.status() == v1::HealthCheckResponse::SERVING;
   return serving || flags.live ? kExitOk : kExitInputFailed;
 }

@@ -37,9 +37,9 @@ HealthResult Health(const std::vector<std::string>& args) {
 
 TEST(HealthCommandTest, ServingDaemonOverTcpAndUnixSocket) {
   TempDir dir;
-  const std::string csv = dir.Write(
-      "bank.csv", "pdq," + ReferencePdqHash("bridge-1-original.jpg") +
-                      ",bridge-1,tid,ncii\n");
+  const std::string csv =
+      dir.Write("bank.csv", "pdq," + ReferencePdqHash("bridge-1-original.jpg") +
+                                ",bridge-1,tid,ncii\n");
   DaemonProcess daemon({"--bank-csv", csv, "--data-dir", dir.path() + "/d"});
   ASSERT_TRUE(daemon.started()) << daemon.error();
   const HealthResult tcp = Health({"--addr", daemon.address()});
