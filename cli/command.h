@@ -187,6 +187,15 @@ int RunReviewCommand(const std::vector<std::string>& args, std::ostream& out,
 int RunSourceCommand(const std::vector<std::string>& args, std::ostream& out,
                      std::ostream& err);
 
+// `clearmatch health [--addr ADDR] [TLS flags] [--live] [--timeout-ms N]`:
+// grpc.health.v1.Health/Check of a running daemon (the probe of containers,
+// systemd and Kubernetes). Prints the status (SERVING, NOT_SERVING...).
+// Exit 0 when SERVING; with --live whenever the health service answered (a
+// daemon still loading its index is alive); 1 otherwise or when the call
+// failed (unreachable, deadline: --timeout-ms, default 5000); 2 on usage.
+int RunHealthCommand(const std::vector<std::string>& args, std::ostream& out,
+                     std::ostream& err);
+
 }  // namespace clearmatch::cli
 
 #endif  // CLEARMATCH_CLI_COMMAND_H_

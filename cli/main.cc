@@ -32,6 +32,8 @@ constexpr Command kCommands[] = {
      "list | show | decide | export matches; verify-audit a review store"},
     {"source", nullptr,
      "check the clearinghouse sources of a config; status of every source"},
+    {"health", nullptr,
+     "ask a running clearmatchd whether it serves (for probes)"},
 };
 
 int Usage(std::ostream& out) {

@@ -14,6 +14,7 @@ clearmatch_cli_command_v1(const char* name) {
   if (command == "rescan") return cli::RunRescanCommand;
   if (command == "review") return cli::RunReviewCommand;
   if (command == "source") return cli::RunSourceCommand;
+  if (command == "health") return cli::RunHealthCommand;
   return nullptr;
 }
 

@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <vector>
 
@@ -25,9 +26,12 @@ std::filesystem::path OwnFolder() {
       info.dli_fname == nullptr) {
     return {};
   }
+  // For the main program dladdr gives the name it was started by, which is
+  // a bare name when a shell found it on PATH: the kernel knows its file.
+  const bool bare_name = std::strchr(info.dli_fname, '/') == nullptr;
   std::error_code error;
-  const std::filesystem::path self =
-      std::filesystem::canonical(info.dli_fname, error);
+  const std::filesystem::path self = std::filesystem::canonical(
+      bare_name ? "/proc/self/exe" : info.dli_fname, error);
   return error ? std::filesystem::path() : self.parent_path();
 }
 

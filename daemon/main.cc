@@ -5,6 +5,7 @@
 //   clearmatchd [--config FILE] [--listen ADDR] [--data-dir DIR]
 //               [--feed URL --feed-pubkey PEM]... [--bank-csv FILE]...
 //               [--metrics-listen ADDR|off]
+//   clearmatchd --version
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -32,6 +33,7 @@ constexpr char kUsage[] =
     "usage: clearmatchd [--config FILE] [--listen HOST:PORT] [--data-dir DIR]\n"
     "                   [--feed URL --feed-pubkey PEM_FILE]...\n"
     "                   [--bank-csv FILE]... [--metrics-listen HOST:PORT|off]\n"
+    "       clearmatchd --version\n"
     "With no arguments: 127.0.0.1:50051, ./var/clearmatch, the demo feed of\n"
     "examples/ (docs/DAEMON.md).\n";
 
@@ -62,6 +64,10 @@ int ParseFlags(int argc, char** argv, Flags* flags) {
     const std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") {
       std::cout << kUsage;
+      return -1;
+    }
+    if (arg == "--version") {
+      std::cout << "clearmatchd " << CLEARMATCH_VERSION << "\n";
       return -1;
     }
     if (i + 1 >= argc) {

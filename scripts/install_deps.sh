@@ -20,6 +20,7 @@ packages=(
   clang libclang-rt-14-dev  # fuzzing (libFuzzer)
   libgtest-dev libgmock-dev libbenchmark-dev
   ffmpeg python3 python3-grpcio python3-protobuf
+  systemd  # systemd-analyze: test.sh stage deploy checks deploy/systemd
 )
 
 missing=()

@@ -5,10 +5,12 @@
 #   tsan   ThreadSanitizer, the concurrency tests (./build-tsan)
 #   fuzz   the libFuzzer targets with clang (./build-fuzz): every regression
 #          input, then each target for FUZZ_SECONDS (20) s (docs/FUZZING.md)
+#   deploy deploy/check.sh: the systemd unit (systemd-analyze verify and
+#          security) and the Kubernetes manifests (kustomize, API schemas)
 # STAGES="main asan" runs only some. Needs nothing beside the checkout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-STAGES=${STAGES:-main asan tsan fuzz}
+STAGES=${STAGES:-main asan tsan fuzz deploy}
 JOBS=$(nproc)
 
 # The tests that exercise threads: index hot swap and the IndexManager's
@@ -81,6 +83,11 @@ stage_tsan() {
 stage_fuzz() {
   # Builds only what the targets link, without debug info (scripts/fuzz.sh).
   bash scripts/fuzz.sh --seconds "${FUZZ_SECONDS:-20}"
+}
+
+stage_deploy() {
+  # Offline, seconds: no build, cluster or container runtime needed.
+  bash deploy/check.sh
 }
 
 bash scripts/install_deps.sh
