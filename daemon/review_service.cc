@@ -166,4 +166,22 @@ grpc::ServerUnaryReactor* ReviewService::ListFeedback(
              }));
 }
 
+grpc::ServerUnaryReactor* ReviewService::ListAudit(
+    grpc::CallbackServerContext* context, const v1::ListAuditRequest* request,
+    v1::ListAuditResponse* response) {
+  return Run(context, "ListAudit", "reviewer", absl::OkStatus(),
+             Respond(response,
+                     [this, request] { return store_.ListAudit(*request); }));
+}
+
+grpc::ServerUnaryReactor* ReviewService::GetStats(
+    grpc::CallbackServerContext* context, const v1::GetStatsRequest* request,
+    v1::ReviewStats* response) {
+  return Run(context, "GetStats", "reviewer", absl::OkStatus(),
+             Respond(response, [this, request] {
+               store_.Flush();
+               return store_.GetStats(*request);
+             }));
+}
+
 }  // namespace clearmatch

@@ -79,6 +79,12 @@ class ReviewService final : public v1::Review::CallbackService {
       grpc::CallbackServerContext* context,
       const v1::ListFeedbackRequest* request,
       v1::ListFeedbackResponse* response) override;
+  grpc::ServerUnaryReactor* ListAudit(grpc::CallbackServerContext* context,
+                                      const v1::ListAuditRequest* request,
+                                      v1::ListAuditResponse* response) override;
+  grpc::ServerUnaryReactor* GetStats(grpc::CallbackServerContext* context,
+                                     const v1::GetStatsRequest* request,
+                                     v1::ReviewStats* response) override;
 
   // The reviewer to record: `caller`'s name. INVALID_ARGUMENT when
   // `requested` is set and is not that name; UNAUTHENTICATED for an
