@@ -183,6 +183,7 @@ void ApplyDaemonConfigDefaults(v1::DaemonConfig* config) {
   if (config->metrics_listen().empty()) {
     config->set_metrics_listen(kDefaultMetricsListen);
   }
+  if (config->web_listen().empty()) config->set_web_listen(kWebOff);
   if (config->unix_socket().empty()) {
     config->set_unix_socket(
         absl::StrCat(config->data_dir(), "/", kDefaultUnixSocketName));
@@ -314,6 +315,50 @@ absl::Status ValidateMetricsListen(const v1::DaemonConfig& config) {
   return absl::OkStatus();
 }
 
+// The web page: TLS beyond loopback; the local reviewer only on a
+// plaintext loopback listener; a viewer link with {content_id}.
+absl::Status ValidateWeb(const v1::DaemonConfig& config) {
+  const bool tls = !config.tls().cert_file().empty();
+  if (!config.content_url_template().empty() &&
+      ((!absl::StartsWith(config.content_url_template(), "https://") &&
+        !absl::StartsWith(config.content_url_template(), "http://")) ||
+       !absl::StrContains(config.content_url_template(), "{content_id}"))) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("content_url_template: \"", config.content_url_template(),
+                     "\" is not an http(s):// URL with {content_id}"));
+  }
+  if (config.web_listen() == kWebOff) {
+    if (!config.web_local_reviewer().empty()) {
+      return absl::InvalidArgumentError(
+          "web_local_reviewer: set, but web_listen is off");
+    }
+    return absl::OkStatus();
+  }
+  CM_RETURN_IF_ERROR(ValidateAddress("web_listen", config.web_listen()));
+  if (absl::StartsWith(config.web_listen(), "unix:")) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "web_listen: \"", config.web_listen(), "\" must be HOST:PORT"));
+  }
+  if (!tls && !IsLoopbackAddress(config.web_listen())) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "web_listen: \"", config.web_listen(),
+        "\" is not loopback: the web page needs tls (cert_file, key_file, "
+        "client_ca_file for reviewers' certificates) beyond loopback"));
+  }
+  if (!config.web_local_reviewer().empty()) {
+    if (tls) {
+      return absl::InvalidArgumentError(
+          "web_local_reviewer: only for a plaintext loopback web_listen "
+          "(tls is set: reviewers are their client certificates)");
+    }
+    if (config.web_local_reviewer().size() > 256) {
+      return absl::InvalidArgumentError(
+          "web_local_reviewer: longer than 256 bytes");
+    }
+  }
+  return absl::OkStatus();
+}
+
 // The decoder budgets: at least one scan and 1 MiB (a 512x512 decode), at
 // most what no decoder should ever need (10,000 scans, 64 GiB).
 absl::Status ValidateDecodeLimits(const v1::Limits& limits) {
@@ -400,6 +445,7 @@ absl::Status ValidateDaemonConfig(const v1::DaemonConfig& config) {
   CM_RETURN_IF_ERROR(ValidateTls(config));
   CM_RETURN_IF_ERROR(ValidateUnixSocket(config));
   CM_RETURN_IF_ERROR(ValidateMetricsListen(config));
+  CM_RETURN_IF_ERROR(ValidateWeb(config));
   if (config.data_dir().empty()) {
     return absl::InvalidArgumentError("data_dir: must not be empty");
   }

@@ -25,6 +25,8 @@ inline constexpr char kDefaultDataDir[] = "./var/clearmatch";
 inline constexpr char kDefaultMetricsListen[] = "127.0.0.1:9464";
 // metrics_listen value that turns the metrics/health HTTP endpoint off.
 inline constexpr char kMetricsOff[] = "off";
+// web_listen off (the default): no web page.
+inline constexpr char kWebOff[] = "off";
 // The unix socket's file in data_dir when unix_socket is not set, and the
 // unix_socket value that turns it off.
 inline constexpr char kDefaultUnixSocketName[] = "clearmatchd.sock";

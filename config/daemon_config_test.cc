@@ -203,5 +203,41 @@ TEST(DaemonConfigTest, SandboxDefaultsAndBadValues) {
   }
 }
 
+TEST(DaemonConfigTest, WebListenerIsOffByDefaultAndChecked) {
+  absl::StatusOr<v1::DaemonConfig> config = ParseDaemonConfig("", "c");
+  ASSERT_TRUE(config.ok());
+  ApplyDaemonConfigDefaults(&*config);
+  EXPECT_EQ(config->web_listen(), "off");
+  EXPECT_TRUE(Validate("web_listen: \"127.0.0.1:8080\" web_local_reviewer: "
+                       "\"ann\" content_url_template: "
+                       "\"https://admin.example/content/{content_id}\"")
+                  .ok());
+  EXPECT_TRUE(Validate("web_listen: \"[::1]:0\"").ok());
+  const std::pair<const char*, const char*> bad[] = {
+      {"web_listen: \"nonsense\"", "web_listen: \"nonsense\" is not HOST"},
+      {"web_listen: \"0.0.0.0:8443\"",
+       "web_listen: \"0.0.0.0:8443\" is not "
+       "loopback"},
+      {"web_listen: \"unix:/tmp/w.sock\"", "must be HOST:PORT"},
+      {"web_local_reviewer: \"ann\"", "web_local_reviewer: set, but"},
+      {"web_listen: \"127.0.0.1:1\" web_local_reviewer: \"%\"",
+       "web_local_reviewer: longer than 256"},
+      {"content_url_template: \"ftp://x/{content_id}\"",
+       "content_url_template"},
+      {"content_url_template: \"https://x/content\"",
+       "content_url_template: \"https://x/content\" is not"},
+  };
+  for (const auto& [text, message] : bad) {
+    std::string config_text = text;
+    const size_t percent = config_text.find('%');
+    if (percent != std::string::npos) {
+      config_text.replace(percent, 1, std::string(257, 'a'));
+    }
+    const absl::Status status = Validate(config_text);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << text;
+    EXPECT_THAT(status.message(), HasSubstr(message)) << text;
+  }
+}
+
 }  // namespace
 }  // namespace clearmatch

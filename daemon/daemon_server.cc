@@ -124,6 +124,7 @@ absl::StatusOr<std::unique_ptr<DaemonServer>> DaemonServer::Start(
   CM_RETURN_IF_ERROR(d.StartReview());
   CM_RETURN_IF_ERROR(d.StartGrpcServer());
   CM_RETURN_IF_ERROR(d.StartMetricsHttp());
+  CM_RETURN_IF_ERROR(d.StartWeb());
   CM_RETURN_IF_ERROR(d.index_manager_->LoadInitial());
   d.index_manager_->Start();
   const std::string unix_socket = d.unix_socket();
@@ -318,6 +319,27 @@ absl::Status DaemonServer::StartReview() {
   return StartFeedback();
 }
 
+absl::Status DaemonServer::StartWeb() {
+  if (config_.web_listen() == kWebOff) return absl::OkStatus();
+  web_api_ = std::make_unique<WebReviewApi>(review_->calls());
+  WebServer::Options options;
+  options.listen = config_.web_listen();
+  options.cert_file = config_.tls().cert_file();
+  options.key_file = config_.tls().key_file();
+  options.client_ca_file = config_.tls().client_ca_file();
+  options.local_reviewer = config_.web_local_reviewer();
+  options.content_url_template = config_.content_url_template();
+  CM_ASSIGN_OR_RETURN(web_, WebServer::Start(options, *web_api_));
+  LogInfo(absl::StrCat(
+      "serving the web page on ", config_.web_listen(), " (port ", web_->port(),
+      ", ", web_->tls() ? "TLS" : "plaintext loopback",
+      options.local_reviewer.empty()
+          ? ""
+          : absl::StrCat(", local reviewer ", options.local_reviewer),
+      ")"));
+  return absl::OkStatus();
+}
+
 absl::Status DaemonServer::StartFeedback() {
   CM_ASSIGN_OR_RETURN(std::vector<std::unique_ptr<FeedbackSink>> sinks,
                       MakeFeedbackSinks(config_, [this] {
@@ -390,9 +412,11 @@ DaemonServer::~DaemonServer() {
     server_->Wait();
   }
   // The metrics endpoint reads the pool, the recorder and the dispatcher:
-  // it stops before them. The index manager's thread calls back into the
-  // server: it stops next. Then the pools (every call is finished, so they
+  // it stops before them, and so does the web page (its calls wait on the
+  // review pool). The index manager's thread calls back into the server: it
+  // stops next. Then the pools (every call is finished, so they
   // hold nothing), the review pool before the store its tasks use.
+  web_.reset();
   metrics_.reset();
   stopping_.store(true, std::memory_order_relaxed);
   index_manager_.reset();

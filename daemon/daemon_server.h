@@ -39,12 +39,14 @@
 #include "daemon/review_service.h"
 #include "daemon/source_metrics.h"
 #include "daemon/unix_socket_listener.h"
+#include "daemon/web_review_api.h"
 #include "daemon/worker_pool.h"
 #include "fingerprint/fingerprint_backend.h"
 #include "index/index_holder.h"
 #include "matching/verdict_policy.h"
 #include "sandbox/sandboxed_fingerprint_backend.h"
 #include "serving/index_manager.h"
+#include "web/web_server.h"
 
 namespace clearmatch {
 
@@ -61,6 +63,8 @@ class DaemonServer {
   // The bound ports (useful with port 0); metrics_port() is 0 when off.
   int grpc_port() const { return grpc_port_; }
   int metrics_port() const { return metrics_ ? metrics_->port() : 0; }
+  // The web listener's port; 0 when web_listen is off.
+  int web_port() const { return web_ ? web_->port() : 0; }
   // The unix socket's path; "" when it is off.
   std::string unix_socket() const;
 
@@ -91,6 +95,8 @@ class DaemonServer {
   // The review store (data_dir/review.sqlite), its pipeline hooks, the
   // review pool and the Review service.
   absl::Status StartReview();
+  // The reviewers' web page (web/), unless web_listen is "off".
+  absl::Status StartWeb();
   // The feedback dispatcher, when a clearinghouse source has feedback on.
   absl::Status StartFeedback();
   // The dispatcher's counters as Admin rows; none without a dispatcher.
@@ -127,6 +133,9 @@ class DaemonServer {
   // the calls queued here) and before the store it calls into.
   std::unique_ptr<WorkerPool> review_pool_;
   std::unique_ptr<ReviewService> review_;
+  // The web page over review_'s calls; stopped before the review pool.
+  std::unique_ptr<WebReviewApi> web_api_;
+  std::unique_ptr<WebServer> web_;
   // Sends reviewers' verdicts to the clearinghouses; reads review_store_.
   std::unique_ptr<FeedbackDispatcher> feedback_;
   std::unique_ptr<grpc::Server> server_;

@@ -4,7 +4,8 @@
 //
 //   clearmatchd [--config FILE] [--listen ADDR] [--data-dir DIR]
 //               [--feed URL --feed-pubkey PEM]... [--bank-csv FILE]...
-//               [--metrics-listen ADDR|off]
+//               [--metrics-listen ADDR|off] [--web-listen ADDR]
+//               [--web-local-reviewer NAME]
 //   clearmatchd --version
 #include <fcntl.h>
 #include <signal.h>
@@ -33,6 +34,7 @@ constexpr char kUsage[] =
     "usage: clearmatchd [--config FILE] [--listen HOST:PORT] [--data-dir DIR]\n"
     "                   [--feed URL --feed-pubkey PEM_FILE]...\n"
     "                   [--bank-csv FILE]... [--metrics-listen HOST:PORT|off]\n"
+    "                   [--web-listen HOST:PORT] [--web-local-reviewer NAME]\n"
     "       clearmatchd --version\n"
     "With no arguments: 127.0.0.1:50051, ./var/clearmatch, the demo feed of\n"
     "examples/ (docs/DAEMON.md).\n";
@@ -54,6 +56,7 @@ void DisableCoreDumps() {
 struct Flags {
   std::string config;
   std::string listen, data_dir, metrics_listen;
+  std::string web_listen, web_local_reviewer;
   std::vector<clearmatch::v1::FeedConfig> feeds;
   std::vector<std::string> bank_csvs;
 };
@@ -83,6 +86,10 @@ int ParseFlags(int argc, char** argv, Flags* flags) {
       flags->data_dir = value;
     } else if (arg == "--metrics-listen") {
       flags->metrics_listen = value;
+    } else if (arg == "--web-listen") {
+      flags->web_listen = value;
+    } else if (arg == "--web-local-reviewer") {
+      flags->web_local_reviewer = value;
     } else if (arg == "--feed") {
       flags->feeds.emplace_back().set_url(value);
     } else if (arg == "--feed-pubkey") {
@@ -137,6 +144,10 @@ absl::StatusOr<clearmatch::v1::DaemonConfig> ConfigFromFlags(Flags& flags) {
   if (!flags.metrics_listen.empty()) {
     config.set_metrics_listen(flags.metrics_listen);
   }
+  if (!flags.web_listen.empty()) config.set_web_listen(flags.web_listen);
+  if (!flags.web_local_reviewer.empty()) {
+    config.set_web_local_reviewer(flags.web_local_reviewer);
+  }
   if (!flags.feeds.empty()) {
     config.clear_feeds();
     for (auto& feed : flags.feeds) *config.add_feeds() = std::move(feed);
@@ -172,9 +183,10 @@ int Serve(const clearmatch::v1::DaemonConfig& config) {
   }
   // One machine-readable line for scripts and tests.
   std::printf(
-      "clearmatchd listening grpc_port=%d metrics_port=%d unix_socket=%s\n",
+      "clearmatchd listening grpc_port=%d metrics_port=%d unix_socket=%s "
+      "web_port=%d\n",
       (*server)->grpc_port(), (*server)->metrics_port(),
-      (*server)->unix_socket().c_str());
+      (*server)->unix_socket().c_str(), (*server)->web_port());
   std::fflush(stdout);
 
   std::thread signal_thread([&server] {

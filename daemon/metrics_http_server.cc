@@ -1,139 +1,103 @@
-// Loopback HTTP for /metrics and /healthz.
+// Loopback HTTP for /metrics and /healthz, on cpp-httplib.
 #include "daemon/metrics_http_server.h"
 
 #include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
+#include <httplib.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
+#include <utility>
 
-#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/string_view.h"
+#include "absl/time/clock.h"
 
 namespace clearmatch {
 namespace {
 
-constexpr size_t kMaxRequestHead = 8192;
-constexpr int kIoTimeoutMs = 2000;
+constexpr int kIoTimeoutSeconds = 2;
 
-void SendAll(int fd, absl::string_view data) {
-  while (!data.empty()) {
-    const ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-    if (n <= 0) return;
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-}
-
-void Respond(int fd, int code, absl::string_view reason,
-             absl::string_view content_type, absl::string_view body) {
-  SendAll(fd, absl::StrCat("HTTP/1.0 ", code, " ", reason, "\r\nContent-Type: ",
-                           content_type, "\r\nContent-Length: ", body.size(),
-                           "\r\nConnection: close\r\n\r\n", body));
+// The IPv4 loopback host of "HOST:PORT" ("localhost" is 127.0.0.1).
+bool ParseLoopbackAddress(const std::string& address, std::string* host,
+                          int* port) {
+  const size_t colon = address.rfind(':');
+  if (colon == std::string::npos) return false;
+  *host = address.substr(0, colon);
+  if (*host == "localhost") *host = "127.0.0.1";
+  in_addr ipv4{};
+  return absl::SimpleAtoi(address.substr(colon + 1), port) && *port >= 0 &&
+         *port <= 65535 && ::inet_pton(AF_INET, host->c_str(), &ipv4) == 1 &&
+         (ntohl(ipv4.s_addr) >> 24) == 127;
 }
 
 }  // namespace
 
+MetricsHttpServer::MetricsHttpServer(std::function<std::string()> render,
+                                     std::function<bool()> serving)
+    : render_(std::move(render)),
+      serving_(std::move(serving)),
+      server_(std::make_unique<httplib::Server>()) {}
+
 absl::StatusOr<std::unique_ptr<MetricsHttpServer>> MetricsHttpServer::Start(
     const std::string& address, std::function<std::string()> render,
     std::function<bool()> serving) {
-  const size_t colon = address.rfind(':');
+  std::string host;
   int port = 0;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  std::string host = colon == std::string::npos ? "" : address.substr(0, colon);
-  if (host == "localhost") host = "127.0.0.1";
-  if (colon == std::string::npos ||
-      !absl::SimpleAtoi(address.substr(colon + 1), &port) || port < 0 ||
-      port > 65535 || ::inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1 ||
-      (ntohl(addr.sin_addr.s_addr) >> 24) != 127) {
+  if (!ParseLoopbackAddress(address, &host, &port)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "metrics_listen: \"", address, "\" is not a loopback IPv4 HOST:PORT"));
   }
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return absl::InternalError("socket() failed");
-  const int one = 1;
-  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      ::listen(fd, 16) != 0) {
-    const int error = errno;
-    ::close(fd);
+  auto server = std::unique_ptr<MetricsHttpServer>(
+      new MetricsHttpServer(std::move(render), std::move(serving)));
+  httplib::Server& http = *server->server_;
+  http.new_task_queue = [] { return new httplib::ThreadPool(1); };
+  http.set_read_timeout(kIoTimeoutSeconds);
+  http.set_write_timeout(kIoTimeoutSeconds);
+  http.set_keep_alive_max_count(1);
+  http.set_payload_max_length(8192);
+  // SO_REUSEADDR only: the library's default SO_REUSEPORT would let
+  // another process bind the same port and take the scrapes.
+  http.set_socket_options([](socket_t fd) {
+    const int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  });
+  server->AddRoutes();
+  server->port_ = port == 0 ? http.bind_to_any_port(host)
+                            : (http.bind_to_port(host, port) ? port : -1);
+  if (server->port_ <= 0) {
     return absl::UnavailableError(
-        absl::StrCat("metrics_listen: cannot listen on ", address, ": ",
-                     std::strerror(error)));
+        absl::StrCat("metrics_listen: cannot listen on ", address));
   }
-  socklen_t length = sizeof(addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length);
-  return std::unique_ptr<MetricsHttpServer>(new MetricsHttpServer(
-      fd, ntohs(addr.sin_port), std::move(render), std::move(serving)));
-}
-
-MetricsHttpServer::MetricsHttpServer(int fd, int port,
-                                     std::function<std::string()> render,
-                                     std::function<bool()> serving)
-    : fd_(fd),
-      port_(port),
-      render_(std::move(render)),
-      serving_(std::move(serving)) {
-  thread_ = std::thread([this] { Run(); });
+  server->thread_ = std::thread([&http] { http.listen_after_bind(); });
+  // Until the loop runs, stop() would not end it (and the destructor would
+  // wait forever).
+  for (int i = 0; i < 5000 && !http.is_running(); ++i) {
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  return server;
 }
 
 MetricsHttpServer::~MetricsHttpServer() {
-  stopping_ = true;
-  ::shutdown(fd_, SHUT_RDWR);
-  thread_.join();
-  ::close(fd_);
+  server_->stop();
+  if (thread_.joinable()) thread_.join();
 }
 
-void MetricsHttpServer::Run() {
-  while (!stopping_) {
-    pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, 500) <= 0) continue;
-    const int client = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (client < 0) continue;
-    Serve(client);
-    ::close(client);
-  }
-}
-
-void MetricsHttpServer::Serve(int client) {
-  timeval timeout{kIoTimeoutMs / 1000, (kIoTimeoutMs % 1000) * 1000};
-  ::setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
-  ::setsockopt(client, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof(timeout));
-  std::string head;
-  char buffer[1024];
-  while (head.find("\r\n\r\n") == std::string::npos &&
-         head.find("\n\n") == std::string::npos) {
-    if (head.size() >= kMaxRequestHead) {
-      Respond(client, 431, "Request Header Fields Too Large", "text/plain",
-              "request head too large\n");
-      return;
-    }
-    const ssize_t n = ::recv(client, buffer, sizeof(buffer), 0);
-    if (n <= 0) return;  // closed or timed out
-    head.append(buffer, static_cast<size_t>(n));
-  }
-  const absl::string_view line =
-      absl::string_view(head).substr(0, head.find_first_of("\r\n"));
-  if (absl::StartsWith(line, "GET /metrics ") || line == "GET /metrics") {
-    Respond(client, 200, "OK", "text/plain; version=0.0.4; charset=utf-8",
-            render_());
-  } else if (absl::StartsWith(line, "GET /healthz")) {
-    if (serving_()) {
-      Respond(client, 200, "OK", "text/plain", "serving\n");
-    } else {
-      Respond(client, 503, "Service Unavailable", "text/plain",
-              "not serving\n");
-    }
-  } else {
-    Respond(client, 404, "Not Found", "text/plain",
-            "GET /metrics or /healthz\n");
-  }
+void MetricsHttpServer::AddRoutes() {
+  server_->Get("/metrics", [this](const httplib::Request&,
+                                  httplib::Response& response) {
+    response.set_content(render_(), "text/plain; version=0.0.4; charset=utf-8");
+  });
+  server_->Get("/healthz", [this](const httplib::Request&,
+                                  httplib::Response& response) {
+    const bool serving = serving_();
+    response.status = serving ? 200 : 503;
+    response.set_content(serving ? "serving\n" : "not serving\n", "text/plain");
+  });
+  server_->set_error_handler(
+      [](const httplib::Request&, httplib::Response& response) {
+        if (response.status == 404) {
+          response.set_content("GET /metrics or /healthz\n", "text/plain");
+        }
+      });
 }
 
 }  // namespace clearmatch

@@ -1,8 +1,9 @@
-// MetricsHttpServer: a minimal HTTP/1.0 server on a loopback port for
-// Prometheus scrapes (GET /metrics) and liveness/readiness (GET /healthz:
-// 200 "serving", or 503 "not serving" until the first index is loaded).
-// One connection at a time, request head bounded to 8 KiB and 2 s: it is
-// for a local scraper, not the open network.
+// MetricsHttpServer: HTTP on a loopback port for Prometheus scrapes
+// (GET /metrics) and liveness/readiness (GET /healthz: 200 "serving", or
+// 503 "not serving" until the first index is loaded), on cpp-httplib. One
+// connection at a time, reads and writes time out after 2 s, request heads
+// bounded by the library (8 KiB): it is for a local scraper, not the open
+// network.
 //
 //   CM_ASSIGN_OR_RETURN(auto server, MetricsHttpServer::Start(
 //       "127.0.0.1:9464", [&] { return metrics.RenderPrometheus(absl::Now());
@@ -10,17 +11,20 @@
 //       [&] { return holder.Current() != nullptr; }));
 //   int port = server->port();
 //
-// Thread-safe; the destructor stops the accept thread.
+// Thread-safe; the destructor stops the listener and joins its thread.
 #ifndef CLEARMATCH_DAEMON_METRICS_HTTP_SERVER_H_
 #define CLEARMATCH_DAEMON_METRICS_HTTP_SERVER_H_
 
-#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
 #include <thread>
 
 #include "absl/status/statusor.h"
+
+namespace httplib {
+class Server;
+}  // namespace httplib
 
 namespace clearmatch {
 
@@ -37,16 +41,14 @@ class MetricsHttpServer {
   int port() const { return port_; }
 
  private:
-  MetricsHttpServer(int fd, int port, std::function<std::string()> render,
+  MetricsHttpServer(std::function<std::string()> render,
                     std::function<bool()> serving);
-  void Run();
-  void Serve(int client);
+  void AddRoutes();
 
-  const int fd_;
-  const int port_;
   const std::function<std::string()> render_;
   const std::function<bool()> serving_;
-  std::atomic<bool> stopping_{false};
+  std::unique_ptr<httplib::Server> server_;
+  int port_ = 0;
   std::thread thread_;
 };
 

@@ -16,6 +16,8 @@ std::string Principal::Description() const {
       return absl::StrCat("client certificate \"", name_, "\"");
     case Kind::kUnixUser:
       return absl::StrCat("unix user \"", name_, "\" (uid ", uid_, ")");
+    case Kind::kWebLocalReviewer:
+      return absl::StrCat("web local reviewer \"", name_, "\"");
     case Kind::kAnonymous:
       break;
   }

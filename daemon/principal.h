@@ -1,7 +1,8 @@
 // Principal: who is calling clearmatchd, as the transport proved it: the
 // subject common name of an mTLS-verified client certificate, or the user
 // (uid from SO_PEERCRED) on the daemon's unix socket. A caller on plaintext
-// TCP, or on TLS without a client certificate, is anonymous.
+// TCP, or on TLS without a client certificate, is anonymous. On the web
+// listener, a client certificate too, or the operator's local reviewer.
 //
 //   Principal caller = Principal::UnixUser(0, "root");
 //   caller.name();         // "root": the reviewer recorded on decisions
@@ -23,6 +24,9 @@ class Principal {
     kAnonymous,    // plaintext TCP, or TLS without a client certificate
     kCertificate,  // mTLS: name() is the certificate's subject CN
     kUnixUser,     // the unix socket: uid() from SO_PEERCRED
+    // The plaintext loopback web listener's one reviewer, named by the
+    // operator (web_local_reviewer): role "reviewer" only.
+    kWebLocalReviewer,
   };
 
   static Principal Anonymous() { return Principal(Kind::kAnonymous, "", 0); }
@@ -34,6 +38,10 @@ class Principal {
     return Principal(Kind::kUnixUser, std::move(name), uid);
   }
 
+  static Principal WebLocalReviewer(std::string name) {
+    return Principal(Kind::kWebLocalReviewer, std::move(name), 0);
+  }
+
   Kind kind() const { return kind_; }
   bool authenticated() const { return kind_ != Kind::kAnonymous; }
   // The name recorded as the reviewer; empty when anonymous.
@@ -41,7 +49,7 @@ class Principal {
   // Only for kUnixUser.
   uint32_t uid() const { return uid_; }
   // For messages: `client certificate "ops"`, `unix user "root" (uid 0)`,
-  // `an unauthenticated caller`.
+  // `web local reviewer "ann"`, `an unauthenticated caller`.
   std::string Description() const;
 
  private:

@@ -80,30 +80,55 @@ absl::StatusOr<Principal> RequestAuthorizer::AuthorizeCaller(
     const grpc::ServerContextBase& context, absl::string_view role) const {
   absl::StatusOr<Principal> caller = Authenticate(context);
   if (!caller.ok()) return caller.status();
+  if (absl::Status status = CheckRole(*caller, role); !status.ok()) {
+    return status;
+  }
+  return caller;
+}
+
+absl::Status RequestAuthorizer::CheckRole(const Principal& caller,
+                                          absl::string_view role) const {
+  static const absl::flat_hash_set<std::string>* const kLocalReviewerRoles =
+      new absl::flat_hash_set<std::string>{"reviewer"};
   const absl::flat_hash_set<std::string>* roles = nullptr;
-  switch (caller->kind()) {
+  absl::string_view mapping = " (unix_roles)";
+  switch (caller.kind()) {
     case Principal::Kind::kAnonymous:
-      if (role == "checker") return caller;
+      if (role == "checker") return absl::OkStatus();
       return Unauthenticated(role);
     case Principal::Kind::kCertificate:
-      if (auto it = certificate_roles_.find(caller->name());
+      mapping = " (tls.roles)";
+      if (auto it = certificate_roles_.find(caller.name());
           it != certificate_roles_.end()) {
         roles = &it->second;
       }
       break;
     case Principal::Kind::kUnixUser:
-      if (auto it = unix_users_.find(caller->uid()); it != unix_users_.end()) {
+      if (auto it = unix_users_.find(caller.uid()); it != unix_users_.end()) {
         roles = &it->second.roles;
       }
+      break;
+    case Principal::Kind::kWebLocalReviewer:
+      mapping = " (web_local_reviewer has the reviewer role only)";
+      roles = kLocalReviewerRoles;
       break;
   }
   if (roles == nullptr || !roles->contains(role)) {
     return absl::PermissionDeniedError(absl::StrCat(
-        caller->Description(), " lacks the ", role, " role",
-        caller->kind() == Principal::Kind::kCertificate ? " (tls.roles)"
-                                                        : " (unix_roles)"));
+        caller.Description(), " lacks the ", role, " role", mapping));
   }
-  return caller;
+  return absl::OkStatus();
+}
+
+std::vector<std::string> RequestAuthorizer::RolesOf(
+    const Principal& caller) const {
+  std::vector<std::string> roles;
+  for (const char* role : kEveryRole) {
+    if (caller.authenticated() && CheckRole(caller, role).ok()) {
+      roles.push_back(role);
+    }
+  }
+  return roles;
 }
 
 absl::Status RequestAuthorizer::Unauthenticated(absl::string_view role) const {

@@ -6,6 +6,7 @@
 //   it is not listed.
 // - A unix user has the roles unix_roles gives its uid (without unix_roles:
 //   the daemon's own uid has every role); none if it is not listed.
+// - The web listener's local reviewer (web_local_reviewer) has "reviewer".
 // - An anonymous caller (plaintext TCP, TLS without a client certificate)
 //   has only "checker": Matcher stays open for development and
 //   server-auth-only setups. A call on a unix socket connection that is no
@@ -27,6 +28,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
@@ -62,6 +64,11 @@ class RequestAuthorizer {
                          absl::string_view role) const {
     return AuthorizeCaller(context, role).status();
   }
+  // Whether `caller` (however it was authenticated) has `role`; the errors
+  // of AuthorizeCaller. A web local reviewer has "reviewer" only.
+  absl::Status CheckRole(const Principal& caller, absl::string_view role) const;
+  // The roles `caller` has, in the order checker, reviewer, admin.
+  std::vector<std::string> RolesOf(const Principal& caller) const;
 
  private:
   struct UnixUser {

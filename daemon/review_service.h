@@ -1,7 +1,7 @@
 // ReviewService: the Review gRPC service (callback API) over the
-// ReviewStore: reviewers list, inspect, decide and export matches and list
-// the feedback outbox (role "reviewer"); admins list and remove allowlist
-// entries (role "admin").
+// ReviewStore: reviewers list, inspect, decide and export matches, list the
+// feedback outbox and the audit trail and read the statistics (role
+// "reviewer"); admins list and remove allowlist entries (role "admin").
 // Every call needs an authenticated caller with the role (RequestAuthorizer:
 // the unix socket's uid or an mTLS certificate). The reviewer recorded on
 // a decision or an allowlist removal is that caller's name (Principal); a
@@ -13,6 +13,9 @@
 // a dedicated WorkerPool, so that they never hold a gRPC callback thread.
 // A full pool answers RESOURCE_EXHAUSTED; a call cancelled (or past its
 // deadline) while it waits is answered CANCELLED without touching the store.
+// All of that is ReviewCalls (daemon/review_calls.h), which the web API
+// shares (calls()); this class only authenticates the gRPC caller and
+// finishes the reactor.
 //
 // Thread-safe; borrows everything, which must outlive the gRPC server (the
 // server's shutdown waits for the calls queued on the pool).
@@ -21,15 +24,15 @@
 
 #include <functional>
 #include <string>
+#include <utility>
 
-#include "absl/functional/any_invocable.h"
-#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "clearmatch/v1/review.grpc.pb.h"
 #include "daemon/daemon_metrics.h"
 #include "daemon/principal.h"
 #include "daemon/request_authorizer.h"
+#include "daemon/review_calls.h"
 #include "daemon/worker_pool.h"
 #include "review/review_store.h"
 
@@ -42,16 +45,16 @@ class ReviewService final : public v1::Review::CallbackService {
   // Check traffic.
   ReviewService(ReviewStore& store, WorkerPool& pool, DaemonMetrics& metrics,
                 const RequestAuthorizer& authorizer)
-      : store_(store),
-        pool_(pool),
-        metrics_(metrics),
-        authorizer_(authorizer) {}
+      : authorizer_(authorizer), calls_(store, pool, metrics, authorizer) {}
 
   // Called on the review pool after every decision that was stored (e.g.
-  // to wake the feedback dispatcher). Set before the server starts.
+  // to wake the feedback dispatcher), from gRPC and the web API alike. Set
+  // before the server starts.
   void set_on_decided(std::function<void()> on_decided) {
-    on_decided_ = std::move(on_decided);
+    calls_.set_on_decided(std::move(on_decided));
   }
+  // The calls, for the web API.
+  ReviewCalls& calls() { return calls_; }
 
   grpc::ServerUnaryReactor* ListMatches(
       grpc::CallbackServerContext* context,
@@ -79,29 +82,29 @@ class ReviewService final : public v1::Review::CallbackService {
       grpc::CallbackServerContext* context,
       const v1::ListFeedbackRequest* request,
       v1::ListFeedbackResponse* response) override;
+  grpc::ServerUnaryReactor* ListAudit(grpc::CallbackServerContext* context,
+                                      const v1::ListAuditRequest* request,
+                                      v1::ListAuditResponse* response) override;
+  grpc::ServerUnaryReactor* GetStats(grpc::CallbackServerContext* context,
+                                     const v1::GetStatsRequest* request,
+                                     v1::ReviewStats* response) override;
 
-  // The reviewer to record: `caller`'s name. INVALID_ARGUMENT when
-  // `requested` is set and is not that name; UNAUTHENTICATED for an
-  // anonymous caller.
+  // ReviewCalls::ReviewerOf.
   static absl::StatusOr<std::string> ReviewerOf(const Principal& caller,
-                                                absl::string_view requested);
+                                                absl::string_view requested) {
+    return ReviewCalls::ReviewerOf(caller, requested);
+  }
 
  private:
-  using StoreCall = absl::AnyInvocable<absl::Status() &&>;
+  // Starts `method` of calls_ for the gRPC caller of `context`; its
+  // reactor finishes with the call's status.
+  template <typename Request, typename Response, typename Method>
+  grpc::ServerUnaryReactor* Start(grpc::CallbackServerContext* context,
+                                  Method method, const Request* request,
+                                  Response* response);
 
-  // Authorizes `role` and checks `validation` inline, then runs `store_call`
-  // on the pool; counts, times and finishes the call. `rpc` must be a
-  // literal (it is kept until the call finishes).
-  grpc::ServerUnaryReactor* Run(grpc::CallbackServerContext* context,
-                                absl::string_view rpc, absl::string_view role,
-                                const absl::Status& validation,
-                                StoreCall store_call);
-
-  ReviewStore& store_;
-  WorkerPool& pool_;
-  DaemonMetrics& metrics_;
   const RequestAuthorizer& authorizer_;
-  std::function<void()> on_decided_;
+  ReviewCalls calls_;
 };
 
 }  // namespace clearmatch

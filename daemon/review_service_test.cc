@@ -401,5 +401,67 @@ TEST_F(ReviewServiceTest, ListFeedbackNeedsTheReviewerRole) {
   checker_server.reset();
 }
 
+TEST_F(ReviewServiceTest, ListAuditAndGetStatsAnswerFromTheStore) {
+  const int64_t id = RecordMatch();
+  v1::DecideRequest decide;
+  decide.set_match_id(id);
+  decide.set_outcome(v1::CONFIRMED);
+  decide.set_note("seen");
+  v1::MatchRecord decided;
+  grpc::ClientContext decide_context;
+  ASSERT_TRUE(review_stub_->Decide(&decide_context, decide, &decided).ok());
+
+  v1::ListAuditRequest audit_request;
+  audit_request.set_match_id(id);
+  v1::ListAuditResponse audit;
+  grpc::ClientContext audit_context;
+  const grpc::Status listed =
+      review_stub_->ListAudit(&audit_context, audit_request, &audit);
+  ASSERT_TRUE(listed.ok()) << listed.error_message();
+  ASSERT_EQ(audit.entries_size(), 1);
+  EXPECT_EQ(audit.entries(0).kind(), "decide");
+  EXPECT_EQ(audit.entries(0).actor(), "alice");  // the caller
+  EXPECT_EQ(audit.entries(0).outcome(), v1::CONFIRMED);
+
+  v1::ReviewStats stats;
+  grpc::ClientContext stats_context;
+  const grpc::Status got = review_stub_->GetStats(&stats_context, {}, &stats);
+  ASSERT_TRUE(got.ok()) << got.error_message();
+  EXPECT_EQ(stats.decided_count(), 1);
+  EXPECT_EQ(stats.pending_count(), 0);
+  ASSERT_EQ(stats.per_day_size(), 1);
+  EXPECT_EQ(stats.per_day(0).outcome(), v1::CONFIRMED);
+
+  v1::GetStatsRequest bad;
+  bad.set_start_unix_micros(-1);
+  grpc::ClientContext bad_context;
+  EXPECT_EQ(review_stub_->GetStats(&bad_context, bad, &stats).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+// Both need the reviewer role: a checker-only unix user is refused.
+TEST_F(ReviewServiceTest, ListAuditAndGetStatsNeedTheReviewerRole) {
+  std::unique_ptr<UnixTestServer> checker_server;
+  const RequestAuthorizer checker_only(
+      ConfigWithRoles({"checker"}), [&](absl::string_view peer) {
+        return checker_server != nullptr ? checker_server->UidOf(peer)
+                                         : std::nullopt;
+      });
+  ReviewService unix_service(*store_, review_pool_, metrics_, checker_only);
+  checker_server = std::make_unique<UnixTestServer>(
+      dir_, "checker.sock", std::vector<grpc::Service*>{&unix_service});
+  auto stub = v1::Review::NewStub(checker_server->Channel());
+  v1::ListAuditResponse audit;
+  grpc::ClientContext audit_context;
+  EXPECT_EQ(stub->ListAudit(&audit_context, {}, &audit).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  v1::ReviewStats stats;
+  grpc::ClientContext stats_context;
+  const grpc::Status denied = stub->GetStats(&stats_context, {}, &stats);
+  EXPECT_EQ(denied.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(denied.error_message(), HasSubstr("lacks the reviewer role"));
+  checker_server.reset();
+}
+
 }  // namespace
 }  // namespace clearmatch

@@ -15,6 +15,7 @@ namespace {
 
 struct DroppedRow {
   int64_t rowid;
+  int64_t match_id;
   std::string audit_content;
 };
 
@@ -57,7 +58,7 @@ absl::Status KeepAllowlistRowsOfTheMatchedKind(SqliteConnection& db,
       return absl::OkStatus();
     }
     dropped.push_back(
-        {row.Int(0),
+        {row.Int(0), row.Int(4),
          CanonicalFields({row.Text(1), row.Text(2), row.Text(3),
                           kMigrationReviewer,
                           absl::StrCat("match ", row.Int(4),
@@ -71,9 +72,9 @@ absl::Status KeepAllowlistRowsOfTheMatchedKind(SqliteConnection& db,
   for (const DroppedRow& row : dropped) {
     remove.BindInt(1, row.rowid);
     CM_RETURN_IF_ERROR(remove.Run());
-    CM_RETURN_IF_ERROR(
-        AppendAuditRow(db, "allowlist_remove", row.audit_content, now_micros)
-            .status());
+    CM_RETURN_IF_ERROR(AppendAuditRow(db, "allowlist_remove", row.audit_content,
+                                      now_micros, row.match_id)
+                           .status());
   }
   return absl::OkStatus();
 }

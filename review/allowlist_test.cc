@@ -196,7 +196,7 @@ TEST(AllowlistMigrationTest, Version2KeepsOnlyRowsOfTheMatchedKindFromMedia) {
   EXPECT_THAT(QueryColumn(path,
                           "SELECT value FROM meta WHERE key = "
                           "'schema_version'"),
-              ElementsAre("3"));
+              ElementsAre("4"));
   EXPECT_THAT(QueryColumn(path,
                           "SELECT count(*) FROM audit WHERE kind = "
                           "'allowlist_remove'"),

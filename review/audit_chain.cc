@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <utility>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "hashing/file_digests.h"
@@ -17,6 +18,25 @@ std::string CanonicalFields(const std::vector<std::string>& fields) {
     absl::StrAppend(&out, field.size(), ":", field, ";");
   }
   return out;
+}
+
+std::optional<std::vector<std::string>> ParseCanonicalFields(
+    absl::string_view encoded) {
+  std::vector<std::string> fields;
+  while (!encoded.empty()) {
+    const size_t colon = encoded.find(':');
+    size_t length = 0;
+    if (colon == absl::string_view::npos ||
+        !absl::SimpleAtoi(encoded.substr(0, colon), &length) ||
+        length > encoded.size() - colon - 1 ||
+        encoded.size() - colon - 1 - length < 1 ||
+        encoded[colon + 1 + length] != ';') {
+      return std::nullopt;
+    }
+    fields.emplace_back(encoded.substr(colon + 1, length));
+    encoded.remove_prefix(colon + 2 + length);
+  }
+  return fields;
 }
 
 std::string AuditRowHash(absl::string_view prev_hash, int64_t seq,
@@ -38,7 +58,7 @@ std::string DecisionAuditContent(int64_t match_id, int outcome,
 absl::StatusOr<int64_t> AppendAuditRow(SqliteConnection& db,
                                        absl::string_view kind,
                                        absl::string_view content,
-                                       int64_t at_micros) {
+                                       int64_t at_micros, int64_t match_id) {
   CM_ASSIGN_OR_RETURN(
       SqliteStatement last,
       db.Prepare("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1"));
@@ -57,6 +77,14 @@ absl::StatusOr<int64_t> AppendAuditRow(SqliteConnection& db,
   insert.BindText(5, prev);
   insert.BindText(6, AuditRowHash(prev, next, at_micros, kind, content));
   CM_RETURN_IF_ERROR(insert.Run());
+  if (match_id != 0) {
+    CM_ASSIGN_OR_RETURN(
+        SqliteStatement index,
+        db.Prepare("INSERT INTO audit_matches (match_id, seq) VALUES (?, ?)"));
+    index.BindInt(1, match_id);
+    index.BindInt(2, next);
+    CM_RETURN_IF_ERROR(index.Run());
+  }
   return next;
 }
 

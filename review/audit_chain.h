@@ -15,6 +15,7 @@
 #define CLEARMATCH_REVIEW_AUDIT_CHAIN_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,9 @@ inline constexpr absl::string_view kAuditGenesisHash =
 
 // An unambiguous encoding of a list of fields: "<length>:<bytes>;" each.
 std::string CanonicalFields(const std::vector<std::string>& fields);
+// The fields of CanonicalFields' encoding; nullopt when `encoded` is not one.
+std::optional<std::vector<std::string>> ParseCanonicalFields(
+    absl::string_view encoded);
 
 // The hash of one audit row.
 std::string AuditRowHash(absl::string_view prev_hash, int64_t seq,
@@ -43,13 +47,14 @@ std::string DecisionAuditContent(int64_t match_id, int outcome,
                                  absl::string_view note, bool override);
 
 // Appends the audit row (kind, content) at `at_micros` to the review
-// database `db`: the next sequence number, chained to the last row. Runs
+// database `db`: the next sequence number, chained to the last row, and
+// indexes it under `match_id` (the match it is about; 0: none). Runs
 // inside the caller's transaction, with the connection's lock held; returns
 // the new row's sequence number.
 absl::StatusOr<int64_t> AppendAuditRow(SqliteConnection& db,
                                        absl::string_view kind,
                                        absl::string_view content,
-                                       int64_t at_micros);
+                                       int64_t at_micros, int64_t match_id);
 
 // Checks the audit chain of the review store at `path` (opened read-only):
 // sequence numbers 1, 2, 3... without gaps, each row's prev_hash equal to

@@ -360,7 +360,7 @@ TEST(FeedbackOutboxMigrationTest, Version1DisputesBecomeFalsePositiveRows) {
   EXPECT_EQ(QueryText(path,
                       "SELECT value FROM meta WHERE key = "
                       "'schema_version'"),
-            "3;");
+            "4;");
   EXPECT_EQ(QueryText(path,
                       "SELECT name FROM sqlite_master WHERE name = "
                       "'dispute_outbox'"),

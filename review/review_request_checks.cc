@@ -47,6 +47,29 @@ absl::Status CheckReviewer(absl::string_view reviewer, absl::string_view note) {
   return absl::OkStatus();
 }
 
+absl::Status CheckListMatchesFilters(const v1::ListMatchesRequest& request) {
+  const auto bad = [](absl::string_view field, int value) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": ", value, " is not a known value"));
+  };
+  if (!v1::ListMatchesRequest::Status_IsValid(request.status())) {
+    return bad("status", request.status());
+  }
+  if (!v1::Decision_IsValid(request.decision())) {
+    return bad("decision", request.decision());
+  }
+  if (!v1::ReviewOutcome_IsValid(request.outcome())) {
+    return bad("outcome", request.outcome());
+  }
+  if (!v1::Context_IsValid(request.context())) {
+    return bad("context", request.context());
+  }
+  if (!v1::ListMatchesRequest::Order_IsValid(request.order())) {
+    return bad("order", request.order());
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckOutcome(v1::ReviewOutcome outcome) {
   if (outcome != v1::CONFIRMED && outcome != v1::FALSE_POSITIVE &&
       outcome != v1::ESCALATED) {
@@ -82,12 +105,19 @@ absl::StatusOr<int64_t> ParsePageToken(absl::string_view token,
 }
 
 std::string ListMatchesFingerprint(const v1::ListMatchesRequest& request) {
-  return Sha256Hex(
-             CanonicalFields({absl::StrCat(request.status()), request.bank(),
-                              absl::StrCat(request.decision()),
-                              absl::StrCat(request.outcome()),
-                              absl::StrCat(request.start_unix_micros()),
-                              absl::StrCat(request.end_unix_micros())}))
+  return Sha256Hex(CanonicalFields(
+                       {absl::StrCat(request.status()), request.bank(),
+                        absl::StrCat(request.decision()),
+                        absl::StrCat(request.outcome()),
+                        absl::StrCat(request.start_unix_micros()),
+                        absl::StrCat(request.end_unix_micros()),
+                        request.category(), absl::StrCat(request.context()),
+                        absl::StrCat(request.order())}))
+      .substr(0, 16);
+}
+
+std::string ListAuditFingerprint(const v1::ListAuditRequest& request) {
+  return Sha256Hex(CanonicalFields({"audit", absl::StrCat(request.match_id())}))
       .substr(0, 16);
 }
 

@@ -27,6 +27,9 @@ absl::StatusOr<int> PageSize(int32_t requested);
 absl::Status CheckTimeRange(int64_t start, int64_t end);
 // A reviewer is required; both within ReviewStore's byte limits.
 absl::Status CheckReviewer(absl::string_view reviewer, absl::string_view note);
+// ListMatches' enum filters: known values of status, decision, outcome,
+// context and order.
+absl::Status CheckListMatchesFilters(const v1::ListMatchesRequest& request);
 // CONFIRMED, FALSE_POSITIVE or ESCALATED.
 absl::Status CheckOutcome(v1::ReviewOutcome outcome);
 // The outcome a new decision on `record` replaces (UNSPECIFIED: none);
@@ -44,6 +47,8 @@ absl::StatusOr<int64_t> ParsePageToken(absl::string_view token,
                                        int64_t none);
 // The fingerprint of a ListMatches request's filters.
 std::string ListMatchesFingerprint(const v1::ListMatchesRequest& request);
+// The fingerprint of a ListAudit request's filter.
+std::string ListAuditFingerprint(const v1::ListAuditRequest& request);
 // The fingerprint of a ListFeedback request's filters.
 std::string ListFeedbackFingerprint(const v1::ListFeedbackRequest& request);
 

@@ -64,7 +64,7 @@ absl::StatusOr<bool> SqliteAllowlist::AddFalsePositive(
                                                   ": hashes from the "
                                                   "caller, nothing "
                                                   "allowlisted")),
-                       now_micros)
+                       now_micros, record.match_id())
             .status());
     return false;
   }
@@ -88,7 +88,7 @@ absl::StatusOr<bool> SqliteAllowlist::AddFalsePositive(
         AppendAuditRow(
             db, "allowlist_add",
             ChangeContent(key, match.bank(), match.entry_id(), reviewer, why),
-            now_micros)
+            now_micros, record.match_id())
             .status());
     added = true;
   }
@@ -112,7 +112,8 @@ absl::StatusOr<bool> SqliteAllowlist::RemoveOverridden(
   // Audit rows after the DELETE has run to completion.
   for (const std::string& content : removed) {
     CM_RETURN_IF_ERROR(
-        AppendAuditRow(db, "allowlist_remove", content, now_micros).status());
+        AppendAuditRow(db, "allowlist_remove", content, now_micros, match_id)
+            .status());
   }
   return !removed.empty();
 }
@@ -123,12 +124,16 @@ absl::Status SqliteAllowlist::Remove(
   CM_ASSIGN_OR_RETURN(
       SqliteStatement remove,
       db.Prepare("DELETE FROM allowlist WHERE content_key = ? AND bank = ? "
-                 "AND entry_id = ?"));
+                 "AND entry_id = ? RETURNING match_id"));
   remove.BindText(1, request.content_key());
   remove.BindText(2, request.bank());
   remove.BindText(3, request.entry_id());
-  CM_RETURN_IF_ERROR(remove.Run());
-  if (db.Changes() == 0) {
+  int64_t match_id = -1;  // the removed pair's FALSE_POSITIVE match
+  CM_RETURN_IF_ERROR(remove.ForEachRow([&](const SqliteStatement& row) {
+    match_id = row.Int(0);
+    return absl::OkStatus();
+  }));
+  if (match_id < 0) {
     return absl::NotFoundError(
         absl::StrCat("allowlist has no entry (", request.content_key(), ", ",
                      request.bank(), "/", request.entry_id(), ")"));
@@ -137,7 +142,7 @@ absl::Status SqliteAllowlist::Remove(
                         ChangeContent(request.content_key(), request.bank(),
                                       request.entry_id(), request.reviewer(),
                                       request.note()),
-                        now_micros)
+                        now_micros, match_id)
       .status();
 }
 

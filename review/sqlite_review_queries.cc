@@ -12,23 +12,30 @@ absl::Status InsertRecords(SqliteConnection& db,
                            std::vector<v1::MatchRecord>& records) {
   CM_ASSIGN_OR_RETURN(
       SqliteStatement insert,
-      db.Prepare("INSERT INTO matches (recorded_at, verdict, record) "
-                 "VALUES (?, ?, ?)"));
+      db.Prepare("INSERT INTO matches (recorded_at, verdict, context, record) "
+                 "VALUES (?, ?, ?, ?)"));
   CM_ASSIGN_OR_RETURN(
       SqliteStatement bank,
       db.Prepare("INSERT OR IGNORE INTO match_banks VALUES (?, ?)"));
+  CM_ASSIGN_OR_RETURN(
+      SqliteStatement category,
+      db.Prepare("INSERT OR IGNORE INTO match_categories VALUES (?, ?)"));
   for (v1::MatchRecord& record : records) {
     record.clear_match_id();
     record.clear_decisions();
     insert.BindInt(1, record.recorded_unix_micros());
     insert.BindInt(2, record.decision());
-    insert.BindBlob(3, record.SerializeAsString());
+    insert.BindInt(3, record.context());
+    insert.BindBlob(4, record.SerializeAsString());
     CM_RETURN_IF_ERROR(insert.Run());
     const int64_t id = db.LastInsertRowid();
     for (const v1::Match& match : record.matches()) {
       bank.BindText(1, match.bank());
       bank.BindInt(2, id);
       CM_RETURN_IF_ERROR(bank.Run());
+      category.BindText(1, match.category());
+      category.BindInt(2, id);
+      CM_RETURN_IF_ERROR(category.Run());
     }
   }
   return absl::OkStatus();
@@ -66,36 +73,81 @@ absl::StatusOr<v1::MatchRecord> SelectMatch(SqliteConnection& db,
   return record;
 }
 
-absl::StatusOr<std::vector<int64_t>> SelectMatchIds(
-    SqliteConnection& db, const v1::ListMatchesRequest& request, int64_t before,
-    int limit) {
-  // Keyset pagination on the id, newest first: rows inserted while a client
-  // pages have larger ids and never shift later pages.
-  CM_ASSIGN_OR_RETURN(
-      SqliteStatement rows,
-      db.Prepare(
-          "SELECT id FROM matches WHERE id < ?1"
-          " AND (?2 = 0 OR recorded_at >= ?2) AND (?3 = 0 OR recorded_at < ?3)"
-          " AND (?4 = 0 OR verdict = ?4) AND (?5 = 0 OR outcome = ?5)"
-          " AND (?6 = 0 OR (?6 = 1 AND outcome = 0) OR (?6 = 2 AND outcome != "
-          "0))"
-          " AND (?7 = '' OR id IN (SELECT match_id FROM match_banks WHERE "
-          "bank = ?7))"
-          " ORDER BY id DESC LIMIT ?8"));
-  rows.BindInt(1, before);
+namespace {
+
+// The WHERE clause of ListMatches' filters on parameters ?2..?9
+// (BindFilters).
+constexpr char kMatchFilters[] =
+    " (?2 = 0 OR recorded_at >= ?2) AND (?3 = 0 OR recorded_at < ?3)"
+    " AND (?4 = 0 OR verdict = ?4) AND (?5 = 0 OR outcome = ?5)"
+    " AND (?6 = 0 OR (?6 = 1 AND outcome = 0) OR (?6 = 2 AND outcome != 0))"
+    " AND (?7 = '' OR id IN (SELECT match_id FROM match_banks WHERE "
+    "bank = ?7))"
+    " AND (?8 = '' OR id IN (SELECT match_id FROM match_categories WHERE "
+    "category = ?8))"
+    " AND (?9 = 0 OR context = ?9)";
+
+void BindFilters(SqliteStatement& rows, const v1::ListMatchesRequest& request) {
   rows.BindInt(2, request.start_unix_micros());
   rows.BindInt(3, request.end_unix_micros());
   rows.BindInt(4, request.decision());
   rows.BindInt(5, request.outcome());
   rows.BindInt(6, request.status());
   rows.BindText(7, request.bank());
-  rows.BindInt(8, limit);
+  rows.BindText(8, request.category());
+  rows.BindInt(9, request.context());
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<int64_t>> SelectMatchIds(
+    SqliteConnection& db, const v1::ListMatchesRequest& request, int64_t after,
+    int limit) {
+  // Keyset pagination on the id: rows inserted while a client pages have
+  // larger ids and never shift later pages (newest first), or come at the
+  // end (oldest first).
+  const bool oldest_first =
+      request.order() == v1::ListMatchesRequest::OLDEST_FIRST;
+  CM_ASSIGN_OR_RETURN(
+      SqliteStatement rows,
+      db.Prepare(absl::StrCat("SELECT id FROM matches WHERE id ",
+                              oldest_first ? ">" : "<", " ?1 AND",
+                              kMatchFilters, " ORDER BY id ",
+                              oldest_first ? "ASC" : "DESC", " LIMIT ?10")));
+  rows.BindInt(1, after);
+  BindFilters(rows, request);
+  rows.BindInt(10, limit);
   std::vector<int64_t> ids;
   CM_RETURN_IF_ERROR(rows.ForEachRow([&](const SqliteStatement& row) {
     ids.push_back(row.Int(0));
     return absl::OkStatus();
   }));
   return ids;
+}
+
+absl::Status CountMatches(SqliteConnection& db,
+                          const v1::ListMatchesRequest& request,
+                          v1::ListMatchesResponse& response) {
+  CM_ASSIGN_OR_RETURN(
+      SqliteStatement total,
+      db.Prepare(absl::StrCat("SELECT COUNT(*) FROM matches WHERE ?1 = ?1 AND",
+                              kMatchFilters)));
+  total.BindInt(1, 0);
+  BindFilters(total, request);
+  CM_ASSIGN_OR_RETURN(const bool has_total, total.Step());
+  response.set_total_count(has_total ? total.Int(0) : 0);
+  total.Reset();
+  CM_ASSIGN_OR_RETURN(
+      SqliteStatement pending,
+      db.Prepare("SELECT COUNT(*), MIN(recorded_at) FROM matches "
+                 "WHERE outcome = 0"));
+  CM_ASSIGN_OR_RETURN(const bool has_pending, pending.Step());
+  if (has_pending) {
+    response.set_pending_count(pending.Int(0));
+    response.set_oldest_pending_unix_micros(pending.Int(1));  // NULL: 0
+  }
+  pending.Reset();
+  return absl::OkStatus();
 }
 
 absl::Status InsertDecision(SqliteConnection& db,
@@ -107,7 +159,7 @@ absl::Status InsertDecision(SqliteConnection& db,
                      DecisionAuditContent(request.match_id(), request.outcome(),
                                           request.reviewer(), request.note(),
                                           request.override()),
-                     now_micros));
+                     now_micros, request.match_id()));
   CM_ASSIGN_OR_RETURN(
       SqliteStatement insert,
       db.Prepare("INSERT INTO decisions (match_id, outcome, reviewer, note, "

@@ -6,14 +6,17 @@
 #include "absl/time/time.h"
 #include "common/status_macros.h"
 #include "review/allowlist_migration.h"
+#include "review/schema_v4_migration.h"
 #include "sqlite/sqlite_statement.h"
 #include "sqlite/sqlite_transaction.h"
 
 namespace clearmatch::review_internal {
 namespace {
 
-constexpr int kSchemaVersion = 3;
+constexpr int kSchemaVersion = 4;
 
+// The version-3 schema, plus the tables that version 4 added (their
+// contents and the new column come from MigrateToSchema4).
 constexpr char kSchema[] = R"sql(
 CREATE TABLE IF NOT EXISTS meta (
   key TEXT PRIMARY KEY,
@@ -85,6 +88,16 @@ CREATE TABLE IF NOT EXISTS audit (
   prev_hash TEXT NOT NULL,
   hash TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS match_categories (
+  category TEXT NOT NULL,
+  match_id INTEGER NOT NULL,
+  PRIMARY KEY (category, match_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS audit_matches (
+  match_id INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  PRIMARY KEY (match_id, seq)
+) WITHOUT ROWID;
 CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
   BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
@@ -118,16 +131,16 @@ absl::StatusOr<std::string> ReadSchemaVersion(SqliteConnection& db) {
   return has_version ? version.Text(0) : "(none)";
 }
 
-// Creates the missing tables and checks the version, migrating a version-1
-// or -2 file step by step; in one transaction, so that a file is created or
-// migrated completely or not at all.
+// Creates the missing tables and checks the version, migrating a version-1,
+// -2 or -3 file step by step (a new file is created as version 3 and takes
+// the step to 4); in one transaction, so that a file is created or migrated
+// completely or not at all.
 absl::Status CreateOrMigrate(SqliteConnection& db, const std::string& path) {
   SqliteTransaction transaction(db);
   CM_RETURN_IF_ERROR(transaction.Begin());
   CM_RETURN_IF_ERROR(db.Exec(kSchema));
-  CM_RETURN_IF_ERROR(db.Exec(
-      absl::StrCat("INSERT OR IGNORE INTO meta VALUES ('schema_version', '",
-                   kSchemaVersion, "')")));
+  CM_RETURN_IF_ERROR(
+      db.Exec("INSERT OR IGNORE INTO meta VALUES ('schema_version', '3')"));
   CM_ASSIGN_OR_RETURN(std::string found, ReadSchemaVersion(db));
   if (found == "1") {
     CM_RETURN_IF_ERROR(db.Exec(kMigrateFrom1));
@@ -139,6 +152,10 @@ absl::Status CreateOrMigrate(SqliteConnection& db, const std::string& path) {
         KeepAllowlistRowsOfTheMatchedKind(db, absl::ToUnixMicros(absl::Now())));
     CM_RETURN_IF_ERROR(
         db.Exec("UPDATE meta SET value = '3' WHERE key = 'schema_version'"));
+    found = "3";
+  }
+  if (found == "3") {
+    CM_RETURN_IF_ERROR(MigrateToSchema4(db));
   } else if (found != absl::StrCat(kSchemaVersion)) {
     return absl::FailedPreconditionError(
         absl::StrCat("review store \"", path, "\": schema version ", found,

@@ -97,6 +97,11 @@ class SqliteReviewStore final : public ReviewStore {
   absl::StatusOr<std::vector<v1::FeedbackCount>> CountFeedback(
       v1::FeedbackState state) override;
 
+  absl::StatusOr<v1::ListAuditResponse> ListAudit(
+      const v1::ListAuditRequest& request) override;
+  absl::StatusOr<v1::ReviewStats> GetStats(
+      const v1::GetStatsRequest& request) override;
+
  private:
   SqliteReviewStore(const Options& options, SqliteConnection db);
   // Runs `update` on the connection in one transaction.

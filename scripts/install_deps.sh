@@ -14,7 +14,7 @@ packages=(
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev
   libssl-dev libsqlite3-dev libcurl4-openssl-dev
   libpugixml-dev nlohmann-json3-dev  # clearinghouse parsers
-  libcpp-httplib-dev  # tests only: the clearinghouse test servers
+  libcpp-httplib-dev  # the web listener (web/), metrics HTTP, the clearinghouse test servers
   libseccomp-dev  # the decoder sandbox
   libpq-dev postgresql-15  # the PostgreSQL review store; tests: a throwaway server
   clang libclang-rt-14-dev  # fuzzing (libFuzzer)
