@@ -6,7 +6,7 @@
 //   #/stats           decisions per day and bank, time to decision
 // Keyboard: see the help ("?").
 
-import {Api, ApiError} from './api.js';
+import {Api, ApiError, Query} from './api.js';
 import {auditPage} from './audit_page.js';
 import {allowlistPage} from './allowlist_page.js';
 import {button, h, replaceChildren} from './dom.js';
@@ -38,7 +38,9 @@ class App {
   private readonly api = new Api();
   private session: Session = {};
   private page: Page = {onKey: null};
-  private queueQuery = {};
+  private queueQuery: Query = {status: 'PENDING', order: 'OLDEST_FIRST'};
+  // A notice given just before a navigation stays for the next page.
+  private keepNotice = false;
   private readonly main = document.getElementById('main') as HTMLElement;
   private readonly notice = document.getElementById('notice') as HTMLElement;
   private readonly help = document.getElementById('help') as HTMLElement;
@@ -88,6 +90,7 @@ class App {
   }
 
   notify(message: string, kind: 'info' | 'error' = 'info'): void {
+    this.keepNotice = true;
     replaceChildren(this.notice, h('div', {class: `notice notice-${kind}`,
                                            role: kind === 'error' ? 'alert' : 'status'},
                                    message));
@@ -105,7 +108,8 @@ class App {
     for (const link of document.querySelectorAll('nav a')) {
       link.classList.toggle('current', path.startsWith(link.getAttribute('href') ?? '-'));
     }
-    replaceChildren(this.notice);
+    if (!this.keepNotice) replaceChildren(this.notice);
+    this.keepNotice = false;
     if (!canDecide(this.session)) this.drawHeader();
     this.page = {onKey: null};
     if (!found) {
@@ -124,6 +128,7 @@ class App {
       this.notify(e instanceof Error ? e.message : String(e), 'error');
     }
     this.queueQuery = ctx.queueQuery;
+    this.keepNotice = false;
   }
 
   navigate(hash: string): void {

@@ -2,7 +2,9 @@
 // images with `clearmatch hash`, the web listener on loopback, matches
 // recorded by real Checks through `clearmatch check`.
 import {execFile, spawn} from 'node:child_process';
-import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
 import {createServer} from 'node:net';
 import {tmpdir} from 'node:os';
 import {dirname, join, resolve} from 'node:path';
@@ -33,19 +35,39 @@ export async function hash(file) {
   return stdout.trim().split('\n').map((l) => JSON.parse(l));
 }
 
-// A bank CSV (hash_type,hash,entry_id,bank,category) of `rows`.
+// A bank CSV (rows hash_type,hash,entry_id,bank,category; no header).
 export function writeBank(path, rows) {
-  writeFileSync(path, ['hash_type,hash,entry_id,bank,category',
-                       ...rows.map((r) => [r.type, r.hash, r.id, r.bank, r.category].join(','))]
+  writeFileSync(path, rows.map((r) => [r.type, r.hash, r.id, r.bank, r.category].join(','))
                           .join('\n') + '\n');
 }
 
-async function waitForWeb(url, child, ms) {
+// An HTTP(S) request from node (client certificates: `tls` {ca, cert, key}
+// of file names): {status, body}.
+export function request(url, {method = 'GET', headers = {}, body, tls} = {}) {
+  const options = {method, headers};
+  if (tls) {
+    options.ca = readFileSync(tls.ca);
+    if (tls.cert) options.cert = readFileSync(tls.cert);
+    if (tls.key) options.key = readFileSync(tls.key);
+  }
+  const lib = url.startsWith('https:') ? https : http;
+  return new Promise((ok, fail) => {
+    const req = lib.request(url, options, (res) => {
+      let text = '';
+      res.on('data', (d) => text += d);
+      res.on('end', () => ok({status: res.statusCode, headers: res.headers, body: text}));
+    });
+    req.on('error', fail);
+    req.end(body);
+  });
+}
+
+async function waitForWeb(url, tls, child, ms) {
   const until = Date.now() + ms;
   while (Date.now() < until) {
     if (child.exitCode !== null) throw new Error(`clearmatchd exited ${child.exitCode}`);
     try {
-      await fetch(`${url}/api/v1/session`);
+      await request(`${url}/api/v1/session`, {tls});
       return;
     } catch {
       await new Promise((r) => setTimeout(r, 100));
@@ -54,9 +76,19 @@ async function waitForWeb(url, child, ms) {
   throw new Error(`clearmatchd's web listener did not answer within ${ms} ms`);
 }
 
+function tlsConfig(tls) {
+  if (!tls) return '';
+  const roles = Object.entries(tls.roles).map(([cn, r]) =>
+      `  roles { common_name: "${cn}" ${r.map((x) => `roles: "${x}"`).join(' ')} }`);
+  return [`tls {`, `  cert_file: "${tls.pki.server.cert}"`, `  key_file: "${tls.pki.server.key}"`,
+          `  client_ca_file: "${tls.pki.ca}"`, ...roles, '}'].join('\n');
+}
+
 // Starts clearmatchd on `bankCsv` with the web listener; `localReviewer`
-// names the plaintext loopback reviewer (none: read-only page).
-export async function startDaemon({bankCsv, localReviewer = '', contentUrlTemplate = ''}) {
+// names the plaintext loopback reviewer (none: read-only page); `tls`
+// ({pki: makePki's, roles: {cn: [role...]}, probe: a client {cert, key}
+// to wait with}) serves gRPC and the page with mTLS instead.
+export async function startDaemon({bankCsv, localReviewer = '', contentUrlTemplate = '', tls}) {
   const dir = mkdtempSync(join(tmpdir(), 'clearmatch-browser-'));
   const grpcPort = await freePort();
   const webPort = await freePort();
@@ -66,6 +98,7 @@ export async function startDaemon({bankCsv, localReviewer = '', contentUrlTempla
     `web_listen: "127.0.0.1:${webPort}"`,
     localReviewer ? `web_local_reviewer: "${localReviewer}"` : '',
     contentUrlTemplate ? `content_url_template: "${contentUrlTemplate}"` : '',
+    tlsConfig(tls),
   ].join('\n');
   mkdirSync(join(dir, 'data'));
   writeFileSync(join(dir, 'clearmatchd.textproto'), config);
@@ -75,11 +108,13 @@ export async function startDaemon({bankCsv, localReviewer = '', contentUrlTempla
   child.stdout.on('data', (d) => log.push(String(d)));
   child.stderr.on('data', (d) => log.push(String(d)));
   const daemon = {
-    dir, webUrl: `http://127.0.0.1:${webPort}`, grpcAddr: `127.0.0.1:${grpcPort}`,
+    dir, webUrl: `${tls ? 'https' : 'http'}://127.0.0.1:${webPort}`,
+    socket: `unix:${join(dir, 'data', 'clearmatchd.sock')}`,
     log: () => log.join(''),
-    // `clearmatch check --json PATH` run in `cwd`: the path is the content id.
+    // `clearmatch check --json PATH` run in `cwd` (the path is the content
+    // id), on the daemon's unix socket as its own user.
     async check(path, cwd = dir) {
-      const {stdout} = await run(kCli, ['check', '--addr', daemon.grpcAddr, '--json', path],
+      const {stdout} = await run(kCli, ['check', '--addr', daemon.socket, '--json', path],
                                  {cwd, maxBuffer: 1 << 24});
       return JSON.parse(stdout.trim().split('\n')[0]);
     },
@@ -92,7 +127,7 @@ export async function startDaemon({bankCsv, localReviewer = '', contentUrlTempla
     },
   };
   try {
-    await waitForWeb(daemon.webUrl, child, 20000);
+    await waitForWeb(daemon.webUrl, tls && {ca: tls.pki.ca, ...tls.probe}, child, 20000);
   } catch (e) {
     await daemon.stop();
     throw new Error(`${e.message}\n${log.join('')}`);

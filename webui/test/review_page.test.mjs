@@ -9,12 +9,13 @@ import {copyFileSync, mkdirSync} from 'node:fs';
 import {join} from 'node:path';
 import {after, before, test} from 'node:test';
 import {launchBrowser, newPage} from './browser.mjs';
-import {hash, kTestdata, startDaemon, writeBank} from './daemon.mjs';
+import {hash, kTestdata, request, startDaemon, writeBank} from './daemon.mjs';
+import {makePki} from './pki.mjs';
 
 const kXss = '<script>alert(1)</script>';
 const kShots = process.env.CLEARMATCH_SCREENSHOTS ?? '';
 const pdqFile = (name) => join(kTestdata, 'pdq', name);
-let daemon, readOnly, browser, page;
+let daemon, readOnly, mtls, pki, browser, page;
 const ids = {};
 
 async function shot(name) {
@@ -34,14 +35,14 @@ async function check(d, path, cwd) {
 
 async function bankOf(dir) {
   const bridge = (await hash(pdqFile('bridge-1-original.jpg')))[0];
-  const orig = (await hash(pdqFile('aaa-orig.jpg')))[0];
+  const pen = (await hash(pdqFile('pen-and-coaster.png')))[0];
   const video = (await hash(join(kTestdata, 'vpdq/pattern-hd-no-bar.mp4')))[0];
   const frame = (video.vpdq ?? video.frames ?? [])[3];
   const rows = [
     {type: 'pdq', hash: bridge.pdq, id: 'bridge-1', bank: 'tid', category: 'csam'},
-    {type: 'pdq', hash: orig.pdq, id: 'orig-7', bank: 'ncii', category: 'ncii'},
+    {type: 'pdq', hash: pen.pdq, id: 'pen-7', bank: 'ncii', category: 'ncii'},
   ];
-  if (frame?.hash) rows.push({type: 'pdq', hash: frame.hash, id: 'pattern-frame', bank: 'tid', category: 'csam'});
+  if (frame?.pdq) rows.push({type: 'pdq', hash: frame.pdq, id: 'pattern-frame', bank: 'tid', category: 'csam'});
   writeBank(join(dir, 'bank.csv'), rows);
   return join(dir, 'bank.csv');
 }
@@ -59,11 +60,16 @@ before(async () => {
   const bank = await bankOf(work);
   daemon = await startDaemon({bankCsv: bank, localReviewer: 'alice',
                               contentUrlTemplate: 'https://admin.example/content/{content_id}'});
-  readOnly = await startDaemon({bankCsv: bank});
+  pki = await makePki(work, ['alice', 'carol']);
+  [readOnly, mtls] = await Promise.all([
+    startDaemon({bankCsv: bank}),
+    startDaemon({bankCsv: bank, tls: {pki, roles: {alice: ['reviewer'], carol: ['checker']},
+                                      probe: pki.alice}}),
+  ]);
   // The content id is the path given to `clearmatch check`: a directory
   // "<script>alert(1)<" holding a file "script>".
   mkdirSync(join(daemon.dir, '<script>alert(1)<'));
-  copyFileSync(pdqFile('aaa-orig.jpg'), join(daemon.dir, kXss));
+  copyFileSync(pdqFile('pen-and-coaster.png'), join(daemon.dir, kXss));
   copyFileSync(pdqFile('bridge-5-flipx.jpg'), join(daemon.dir, 'upload-17.jpg'));
   copyFileSync(join(kTestdata, 'vpdq/pattern-hd-no-bar.mp4'), join(daemon.dir, 'clip-3.mp4'));
   for (const f of ['upload-17.jpg', kXss, 'clip-3.mp4']) {
@@ -72,6 +78,7 @@ before(async () => {
     ids[f] = await matchIdOf(f);
   }
   await check(readOnly, pdqFile('bridge-5-flipx.jpg'));
+  await check(mtls, pdqFile('bridge-5-flipx.jpg'));
   browser = await launchBrowser();
   page = await newPage(browser);
 });
@@ -80,6 +87,7 @@ after(async () => {
   await browser?.close();
   await daemon?.stop();
   await readOnly?.stop();
+  await mtls?.stop();
 });
 
 test('the queue lists the pending matches, oldest first, with the counts', async () => {
@@ -183,4 +191,30 @@ test('without a reviewer the page refuses to decide', async () => {
   });
   assert.ok(status === 401 || status === 403, `status ${status}`);
   await shot('read-only');
+});
+
+test('over mTLS the page needs the reviewer role, and records the certificate\'s name', async () => {
+  const as = (who) => ({ca: pki.ca, ...(who ? pki[who] : {})});
+  const anonymous = await request(`${mtls.webUrl}/api/v1/session`, {tls: as(null)})
+      .catch((e) => ({status: `refused in the handshake (${e.code})`}));
+  assert.ok(anonymous.status === 401 || String(anonymous.status).startsWith('refused'),
+            `anonymous: ${anonymous.status}`);
+  const carol = await request(`${mtls.webUrl}/api/v1/session`, {tls: as('carol')});
+  assert.equal(carol.status, 403, carol.body);
+  const alice = await request(`${mtls.webUrl}/api/v1/session`, {tls: as('alice')});
+  assert.equal(alice.status, 200, alice.body);
+  const session = JSON.parse(alice.body);
+  assert.equal(session.reviewer, 'alice');
+  const list = JSON.parse((await request(`${mtls.webUrl}/api/v1/matches`, {tls: as('alice')})).body);
+  const id = String((list.matches ?? [])[0]?.matchId ?? (list.matches ?? [])[0]?.match_id);
+  const decide = (who, token) => request(`${mtls.webUrl}/api/v1/matches/${id}/decision`, {
+    method: 'POST', tls: as(who),
+    headers: {'Content-Type': 'application/json', 'X-CSRF-Token': token,
+              'Origin': mtls.webUrl},
+    body: JSON.stringify({outcome: 'ESCALATED', note: 'over mTLS'})});
+  assert.equal((await decide('carol', session.csrf_token ?? session.csrfToken)).status, 403);
+  const decided = await decide('alice', session.csrf_token ?? session.csrfToken);
+  assert.equal(decided.status, 200, decided.body);
+  const record = JSON.parse(decided.body);
+  assert.equal(record.decisions.at(-1).reviewer, 'alice');
 });
