@@ -56,15 +56,33 @@ class App {
     }
     this.drawHeader();
     this.drawHelp();
+    if (!canDecide(this.session)) {
+      this.showRefused();
+      return;
+    }
     await this.route();
+  }
+
+  // A session without the reviewer role: the daemon refuses every review
+  // call, so the page says why instead of drawing empty pages.
+  private showRefused(): void {
+    const name = this.session.reviewer ?? '';
+    const why = name === '' ?
+        'No reviewer: this plaintext listener has no web_local_reviewer, so ' +
+            'the daemon refuses to list or decide.' :
+        `Refused: ${name} has no reviewer role.`;
+    document.body.classList.add('refused');
+    replaceChildren(this.main, h('section', {class: 'refused-box', id: 'refused'},
+        h('h1', {}, why),
+        h('p', {}, 'Reviewers sign in with a client certificate that has the ' +
+                   'reviewer role (docs/REVIEW.md, "Web page").')));
   }
 
   private showSignedOut(e: unknown): void {
     const status = e instanceof ApiError ? e.httpStatus : 0;
     const why = status === 401 ? 'Not signed in: this page needs a client ' +
             'certificate with the reviewer role.' :
-        status === 403 ? 'Refused: your certificate has no reviewer role.' :
-                         'The daemon did not answer.';
+        'The daemon did not answer.';
     document.body.classList.add('refused');
     replaceChildren(this.main, h('section', {class: 'refused-box', id: 'refused'},
         h('h1', {}, why),
@@ -76,10 +94,6 @@ class App {
     const reviewer = this.session.reviewer ?? '';
     replaceChildren(who, reviewer !== '' ? `${reviewer}` : 'no reviewer',
         ' · ', (this.session.roles ?? []).join(', ') || 'no roles');
-    if (!canDecide(this.session)) {
-      this.notify('This listener has no reviewer: you can look, but ' +
-                  'decisions are refused (docs/REVIEW.md, "Web page").', 'error');
-    }
   }
 
   private drawHelp(): void {
@@ -110,7 +124,6 @@ class App {
     }
     if (!this.keepNotice) replaceChildren(this.notice);
     this.keepNotice = false;
-    if (!canDecide(this.session)) this.drawHeader();
     this.page = {onKey: null};
     if (!found) {
       replaceChildren(this.main, h('h1', {}, 'No such page'));
