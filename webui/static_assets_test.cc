@@ -1,5 +1,7 @@
 // The generated FindStaticAsset (webui/tools/embed.mjs) serves every file
 // of the built page byte for byte, with its content type.
+#include "web/static_assets.h"
+
 #include <filesystem>
 #include <string>
 
@@ -7,7 +9,6 @@
 #include "absl/strings/string_view.h"
 #include "common/file_io.h"
 #include "gtest/gtest.h"
-#include "web/static_assets.h"
 
 namespace clearmatch {
 namespace {
