@@ -130,6 +130,16 @@ absl::StatusOr<v1::ListMatchesResponse> PostgresReviewStore::ListMatches(
   CM_ASSIGN_OR_RETURN(const int page_size, PageSize(request.page_size()));
   CM_RETURN_IF_ERROR(
       CheckTimeRange(request.start_unix_micros(), request.end_unix_micros()));
+  // The web page's filters and order are SQLite-only so far: refused, never
+  // silently ignored.
+  if (!request.category().empty() ||
+      request.context() != v1::CONTEXT_UNSPECIFIED ||
+      request.order() != v1::ListMatchesRequest::NEWEST_FIRST) {
+    return absl::UnimplementedError(
+        "the PostgreSQL review store does not filter by category or context "
+        "nor list oldest first yet; use SQLite (empty review_database_url) "
+        "for those listings");
+  }
   const std::string fingerprint =
       review_internal::ListMatchesFingerprint(request);
   CM_ASSIGN_OR_RETURN(

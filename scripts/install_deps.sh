@@ -21,15 +21,20 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   ffmpeg python3 python3-grpcio python3-protobuf
   systemd  # systemd-analyze: test.sh stage deploy checks deploy/systemd
+  nodejs  # the reviewers' page (webui/): TypeScript build, browser tests
+  chromium  # tests only: the reviewers' page in headless Chromium
 )
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# npm (webui/): Debian's, unless the nodejs installed brings its own.
+command -v npm >/dev/null || missing+=(npm)
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install_deps: all ${#packages[@]} packages present"
-  exit 0
+  # The reviewers' page's npm packages (webui/package-lock.json).
+  exec bash "$(dirname "$0")/build_webui.sh" --install
 fi
 
 SUDO=""
@@ -38,3 +43,4 @@ echo "install_deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+bash "$(dirname "$0")/build_webui.sh" --install

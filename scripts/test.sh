@@ -7,10 +7,12 @@
 #          input, then each target for FUZZ_SECONDS (20) s (docs/FUZZING.md)
 #   deploy deploy/check.sh: the systemd unit (systemd-analyze verify and
 #          security) and the Kubernetes manifests (kustomize, API schemas)
+#   browser  the reviewers' page in headless Chromium against a real
+#          clearmatchd of ./build (webui/test/, docs/REVIEW.md "Web page")
 # STAGES="main asan" runs only some. Needs nothing beside the checkout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-STAGES=${STAGES:-main asan tsan fuzz deploy}
+STAGES=${STAGES:-main browser asan tsan fuzz deploy}
 JOBS=$(nproc)
 
 # The tests that exercise threads: index hot swap and the IndexManager's
@@ -78,6 +80,15 @@ stage_tsan() {
   LD_LIBRARY_PATH=$PWD/build-tsan/abseil/lib \
     TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/sanitizers/tsan.supp \
     run_tests build-tsan -R "$TSAN_TESTS" -E "$TSAN_EXCLUDED"
+}
+
+stage_browser() {
+  # The binaries the test starts (after stage main: nothing to build).
+  configure build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+  cmake --build build -j"$JOBS" --target clearmatchd clearmatch \
+    clearmatch-decoder clearmatch_video clearmatch_cli_commands
+  (cd webui && CLEARMATCH_BUILD_DIR=$PWD/../build \
+     node --test --test-reporter=spec test/review_page.test.mjs)
 }
 
 stage_fuzz() {
