@@ -1,4 +1,5 @@
 #include <limits>
+#include <optional>
 #include <string_view>
 
 #include "absl/strings/str_format.h"
@@ -105,10 +106,36 @@ void CompareImages(const MediaFingerprint& a, const MediaFingerprint& b,
                      : "no match (quality below 50: unreliable)\n");
 }
 
+// The longest segment A and B share (docs/DAEMON.md, "Videos"), as a JSON
+// object, or null.
+std::string SegmentJson(const std::optional<VpdqSegment>& segment) {
+  if (!segment.has_value()) return "null";
+  return JsonObjectWriter()
+      .AddRaw("a", RangesJson({segment->query_range}))
+      .AddRaw("b", RangesJson({segment->target_range}))
+      .AddFixed("seconds_a", segment->query_seconds, 3)
+      .AddFixed("seconds_b", segment->target_seconds, 3)
+      .AddFixed("pct_of_a", segment->query_coverage_pct, 2)
+      .AddFixed("pct_of_b", segment->target_coverage_pct, 2)
+      .Finish();
+}
+
+std::string SegmentText(const std::optional<VpdqSegment>& segment) {
+  if (!segment.has_value()) return "-";
+  return absl::StrFormat(
+      "A %.3f-%.3f, B %.3f-%.3f (%.1f s; %.1f%% of A, %.1f%% of B)",
+      segment->query_range.start_seconds, segment->query_range.end_seconds,
+      segment->target_range.start_seconds, segment->target_range.end_seconds,
+      segment->query_seconds, segment->query_coverage_pct,
+      segment->target_coverage_pct);
+}
+
 void CompareVideos(const MediaFingerprint& a, const MediaFingerprint& b,
                    bool json, std::ostream& out) {
   const VpdqMatchResult r =
       MatchVpdq(a.vpdq->features, b.vpdq->features, VpdqMatchOptions{});
+  const std::optional<VpdqSegment> segment =
+      FindVpdqSegment(a.vpdq->features, b.vpdq->features, VpdqMatchOptions{});
   if (json) {
     out << JsonObjectWriter()
                .Add("kind", "video-video")
@@ -117,6 +144,7 @@ void CompareVideos(const MediaFingerprint& a, const MediaFingerprint& b,
                .Add("match", r.is_match ? "yes" : "no")
                .AddRaw("query_ranges", RangesJson(r.query_ranges))
                .AddRaw("target_ranges", RangesJson(r.target_ranges))
+               .AddRaw("segment", SegmentJson(segment))
                .Finish()
         << '\n';
     return;
@@ -131,6 +159,7 @@ void CompareVideos(const MediaFingerprint& a, const MediaFingerprint& b,
       << " (rule: query_pct >= 80, distance <= 31, quality >= 50)\n";
   out << "matched in A: " << RangesText(r.query_ranges) << "\n";
   out << "matched in B: " << RangesText(r.target_ranges) << "\n";
+  out << "longest shared segment: " << SegmentText(segment) << "\n";
 }
 
 void CompareImageToVideo(const MediaFingerprint& image,

@@ -81,11 +81,16 @@ TEST(CompareCommandTest, VideoMatchesItselfAndNotAnotherVideo) {
   EXPECT_THAT(same.out, HasSubstr("\"target_pct\": 100.00"));
   EXPECT_THAT(same.out, HasSubstr("\"match\": \"yes\""));
   EXPECT_THAT(same.out, HasSubstr("\"query_ranges\": [{\"start\": 0.000"));
+  // The whole video is the longest segment it shares with itself.
+  EXPECT_THAT(same.out, HasSubstr("\"segment\": {\"a\": [{\"start\": 0.000"));
+  EXPECT_THAT(same.out, HasSubstr("\"pct_of_a\": 100.00"));
+  EXPECT_THAT(same.out, HasSubstr("\"pct_of_b\": 100.00"));
 
   CompareResult other =
       Compare({"--json", chair, TestdataPath("vpdq/pattern-hd-no-bar.mp4")});
   ASSERT_EQ(other.exit_code, 0) << other.err;
   EXPECT_THAT(other.out, HasSubstr("\"match\": \"no\""));
+  EXPECT_THAT(other.out, HasSubstr("\"segment\": null"));
 }
 
 TEST(CompareCommandTest, ImageTakenFromAVideoFindsItsFrame) {

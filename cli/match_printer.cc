@@ -2,6 +2,7 @@
 #include "cli/match_printer.h"
 
 #include "cli/json_writer.h"
+#include "cli/video_match_output.h"
 
 namespace clearmatch::cli {
 namespace {
@@ -17,24 +18,25 @@ std::string_view TransformOf(const v1::Match& match) {
 void MatchPrinter::Match(const std::string& query, const v1::Match& match) {
   const std::string& decision = v1::Decision_Name(match.decision());
   if (json_) {
-    out_ << JsonObjectWriter()
-                .Add("query", query)
-                .Add("entry_id", match.entry_id())
-                .Add("bank", match.bank())
-                .Add("category", match.category())
-                .Add("hash_type", match.hash_type())
-                .Add("distance", match.distance())
-                .Add("transform", TransformOf(match))
-                .Add("decision", decision)
-                .AddRaw("shadow", match.shadow() ? "true" : "false")
-                .Finish()
-         << '\n';
+    JsonObjectWriter json;
+    json.Add("query", query)
+        .Add("entry_id", match.entry_id())
+        .Add("bank", match.bank())
+        .Add("category", match.category())
+        .Add("hash_type", match.hash_type())
+        .Add("distance", match.distance())
+        .Add("transform", TransformOf(match))
+        .Add("decision", decision)
+        .AddRaw("shadow", match.shadow() ? "true" : "false");
+    AddVideoMatchJson(match, json);
+    out_ << json.Finish() << '\n';
     return;
   }
   out_ << query << ": " << match.hash_type() << " match " << match.entry_id()
        << " bank " << (match.bank().empty() ? "-" : match.bank())
        << " distance " << match.distance() << " (" << TransformOf(match) << ") "
-       << decision << (match.shadow() ? " shadow" : "") << "\n";
+       << decision << (match.shadow() ? " shadow" : "") << VideoMatchText(match)
+       << "\n";
 }
 
 void MatchPrinter::Verdict(const std::string& query,

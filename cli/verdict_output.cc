@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "cli/json_writer.h"
+#include "cli/video_match_output.h"
 
 namespace clearmatch::cli {
 namespace {
@@ -19,7 +20,7 @@ std::string MatchText(const v1::Match& match) {
     text += ", " + v1::Decision_Name(match.decision());
   }
   if (match.shadow()) text += ", shadow";
-  return text + ")";
+  return text + VideoMatchText(match) + ")";
 }
 
 std::string MatchJson(const v1::Match& match) {
@@ -32,6 +33,7 @@ std::string MatchJson(const v1::Match& match) {
       .Add("decision", v1::Decision_Name(match.decision()));
   if (!match.transform().empty()) json.Add("transform", match.transform());
   if (match.shadow()) json.AddRaw("shadow", "true");
+  AddVideoMatchJson(match, json);
   return json.Finish();
 }
 

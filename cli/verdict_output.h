@@ -16,13 +16,15 @@
 namespace clearmatch::cli {
 
 // "<DECISION> <file>" followed by " bank/entry_id (hash_type, distance d
-// [, transform][, decision][, shadow])" per match; no newline.
+// [, transform][, decision][, shadow][, video rule...])" per match (the
+// video fields as cli/video_match_output.h prints them); no newline.
 std::string CheckResponseText(const v1::CheckResponse& response,
                               std::string_view file);
 
 // One JSON line (no newline) for a verdict: `file` (omitted when empty),
-// content_id, decision, snapshot_version, request_id, matches, or error and
-// code when the response carries an error.
+// content_id, decision, snapshot_version, request_id, matches (with the
+// video fields of vPDQ matches), or error and code when the response
+// carries an error.
 std::string CheckResponseJson(const v1::CheckResponse& response,
                               std::string_view file);
 
