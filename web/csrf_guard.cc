@@ -38,7 +38,8 @@ absl::Status CsrfGuard::Check(const WebCaller& caller,
                               const PostHeaders& headers,
                               absl::string_view own_origin) const {
   const std::string type = headers.content_type.value_or("");
-  const absl::string_view media_type = type.substr(0, type.find(';'));
+  const absl::string_view media_type =
+      absl::string_view(type).substr(0, type.find(';'));
   if (!absl::EqualsIgnoreCase(absl::StripAsciiWhitespace(media_type),
                               "application/json")) {
     return absl::InvalidArgumentError(absl::StrCat(

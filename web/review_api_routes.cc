@@ -109,8 +109,11 @@ void AddMatchRoutes(httplib::Server& server, std::shared_ptr<Routes> routes) {
                    *routes, "GetMatch", http, out, [&](auto& request) {
                      absl::StatusOr<int64_t> id = MatchIdOf(http);
                      if (!id.ok()) return id.status();
+                     // The query first: parsing it clears the message.
+                     absl::Status status =
+                         QueryToMessage(QueryOf(http), request);
                      request.set_match_id(*id);
-                     return QueryToMessage(QueryOf(http), request);
+                     return status;
                    });
              });
   server.Get(R"(/api/v1/matches/([^/]+)/audit)",
