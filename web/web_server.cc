@@ -58,6 +58,14 @@ bool SetUpTls(const WebServer::Options& options, SSL_CTX& context) {
     SSL_CTX_set_verify(
         &context, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
   }
+  // No session resumption: every connection shows its certificate afresh
+  // (and OpenSSL answers a resumption attempt on a verifying server without
+  // a session id context with an internal_error alert).
+  static constexpr unsigned char kSessionContext[] = "clearmatch-web";
+  SSL_CTX_set_session_id_context(&context, kSessionContext,
+                                 sizeof(kSessionContext) - 1);
+  SSL_CTX_set_session_cache_mode(&context, SSL_SESS_CACHE_OFF);
+  SSL_CTX_set_options(&context, SSL_OP_NO_TICKET);
   return true;
 }
 
