@@ -42,11 +42,32 @@ bool IsFullRange(AVPixelFormat format) {
 }  // namespace
 
 FfmpegFrameHasher::FfmpegFrameHasher(
-    VideoFrameSampler::FrameConversion conversion)
+    VideoFrameSampler::FrameConversion conversion, bool dihedral, bool trim)
     : conversion_(conversion),
+      dihedral_(dihedral),
+      trim_(trim),
       hasher_(PdqHasher::Options{.sample_large_to_512 = false}) {}
 
-absl::StatusOr<PdqResult> FfmpegFrameHasher::Hash(const AVFrame& frame) {
+PdqDihedralResult FfmpegFrameHasher::HashLuma(const float* luma, int width,
+                                              int height) {
+  if (dihedral_) return hasher_.HashLumaDihedral(luma, width, height);
+  const PdqResult result = hasher_.HashLuma(luma, width, height);
+  PdqDihedralResult out;
+  out.hashes[0] = result.hash;
+  out.quality = result.quality;
+  return out;
+}
+
+PdqDihedralResult FfmpegFrameHasher::HashPixels(const PixelView& view) {
+  if (dihedral_) return hasher_.HashDihedral(view);
+  const PdqResult result = hasher_.Hash(view);
+  PdqDihedralResult out;
+  out.hashes[0] = result.hash;
+  out.quality = result.quality;
+  return out;
+}
+
+absl::StatusOr<FrameHashes> FfmpegFrameHasher::Hash(const AVFrame& frame) {
   const auto format = static_cast<AVPixelFormat>(frame.format);
   if (conversion_ == VideoFrameSampler::FrameConversion::kLumaPlane &&
       HasEightBitLuma(format)) {
@@ -55,8 +76,8 @@ absl::StatusOr<PdqResult> FfmpegFrameHasher::Hash(const AVFrame& frame) {
   return HashRgb(frame);
 }
 
-PdqResult FfmpegFrameHasher::HashLumaPlane(const AVFrame& frame,
-                                           bool full_range) {
+FrameHashes FfmpegFrameHasher::HashLumaPlane(const AVFrame& frame,
+                                             bool full_range) {
   if (lut_full_range_ != full_range || !lut_ready_) {
     for (int y = 0; y < 256; ++y) {
       lut_[y] = full_range
@@ -74,10 +95,29 @@ PdqResult FfmpegFrameHasher::HashLumaPlane(const AVFrame& frame,
     float* out = luma_.data() + static_cast<size_t>(row) * width;
     for (int col = 0; col < width; ++col) out[col] = lut_[in[col]];
   }
-  return hasher_.HashLuma(luma_.data(), width, height);
+  FrameHashes hashes;
+  hashes.frame = HashLuma(luma_.data(), width, height);
+  if (!trim_) return hashes;
+  // Bars are found on the Y plane itself (uniform there as in RGB).
+  const PixelView plane{.data = frame.data[0],
+                        .width = width,
+                        .height = height,
+                        .stride = static_cast<size_t>(frame.linesize[0]),
+                        .format = PixelFormat::kGrey};
+  const std::optional<ContentRect> rect = FindContentRect(plane, trim_options_);
+  if (!rect) return hashes;
+  trimmed_luma_.resize(static_cast<size_t>(rect->width) * rect->height);
+  for (int row = 0; row < rect->height; ++row) {
+    std::copy_n(
+        luma_.data() + static_cast<size_t>(rect->y + row) * width + rect->x,
+        rect->width,
+        trimmed_luma_.data() + static_cast<size_t>(row) * rect->width);
+  }
+  hashes.trimmed = HashLuma(trimmed_luma_.data(), rect->width, rect->height);
+  return hashes;
 }
 
-absl::StatusOr<PdqResult> FfmpegFrameHasher::HashRgb(const AVFrame& frame) {
+absl::StatusOr<FrameHashes> FfmpegFrameHasher::HashRgb(const AVFrame& frame) {
   const int width = frame.width, height = frame.height;
   sws_.reset(sws_getCachedContext(
       sws_.release(), width, height, static_cast<AVPixelFormat>(frame.format),
@@ -95,11 +135,17 @@ absl::StatusOr<PdqResult> FfmpegFrameHasher::HashRgb(const AVFrame& frame) {
   uint8_t* planes[4] = {rgb_.data(), nullptr, nullptr, nullptr};
   int strides[4] = {stride, 0, 0, 0};
   sws_scale(sws_.get(), frame.data, frame.linesize, 0, height, planes, strides);
-  return hasher_.Hash(PixelView{.data = rgb_.data(),
-                                .width = width,
-                                .height = height,
-                                .stride = static_cast<size_t>(stride),
-                                .format = PixelFormat::kRgb});
+  const PixelView view{.data = rgb_.data(),
+                       .width = width,
+                       .height = height,
+                       .stride = static_cast<size_t>(stride),
+                       .format = PixelFormat::kRgb};
+  FrameHashes hashes;
+  hashes.frame = HashPixels(view);
+  if (!trim_) return hashes;
+  const std::optional<ContentRect> rect = FindContentRect(view, trim_options_);
+  if (rect) hashes.trimmed = HashPixels(CropView(view, *rect));
+  return hashes;
 }
 
 }  // namespace clearmatch::decoders_internal

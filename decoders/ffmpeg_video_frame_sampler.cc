@@ -66,11 +66,17 @@ absl::Status CheckDeclaredSize(const AVCodecParameters& parameters,
   return absl::OkStatus();
 }
 
+// The result once its pass is over: an error when no frame was hashed; the
+// trimmed variants dropped when no frame had bars.
 absl::StatusOr<VpdqVideoHash> CheckHasFrames(VpdqVideoHash result) {
   if (result.features.empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat("the ", result.codec, " stream has no decodable frame (",
                      result.decoded_frames, " frames decoded)"));
+  }
+  if (result.trimmed_frames == 0) {
+    std::erase_if(result.variants,
+                  [](const VpdqFrameVariant& v) { return v.trimmed; });
   }
   return result;
 }
@@ -180,6 +186,8 @@ absl::StatusOr<VpdqVideoHash> HashWithScan(
     }
     // Timestamps did not identify frames: decode every frame instead.
     result.features.clear();
+    result.variants.clear();
+    result.trimmed_frames = 0;
     CM_ASSIGN_OR_RETURN(decoder,
                         FfmpegDecoder::Create(parameters, job.decoder_options));
     CM_ASSIGN_OR_RETURN(rescan,

@@ -17,7 +17,7 @@ FfmpegVideoPass::FfmpegVideoPass(const VideoFrameSampler::Options& options,
       time_base_(time_base),
       fps_(fps),
       every_(every),
-      frame_hasher_(options.conversion) {}
+      frame_hasher_(options.conversion, options.dihedral, options.trim) {}
 
 absl::StatusOr<bool> FfmpegVideoPass::Run(FfmpegMemoryInput& input,
                                           FfmpegDecoder& decoder, PassMode mode,
@@ -142,12 +142,48 @@ absl::StatusOr<bool> FfmpegVideoPass::HandleFrame(const AVFrame& frame) {
       break;
     }
   }
-  CM_ASSIGN_OR_RETURN(PdqResult pdq, frame_hasher_.Hash(frame));
-  out_->features.push_back({.frame_number = frame_number,
-                            .quality = pdq.quality,
-                            .hash = pdq.hash,
-                            .seconds = seconds});
+  CM_ASSIGN_OR_RETURN(FrameHashes hashes, frame_hasher_.Hash(frame));
+  const VpdqFeature feature{.frame_number = frame_number,
+                            .quality = hashes.frame.quality,
+                            .hash = hashes.frame.hashes[0],
+                            .seconds = seconds};
+  out_->features.push_back(feature);
+  AppendVariants(hashes, feature);
   return true;
+}
+
+void FfmpegVideoPass::AppendVariants(const FrameHashes& hashes,
+                                     const VpdqFeature& feature) {
+  const bool dihedral = options_.dihedral, trim = options_.trim;
+  if (!dihedral && !trim) return;
+  std::vector<VpdqFrameVariant>& variants = out_->variants;
+  if (variants.empty()) {
+    if (dihedral) {
+      for (int t = 1; t < kDihedralCount; ++t) {
+        variants.push_back({.transform = static_cast<DihedralTransform>(t),
+                            .trimmed = false,
+                            .features = {}});
+      }
+    }
+    if (trim) {
+      for (int t = 0; t < (dihedral ? kDihedralCount : 1); ++t) {
+        variants.push_back({.transform = static_cast<DihedralTransform>(t),
+                            .trimmed = true,
+                            .features = {}});
+      }
+    }
+  }
+  // A frame without bars: its trimmed variants are the frame's own hashes.
+  if (hashes.trimmed) ++out_->trimmed_frames;
+  const PdqDihedralResult& trimmed =
+      hashes.trimmed ? *hashes.trimmed : hashes.frame;
+  for (VpdqFrameVariant& variant : variants) {
+    const PdqDihedralResult& from = variant.trimmed ? trimmed : hashes.frame;
+    VpdqFeature f = feature;
+    f.hash = from.hashes[static_cast<int>(variant.transform)];
+    f.quality = from.quality;
+    variant.features.push_back(f);
+  }
 }
 
 }  // namespace clearmatch::decoders_internal

@@ -2,7 +2,8 @@
 // opened input, in one of three modes (the plan is at the top of
 // ffmpeg_video_frame_sampler.cc): every frame, skipping unsampled frames
 // with a pre-scan, or keyframes only. Each sampled frame is hashed
-// (FfmpegFrameHasher) and appended to the result's features.
+// (FfmpegFrameHasher) and appended to the result's features, its dihedral
+// and trimmed hashes to the result's variants when the options ask.
 //
 //   FfmpegVideoPass pass(options, stream_index, time_base, fps, every);
 //   CM_ASSIGN_OR_RETURN(bool consistent,
@@ -50,6 +51,9 @@ class FfmpegVideoPass {
   // Checks the limits, numbers and times the frame, and hashes it when it
   // is sampled; false when the skip-unsampled pass finds it inconsistent.
   absl::StatusOr<bool> HandleFrame(const AVFrame& frame);
+  // Appends the frame's dihedral and trimmed hashes to out_->variants (made
+  // on the first frame, in the order video_frame_sampler.h gives).
+  void AppendVariants(const FrameHashes& hashes, const VpdqFeature& feature);
 
   const VideoFrameSampler::Options& options_;
   const int stream_index_;

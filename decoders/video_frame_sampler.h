@@ -45,6 +45,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
+#include "hashing/pdq_hasher.h"
 #include "hashing/vpdq_feature.h"
 
 namespace clearmatch {
@@ -68,9 +69,28 @@ struct VideoDecodeLimits {
   absl::Duration max_wall_time = absl::Seconds(120);
 };
 
+// The frames of a video as another variant: rotated or mirrored (from the
+// same DCT as the frame's hash), and/or with letterbox bars trimmed.
+struct VpdqFrameVariant {
+  DihedralTransform transform = DihedralTransform::kOriginal;
+  bool trimmed = false;
+  // One per sampled frame, aligned with VpdqVideoHash::features (same frame
+  // numbers and seconds). A frame without bars repeats its untrimmed hash
+  // in the trimmed variants.
+  std::vector<VpdqFeature> features;
+};
+
 // The vPDQ hash of one video and what was learnt decoding it.
 struct VpdqVideoHash {
+  // The frames as decoded: the reference's vPDQ hash.
   std::vector<VpdqFeature> features;
+  // When the options ask for them: the 7 dihedral variants (untrimmed, in
+  // DihedralTransform order from kRotate90), then, when some frame had
+  // bars, the trimmed frames (kOriginal, then its 7 dihedral variants when
+  // dihedral).
+  std::vector<VpdqFrameVariant> variants;
+  // Sampled frames that had letterbox bars (options.trim only).
+  int64_t trimmed_frames = 0;
   double fps = 0;              // frame rate used for selection
   int64_t decoded_frames = 0;  // frames counted (presentation order)
   int width = 0;               // of the video stream's parameters
@@ -111,6 +131,14 @@ class VideoFrameSampler {
     // the stream's timestamps do not allow it.
     bool skip_unsampled_frames = true;
     FrameConversion conversion = FrameConversion::kRgb24Area;
+    // Also hash every sampled frame's 7 rotations and mirrors (from the one
+    // DCT: a few percent more per frame) into VpdqVideoHash::variants.
+    bool dihedral = false;
+    // Also hash every sampled frame with its letterbox / pillarbox bars
+    // trimmed (hashing/border_detector.h); a frame is hashed twice only when
+    // it has bars, and the trimmed variants are kept only when some frame
+    // had them.
+    bool trim = false;
     // The clock limits.max_wall_time is measured with; empty: absl::Now. A
     // seam for tests (a fake clock makes the budget deterministic); called
     // from every Hash, so it must be thread-safe when they run in parallel.

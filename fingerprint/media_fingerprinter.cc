@@ -20,7 +20,10 @@ MediaFingerprinter::MediaFingerprinter(const Options& options)
 
 absl::StatusOr<const VideoFrameSampler*> MediaFingerprinter::Sampler() {
   if (sampler_ == nullptr) {
-    CM_ASSIGN_OR_RETURN(sampler_, VideoFrameSampler::Create(options_.video));
+    VideoFrameSampler::Options video = options_.video;
+    video.dihedral = options_.dihedral;
+    video.trim = options_.trim;
+    CM_ASSIGN_OR_RETURN(sampler_, VideoFrameSampler::Create(video));
   }
   return sampler_.get();
 }

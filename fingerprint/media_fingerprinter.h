@@ -44,7 +44,8 @@ struct MediaFingerprint {
   // its PDQ (with the dihedral variants when those were asked for).
   std::optional<ContentRect> content_rect;
   std::optional<PdqDihedralResult> trimmed_pdq;
-  // Videos only: the sampled frames' PDQ hashes and what decoding learnt.
+  // Videos only: the sampled frames' PDQ hashes (with their dihedral and
+  // trimmed variants when asked) and what decoding learnt.
   std::optional<VpdqVideoHash> vpdq;
 };
 
@@ -52,13 +53,15 @@ class MediaFingerprinter {
  public:
   struct Options {
     ImageDecodeLimits image_limits;
-    // Compute the 7 rotated/flipped variants too (8 lookups per image).
+    // Compute the 7 rotated/flipped variants too (8 lookups per image; of
+    // every sampled frame of a video, into vpdq->variants).
     bool dihedral = false;
     // Also hash the image with its uniform borders trimmed, when it has
     // some (FindContentRect): one more PDQ (or 8) for bordered images only.
     bool trim = false;
     BorderTrimOptions border;
-    // Video sampling (frames per hash, keyframes only) and limits.
+    // Video sampling (frames per hash, keyframes only) and limits; its
+    // dihedral and trim are this struct's.
     VideoFrameSampler::Options video;
   };
 

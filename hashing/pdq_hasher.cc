@@ -349,6 +349,17 @@ PdqDihedralResult PdqHasher::HashDihedral(const PixelView& image) {
   return result;
 }
 
+PdqDihedralResult PdqHasher::HashLumaDihedral(const float* luma, int width,
+                                              int height) {
+  PdqDihedralResult result;
+  if (width < kMinSide || height < kMinSide) return result;
+  result.quality = Transform(luma, width, height);
+  for (int t = 0; t < kDihedralCount; ++t) {
+    result.hashes[t] = DihedralHash(dct_, static_cast<DihedralTransform>(t));
+  }
+  return result;
+}
+
 PdqResult PdqHasher::HashLuma(const float* luma, int width, int height) {
   if (width < kMinSide || height < kMinSide) return PdqResult{};
   const int quality = Transform(luma, width, height);

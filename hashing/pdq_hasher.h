@@ -78,6 +78,8 @@ class PdqHasher {
   // grey value), width*height floats, row-major; never resampled. For
   // callers that compute luma themselves (e.g. vPDQ from a frame's planes).
   PdqResult HashLuma(const float* luma, int width, int height);
+  // HashLuma and the 7 rotations/flips, from one DCT.
+  PdqDihedralResult HashLumaDihedral(const float* luma, int width, int height);
 
  private:
   // Fills luma_ (after nearest-neighbour sampling when over 512) and returns

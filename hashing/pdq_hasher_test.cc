@@ -166,6 +166,26 @@ TEST(PdqHasherTest, GreyEqualsLumaPlaneAndGreyAsRgb) {
   EXPECT_LE(from_grey.hash.DistanceTo(hasher.Hash(grey_rgb.view()).hash), 2);
 }
 
+TEST(PdqHasherTest, LumaDihedralEqualsPixelDihedral) {
+  TestImage rgb = Scene(300, 340, 3);
+  TestImage grey{rgb.width, rgb.height, PixelFormat::kGrey,
+                 std::vector<uint8_t>(size_t(rgb.width) * rgb.height)};
+  std::vector<float> luma(grey.pixels.size());
+  for (size_t i = 0; i < grey.pixels.size(); ++i) {
+    grey.pixels[i] = rgb.pixels[3 * i];
+    luma[i] = grey.pixels[i];
+  }
+  PdqHasher hasher;
+  const PdqDihedralResult from_pixels = hasher.HashDihedral(grey.view());
+  const PdqDihedralResult from_luma =
+      hasher.HashLumaDihedral(luma.data(), grey.width, grey.height);
+  EXPECT_EQ(from_luma.hashes, from_pixels.hashes);
+  EXPECT_EQ(from_luma.quality, from_pixels.quality);
+  EXPECT_EQ(from_luma.hashes[0],
+            hasher.HashLuma(luma.data(), grey.width, grey.height).hash);
+  EXPECT_NE(from_luma.hashes[1], from_luma.hashes[0]);
+}
+
 TEST(PdqHasherTest, LargeImagesAreNearestNeighbourSampledTo512) {
   TestImage large = Scene(1500, 1100);
   // The 512x512 nearest-neighbour sample, built independently here.

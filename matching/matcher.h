@@ -13,7 +13,9 @@
 //     (rotations and mirrors, the content with its borders trimmed);
 //   - video: PDQ entries near any frame (an image seen in the video, with
 //     the time ranges where it appears) and vPDQ video entries by the
-//     per-video percentages;
+//     per-video percentages; the same for each variant of the frames
+//     (rotated, mirrored, letterbox bars trimmed) the bank counts, the best
+//     variant per entry (Match.transform names it);
 //   - the MD5, SHA-1 and SHA-256 digests, exactly.
 // Thread-safe (const); borrows the policy, which must outlive it.
 #ifndef CLEARMATCH_MATCHING_MATCHER_H_
@@ -23,10 +25,11 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "absl/types/span.h"
+#include "absl/strings/string_view.h"
 #include "clearmatch/v1/matcher.pb.h"
 #include "hashing/pdq_hash.h"
 #include "index/index_snapshot.h"
+#include "matching/hash_variant.h"
 #include "matching/match_set.h"
 #include "matching/query.h"
 #include "matching/verdict_policy.h"
@@ -54,26 +57,32 @@ class Matcher {
 
  private:
   int Radius(const Options& options) const;
+  // One list of a video's frames to look up: as decoded, or a variant.
+  struct FrameList;
   absl::Status MatchImage(const IndexSnapshot& snapshot, const Query& query,
                           const Options& options, MatchSet& matches) const;
-  // Video frames (`frame_hashes`, one per query.frames) against image
-  // entries, and against vPDQ video entries.
+  // The query's frame lists some bank may count under `options`.
+  std::vector<FrameList> FrameLists(const Query& query,
+                                    const Options& options) const;
+  // Whether hashes of `variant` may match an entry of `bank` (its dihedral
+  // and trim switches under `options`).
+  static bool Counts(const HashVariant& variant, const BankPolicy& bank,
+                     const Options& options);
+  // One list of video frames against image entries, and against vPDQ video
+  // entries.
   absl::Status MatchFramesToImages(const IndexSnapshot& snapshot,
-                                   const Query& query,
-                                   absl::Span<const PdqHash> frame_hashes,
+                                   const FrameList& list,
                                    const Options& options,
                                    MatchSet& matches) const;
   absl::Status MatchVideoEntries(const IndexSnapshot& snapshot,
-                                 const Query& query,
-                                 absl::Span<const PdqHash> frame_hashes,
-                                 const Options& options,
+                                 const FrameList& list, const Options& options,
                                  MatchSet& matches) const;
   absl::Status MatchDigests(const IndexSnapshot& snapshot, const Query& query,
                             const Options& options, MatchSet& matches) const;
   // Offers the PDQ hit to `matches` unless the policy allows it; whether it
   // did.
-  // `variant` names the query hash's variant (PdqVariantName).
-  bool OfferPdq(const PdqHit& hit, int quality, std::string variant,
+  // `variant` names the query hash's variant (HashVariantName).
+  bool OfferPdq(const PdqHit& hit, int quality, absl::string_view variant,
                 const BankPolicy& bank, const Options& options,
                 MatchSet& matches) const;
   const BankPolicy& PolicyOf(const EntryView& entry) const;

@@ -2,56 +2,14 @@
 #include "matching/query.h"
 
 #include <cmath>
-#include <optional>
-#include <string_view>
 #include <utility>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/hex.h"
 #include "common/status_macros.h"
 
 namespace clearmatch {
 namespace {
-
-constexpr absl::string_view kTrimmed = "trimmed";
-constexpr absl::string_view kTrimmedPrefix = "trimmed+";
-
-std::optional<DihedralTransform> DihedralByName(absl::string_view name) {
-  for (int i = 0; i < kDihedralCount; ++i) {
-    const auto transform = static_cast<DihedralTransform>(i);
-    if (DihedralTransformName(transform) ==
-        std::string_view(name.data(), name.size())) {
-      return transform;
-    }
-  }
-  return std::nullopt;
-}
-
-// "original" (or empty), a dihedral transform, "trimmed" or
-// "trimmed+<dihedral transform>" into `q`.
-absl::Status ParseVariant(absl::string_view name, QueryPdq& q) {
-  q.transform = DihedralTransform::kOriginal;
-  q.trimmed = false;
-  if (name.empty()) return absl::OkStatus();
-  if (name == kTrimmed) {
-    q.trimmed = true;
-    return absl::OkStatus();
-  }
-  absl::string_view dihedral = name;
-  if (absl::StartsWith(name, kTrimmedPrefix)) {
-    q.trimmed = true;
-    dihedral = name.substr(kTrimmedPrefix.size());
-  }
-  if (std::optional<DihedralTransform> t = DihedralByName(dihedral)) {
-    q.transform = *t;
-    return absl::OkStatus();
-  }
-  return absl::InvalidArgumentError(absl::StrCat(
-      "unknown transform \"", name.substr(0, 40),
-      "\" (original, rot90, rot180, rot270, flipx, flipy, flipplus1, "
-      "flipminus1, trimmed, or trimmed+ and one of those)"));
-}
 
 // `status`'s message prefixed by the field it is about.
 absl::Status InField(absl::string_view key, const absl::Status& status) {
@@ -77,9 +35,39 @@ absl::StatusOr<QueryPdq> ParsePdqValue(int i, const v1::PdqHashValue& value) {
   CM_ASSIGN_OR_RETURN(q.hash, ParsePdq(key, value.hash()));
   CM_RETURN_IF_ERROR(CheckQuality(key, value.quality()));
   q.quality = value.quality();
-  const absl::Status variant = ParseVariant(value.transform(), q);
-  if (!variant.ok()) return InField(absl::StrCat(key, ".transform"), variant);
+  absl::StatusOr<HashVariant> variant = ParseHashVariant(value.transform());
+  if (!variant.ok()) {
+    return InField(absl::StrCat(key, ".transform"), variant.status());
+  }
+  q.transform = variant->transform;
+  q.trimmed = variant->trimmed;
   return q;
+}
+
+// Appends `frame` to the query's frames of `variant`.
+void AddFrame(const HashVariant& variant, const VpdqFeature& frame,
+              Query& query) {
+  if (variant == HashVariant{}) {
+    query.frames.push_back(frame);
+    return;
+  }
+  for (QueryFrameVariant& v : query.frame_variants) {
+    if (v.variant == variant) {
+      v.frames.push_back(frame);
+      return;
+    }
+  }
+  query.frame_variants.push_back({variant, {frame}});
+}
+
+absl::StatusOr<HashVariant> ParseFrameVariant(int i,
+                                              const v1::VpdqFrameHash& value) {
+  absl::StatusOr<HashVariant> variant = ParseHashVariant(value.transform());
+  if (!variant.ok()) {
+    return InField(absl::StrCat("hashes.vpdq[", i, "].transform"),
+                   variant.status());
+  }
+  return *variant;
 }
 
 absl::StatusOr<VpdqFeature> ParseFrame(int i, const v1::VpdqFrameHash& value) {
@@ -126,15 +114,17 @@ absl::Status CheckCounts(const v1::Hashes& hashes) {
   return absl::OkStatus();
 }
 
-}  // namespace
-
-std::string PdqVariantName(DihedralTransform transform, bool trimmed) {
-  const std::string_view dihedral = DihedralTransformName(transform);
-  if (!trimmed) return std::string(dihedral);
-  if (transform == DihedralTransform::kOriginal) return std::string(kTrimmed);
-  return absl::StrCat(kTrimmedPrefix,
-                      absl::string_view(dihedral.data(), dihedral.size()));
+void AddFrameHash(const VpdqFeature& feature, const std::string& transform,
+                  v1::Hashes& hashes) {
+  v1::VpdqFrameHash* frame = hashes.add_vpdq();
+  frame->set_frame_number(feature.frame_number);
+  frame->set_quality(feature.quality);
+  frame->set_hash(feature.hash.ToHex());
+  frame->set_seconds(feature.seconds);
+  if (!transform.empty()) frame->set_transform(transform);
 }
+
+}  // namespace
 
 absl::StatusOr<Query> Query::FromHashes(const v1::Hashes& hashes) {
   CM_RETURN_IF_ERROR(CheckCounts(hashes));
@@ -146,7 +136,9 @@ absl::StatusOr<Query> Query::FromHashes(const v1::Hashes& hashes) {
   query.frames.reserve(hashes.vpdq_size());
   for (int i = 0; i < hashes.vpdq_size(); ++i) {
     CM_ASSIGN_OR_RETURN(VpdqFeature frame, ParseFrame(i, hashes.vpdq(i)));
-    query.frames.push_back(frame);
+    CM_ASSIGN_OR_RETURN(HashVariant variant,
+                        ParseFrameVariant(i, hashes.vpdq(i)));
+    AddFrame(variant, frame, query);
   }
   CM_ASSIGN_OR_RETURN(query.md5, ParseDigest("md5", hashes.md5(), 16));
   CM_ASSIGN_OR_RETURN(query.sha1, ParseDigest("sha1", hashes.sha1(), 20));
@@ -181,7 +173,13 @@ Query Query::FromFingerprint(const MediaFingerprint& fingerprint,
                            /*trimmed=*/true});
     }
   }
-  if (fingerprint.vpdq) query.frames = fingerprint.vpdq->features;
+  if (fingerprint.vpdq) {
+    query.frames = fingerprint.vpdq->features;
+    for (const VpdqFrameVariant& v : fingerprint.vpdq->variants) {
+      if (v.transform != DihedralTransform::kOriginal && !dihedral) continue;
+      query.frame_variants.push_back({{v.transform, v.trimmed}, v.features});
+    }
+  }
   return query;
 }
 
@@ -194,14 +192,15 @@ v1::Hashes Query::ToHashes() const {
     v1::PdqHashValue* value = hashes.add_pdq();
     value->set_hash(q.hash.ToHex());
     value->set_quality(q.quality);
-    value->set_transform(PdqVariantName(q.transform, q.trimmed));
+    value->set_transform(HashVariantName(q.variant()));
   }
-  for (const VpdqFeature& feature : frames) {
-    v1::VpdqFrameHash* frame = hashes.add_vpdq();
-    frame->set_frame_number(feature.frame_number);
-    frame->set_quality(feature.quality);
-    frame->set_hash(feature.hash.ToHex());
-    frame->set_seconds(feature.seconds);
+  for (const VpdqFeature& feature : frames) AddFrameHash(feature, "", hashes);
+  for (const QueryFrameVariant& v : frame_variants) {
+    if (v.variant.transform != DihedralTransform::kOriginal) continue;
+    const std::string name = HashVariantName(v.variant);
+    for (const VpdqFeature& feature : v.frames) {
+      AddFrameHash(feature, name, hashes);
+    }
   }
   return hashes;
 }

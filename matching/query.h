@@ -19,6 +19,7 @@
 #include "hashing/pdq_hash.h"
 #include "hashing/pdq_hasher.h"
 #include "hashing/vpdq_feature.h"
+#include "matching/hash_variant.h"
 
 namespace clearmatch {
 
@@ -30,12 +31,18 @@ struct QueryPdq {
   // Of the content with its uniform borders trimmed (a dihedral variant of
   // it when `transform` is not kOriginal).
   bool trimmed = false;
+
+  HashVariant variant() const { return {transform, trimmed}; }
 };
 
-// The name of a query hash's variant, as PdqHashValue.transform and
-// Match.transform have it: "original", "rot90", ... for the image as it is;
-// "trimmed", "trimmed+rot90", ... for its trimmed content.
-std::string PdqVariantName(DihedralTransform transform, bool trimmed);
+// A video's frames as one variant (rotated, mirrored and/or trimmed of its
+// letterbox bars), matched beside the frames as decoded.
+struct QueryFrameVariant {
+  HashVariant variant;
+  // From a fingerprint: aligned with Query::frames (same frame numbers and
+  // seconds); from a caller: the frames it sent with this transform.
+  std::vector<VpdqFeature> frames;
+};
 
 struct Query {
   // Most PDQ hashes (an image and its 7 variants, and the same of its
@@ -49,16 +56,20 @@ struct Query {
   static absl::StatusOr<Query> FromHashes(const v1::Hashes& hashes);
   // The digests, the PDQ hash (all 8 variants when `dihedral`, which needs
   // a fingerprint made with them; the same of the trimmed content when the
-  // fingerprint has it) or the video's frames.
+  // fingerprint has it) or the video's frames (with their trimmed variants
+  // when the fingerprint has them, and their dihedral variants when
+  // `dihedral`).
   static Query FromFingerprint(const MediaFingerprint& fingerprint,
                                bool dihedral);
 
-  // The same hashes in the wire format (hex digests).
+  // The same hashes in the wire format (hex digests). Frame variants: only
+  // the trimmed frames ("trimmed"), not their rotations and mirrors.
   v1::Hashes ToHashes() const;
 
   std::vector<QueryPdq> pdq;        // image
-  std::vector<VpdqFeature> frames;  // video
-  std::string md5, sha1, sha256;    // raw digest bytes; empty if unknown
+  std::vector<VpdqFeature> frames;  // video, as decoded ("original")
+  std::vector<QueryFrameVariant> frame_variants;  // video, other variants
+  std::string md5, sha1, sha256;  // raw digest bytes; empty if unknown
 };
 
 }  // namespace clearmatch

@@ -66,9 +66,9 @@ TEST(QueryTest, TrimmedHashesRoundTrip) {
   EXPECT_EQ(back.pdq(1).transform(), "trimmed");
   EXPECT_EQ(back.pdq(2).transform(), "trimmed+flipx");
   EXPECT_EQ(back.pdq(3).transform(), "original");
-  EXPECT_EQ(PdqVariantName(DihedralTransform::kRotate90, true),
+  EXPECT_EQ(HashVariantName({DihedralTransform::kRotate90, true}),
             "trimmed+rot90");
-  EXPECT_EQ(PdqVariantName(DihedralTransform::kRotate90, false), "rot90");
+  EXPECT_EQ(HashVariantName({DihedralTransform::kRotate90, false}), "rot90");
 }
 
 TEST(QueryTest, FromFingerprintAddsTheTrimmedContent) {

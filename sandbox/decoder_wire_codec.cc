@@ -27,6 +27,54 @@ std::string HashToWire(const PdqHash& hash) {
                      PdqHash::kBytes);
 }
 
+VpdqVariantWire VariantToWire(const VpdqFrameVariant& variant) {
+  VpdqVariantWire wire;
+  wire.set_transform(static_cast<int>(variant.transform));
+  wire.set_trimmed(variant.trimmed);
+  std::string hashes, qualities;
+  hashes.reserve(variant.features.size() * PdqHash::kBytes);
+  qualities.reserve(variant.features.size());
+  for (const VpdqFeature& f : variant.features) {
+    hashes += HashToWire(f.hash);
+    qualities.push_back(static_cast<char>(f.quality));
+  }
+  wire.set_hashes(std::move(hashes));
+  wire.set_qualities(std::move(qualities));
+  return wire;
+}
+
+// The variant's frames take their numbers and times from `features`.
+absl::StatusOr<VpdqFrameVariant> VariantFromWire(
+    const VpdqVariantWire& wire, const std::vector<VpdqFeature>& features) {
+  if (wire.transform() < 0 || wire.transform() >= kDihedralCount) {
+    return absl::DataLossError(
+        absl::StrCat("a frame variant of transform ", wire.transform()));
+  }
+  const size_t n = features.size();
+  if (wire.hashes().size() != n * PdqHash::kBytes ||
+      wire.qualities().size() != n) {
+    return absl::DataLossError(absl::StrCat(
+        "a frame variant of ", wire.hashes().size(), " hash bytes and ",
+        wire.qualities().size(), " qualities for ", n, " frames"));
+  }
+  VpdqFrameVariant variant;
+  variant.transform = static_cast<DihedralTransform>(wire.transform());
+  variant.trimmed = wire.trimmed();
+  variant.features = features;
+  for (size_t i = 0; i < n; ++i) {
+    const int quality = static_cast<uint8_t>(wire.qualities()[i]);
+    if (quality > 100) {
+      return absl::DataLossError(
+          absl::StrCat("a frame variant's quality ", quality));
+    }
+    CM_ASSIGN_OR_RETURN(variant.features[i].hash,
+                        HashFromWire(wire.hashes().substr(i * PdqHash::kBytes,
+                                                          PdqHash::kBytes)));
+    variant.features[i].quality = quality;
+  }
+  return variant;
+}
+
 VpdqWire VpdqToWire(const VpdqVideoHash& video) {
   VpdqWire wire;
   for (const VpdqFeature& f : video.features) {
@@ -43,6 +91,10 @@ VpdqWire VpdqToWire(const VpdqVideoHash& video) {
   wire.set_container(video.container);
   wire.set_codec(video.codec);
   wire.set_skipped_unsampled_frames(video.skipped_unsampled_frames);
+  for (const VpdqFrameVariant& variant : video.variants) {
+    *wire.add_variants() = VariantToWire(variant);
+  }
+  wire.set_trimmed_frames(video.trimmed_frames);
   return wire;
 }
 
@@ -63,6 +115,12 @@ absl::StatusOr<VpdqVideoHash> VpdqFromWire(const VpdqWire& wire) {
   video.container = wire.container();
   video.codec = wire.codec();
   video.skipped_unsampled_frames = wire.skipped_unsampled_frames();
+  video.variants.reserve(wire.variants_size());
+  for (const VpdqVariantWire& w : wire.variants()) {
+    CM_ASSIGN_OR_RETURN(video.variants.emplace_back(),
+                        VariantFromWire(w, video.features));
+  }
+  video.trimmed_frames = wire.trimmed_frames();
   return video;
 }
 

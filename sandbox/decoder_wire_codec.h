@@ -17,8 +17,9 @@ namespace clearmatch::sandbox {
 
 // Longest DecodeRequest frame (options only) either side accepts.
 inline constexpr uint32_t kMaxRequestFrameBytes = 64 << 10;
-// Longest DecodeResult frame: 432,000 vPDQ frames at ~50 bytes fit.
-inline constexpr uint32_t kMaxResultFrameBytes = 64 << 20;
+// Longest DecodeResult frame: 432,000 vPDQ frames at ~50 bytes, with 15
+// variants of 33 bytes each (dihedral and trimmed), fit.
+inline constexpr uint32_t kMaxResultFrameBytes = 256 << 20;
 
 // `options` with the video wall time cut to `wall_time` and `cpu_seconds`.
 DecodeRequest RequestToWire(const MediaFingerprinter::Options& options,
