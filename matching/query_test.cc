@@ -114,6 +114,51 @@ TEST(QueryTest, ParsesVideoFrames) {
   EXPECT_EQ(query->frames[2].seconds, 2.0);
 }
 
+TEST(QueryTest, VideoFrameVariantsFromACallerAndBack) {
+  v1::Hashes hashes;
+  const char* transforms[] = {"", "trimmed", "flipx", "original", "trimmed"};
+  for (int i = 0; i < 5; ++i) {
+    v1::VpdqFrameHash* frame = hashes.add_vpdq();
+    frame->set_hash(kPdq);
+    frame->set_quality(90);
+    frame->set_frame_number(i);
+    frame->set_transform(transforms[i]);
+  }
+  absl::StatusOr<Query> query = Query::FromHashes(hashes);
+  ASSERT_TRUE(query.ok()) << query.status();
+  EXPECT_EQ(query->frames.size(), 2u);
+  ASSERT_EQ(query->frame_variants.size(), 2u);
+  EXPECT_EQ(query->frame_variants[0].variant,
+            (HashVariant{DihedralTransform::kOriginal, true}));
+  EXPECT_EQ(query->frame_variants[0].frames.size(), 2u);
+  EXPECT_EQ(query->frame_variants[0].frames[1].frame_number, 4);
+  EXPECT_EQ(query->frame_variants[1].variant.transform,
+            DihedralTransform::kFlipX);
+  // Back: the frames, then the trimmed ones; no rotations or mirrors.
+  const v1::Hashes back = query->ToHashes();
+  ASSERT_EQ(back.vpdq_size(), 4);
+  EXPECT_EQ(back.vpdq(0).transform(), "");
+  EXPECT_EQ(back.vpdq(2).transform(), "trimmed");
+  EXPECT_EQ(back.vpdq(3).frame_number(), 4);
+
+  hashes.mutable_vpdq(1)->set_transform("sideways");
+  ExpectInvalid(hashes, "hashes.vpdq[1].transform: unknown transform");
+}
+
+TEST(QueryTest, FingerprintFrameVariantsFollowDihedral) {
+  MediaFingerprint fp;
+  fp.vpdq.emplace();
+  fp.vpdq->features.push_back({.frame_number = 0, .quality = 90});
+  fp.vpdq->variants.push_back(
+      {DihedralTransform::kRotate90, false, fp.vpdq->features});
+  fp.vpdq->variants.push_back(
+      {DihedralTransform::kOriginal, true, fp.vpdq->features});
+  EXPECT_EQ(Query::FromFingerprint(fp, true).frame_variants.size(), 2u);
+  const Query upright = Query::FromFingerprint(fp, false);
+  ASSERT_EQ(upright.frame_variants.size(), 1u);
+  EXPECT_TRUE(upright.frame_variants[0].variant.trimmed);
+}
+
 TEST(QueryTest, BadHashesNameTheirField) {
   v1::Hashes none;
   ExpectInvalid(none, "no hash given");

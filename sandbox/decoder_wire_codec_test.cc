@@ -1,5 +1,7 @@
 #include "sandbox/decoder_wire_codec.h"
 
+#include <utility>
+
 #include "gtest/gtest.h"
 
 namespace clearmatch::sandbox {
@@ -147,6 +149,52 @@ TEST(DecoderWireCodecTest, AnErrorRoundTrips) {
   absl::StatusOr<absl::StatusOr<MediaFingerprint>> back = ResultFromWire(wire);
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_EQ(back->status(), absl::InvalidArgumentError("not an image"));
+}
+
+TEST(DecoderWireCodecTest, VideoFrameVariantsRoundTrip) {
+  MediaFingerprint fp;
+  VpdqVideoHash video;
+  for (int i = 0; i < 3; ++i) {
+    video.features.push_back({.frame_number = 30 * i,
+                              .quality = 90,
+                              .hash = HashOf(i),
+                              .seconds = 1.0 * i});
+  }
+  for (const auto& [transform, trimmed] :
+       {std::pair{DihedralTransform::kFlipX, false},
+        std::pair{DihedralTransform::kOriginal, true}}) {
+    VpdqFrameVariant variant{transform, trimmed, video.features};
+    for (VpdqFeature& f : variant.features) {
+      f.hash = HashOf(static_cast<uint8_t>(100 + f.frame_number + trimmed));
+      f.quality = trimmed ? 60 : 90;
+    }
+    video.variants.push_back(variant);
+  }
+  video.trimmed_frames = 2;
+  fp.vpdq = video;
+  DecodeResult wire;
+  ASSERT_TRUE(wire.ParseFromString(ResultToWire(fp).SerializeAsString()));
+  absl::StatusOr<absl::StatusOr<MediaFingerprint>> back = ResultFromWire(wire);
+  ASSERT_TRUE(back.ok() && back->ok());
+  const VpdqVideoHash& got = *(*back)->vpdq;
+  EXPECT_EQ(got.trimmed_frames, 2);
+  ASSERT_EQ(got.variants.size(), 2u);
+  for (size_t v = 0; v < 2; ++v) {
+    EXPECT_EQ(got.variants[v].transform, video.variants[v].transform);
+    EXPECT_EQ(got.variants[v].trimmed, video.variants[v].trimmed);
+    EXPECT_EQ(got.variants[v].features, video.variants[v].features);
+  }
+
+  // A variant that does not cover every frame, or of no transform.
+  DecodeResult short_variant = ResultToWire(fp);
+  short_variant.mutable_vpdq()->mutable_variants(0)->mutable_hashes()->resize(
+      64);
+  EXPECT_EQ(ResultFromWire(short_variant).status().code(),
+            absl::StatusCode::kDataLoss);
+  DecodeResult bad_transform = ResultToWire(fp);
+  bad_transform.mutable_vpdq()->mutable_variants(1)->set_transform(8);
+  EXPECT_EQ(ResultFromWire(bad_transform).status().code(),
+            absl::StatusCode::kDataLoss);
 }
 
 TEST(DecoderWireCodecTest, MalformedResultsAreDataLoss) {
