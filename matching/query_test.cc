@@ -148,7 +148,8 @@ TEST(QueryTest, VideoFrameVariantsFromACallerAndBack) {
 TEST(QueryTest, FingerprintFrameVariantsFollowDihedral) {
   MediaFingerprint fp;
   fp.vpdq.emplace();
-  fp.vpdq->features.push_back({.frame_number = 0, .quality = 90});
+  fp.vpdq->features.push_back(
+      {.frame_number = 0, .quality = 90, .hash = PdqHash(), .seconds = 0});
   fp.vpdq->variants.push_back(
       {DihedralTransform::kRotate90, false, fp.vpdq->features});
   fp.vpdq->variants.push_back(
