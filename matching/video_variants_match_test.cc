@@ -133,13 +133,15 @@ TEST_F(VideoVariantsMatchTest, OriginalsMatchAsBefore) {
 }
 
 TEST_F(VideoVariantsMatchTest, MirroredAndRotatedCopiesMatchWithTheirVariant) {
-  // PDQ's names: flipy mirrors left to right, rot270 turns clockwise.
+  // PDQ's names are of the variant that undoes the edit: flipy mirrors left
+  // to right; rot90 turns counter-clockwise, undoing ffmpeg's transpose=1
+  // (a clockwise turn), as for images (hashing/pdq_hasher_test.cc).
   const struct {
     const char* filter;
     const char* transform;
   } cases[] = {{"hflip", "flipy"},
                {"vflip", "flipx"},
-               {"transpose=1", "rot270"},
+               {"transpose=1", "rot90"},
                {"transpose=0", "flipplus1"}};
   for (const auto& c : cases) {
     SCOPED_TRACE(c.filter);
