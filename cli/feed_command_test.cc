@@ -159,10 +159,12 @@ TEST(FeedCommandTest, AddMediaPublishesTheHashesOfImagesAndVideos) {
   CommandRun published = Publish(dir, {"--add-media", image, video, "--bank",
                                        "tid", "--category", "ncii"});
   ASSERT_EQ(published.code, kExitOk) << published.err;
-  EXPECT_THAT(published.out, HasSubstr("(4 records)"));
+  // The video has black bars of its own: its content is banked too.
+  EXPECT_THAT(published.out, HasSubstr("(5 records)"));
 
   const std::map<std::string, FeedEntry> entries = SyncedEntries(dir);
-  ASSERT_EQ(entries.size(), 4u);
+  ASSERT_EQ(entries.size(), 5u);
+  EXPECT_EQ(entries.count("q0122.jpg-pdq-trimmed"), 0u);  // no border
   const FeedEntry& pdq = entries.at("q0122.jpg-pdq");
   EXPECT_EQ(pdq.hash_type, HashType::kPdq);
   EXPECT_EQ(pdq.hash, ReferencePdqHash("q0122.jpg"));
@@ -185,6 +187,19 @@ TEST(FeedCommandTest, AddMediaPublishesTheHashesOfImagesAndVideos) {
     EXPECT_EQ(vpdq.frames[i].frame_number, reference[i].frame_number) << i;
     EXPECT_NEAR(vpdq.frames[i].seconds, reference[i].seconds, 0.0005) << i;
     EXPECT_LE(HexDistance(vpdq.frames[i].hash, reference[i].hash.ToHex()), 8)
+        << i;
+  }
+  // Its content inside the bars: the same frames, every one far from the
+  // frame with its bars (tests/integration/video_edits_integration_test
+  // matches a letterboxed copy on it).
+  const FeedEntry& content =
+      entries.at("test-padded-dimensions.mp4-vpdq-trimmed");
+  EXPECT_EQ(content.hash_type, HashType::kVpdq);
+  EXPECT_EQ(content.category, "ncii");
+  ASSERT_EQ(content.frames.size(), vpdq.frames.size());
+  for (size_t i = 0; i < content.frames.size(); ++i) {
+    EXPECT_EQ(content.frames[i].frame_number, vpdq.frames[i].frame_number);
+    EXPECT_GT(HexDistance(content.frames[i].hash, vpdq.frames[i].hash), 31)
         << i;
   }
 }

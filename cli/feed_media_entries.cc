@@ -36,7 +36,68 @@ HashEntry NamedEntry(const std::string& name, HashType type,
   return entry;
 }
 
-// The perceptual entry (PDQ or vPDQ) and the MD5 entry of one file.
+// Whether trimming moved `trimmed` away from `whole`: a thin frame line
+// trimmed off leaves a hash that matches wherever the whole one does, and
+// an entry of it would only repeat the whole one's matches.
+bool TrimmingMatters(const PdqHash& whole, const PdqHash& trimmed) {
+  return whole.DistanceTo(trimmed) > PdqHash::kMatchDistance;
+}
+
+// The frames of the video with its letterbox bars trimmed, when some
+// sampled frame had bars that matter (the fingerprinter trims).
+const std::vector<VpdqFeature>* TrimmedFrames(const VpdqVideoHash& video) {
+  if (video.trimmed_frames == 0) return nullptr;
+  for (const VpdqFrameVariant& variant : video.variants) {
+    if (!variant.trimmed || variant.transform != DihedralTransform::kOriginal) {
+      continue;
+    }
+    for (size_t i = 0; i < variant.features.size(); ++i) {
+      if (TrimmingMatters(video.features[i].hash, variant.features[i].hash)) {
+        return &variant.features;
+      }
+    }
+  }
+  return nullptr;
+}
+
+// The perceptual entries of one file: its PDQ or vPDQ, and the same of its
+// content inside uniform borders or bars when it has some ("-trimmed").
+absl::StatusOr<std::vector<HashEntry>> PerceptualEntries(
+    const std::string& name, const MediaFingerprint& fingerprint,
+    const MediaEntryOptions& options) {
+  std::vector<HashEntry> entries;
+  if (fingerprint.vpdq.has_value()) {
+    HashEntry video = NamedEntry(name, HashType::kVpdq, options);
+    CM_ASSIGN_OR_RETURN(video.frames,
+                        BankFrames(fingerprint.vpdq->features, "video"));
+    entries.push_back(std::move(video));
+    const std::vector<VpdqFeature>* trimmed = TrimmedFrames(*fingerprint.vpdq);
+    absl::StatusOr<std::vector<VpdqFrame>> frames =
+        trimmed ? BankFrames(*trimmed, "trimmed") : absl::NotFoundError("");
+    if (frames.ok()) {  // else no trimmed frame is reliable: no entry
+      HashEntry content = NamedEntry(name, HashType::kVpdq, options);
+      content.entry_id += kTrimmedEntrySuffix;
+      content.frames = *std::move(frames);
+      entries.push_back(std::move(content));
+    }
+  } else if (fingerprint.pdq.has_value()) {
+    HashEntry image = NamedEntry(name, HashType::kPdq, options);
+    image.pdq = fingerprint.pdq->hashes[0];
+    entries.push_back(std::move(image));
+    if (fingerprint.trimmed_pdq.has_value() &&
+        TrimmingMatters(image.pdq, fingerprint.trimmed_pdq->hashes[0])) {
+      HashEntry content = NamedEntry(name, HashType::kPdq, options);
+      content.entry_id += kTrimmedEntrySuffix;
+      content.pdq = fingerprint.trimmed_pdq->hashes[0];
+      entries.push_back(std::move(content));
+    }
+  } else {
+    return absl::InvalidArgumentError("neither an image nor a video");
+  }
+  return entries;
+}
+
+// The perceptual entries and the MD5 entry of one file.
 absl::StatusOr<std::vector<HashEntry>> FileEntries(
     const std::string& file, MediaFingerprinter& fingerprinter,
     const MediaEntryOptions& options) {
@@ -45,19 +106,8 @@ absl::StatusOr<std::vector<HashEntry>> FileEntries(
   CM_ASSIGN_OR_RETURN(MediaFingerprint fingerprint,
                       fingerprinter.Fingerprint(bytes));
   const std::string name = std::filesystem::path(file).filename().string();
-  std::vector<HashEntry> entries;
-  if (fingerprint.vpdq.has_value()) {
-    HashEntry video = NamedEntry(name, HashType::kVpdq, options);
-    CM_ASSIGN_OR_RETURN(video.frames,
-                        BankFrames(fingerprint.vpdq->features, "video"));
-    entries.push_back(std::move(video));
-  } else if (fingerprint.pdq.has_value()) {
-    HashEntry image = NamedEntry(name, HashType::kPdq, options);
-    image.pdq = fingerprint.pdq->hashes[0];
-    entries.push_back(std::move(image));
-  } else {
-    return absl::InvalidArgumentError("neither an image nor a video");
-  }
+  CM_ASSIGN_OR_RETURN(std::vector<HashEntry> entries,
+                      PerceptualEntries(name, fingerprint, options));
   HashEntry md5 = NamedEntry(name, HashType::kMd5, options);
   CM_ASSIGN_OR_RETURN(md5.digest,
                       ParseHexBytes(fingerprint.digests.md5, 16, "md5"));
@@ -92,8 +142,10 @@ absl::StatusOr<std::vector<VpdqFrame>> BankFrames(
 
 absl::StatusOr<std::vector<FeedEntry>> MediaFeedEntries(
     const std::vector<std::string>& files, const MediaEntryOptions& options) {
+  MediaFingerprinter::Options fingerprint_options;
+  fingerprint_options.trim = true;
   CM_ASSIGN_OR_RETURN(std::unique_ptr<MediaFingerprinter> fingerprinter,
-                      MediaFingerprinter::Create({}));
+                      MediaFingerprinter::Create(fingerprint_options));
   std::map<std::string, std::string> file_of_name;
   std::vector<FeedEntry> out;
   for (const std::string& file : files) {

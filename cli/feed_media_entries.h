@@ -1,7 +1,12 @@
 // Feed entries made from media files, for `clearmatch feed publish
 // --add-media`: each file is hashed with MediaFingerprinter (images -> PDQ,
 // videos -> vPDQ frames) plus its MD5, and becomes the entries
-// "<file name>-pdq" (or "-vpdq") and "<file name>-md5".
+// "<file name>-pdq" (or "-vpdq") and "<file name>-md5"; media with uniform
+// borders or letterbox bars of its own (hashing/border_detector.h) also
+// "<file name>-pdq-trimmed" (or "-vpdq-trimmed"): the content inside them
+// (when its hash is more than 31 bits from the whole's, in some frame), so
+// that a copy re-posted with more bars of the same colour, which a Check
+// can only trim down to that content, still matches.
 //
 //   MediaEntryOptions options{.bank = "tid", .category = "ncii"};
 //   CM_ASSIGN_OR_RETURN(std::vector<FeedEntry> entries,
@@ -24,6 +29,9 @@
 
 namespace clearmatch::cli {
 
+// The suffix of the entry id of a file's trimmed content.
+inline constexpr char kTrimmedEntrySuffix[] = "-trimmed";
+
 struct MediaEntryOptions {
   std::string bank;
   std::string category;
@@ -37,7 +45,7 @@ struct MediaEntryOptions {
 absl::StatusOr<std::vector<VpdqFrame>> BankFrames(
     const std::vector<VpdqFeature>& features, absl::string_view what);
 
-// Two entries per file, in file order. Errors start with the file's path:
+// Two entries per file (three with a trimmed one), in file order. Errors start with the file's path:
 // NOT_FOUND / PERMISSION_DENIED unreadable, INVALID_ARGUMENT not media (or
 // a video without usable frames), RESOURCE_EXHAUSTED over a decode limit;
 // INVALID_ARGUMENT when two files have the same name (same entry ids).

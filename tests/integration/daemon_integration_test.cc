@@ -796,15 +796,20 @@ TEST(DaemonFeedTest, VideoPublishedWithAddMediaMatchesByVpdq) {
   ASSERT_TRUE(
       v1::Matcher::NewStub(channel)->Check(&context, request, &response).ok());
   EXPECT_EQ(response.decision(), v1::BLOCK);
-  bool vpdq_matched = false;
+  // The video as it is, and its content inside its black bars (banked as
+  // an entry of its own, matched by the trimmed frames).
+  std::map<std::string, std::string> vpdq_matches;
   for (const v1::Match& match : response.matches()) {
     if (match.hash_type() != "vpdq") continue;
-    vpdq_matched = true;
-    EXPECT_EQ(match.entry_id(), "test-padded-dimensions.mp4-vpdq");
+    vpdq_matches[match.entry_id()] = match.transform();
     EXPECT_EQ(match.bank(), "videos");
     EXPECT_GE(match.query_pct(), 80);
   }
-  EXPECT_TRUE(vpdq_matched) << response.DebugString();
+  EXPECT_EQ(vpdq_matches,
+            (std::map<std::string, std::string>{
+                {"test-padded-dimensions.mp4-vpdq", "original"},
+                {"test-padded-dimensions.mp4-vpdq-trimmed", "trimmed"}}))
+      << response.DebugString();
 }
 
 // A damaged hash store stops the daemon with a message naming the store; it

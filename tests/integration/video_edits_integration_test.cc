@@ -33,6 +33,9 @@ using ::clearmatch::testing::TestdataPath;
 
 constexpr char kBanked[] = "vpdq/pattern-hd-no-bar.mp4";  // 6.9 s
 constexpr char kEntryId[] = "pattern-hd-no-bar.mp4-vpdq";
+// Banked too: a video with black bars of its own (so its content inside them
+// is banked as well, "-trimmed").
+constexpr char kBarred[] = "vpdq/test-padded-dimensions.mp4";
 
 std::string Bytes(const std::string& path) {
   const std::vector<unsigned char> bytes = ReadFileBytes(path);
@@ -57,7 +60,8 @@ class VideoEditsTest : public ::testing::Test {
     ASSERT_EQ(cli::RunFeedCommand({"publish", "--key",
                                    dir_.File("keys/private.pem"), "--feed-dir",
                                    dir_.File("feed"), "--add-media",
-                                   TestdataPath(kBanked), "--bank", "videos"},
+                                   TestdataPath(kBanked), TestdataPath(kBarred),
+                                   "--bank", "videos"},
                                   out, err),
               cli::kExitOk)
         << err.str();
@@ -92,10 +96,11 @@ class VideoEditsTest : public ::testing::Test {
     return out;
   }
 
-  // The banked video through the ffmpeg filter `filter`.
-  std::string Edited(const std::string& name, const std::string& filter) {
+  // A banked video through the ffmpeg filter `filter`.
+  std::string Edited(const std::string& name, const std::string& filter,
+                     const char* source = kBanked) {
     return Ffmpeg(name,
-                  "-i '" + TestdataPath(kBanked) + "' -vf '" + filter + "'");
+                  "-i '" + TestdataPath(source) + "' -vf '" + filter + "'");
   }
 
   v1::CheckResponse Check(const std::string& path,
@@ -114,15 +119,16 @@ class VideoEditsTest : public ::testing::Test {
     return response;
   }
 
-  // The vPDQ match on the banked video (a failure and an empty match if
+  // The vPDQ match on the entry `entry_id` (a failure and an empty match if
   // there is none).
-  static v1::Match VpdqMatch(const v1::CheckResponse& response) {
+  static v1::Match VpdqMatch(const v1::CheckResponse& response,
+                             const std::string& entry_id = kEntryId) {
     for (const v1::Match& match : response.matches()) {
-      if (match.hash_type() == "vpdq" && match.entry_id() == kEntryId) {
+      if (match.hash_type() == "vpdq" && match.entry_id() == entry_id) {
         return match;
       }
     }
-    ADD_FAILURE() << "no vPDQ match on " << kEntryId << ": "
+    ADD_FAILURE() << "no vPDQ match on " << entry_id << ": "
                   << response.ShortDebugString();
     return {};
   }
@@ -174,6 +180,20 @@ TEST_F(VideoEditsTest, PillarboxedCopyIsBlockedThroughItsTrimmedFrames) {
 
   // Without trimming the bars keep every frame far from the bank.
   EXPECT_EQ(Check(path, v1::CheckOptions::TRIM_OFF).decision(), v1::ALLOW);
+}
+
+TEST_F(VideoEditsTest, LetterboxedCopyOfABarredVideoMatchesItsBankedContent) {
+  // More black bars on a video with black bars: the Check trims both, down
+  // to the content, which only the banked content entry has.
+  const std::string path =
+      Edited("padded-letterbox.mp4", "pad=iw:trunc(ih*4/3/2)*2:0:(oh-ih)/2:black",
+             kBarred);
+  const v1::CheckResponse response = Check(path);
+  EXPECT_EQ(response.decision(), v1::BLOCK);
+  const v1::Match match =
+      VpdqMatch(response, "test-padded-dimensions.mp4-vpdq-trimmed");
+  EXPECT_EQ(match.transform(), "trimmed");
+  EXPECT_GE(match.query_pct(), 80);
 }
 
 TEST_F(VideoEditsTest, EmbeddedCopyIsBlockedWithItsRangeInBothVideos) {
