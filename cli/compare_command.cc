@@ -1,6 +1,8 @@
 #include <limits>
 #include <optional>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_format.h"
 #include "cli/command.h"
@@ -8,6 +10,7 @@
 #include "cli/json_writer.h"
 #include "fingerprint/media_fingerprinter.h"
 #include "hashing/vpdq_matcher.h"
+#include "hashing/hash_variant.h"
 
 namespace clearmatch::cli {
 namespace {
@@ -59,12 +62,9 @@ ClosestVariant FindClosestVariant(const MediaFingerprint& a,
       for (int t = 0; t < kDihedralCount; ++t) {
         const int d = a_sides[ai]->hashes[t].DistanceTo(b_sides[bi]->hashes[0]);
         if (d >= best.distance) continue;
-        const std::string_view name =
-            DihedralTransformName(static_cast<DihedralTransform>(t));
         best.distance = d;
-        best.transform = ai == 0  ? std::string(name)
-                         : t == 0 ? std::string("trimmed")
-                                  : "trimmed+" + std::string(name);
+        best.transform =
+            HashVariantName({static_cast<DihedralTransform>(t), ai == 1});
         best.b_trimmed = bi == 1;
       }
     }
@@ -130,15 +130,61 @@ std::string SegmentText(const std::optional<VpdqSegment>& segment) {
       segment->target_coverage_pct);
 }
 
+// One frame list of a video: as decoded, or a variant of it.
+struct FrameList {
+  HashVariant variant;
+  const std::vector<VpdqFeature>* frames;
+};
+
+// A's frames and every variant the fingerprinter made (rotations, mirrors,
+// trimmed); with `trimmed_only`, B's frames and its trimmed frames.
+std::vector<FrameList> FrameListsOf(const VpdqVideoHash& video,
+                                    bool trimmed_only) {
+  std::vector<FrameList> lists = {{HashVariant{}, &video.features}};
+  for (const VpdqFrameVariant& v : video.variants) {
+    if (trimmed_only && v.transform != DihedralTransform::kOriginal) continue;
+    lists.push_back({{v.transform, v.trimmed}, &v.features});
+  }
+  return lists;
+}
+
+// The pair of frame lists of A and B that match best: a match first, then
+// the higher sum of the two percentages; the frames as decoded on a tie.
+struct ClosestVideoVariant {
+  FrameList a, b;
+  VpdqMatchResult result;
+};
+
+ClosestVideoVariant FindClosestVideoVariant(const VpdqVideoHash& a,
+                                            const VpdqVideoHash& b) {
+  std::optional<ClosestVideoVariant> best;
+  for (const FrameList& bl : FrameListsOf(b, /*trimmed_only=*/true)) {
+    for (const FrameList& al : FrameListsOf(a, /*trimmed_only=*/false)) {
+      VpdqMatchResult r = MatchVpdq(*al.frames, *bl.frames, VpdqMatchOptions{});
+      const auto rank = [](const VpdqMatchResult& m) {
+        return std::make_pair(m.is_match, m.query_pct + m.target_pct);
+      };
+      if (!best || rank(r) > rank(best->result)) {
+        best = ClosestVideoVariant{al, bl, std::move(r)};
+      }
+    }
+  }
+  return *std::move(best);
+}
+
 void CompareVideos(const MediaFingerprint& a, const MediaFingerprint& b,
                    bool json, std::ostream& out) {
-  const VpdqMatchResult r =
-      MatchVpdq(a.vpdq->features, b.vpdq->features, VpdqMatchOptions{});
-  const std::optional<VpdqSegment> segment =
-      FindVpdqSegment(a.vpdq->features, b.vpdq->features, VpdqMatchOptions{});
+  const ClosestVideoVariant closest = FindClosestVideoVariant(*a.vpdq, *b.vpdq);
+  const VpdqMatchResult& r = closest.result;
+  const std::optional<VpdqSegment> segment = FindVpdqSegment(
+      *closest.a.frames, *closest.b.frames, VpdqMatchOptions{});
+  const std::string variant = HashVariantName(closest.a.variant);
+  const bool b_trimmed = closest.b.variant.trimmed;
   if (json) {
     out << JsonObjectWriter()
                .Add("kind", "video-video")
+               .Add("best_transform", variant)
+               .AddRaw("b_trimmed", b_trimmed ? "true" : "false")
                .AddFixed("query_pct", r.query_pct, 2)
                .AddFixed("target_pct", r.target_pct, 2)
                .Add("match", r.is_match ? "yes" : "no")
@@ -149,6 +195,8 @@ void CompareVideos(const MediaFingerprint& a, const MediaFingerprint& b,
         << '\n';
     return;
   }
+  out << "closest variant of A: " << variant
+      << (b_trimmed ? " (to B trimmed)" : "") << "\n";
   out << absl::StrFormat(
       "query_pct %.2f (%d of %d unique frames of A found in B)\n", r.query_pct,
       r.matched_query_hashes, r.unique_query_hashes);

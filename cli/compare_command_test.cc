@@ -93,6 +93,40 @@ TEST(CompareCommandTest, VideoMatchesItselfAndNotAnotherVideo) {
   EXPECT_THAT(other.out, HasSubstr("\"segment\": null"));
 }
 
+TEST(CompareCommandTest, MirroredAndPillarboxedVideosAreFoundThroughAVariant) {
+  const testing::TempDir dir;
+  const std::string original = TestdataPath("vpdq/pattern-hd-no-bar.mp4");
+  const auto edited = [&](const std::string& name, const std::string& filter) {
+    const std::string out = dir.path() + "/" + name;
+    EXPECT_EQ(std::system(("ffmpeg -v error -nostdin -y -i '" + original +
+                           "' -an -vf '" + filter +
+                           "' -c:v libx264 -preset ultrafast '" + out + "'")
+                              .c_str()),
+              0);
+    return out;
+  };
+  const std::string mirrored = edited("mirror.mp4", "hflip");
+  CompareResult r = Compare({"--json", mirrored, original});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("\"best_transform\": \"flipy\""));
+  EXPECT_THAT(r.out, HasSubstr("\"match\": \"yes\""));
+
+  const std::string boxed =
+      edited("boxed.mp4", "pad=trunc(iw*4/3/2)*2:ih:(ow-iw)/2:0:color=0x306090");
+  r = Compare({"--json", boxed, original});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("\"best_transform\": \"trimmed\""));
+  EXPECT_THAT(r.out, HasSubstr("\"match\": \"yes\""));
+  // The other way round: B's trimmed frames are A's.
+  r = Compare({original, boxed});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("closest variant of A: original (to B trimmed)"));
+  EXPECT_THAT(r.out, HasSubstr("\nmatch ("));
+  r = Compare({"--json", "--no-trim", boxed, original});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("\"match\": \"no\""));
+}
+
 TEST(CompareCommandTest, ImageTakenFromAVideoFindsItsFrame) {
   // A frame 2 s into the video, extracted by the ffmpeg CLI as a PNG fixture.
   const std::filesystem::path dir =

@@ -29,7 +29,7 @@
 #include "clearmatch/v1/matcher.pb.h"
 #include "hashing/pdq_hash.h"
 #include "index/index_snapshot.h"
-#include "matching/hash_variant.h"
+#include "hashing/hash_variant.h"
 #include "matching/match_set.h"
 #include "matching/query.h"
 #include "matching/verdict_policy.h"

@@ -19,7 +19,7 @@
 #include "hashing/pdq_hash.h"
 #include "hashing/pdq_hasher.h"
 #include "hashing/vpdq_feature.h"
-#include "matching/hash_variant.h"
+#include "hashing/hash_variant.h"
 
 namespace clearmatch {
 

@@ -10,8 +10,8 @@
 //   std::string name = HashVariantName(v);   // "trimmed+rot90"
 //
 // Pure functions, thread-safe.
-#ifndef CLEARMATCH_MATCHING_HASH_VARIANT_H_
-#define CLEARMATCH_MATCHING_HASH_VARIANT_H_
+#ifndef CLEARMATCH_HASHING_HASH_VARIANT_H_
+#define CLEARMATCH_HASHING_HASH_VARIANT_H_
 
 #include <string>
 
@@ -37,4 +37,4 @@ absl::StatusOr<HashVariant> ParseHashVariant(absl::string_view name);
 
 }  // namespace clearmatch
 
-#endif  // CLEARMATCH_MATCHING_HASH_VARIANT_H_
+#endif  // CLEARMATCH_HASHING_HASH_VARIANT_H_

@@ -1,4 +1,4 @@
-#include "matching/hash_variant.h"
+#include "hashing/hash_variant.h"
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"

@@ -1,5 +1,5 @@
 // The names of query hash variants (see hash_variant.h).
-#include "matching/hash_variant.h"
+#include "hashing/hash_variant.h"
 
 #include <string_view>
 
