@@ -44,17 +44,13 @@ bool TrimmingMatters(const PdqHash& whole, const PdqHash& trimmed) {
 }
 
 // The frames of the video with its letterbox bars trimmed, when some
-// sampled frame had bars that matter (the fingerprinter trims).
+// sampled frame had bars that matter.
 const std::vector<VpdqFeature>* TrimmedFrames(const VpdqVideoHash& video) {
-  if (video.trimmed_frames == 0) return nullptr;
-  for (const VpdqFrameVariant& variant : video.variants) {
-    if (!variant.trimmed || variant.transform != DihedralTransform::kOriginal) {
-      continue;
-    }
-    for (size_t i = 0; i < variant.features.size(); ++i) {
-      if (TrimmingMatters(video.features[i].hash, variant.features[i].hash)) {
-        return &variant.features;
-      }
+  const std::vector<VpdqFeature>* trimmed = video.TrimmedFeatures();
+  if (trimmed == nullptr) return nullptr;
+  for (size_t i = 0; i < trimmed->size(); ++i) {
+    if (TrimmingMatters(video.features[i].hash, (*trimmed)[i].hash)) {
+      return trimmed;
     }
   }
   return nullptr;

@@ -71,17 +71,8 @@ std::vector<std::string> DihedralHex(const PdqDihedralResult& pdq) {
   return hex;
 }
 
-// Videos: JSON keys file, md5, sha1, sha256, vpdq (an array of frames);
-// plain: one line per sampled frame, "frame,quality,hash,seconds,file".
-void PrintVideo(const std::string& file, const MediaFingerprint& fp,
-                const HashFlags& flags, std::ostream& out) {
-  const std::vector<VpdqFeature>& features = fp.vpdq->features;
-  if (!flags.json) {
-    for (const VpdqFeature& feature : features) {
-      out << FormatVpdqFeature(feature) << ',' << file << '\n';
-    }
-    return;
-  }
+// The frames of a video as a JSON array.
+std::string FramesJson(const std::vector<VpdqFeature>& features) {
   std::string frames = "[";
   for (size_t i = 0; i < features.size(); ++i) {
     if (i > 0) frames += ", ";
@@ -92,15 +83,33 @@ void PrintVideo(const std::string& file, const MediaFingerprint& fp,
                   .AddFixed("seconds", features[i].seconds, 3)
                   .Finish();
   }
-  frames += "]";
-  out << JsonObjectWriter()
-             .Add("file", file)
-             .Add("md5", fp.digests.md5)
-             .Add("sha1", fp.digests.sha1)
-             .Add("sha256", fp.digests.sha256)
-             .AddRaw("vpdq", frames)
-             .Finish()
-      << '\n';
+  return frames + "]";
+}
+
+// Videos: JSON keys file, md5, sha1, sha256, vpdq (an array of frames),
+// vpdq_trimmed (the same with letterbox bars trimmed, when some frame had
+// bars); plain: one line per sampled frame, "frame,quality,hash,seconds,
+// file" (the frames as decoded only: the reference's form, which frames
+// files of bank CSVs take).
+void PrintVideo(const std::string& file, const MediaFingerprint& fp,
+                const HashFlags& flags, std::ostream& out) {
+  const std::vector<VpdqFeature>& features = fp.vpdq->features;
+  if (!flags.json) {
+    for (const VpdqFeature& feature : features) {
+      out << FormatVpdqFeature(feature) << ',' << file << '\n';
+    }
+    return;
+  }
+  JsonObjectWriter json;
+  json.Add("file", file)
+      .Add("md5", fp.digests.md5)
+      .Add("sha1", fp.digests.sha1)
+      .Add("sha256", fp.digests.sha256)
+      .AddRaw("vpdq", FramesJson(features));
+  if (const auto* trimmed = fp.vpdq->TrimmedFeatures()) {
+    json.AddRaw("vpdq_trimmed", FramesJson(*trimmed));
+  }
+  out << json.Finish() << '\n';
 }
 
 // Images with a border: the trimmed content's JSON object (rect [x, y,

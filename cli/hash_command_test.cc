@@ -98,6 +98,58 @@ TEST(HashCommandTest, BorderedImagesAlsoPrintTheirTrimmedContent) {
   EXPECT_THAT(r.out, Not(HasSubstr("trimmed")));
 }
 
+// The PDQ hashes of the frames in the JSON array `key` of `line`.
+std::vector<PdqHash> FrameHashes(const std::string& line,
+                                 const std::string& key) {
+  const size_t start = line.find("\"" + key + "\": [");
+  if (start == std::string::npos) return {};
+  const std::string array = line.substr(start, line.find(']', start) - start);
+  const std::regex pdq("\"pdq\": \"([0-9a-f]{64})\"");
+  std::vector<PdqHash> hashes;
+  for (auto it = std::sregex_iterator(array.begin(), array.end(), pdq);
+       it != std::sregex_iterator(); ++it) {
+    hashes.push_back(*PdqHash::FromHex((*it)[1].str()));
+  }
+  return hashes;
+}
+
+TEST(HashCommandTest, LetterboxedVideosAlsoPrintTheirTrimmedFrames) {
+  const testing::TempDir dir;
+  const std::string boxed = dir.path() + "/boxed.mp4";
+  const std::string command =
+      "ffmpeg -v error -nostdin -y -i '" +
+      TestdataPath("vpdq/pattern-hd-no-bar.mp4") +
+      "' -an -vf 'pad=iw:trunc(ih*4/3/2)*2:0:(oh-ih)/2:black' -c:v libx264 "
+      "-preset ultrafast '" + boxed + "'";
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  RunResult r = RunHash({"--json", boxed});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // Every trimmed frame is within 31 bits of the reference's hash of the
+  // frame without bars (frame,quality,hash,seconds lines).
+  const std::vector<PdqHash> trimmed = FrameHashes(r.out, "vpdq_trimmed");
+  std::istringstream reference(
+      ReadTextFile(TestdataPath("vpdq/reference_r1/pattern-hd-no-bar.txt")));
+  std::vector<PdqHash> expected;
+  for (std::string line; std::getline(reference, line);) {
+    const std::vector<std::string> fields = absl::StrSplit(line, ',');
+    if (fields.size() >= 3) expected.push_back(*PdqHash::FromHex(fields[2]));
+  }
+  ASSERT_EQ(trimmed.size(), expected.size()) << r.out;
+  ASSERT_EQ(FrameHashes(r.out, "vpdq").size(), expected.size());
+  for (size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_LE(trimmed[i].DistanceTo(expected[i]), 31) << i;
+    EXPECT_GT(FrameHashes(r.out, "vpdq")[i].DistanceTo(expected[i]), 31) << i;
+  }
+  // Plain output stays the reference's form; --no-trim and a video without
+  // bars have no trimmed frames.
+  r = RunHash({boxed});
+  EXPECT_THAT(r.out, Not(HasSubstr("trimmed")));
+  r = RunHash({"--json", "--no-trim", boxed});
+  EXPECT_THAT(r.out, Not(HasSubstr("vpdq_trimmed")));
+  r = RunHash({"--json", TestdataPath("vpdq/pattern-hd-no-bar.mp4")});
+  EXPECT_THAT(r.out, Not(HasSubstr("vpdq_trimmed")));
+}
+
 TEST(HashCommandTest, JsonHasExactlyTheDocumentedKeys) {
   // (q0122 has a 2-pixel dark line at its top, trimmed by default.)
   const std::string file = TestdataPath("pdq/q0122.jpg");

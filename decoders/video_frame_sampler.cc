@@ -11,6 +11,16 @@
 
 namespace clearmatch {
 
+const std::vector<VpdqFeature>* VpdqVideoHash::TrimmedFeatures() const {
+  if (trimmed_frames == 0) return nullptr;
+  for (const VpdqFrameVariant& v : variants) {
+    if (v.trimmed && v.transform == DihedralTransform::kOriginal) {
+      return &v.features;
+    }
+  }
+  return nullptr;
+}
+
 absl::Status VideoFrameSampler::ValidateOptions(const Options& options) {
   const VideoDecodeLimits& limits = options.limits;
   if (!std::isfinite(options.seconds_per_hash) ||

@@ -100,6 +100,10 @@ struct VpdqVideoHash {
   // True when the fast path (skipping unsampled non-reference frames) was
   // used; false when every frame was decoded.
   bool skipped_unsampled_frames = false;
+
+  // The frames with their letterbox bars trimmed (untransformed), when some
+  // sampled frame had bars; else null.
+  const std::vector<VpdqFeature>* TrimmedFeatures() const;
 };
 
 class VideoFrameSampler {
