@@ -18,6 +18,7 @@
 #include "index/index_builder.h"
 #include "matching/matcher.h"
 #include "matching/query.h"
+#include "testing/pdq_codes.h"
 #include "testing/temp_dir.h"
 #include "testing/testdata.h"
 
@@ -93,19 +94,6 @@ const std::vector<VpdqFeature>& Hash(const std::string& path) {
   return (*cache)[path] = std::move(features);
 }
 
-HashEntry VideoEntry(const std::string& id, const std::string& bank,
-                     const std::vector<VpdqFeature>& features) {
-  HashEntry entry;
-  entry.type = HashType::kVpdq;
-  entry.entry_id = id;
-  entry.bank = bank;
-  for (const VpdqFeature& f : features) {
-    entry.frames.push_back(
-        {f.hash, static_cast<int32_t>(f.frame_number), f.seconds});
-  }
-  return entry;
-}
-
 VerdictPolicy Policy(const std::string& text) {
   v1::DaemonConfig config;
   EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &config));
@@ -161,8 +149,8 @@ class VideoClipMatchTest : public ::testing::Test {
                                  const std::string& policy_text = kPolicies) {
     std::vector<HashEntry> entries;
     for (const std::string& name : banked) {
-      entries.push_back(VideoEntry(name, name == "long" ? "clips" : "main",
-                                   Hash(Video(name))));
+      entries.push_back(testing::VpdqEntry(Hash(Video(name)), name,
+                                           name == "long" ? "clips" : "main"));
     }
     absl::StatusOr<std::shared_ptr<const IndexSnapshot>> snapshot =
         IndexBuilder(IndexBuilder::Options{}).Build(std::move(entries), 1);

@@ -45,19 +45,6 @@ MediaFingerprint Fingerprint(const std::string& path) {
   return fp.ok() ? *std::move(fp) : MediaFingerprint{};
 }
 
-HashEntry VideoEntry(const std::string& id, const std::string& bank,
-                     const std::vector<VpdqFeature>& features) {
-  HashEntry entry;
-  entry.type = HashType::kVpdq;
-  entry.entry_id = id;
-  entry.bank = bank;
-  for (const VpdqFeature& f : features) {
-    entry.frames.push_back(
-        {f.hash, static_cast<int32_t>(f.frame_number), f.seconds});
-  }
-  return entry;
-}
-
 class VideoVariantsMatchTest : public ::testing::Test {
  protected:
   static std::string Testdata(const std::string& name) {
@@ -82,8 +69,8 @@ class VideoVariantsMatchTest : public ::testing::Test {
     const MediaFingerprint original = Fingerprint(Testdata(source));
     const std::vector<VpdqFeature>& banked = original.vpdq->features;
     std::vector<HashEntry> entries = {
-        VideoEntry("video", "main", banked),
-        VideoEntry("video", "upright", banked),
+        testing::VpdqEntry(banked, "video", "main"),
+        testing::VpdqEntry(banked, "video", "upright"),
         testing::PdqEntry(banked.at(1).hash, "frame", "images")};
     absl::StatusOr<std::shared_ptr<const IndexSnapshot>> snapshot =
         IndexBuilder(IndexBuilder::Options{}).Build(std::move(entries), 1);

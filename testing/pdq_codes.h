@@ -16,6 +16,7 @@
 
 #include "bank/hash_entry.h"
 #include "hashing/pdq_hash.h"
+#include "hashing/vpdq_feature.h"
 
 namespace clearmatch::testing {
 
@@ -58,6 +59,21 @@ inline HashEntry PdqEntry(const PdqHash& code, std::string id,
   entry.bank = std::move(bank);
   entry.source_feed = std::move(feed);
   entry.added_at = 1700000000;
+  return entry;
+}
+
+// A vPDQ entry of the sampled frames `features` (every one, whatever its
+// quality).
+inline HashEntry VpdqEntry(const std::vector<VpdqFeature>& features,
+                           std::string id, std::string bank = "bank") {
+  HashEntry entry;
+  entry.type = HashType::kVpdq;
+  entry.entry_id = std::move(id);
+  entry.bank = std::move(bank);
+  for (const VpdqFeature& f : features) {
+    entry.frames.push_back(
+        {f.hash, static_cast<int32_t>(f.frame_number), f.seconds});
+  }
   return entry;
 }
 

@@ -8,7 +8,6 @@
 #include <grpcpp/grpcpp.h>
 #include <sys/stat.h>
 
-#include <chrono>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -24,6 +23,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "testing/daemon_process.h"
+#include "testing/grpc_deadline.h"
 #include "testing/ncmec_test_server.h"
 #include "testing/stopncii_test_server.h"
 #include "testing/temp_dir.h"
@@ -33,6 +33,7 @@ namespace clearmatch {
 namespace {
 
 using ::clearmatch::testing::DaemonProcess;
+using ::clearmatch::testing::WithDeadline;
 using ::clearmatch::testing::NcmecTestServer;
 using ::clearmatch::testing::ReadFileBytes;
 using ::clearmatch::testing::ReferencePdqHash;
@@ -49,12 +50,6 @@ std::string Bytes(const std::string& testdata) {
   const std::vector<unsigned char> bytes =
       ReadFileBytes(TestdataPath(testdata));
   return std::string(bytes.begin(), bytes.end());
-}
-
-grpc::ClientContext* WithDeadline(grpc::ClientContext* context) {
-  context->set_deadline(std::chrono::system_clock::now() +
-                        std::chrono::seconds(60));
-  return context;
 }
 
 // Polls `done` every 200 ms for at most `timeout`.

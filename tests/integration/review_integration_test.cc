@@ -26,6 +26,7 @@
 #include "gtest/gtest.h"
 #include "review/audit_chain.h"
 #include "testing/daemon_process.h"
+#include "testing/grpc_deadline.h"
 #include "testing/temp_dir.h"
 #include "testing/testdata.h"
 
@@ -33,6 +34,7 @@ namespace clearmatch {
 namespace {
 
 using ::clearmatch::testing::DaemonProcess;
+using ::clearmatch::testing::WithDeadline;
 using ::clearmatch::testing::HttpGet;
 using ::clearmatch::testing::Md5sumOfFile;
 using ::clearmatch::testing::ReadFileBytes;
@@ -46,12 +48,6 @@ std::string Bytes(const std::string& testdata) {
   const std::vector<unsigned char> bytes =
       ReadFileBytes(TestdataPath(testdata));
   return std::string(bytes.begin(), bytes.end());
-}
-
-grpc::ClientContext* WithDeadline(grpc::ClientContext* context) {
-  context->set_deadline(std::chrono::system_clock::now() +
-                        std::chrono::seconds(60));
-  return context;
 }
 
 class ReviewDaemonTest : public ::testing::Test {

@@ -7,7 +7,6 @@
 #include <grpcpp/grpcpp.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -22,6 +21,7 @@
 #include "postgres/postgres_connection.h"
 #include "review/postgres_audit_chain.h"
 #include "testing/daemon_process.h"
+#include "testing/grpc_deadline.h"
 #include "testing/postgres_server.h"
 #include "testing/temp_dir.h"
 #include "testing/testdata.h"
@@ -30,6 +30,7 @@ namespace clearmatch {
 namespace {
 
 using ::clearmatch::testing::DaemonProcess;
+using ::clearmatch::testing::WithDeadline;
 using ::clearmatch::testing::HttpGet;
 using ::clearmatch::testing::Md5sumOfFile;
 using ::clearmatch::testing::PostgresServer;
@@ -38,12 +39,6 @@ using ::clearmatch::testing::ReferencePdqHash;
 using ::clearmatch::testing::TempDir;
 using ::clearmatch::testing::TestdataPath;
 using ::testing::HasSubstr;
-
-grpc::ClientContext* WithDeadline(grpc::ClientContext* context) {
-  context->set_deadline(std::chrono::system_clock::now() +
-                        std::chrono::seconds(30));
-  return context;
-}
 
 // One replica: its daemon and its clients.
 struct Replica {
@@ -61,13 +56,13 @@ struct Replica {
     v1::CheckResponse response;
     grpc::ClientContext context;
     const grpc::Status status =
-        matcher->Check(WithDeadline(&context), request, &response);
+        matcher->Check(WithDeadline(&context, 30), request, &response);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return response;
   }
   grpc::Status List(v1::ListMatchesResponse* response) {
     grpc::ClientContext context;
-    return review->ListMatches(WithDeadline(&context), {}, response);
+    return review->ListMatches(WithDeadline(&context, 30), {}, response);
   }
   grpc::Status Decide(int64_t id, v1::ReviewOutcome outcome,
                       bool override = false) {
@@ -78,7 +73,7 @@ struct Replica {
     request.set_override(override);
     v1::MatchRecord record;
     grpc::ClientContext context;
-    return review->Decide(WithDeadline(&context), request, &record);
+    return review->Decide(WithDeadline(&context, 30), request, &record);
   }
   // The number of matches listed, waiting up to 10 s for `want`.
   int WaitForMatches(int want) {

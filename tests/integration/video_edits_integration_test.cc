@@ -7,7 +7,6 @@
 // so for the reviewers.
 #include <grpcpp/grpcpp.h>
 
-#include <chrono>
 #include <cstdlib>
 #include <memory>
 #include <sstream>
@@ -20,6 +19,7 @@
 #include "cli/command.h"
 #include "gtest/gtest.h"
 #include "testing/daemon_process.h"
+#include "testing/grpc_deadline.h"
 #include "testing/temp_dir.h"
 #include "testing/testdata.h"
 
@@ -27,27 +27,16 @@ namespace clearmatch {
 namespace {
 
 using ::clearmatch::testing::DaemonProcess;
-using ::clearmatch::testing::ReadFileBytes;
+using ::clearmatch::testing::ReadTextFile;
 using ::clearmatch::testing::TempDir;
 using ::clearmatch::testing::TestdataPath;
+using ::clearmatch::testing::WithDeadline;
 
 constexpr char kBanked[] = "vpdq/pattern-hd-no-bar.mp4";  // 6.9 s
 constexpr char kEntryId[] = "pattern-hd-no-bar.mp4-vpdq";
 // Banked too: a video with black bars of its own (so its content inside them
 // is banked as well, "-trimmed").
 constexpr char kBarred[] = "vpdq/test-padded-dimensions.mp4";
-
-std::string Bytes(const std::string& path) {
-  const std::vector<unsigned char> bytes = ReadFileBytes(path);
-  return std::string(bytes.begin(), bytes.end());
-}
-
-template <typename T>
-T* WithDeadline(T* context) {
-  context->set_deadline(std::chrono::system_clock::now() +
-                        std::chrono::seconds(60));
-  return context;
-}
 
 class VideoEditsTest : public ::testing::Test {
  protected:
@@ -109,7 +98,7 @@ class VideoEditsTest : public ::testing::Test {
     v1::CheckRequest request;
     request.set_content_id(path.substr(path.rfind('/') + 1));
     request.set_context(v1::UPLOAD);
-    request.set_media(Bytes(path));
+    request.set_media(ReadTextFile(path));
     request.mutable_options()->set_trim(trim);
     v1::CheckResponse response;
     grpc::ClientContext context;
