@@ -5,6 +5,10 @@
 #include <cstdlib>
 #include <numbers>
 
+#if defined(__SSE2__)
+#include <xmmintrin.h>
+#endif
+
 namespace clearmatch {
 namespace {
 
@@ -38,92 +42,148 @@ const DctMatrix& Dct() {
   return matrix;
 }
 
-// One running-mean box filter over n consecutive values. The window grows at
-// the start and shrinks at the end, so every output is the mean of the inputs
-// actually under the window.
-void Box1D(const float* in, float* out, int n, int window) {
-  const int half = (window + 2) / 2;
-  const int phase1 = half - 1;
-  const int phase2 = window - half + 1;
-  const int phase3 = n - window;
-  const int phase4 = half - 1;
-  int left = 0, right = 0, written = 0;
-  float sum = 0.0f;
+// The outputs a box pass must produce: output positions[k] goes to output
+// slot k (positions ascending, repeats allowed), or every position when
+// positions is null.
+struct BoxOutputs {
+  const int* positions = nullptr;
   int count = 0;
-  for (int i = 0; i < phase1; ++i) {
-    sum += in[right];
-    ++count;
-    ++right;
+  int At(int k) const { return positions == nullptr ? k : positions[k]; }
+};
+
+// A running-mean box filter along n positions, `step` floats apart, for
+// kLanes adjacent independent lanes at once (the compiler vectorises across
+// lanes). The window grows at the start and shrinks at the end, so every
+// output is the mean of the inputs actually under the window. Every lane
+// does the float operations of the one-dimensional reference filter in its
+// order (add the entering value, subtract the leaving one, divide by the
+// count), so the wanted outputs are bit-exact; unwanted ones are neither
+// divided nor stored, and it stops after the last wanted one.
+template <int kLanes>
+void BoxLanes(const float* in, size_t step, int n, int window,
+              const BoxOutputs& outputs, float* out, size_t out_step) {
+  const int half = (window + 2) / 2;
+  float sum[kLanes] = {};
+  int next = 0;  // the next output slot
+  auto add = [&](int position) {
+    const float* p = in + position * step;
+#pragma GCC unroll 16
+    for (int l = 0; l < kLanes; ++l) sum[l] += p[l];
+  };
+  auto subtract = [&](int position) {
+    const float* p = in + position * step;
+#pragma GCC unroll 16
+    for (int l = 0; l < kLanes; ++l) sum[l] -= p[l];
+  };
+  // Stores output `written` (the sums divided by `count`) in each slot that
+  // wants it; false when no slot is left. Dividing by a power of two is an
+  // exact scaling, so multiplying by its exact reciprocal gives the same
+  // float, faster (the window is 4 for a 512x512 image).
+  auto emit = [&](int written, int count) {
+    const bool power_of_two = (count & (count - 1)) == 0;
+    const float reciprocal = 1.0f / count;
+    for (; next < outputs.count && outputs.At(next) == written; ++next) {
+      float* o = out + next * out_step;
+      if (power_of_two) {
+#pragma GCC unroll 16
+        for (int l = 0; l < kLanes; ++l) o[l] = sum[l] * reciprocal;
+      } else {
+#pragma GCC unroll 16
+        for (int l = 0; l < kLanes; ++l) o[l] = sum[l] / count;
+      }
+    }
+    return next < outputs.count;
+  };
+  int right = 0, written = 0, count = 0;
+  for (; right < half - 1; ++right, ++count) add(right);
+  for (; right < window; ++right, ++written) {
+    add(right);
+    if (!emit(written, ++count)) return;
   }
-  for (int i = 0; i < phase2; ++i) {
-    sum += in[right];
-    ++count;
-    out[written] = sum / count;
-    ++right;
-    ++written;
+  for (; right < n; ++right, ++written) {
+    add(right);
+    subtract(right - window);
+    if (!emit(written, count)) return;
   }
-  for (int i = 0; i < phase3; ++i) {
-    sum += in[right];
-    sum -= in[left];
-    out[written] = sum / count;
-    ++left;
-    ++right;
-    ++written;
-  }
-  for (int i = 0; i < phase4; ++i) {
-    sum -= in[left];
-    --count;
-    out[written] = sum / count;
-    ++left;
-    ++written;
+  for (int left = n - window; written < n; ++left, ++written) {
+    subtract(left);
+    if (!emit(written, --count)) return;
   }
 }
 
-// The same filter down every column of a width x n plane at once, walking
-// whole rows so memory is read sequentially; each column sees exactly the
-// arithmetic Box1D would do on it. `sums` is scratch of `width` floats.
-void BoxColumns(const float* in, float* out, int n, int width, int window,
-                float* sums) {
-  const int half = (window + 2) / 2;
-  const int phase1 = half - 1;
-  const int phase2 = window - half + 1;
-  const int phase3 = n - window;
-  const int phase4 = half - 1;
+// Lanes per vectorised block: 16 floats, four SSE or two AVX registers.
+constexpr int kBlockLanes = 16;
+
+// The box filter down every column of a width x n plane into out (row
+// stride out_width), only the output rows `rows` wants (row k of out is
+// output row rows.At(k)); blocks of adjacent columns walk the plane
+// together.
+void BoxColumns(const float* in, int n, int width, int window,
+                const BoxOutputs& rows, float* out, int out_width) {
   const size_t w = static_cast<size_t>(width);
-  std::fill(sums, sums + w, 0.0f);
-  int left = 0, right = 0, written = 0;
-  int count = 0;
-  for (int i = 0; i < phase1; ++i, ++right, ++count) {
-    const float* r = in + right * w;
-    for (size_t x = 0; x < w; ++x) sums[x] += r[x];
+  int x = 0;
+  for (; x + kBlockLanes <= width; x += kBlockLanes) {
+    BoxLanes<kBlockLanes>(in + x, w, n, window, rows, out + x, out_width);
   }
-  for (int i = 0; i < phase2; ++i, ++right, ++written) {
-    const float* r = in + right * w;
-    float* o = out + written * w;
-    ++count;
-    for (size_t x = 0; x < w; ++x) {
-      sums[x] += r[x];
-      o[x] = sums[x] / count;
+  for (; x < width; ++x) {
+    BoxLanes<1>(in + x, w, n, window, rows, out + x, out_width);
+  }
+}
+
+// Transposes a rows x columns block of floats (rows in_stride apart) into
+// out (column c at out + c * out_stride): 4x4 tiles through SSE registers
+// where there are, element by element for the rest. Data movement only.
+void TransposeBlock(const float* in, size_t in_stride, int rows, int columns,
+                    float* out, size_t out_stride) {
+  auto copy = [&](int r, int c) {
+    out[c * out_stride + r] = in[r * in_stride + c];
+  };
+  int c = 0;
+#if defined(__SSE2__)
+  for (; c + 4 <= columns; c += 4) {
+    int r = 0;
+    for (; r + 4 <= rows; r += 4) {
+      const float* i = in + r * in_stride + c;
+      __m128 r0 = _mm_loadu_ps(i), r1 = _mm_loadu_ps(i + in_stride),
+             r2 = _mm_loadu_ps(i + 2 * in_stride),
+             r3 = _mm_loadu_ps(i + 3 * in_stride);
+      _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
+      float* o = out + c * out_stride + r;
+      _mm_storeu_ps(o, r0);
+      _mm_storeu_ps(o + out_stride, r1);
+      _mm_storeu_ps(o + 2 * out_stride, r2);
+      _mm_storeu_ps(o + 3 * out_stride, r3);
+    }
+    for (; r < rows; ++r) {
+      for (int k = 0; k < 4; ++k) copy(r, c + k);
     }
   }
-  for (int i = 0; i < phase3; ++i, ++left, ++right, ++written) {
-    const float* r = in + right * w;
-    const float* l = in + left * w;
-    float* o = out + written * w;
-    for (size_t x = 0; x < w; ++x) {
-      sums[x] += r[x];
-      sums[x] -= l[x];
-      o[x] = sums[x] / count;
-    }
+#endif
+  for (; c < columns; ++c) {
+    for (int r = 0; r < rows; ++r) copy(r, c);
   }
-  for (int i = 0; i < phase4; ++i, ++left, ++written) {
-    const float* l = in + left * w;
-    float* o = out + written * w;
-    --count;
-    for (size_t x = 0; x < w; ++x) {
-      sums[x] -= l[x];
-      o[x] = sums[x] / count;
-    }
+}
+
+// The box filter along every row of a width x height plane into out (row
+// stride columns.count), only the output columns `columns` wants. Blocks of
+// kBlockLanes rows are transposed into `lanes` (scratch of
+// (width + columns.count) * kBlockLanes floats) so that the rows of a block
+// are the vector lanes, and the outputs transposed back.
+void BoxRows(const float* in, int width, int height, int window,
+             const BoxOutputs& columns, float* out, float* lanes) {
+  const size_t w = static_cast<size_t>(width);
+  const size_t out_w = static_cast<size_t>(columns.count);
+  float* lanes_out = lanes + w * kBlockLanes;
+  int y = 0;
+  for (; y + kBlockLanes <= height; y += kBlockLanes) {
+    TransposeBlock(in + y * w, w, kBlockLanes, width, lanes, kBlockLanes);
+    BoxLanes<kBlockLanes>(lanes, kBlockLanes, width, window, columns,
+                          lanes_out, kBlockLanes);
+    TransposeBlock(lanes_out, kBlockLanes, columns.count, kBlockLanes,
+                   out + y * out_w, out_w);
+  }
+  for (; y < height; ++y) {
+    BoxLanes<1>(in + y * w, 1, width, window, columns, out + y * out_w, 1);
   }
 }
 
@@ -185,8 +245,27 @@ PdqHash DihedralHash(const std::array<float, kDctSide * kDctSide>& a,
   return BitsAboveMedian(b);
 }
 
-inline float Luma(int r, int g, int b) {
-  return 0.299f * r + 0.587f * g + 0.114f * b;
+// Y = 0.299 R + 0.587 G + 0.114 B with each weighted term looked up by
+// byte value: the same float products, added in the same order, so the same
+// value as computing them, without three int-to-float conversions and
+// multiplications per pixel.
+struct LumaTerms {
+  float r[256], g[256], b[256];
+  LumaTerms() {
+    for (int v = 0; v < 256; ++v) {
+      r[v] = 0.299f * v;
+      g[v] = 0.587f * v;
+      b[v] = 0.114f * v;
+    }
+  }
+  float Luma(uint8_t red, uint8_t green, uint8_t blue) const {
+    return r[red] + g[green] + b[blue];
+  }
+};
+
+const LumaTerms& Terms() {
+  static const LumaTerms terms;
+  return terms;
 }
 
 }  // namespace
@@ -223,6 +302,7 @@ void PdqHasher::LoadLuma(const PixelView& image, int* width, int* height) {
   const int out_h = sample ? kMaxHashedSide : image.height;
   luma_.resize(static_cast<size_t>(out_w) * out_h);
   const int bpp = BytesPerPixel(image.format);
+  const LumaTerms& terms = Terms();
   // Nearest-neighbour source column of each output column.
   std::vector<int> column_offsets(out_w);
   for (int x = 0; x < out_w; ++x) {
@@ -242,13 +322,13 @@ void PdqHasher::LoadLuma(const PixelView& image, int* width, int* height) {
       case PixelFormat::kRgb:
         for (int x = 0; x < out_w; ++x) {
           const uint8_t* p = row + column_offsets[x];
-          out[x] = Luma(p[0], p[1], p[2]);
+          out[x] = terms.Luma(p[0], p[1], p[2]);
         }
         break;
       case PixelFormat::kBgr:
         for (int x = 0; x < out_w; ++x) {
           const uint8_t* p = row + column_offsets[x];
-          out[x] = Luma(p[2], p[1], p[0]);
+          out[x] = terms.Luma(p[2], p[1], p[0]);
         }
         break;
     }
@@ -258,34 +338,39 @@ void PdqHasher::LoadLuma(const PixelView& image, int* width, int* height) {
 }
 
 int PdqHasher::Transform(const float* luma, int width, int height) {
-  const size_t n = static_cast<size_t>(width) * height;
-  // Each pass: box along rows into scratch_, then along columns into
-  // blurred_. The first pass reads the luma plane itself.
-  blurred_.resize(n);
-  scratch_.resize(n);
-  column_sums_.resize(width);
+  // The rows and columns the 64x64 decimation samples: the centre of each
+  // cell.
+  std::array<int, kDecimatedSide> sampled_rows, sampled_columns;
+  for (int i = 0; i < kDecimatedSide; ++i) {
+    sampled_rows[i] = static_cast<int>((i + 0.5) * height / kDecimatedSide);
+    sampled_columns[i] = static_cast<int>((i + 0.5) * width / kDecimatedSide);
+  }
+  const BoxOutputs every_row{nullptr, height};
+  const BoxOutputs every_column{nullptr, width};
+  const BoxOutputs decimated_rows{sampled_rows.data(), kDecimatedSide};
+  const BoxOutputs decimated_columns{sampled_columns.data(), kDecimatedSide};
+  // The widest plane the filter along rows writes: every column, or the
+  // sampled ones (repeated when the image is narrower than 64).
+  const size_t widest = std::max(width, kDecimatedSide);
+  blurred_.resize(static_cast<size_t>(width) * height);
+  scratch_.resize(widest * height);
+  lanes_.resize((width + widest) * kBlockLanes);
   const int window_along_rows = BoxWindow(width);
   const int window_along_cols = BoxWindow(height);
-  const float* input = luma;
-  for (int pass = 0; pass < kJaroszPasses; ++pass) {
-    for (int y = 0; y < height; ++y) {
-      const size_t row = static_cast<size_t>(y) * width;
-      Box1D(input + row, scratch_.data() + row, width, window_along_rows);
-    }
-    BoxColumns(scratch_.data(), blurred_.data(), height, width,
-               window_along_cols, column_sums_.data());
-    input = blurred_.data();
-  }
-
-  // Decimate to 64x64 by sampling the centre of each cell.
-  for (int i = 0; i < kDecimatedSide; ++i) {
-    const int y = static_cast<int>((i + 0.5) * height / kDecimatedSide);
-    for (int j = 0; j < kDecimatedSide; ++j) {
-      const int x = static_cast<int>((j + 0.5) * width / kDecimatedSide);
-      decimated_[i * kDecimatedSide + j] =
-          blurred_[static_cast<size_t>(y) * width + x];
-    }
-  }
+  // Two passes of a box along rows, then along columns (kJaroszPasses). The
+  // first produces the whole plane; the second only what the decimation
+  // samples: along rows only the sampled columns (every row: the column
+  // filter reads them all), then along those columns only the sampled rows,
+  // straight into decimated_.
+  static_assert(kJaroszPasses == 2);
+  BoxRows(luma, width, height, window_along_rows, every_column,
+          scratch_.data(), lanes_.data());
+  BoxColumns(scratch_.data(), height, width, window_along_cols, every_row,
+             blurred_.data(), width);
+  BoxRows(blurred_.data(), width, height, window_along_rows,
+          decimated_columns, scratch_.data(), lanes_.data());
+  BoxColumns(scratch_.data(), height, kDecimatedSide, window_along_cols,
+             decimated_rows, decimated_.data(), kDecimatedSide);
 
   // Quality: summed absolute neighbour gradients, in percent of full scale.
   int gradient_sum = 0;

@@ -94,7 +94,7 @@ class PdqHasher {
   std::vector<float> luma_;
   std::vector<float> blurred_;
   std::vector<float> scratch_;
-  std::vector<float> column_sums_;
+  std::vector<float> lanes_;  // rows interleaved for the filter along rows
   std::array<float, 64 * 64> decimated_;
   std::array<float, 16 * 16> dct_;
 };
