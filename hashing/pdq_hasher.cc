@@ -177,8 +177,8 @@ void BoxRows(const float* in, int width, int height, int window,
   int y = 0;
   for (; y + kBlockLanes <= height; y += kBlockLanes) {
     TransposeBlock(in + y * w, w, kBlockLanes, width, lanes, kBlockLanes);
-    BoxLanes<kBlockLanes>(lanes, kBlockLanes, width, window, columns,
-                          lanes_out, kBlockLanes);
+    BoxLanes<kBlockLanes>(lanes, kBlockLanes, width, window, columns, lanes_out,
+                          kBlockLanes);
     TransposeBlock(lanes_out, kBlockLanes, columns.count, kBlockLanes,
                    out + y * out_w, out_w);
   }
@@ -243,6 +243,53 @@ PdqHash DihedralHash(const std::array<float, kDctSide * kDctSide>& a,
     }
   }
   return BitsAboveMedian(b);
+}
+
+using Decimated = std::array<float, kDecimatedSide * kDecimatedSide>;
+
+// Quality: summed absolute neighbour gradients, in percent of full scale.
+int Quality(const Decimated& decimated) {
+  int gradient_sum = 0;
+  for (int i = 0; i + 1 < kDecimatedSide; ++i) {
+    for (int j = 0; j < kDecimatedSide; ++j) {
+      const float u = decimated[i * kDecimatedSide + j];
+      const float v = decimated[(i + 1) * kDecimatedSide + j];
+      gradient_sum += std::abs(static_cast<int>((u - v) * 100 / 255));
+    }
+  }
+  for (int i = 0; i < kDecimatedSide; ++i) {
+    for (int j = 0; j + 1 < kDecimatedSide; ++j) {
+      const float u = decimated[i * kDecimatedSide + j];
+      const float v = decimated[i * kDecimatedSide + j + 1];
+      gradient_sum += std::abs(static_cast<int>((u - v) * 100 / 255));
+    }
+  }
+  return std::min(100, gradient_sum / 90);
+}
+
+// B = D A D^T of the decimated image A, accumulated in float in index order.
+void DctOfDecimated(const Decimated& decimated,
+                    std::array<float, kDctSide * kDctSide>* out) {
+  const DctMatrix& dct = Dct();
+  float partial[kDctSide][kDecimatedSide];
+  for (int i = 0; i < kDctSide; ++i) {
+    for (int j = 0; j < kDecimatedSide; ++j) {
+      float sum = 0.0f;
+      for (int k = 0; k < kDecimatedSide; ++k) {
+        sum += dct.d[i][k] * decimated[k * kDecimatedSide + j];
+      }
+      partial[i][j] = sum;
+    }
+  }
+  for (int i = 0; i < kDctSide; ++i) {
+    for (int j = 0; j < kDctSide; ++j) {
+      float sum = 0.0f;
+      for (int k = 0; k < kDecimatedSide; ++k) {
+        sum += partial[i][k] * dct.d[j][k];
+      }
+      (*out)[i * kDctSide + j] = sum;
+    }
+  }
 }
 
 // Y = 0.299 R + 0.587 G + 0.114 B with each weighted term looked up by
@@ -363,54 +410,17 @@ int PdqHasher::Transform(const float* luma, int width, int height) {
   // filter reads them all), then along those columns only the sampled rows,
   // straight into decimated_.
   static_assert(kJaroszPasses == 2);
-  BoxRows(luma, width, height, window_along_rows, every_column,
-          scratch_.data(), lanes_.data());
+  BoxRows(luma, width, height, window_along_rows, every_column, scratch_.data(),
+          lanes_.data());
   BoxColumns(scratch_.data(), height, width, window_along_cols, every_row,
              blurred_.data(), width);
-  BoxRows(blurred_.data(), width, height, window_along_rows,
-          decimated_columns, scratch_.data(), lanes_.data());
+  BoxRows(blurred_.data(), width, height, window_along_rows, decimated_columns,
+          scratch_.data(), lanes_.data());
   BoxColumns(scratch_.data(), height, kDecimatedSide, window_along_cols,
              decimated_rows, decimated_.data(), kDecimatedSide);
 
-  // Quality: summed absolute neighbour gradients, in percent of full scale.
-  int gradient_sum = 0;
-  for (int i = 0; i + 1 < kDecimatedSide; ++i) {
-    for (int j = 0; j < kDecimatedSide; ++j) {
-      const float u = decimated_[i * kDecimatedSide + j];
-      const float v = decimated_[(i + 1) * kDecimatedSide + j];
-      gradient_sum += std::abs(static_cast<int>((u - v) * 100 / 255));
-    }
-  }
-  for (int i = 0; i < kDecimatedSide; ++i) {
-    for (int j = 0; j + 1 < kDecimatedSide; ++j) {
-      const float u = decimated_[i * kDecimatedSide + j];
-      const float v = decimated_[i * kDecimatedSide + j + 1];
-      gradient_sum += std::abs(static_cast<int>((u - v) * 100 / 255));
-    }
-  }
-  const int quality = std::min(100, gradient_sum / 90);
-
-  // B = D A D^T, accumulated in float in index order.
-  const DctMatrix& dct = Dct();
-  float partial[kDctSide][kDecimatedSide];
-  for (int i = 0; i < kDctSide; ++i) {
-    for (int j = 0; j < kDecimatedSide; ++j) {
-      float sum = 0.0f;
-      for (int k = 0; k < kDecimatedSide; ++k) {
-        sum += dct.d[i][k] * decimated_[k * kDecimatedSide + j];
-      }
-      partial[i][j] = sum;
-    }
-  }
-  for (int i = 0; i < kDctSide; ++i) {
-    for (int j = 0; j < kDctSide; ++j) {
-      float sum = 0.0f;
-      for (int k = 0; k < kDecimatedSide; ++k) {
-        sum += partial[i][k] * dct.d[j][k];
-      }
-      dct_[i * kDctSide + j] = sum;
-    }
-  }
+  const int quality = Quality(decimated_);
+  DctOfDecimated(decimated_, &dct_);
   return quality;
 }
 

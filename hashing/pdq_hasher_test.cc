@@ -1,9 +1,12 @@
 #include "hashing/pdq_hasher.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <numbers>
 #include <random>
 #include <set>
+#include <utility>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -224,6 +227,111 @@ TEST(PdqHasherTest, DihedralVariantsMatchTheTransformedImages) {
     // the transformed photos), and far from the untransformed hash.
     EXPECT_LE(dihedral.hashes[t].DistanceTo(actual), 20);
     EXPECT_GT(dihedral.hashes[t].DistanceTo(dihedral.hashes[0]), 31);
+  }
+}
+
+// PDQ of a luma plane computed the plain way (specs/PDQ_VPDQ.md): whole
+// planes, one running sum per row then per column, twice, every output
+// divided by its count; then the 64x64 decimation, the quality and the DCT.
+// The hasher filters many rows or columns at a time and only what the
+// decimation samples: its hashes must be the very same bits.
+void PlainBox(const float* in, size_t step, int n, float* out) {
+  const int window = (n + 127) / 128, half = (window + 2) / 2;
+  float sum = 0;
+  int count = 0, left = 0, right = 0, written = 0;
+  for (; right < half - 1; ++right, ++count) sum += in[right * step];
+  for (; right < window; ++right) {
+    sum += in[right * step];
+    ++count;
+    out[written++ * step] = sum / count;
+  }
+  for (; right < n; ++right, ++left) {
+    sum += in[right * step];
+    sum -= in[left * step];
+    out[written++ * step] = sum / count;
+  }
+  for (; written < n; ++left) {
+    sum -= in[left * step];
+    --count;
+    out[written++ * step] = sum / count;
+  }
+}
+
+PdqResult PlainPdq(std::vector<float> plane, int w, int h) {
+  std::vector<float> rows(plane.size());
+  for (int pass = 0; pass < 2; ++pass) {
+    for (int y = 0; y < h; ++y) PlainBox(&plane[y * w], 1, w, &rows[y * w]);
+    for (int x = 0; x < w; ++x) PlainBox(&rows[x], w, h, &plane[x]);
+  }
+  float a[64][64];
+  for (int i = 0; i < 64; ++i) {
+    for (int j = 0; j < 64; ++j) {
+      a[i][j] = plane[int((i + 0.5) * h / 64) * w + int((j + 0.5) * w / 64)];
+    }
+  }
+  int gradients = 0;
+  for (int i = 0; i < 64; ++i) {
+    for (int j = 0; j < 64; ++j) {
+      if (i < 63)
+        gradients += std::abs(int((a[i][j] - a[i + 1][j]) * 100 / 255));
+      if (j < 63)
+        gradients += std::abs(int((a[i][j] - a[i][j + 1]) * 100 / 255));
+    }
+  }
+  float d[16][64], partial[16][64], dct[256];
+  for (int i = 0; i < 16; ++i) {
+    for (int j = 0; j < 64; ++j) {
+      d[i][j] = float(std::sqrt(2.0 / 64) *
+                      std::cos(std::numbers::pi / 128 * (i + 1) * (2 * j + 1)));
+    }
+  }
+  for (int i = 0; i < 16; ++i) {
+    for (int j = 0; j < 64; ++j) {
+      partial[i][j] = 0;
+      for (int k = 0; k < 64; ++k) partial[i][j] += d[i][k] * a[k][j];
+    }
+  }
+  for (int i = 0; i < 16; ++i) {
+    for (int j = 0; j < 16; ++j) {
+      dct[i * 16 + j] = 0;
+      for (int k = 0; k < 64; ++k) dct[i * 16 + j] += partial[i][k] * d[j][k];
+    }
+  }
+  std::vector<float> sorted(dct, dct + 256);
+  std::sort(sorted.begin(), sorted.end());
+  PdqResult result;
+  for (int k = 0; k < 256; ++k) {
+    if (dct[k] > sorted[127]) result.hash.SetBit(k);
+  }
+  result.quality = std::min(100, gradients / 90);
+  return result;
+}
+
+TEST(PdqHasherTest, SameBitsAsThePlainComputation) {
+  // Narrow, not multiples of 16 or 64, blur windows of 1 to 15 (and the
+  // powers of two the hasher divides by multiplying: 2 at 129-256, 4 at
+  // 385-512), and a full-size HD frame as vPDQ hashes it.
+  const std::pair<int, int> sizes[] = {{5, 5},     {7, 70},    {63, 17},
+                                       {100, 37},  {130, 257}, {300, 200},
+                                       {512, 500}, {700, 390}, {1920, 1080}};
+  std::mt19937 rng(5);
+  PdqHasher hasher(PdqHasher::Options{.sample_large_to_512 = false});
+  for (auto [w, h] : sizes) {
+    SCOPED_TRACE(testing::Message() << w << "x" << h);
+    std::vector<float> luma(size_t(w) * h);
+    // Blocks of random grey with a little noise: a realistic quality.
+    for (int y = 0; y < h; ++y) {
+      for (int x = 0; x < w; ++x) {
+        luma[size_t(y) * w + x] =
+            float((x * 9 / w) * 31 % 200 + (y * 7 / h) * 17 % 50) +
+            float(rng() % 1000) / 100;
+      }
+    }
+    const PdqResult plain = PlainPdq(luma, w, h);
+    const PdqResult fast = hasher.HashLuma(luma.data(), w, h);
+    EXPECT_EQ(fast.hash, plain.hash);
+    EXPECT_EQ(fast.quality, plain.quality);
+    EXPECT_GT(plain.quality, 0);
   }
 }
 
