@@ -81,6 +81,13 @@ class PdqHasher {
   // HashLuma and the 7 rotations/flips, from one DCT.
   PdqDihedralResult HashLumaDihedral(const float* luma, int width, int height);
 
+  // The blurred luma the last hash sampled, 64x64 row-major (the DCT's
+  // input), for tests that compare the filter itself; zeros before the
+  // first hash.
+  const std::array<float, 64 * 64>& last_decimated() const {
+    return decimated_;
+  }
+
  private:
   // Fills luma_ (after nearest-neighbour sampling when over 512) and returns
   // its dimensions.
@@ -95,7 +102,7 @@ class PdqHasher {
   std::vector<float> blurred_;
   std::vector<float> scratch_;
   std::vector<float> lanes_;  // rows interleaved for the filter along rows
-  std::array<float, 64 * 64> decimated_;
+  std::array<float, 64 * 64> decimated_{};
   std::array<float, 16 * 16> dct_;
 };
 
