@@ -156,7 +156,12 @@ int RunRescanCommand(const std::vector<std::string>& args, std::ostream& out,
 //       confirmed|false-positive|escalated [--reviewer NAME] [--note TEXT]
 //       [--override]
 //   clearmatch review export [DAEMON] [--since S] [--until S]
-//   clearmatch review verify-audit --store FILE
+//   clearmatch review outbox [DAEMON] [--state STATE] [--bank B]
+//       [--page-size N] [--page-token T] [--json]
+//   clearmatch review audit [DAEMON] [--match MATCH_ID] [--since S]
+//       [--until S] [--limit N] [--json]
+//   clearmatch review stats [DAEMON] [--since S] [--until S] [--json]
+//   clearmatch review verify-audit --store FILE | --database-url URL
 //
 // DAEMON: [--addr HOST:PORT] [--tls-ca PEM [--tls-cert PEM --tls-key PEM]]
 // (cli/daemon_channel.h).
@@ -164,8 +169,9 @@ int RunRescanCommand(const std::vector<std::string>& args, std::ostream& out,
 // list prints one line per match ("<id> <time> <verdict> <status>
 // <content_id> bank/entry ...") and the next page token, or JSON lines;
 // show prints the record as JSON; export prints one JSON line per confirmed
-// match (every page); verify-audit prints the number of verified audit rows
-// or the first bad row. Exit codes: 0 ok, 1 the call or check failed,
+// match (every page); audit and stats: cli/review_report_commands.h;
+// verify-audit prints the number of verified audit rows or the first bad
+// row. Exit codes: 0 ok, 1 the call or check failed,
 // 2 usage.
 int RunReviewCommand(const std::vector<std::string>& args, std::ostream& out,
                      std::ostream& err);

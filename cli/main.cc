@@ -29,7 +29,8 @@ constexpr Command kCommands[] = {
     {"rescan", nullptr,
      "stream a listing of existing content through clearmatchd (resumable)"},
     {"review", nullptr,
-     "list | show | decide | export matches; verify-audit a review store"},
+     "list | show | decide | export matches; outbox, audit trail, stats; "
+     "verify-audit a review store"},
     {"source", nullptr,
      "check the clearinghouse sources of a config; status of every source"},
     {"health", nullptr,

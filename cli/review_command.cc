@@ -1,20 +1,19 @@
 // `clearmatch review`: list, show, decide, export and outbox against a
-// daemon; verify-audit offline.
-#include <google/protobuf/util/json_util.h>
+// daemon (audit and stats: cli/review_report_commands.h); verify-audit
+// offline.
 #include <grpcpp/grpcpp.h>
 
-#include <chrono>
-#include <map>
 #include <memory>
 #include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/time/time.h"
 #include "clearmatch/v1/review.grpc.pb.h"
 #include "cli/command.h"
 #include "cli/daemon_channel.h"
+#include "cli/review_args.h"
+#include "cli/review_report_commands.h"
 #include "postgres/postgres_connection.h"
 #include "review/review_store_factory.h"
 
@@ -37,67 +36,17 @@ std::string Usage() {
       "       clearmatch review outbox [DAEMON] [--state pending|sent|rejected|"
       "superseded|not-applicable]\n"
       "           [--bank B] [--page-size N] [--page-token T] [--json]\n"
+      "       clearmatch review audit [DAEMON] [--match MATCH_ID] "
+      "[--since UNIX_S] [--until UNIX_S]\n"
+      "           [--limit N] [--json]\n"
+      "       clearmatch review stats [DAEMON] [--since UNIX_S] "
+      "[--until UNIX_S] [--json]\n"
       "       clearmatch review verify-audit --store FILE | --database-url "
       "URL\n"
       "  DAEMON: ",
       kLocalDaemonChannelUsage,
       "\n  (default: the unix socket of a daemon started here with its "
       "defaults, as its own user)\n");
-}
-
-constexpr int kDeadlineSeconds = 30;
-
-// Flags (--name value, or --name for the boolean ones), the daemon's
-// address and TLS flags, and positionals.
-struct Parsed {
-  std::map<std::string, std::string> flags;
-  DaemonChannelFlags daemon = LocalDaemonChannelFlags();
-  std::vector<std::string> positional;
-};
-
-bool Parse(const std::vector<std::string>& args, size_t from, Parsed* parsed,
-           std::ostream& err) {
-  static const char* const kBoolean[] = {"--json", "--override"};
-  static const char* const kValued[] = {
-      "--status",   "--bank",      "--outcome",      "--since",
-      "--until",    "--page-size", "--page-token",   "--note",
-      "--reviewer", "--store",     "--database-url", "--state"};
-  for (size_t i = from; i < args.size(); ++i) {
-    absl::StatusOr<bool> consumed =
-        ConsumeDaemonChannelFlag(args, &i, &parsed->daemon);
-    if (!consumed.ok()) {
-      err << "clearmatch review: " << consumed.status().message() << "\n";
-      return false;
-    }
-    if (*consumed) continue;
-    const std::string& arg = args[i];
-    if (arg.size() < 2 || arg.compare(0, 2, "--") != 0) {
-      parsed->positional.push_back(arg);
-      continue;
-    }
-    bool known = false;
-    for (const char* name : kBoolean) {
-      if (arg == name) {
-        parsed->flags[arg] = std::string(1, '1');
-        known = true;
-      }
-    }
-    for (const char* name : kValued) {
-      if (arg == name) {
-        if (i + 1 >= args.size()) {
-          err << "clearmatch review: " << arg << " needs a value\n";
-          return false;
-        }
-        parsed->flags[arg] = args[++i];
-        known = true;
-      }
-    }
-    if (!known) {
-      err << "clearmatch review: unknown option " << arg << "\n";
-      return false;
-    }
-  }
-  return true;
 }
 
 bool ParseOutcome(const std::string& text, v1::ReviewOutcome* outcome) {
@@ -113,65 +62,12 @@ bool ParseOutcome(const std::string& text, v1::ReviewOutcome* outcome) {
   return true;
 }
 
-// Unix seconds flag -> microseconds; false if present and not a number.
-bool TimeFlag(const Parsed& parsed, const char* name, int64_t* micros) {
-  auto it = parsed.flags.find(name);
-  if (it == parsed.flags.end()) return true;
-  int64_t seconds = 0;
-  if (!absl::SimpleAtoi(it->second, &seconds) || seconds < 0 ||
-      seconds > INT64_MAX / 1000000) {
-    return false;
-  }
-  *micros = seconds * 1000000;
-  return true;
-}
-
-// --since and --until (both optional) as microseconds; false after printing
-// the usage error.
-bool TimeRangeFlags(const Parsed& parsed, int64_t* since_micros,
-                    int64_t* until_micros, std::ostream& err) {
-  if (TimeFlag(parsed, "--since", since_micros) &&
-      TimeFlag(parsed, "--until", until_micros)) {
-    return true;
-  }
-  err << "clearmatch review: --since and --until are unix seconds\n";
-  return false;
-}
-
-std::string Json(const google::protobuf::Message& message) {
-  std::string json;
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
-  if (!google::protobuf::util::MessageToJsonString(message, &json, options)
-           .ok()) {
-    return "{}";
-  }
-  return json;
-}
-
-std::string TimeText(int64_t micros) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixMicros(micros),
-                          absl::UTCTimeZone());
-}
-
 std::string StatusText(const v1::MatchRecord& record) {
   if (record.decisions().empty()) return "PENDING";
   return v1::ReviewOutcome_Name(record.decisions().rbegin()->outcome());
 }
 
-int CallFailed(const Parsed& parsed, const grpc::Status& status,
-               std::ostream& err) {
-  err << "clearmatch review: " << DaemonCallError(parsed.daemon, status)
-      << " (code " << status.error_code() << ")\n";
-  return kExitInputFailed;
-}
-
-void SetDeadline(grpc::ClientContext& context) {
-  context.set_deadline(std::chrono::system_clock::now() +
-                       std::chrono::seconds(kDeadlineSeconds));
-}
-
-int List(v1::Review::Stub& stub, const Parsed& parsed, std::ostream& out,
+int List(v1::Review::Stub& stub, const ReviewArgs& parsed, std::ostream& out,
          std::ostream& err) {
   v1::ListMatchesRequest request;
   if (auto it = parsed.flags.find("--status"); it != parsed.flags.end()) {
@@ -208,23 +104,24 @@ int List(v1::Review::Stub& stub, const Parsed& parsed, std::ostream& out,
     request.set_page_size(size);
   }
   int64_t since = 0, until = 0;
-  if (!TimeRangeFlags(parsed, &since, &until, err)) return kExitUsage;
+  if (!ReviewTimeRange(parsed, &since, &until, err)) return kExitUsage;
   request.set_start_unix_micros(since);
   request.set_end_unix_micros(until);
   grpc::ClientContext context;
-  SetDeadline(context);
+  SetReviewDeadline(context);
   v1::ListMatchesResponse response;
   const grpc::Status status = stub.ListMatches(&context, request, &response);
-  if (!status.ok()) return CallFailed(parsed, status, err);
+  if (!status.ok()) return ReviewCallFailed(parsed, status, err);
   const bool json = parsed.flags.count("--json") > 0;
   for (const v1::MatchRecord& record : response.matches()) {
     if (json) {
-      out << Json(record) << "\n";
+      out << ReviewJson(record) << "\n";
       continue;
     }
-    out << record.match_id() << " " << TimeText(record.recorded_unix_micros())
-        << " " << v1::Decision_Name(record.decision()) << " "
-        << StatusText(record) << " " << record.content_id();
+    out << record.match_id() << " "
+        << ReviewTimeText(record.recorded_unix_micros()) << " "
+        << v1::Decision_Name(record.decision()) << " " << StatusText(record)
+        << " " << record.content_id();
     for (const v1::Match& match : record.matches()) {
       out << " " << match.bank() << "/" << match.entry_id() << "("
           << match.hash_type() << " " << match.distance()
@@ -242,7 +139,7 @@ int List(v1::Review::Stub& stub, const Parsed& parsed, std::ostream& out,
   return kExitOk;
 }
 
-bool MatchId(const Parsed& parsed, size_t index, int64_t* id,
+bool MatchId(const ReviewArgs& parsed, size_t index, int64_t* id,
              std::ostream& err) {
   if (parsed.positional.size() <= index ||
       !absl::SimpleAtoi(parsed.positional[index], id) || *id <= 0) {
@@ -252,22 +149,22 @@ bool MatchId(const Parsed& parsed, size_t index, int64_t* id,
   return true;
 }
 
-int Show(v1::Review::Stub& stub, const Parsed& parsed, std::ostream& out,
+int Show(v1::Review::Stub& stub, const ReviewArgs& parsed, std::ostream& out,
          std::ostream& err) {
   v1::GetMatchRequest request;
   int64_t id = 0;
   if (!MatchId(parsed, 0, &id, err)) return kExitUsage;
   request.set_match_id(id);
   grpc::ClientContext context;
-  SetDeadline(context);
+  SetReviewDeadline(context);
   v1::MatchRecord record;
   const grpc::Status status = stub.GetMatch(&context, request, &record);
-  if (!status.ok()) return CallFailed(parsed, status, err);
-  out << Json(record) << "\n";
+  if (!status.ok()) return ReviewCallFailed(parsed, status, err);
+  out << ReviewJson(record) << "\n";
   return kExitOk;
 }
 
-int Decide(v1::Review::Stub& stub, const Parsed& parsed, std::ostream& out,
+int Decide(v1::Review::Stub& stub, const ReviewArgs& parsed, std::ostream& out,
            std::ostream& err) {
   v1::DecideRequest request;
   int64_t id = 0;
@@ -291,32 +188,32 @@ int Decide(v1::Review::Stub& stub, const Parsed& parsed, std::ostream& out,
     request.set_reviewer(it->second);
   }
   grpc::ClientContext context;
-  SetDeadline(context);
+  SetReviewDeadline(context);
   v1::MatchRecord record;
   const grpc::Status status = stub.Decide(&context, request, &record);
-  if (!status.ok()) return CallFailed(parsed, status, err);
+  if (!status.ok()) return ReviewCallFailed(parsed, status, err);
   out << record.match_id() << " " << StatusText(record) << " by "
       << record.decisions().rbegin()->reviewer() << "\n";
   return kExitOk;
 }
 
-int Export(v1::Review::Stub& stub, const Parsed& parsed, std::ostream& out,
+int Export(v1::Review::Stub& stub, const ReviewArgs& parsed, std::ostream& out,
            std::ostream& err) {
   v1::ExportConfirmedRequest request;
   int64_t since = 0, until = 0;
-  if (!TimeRangeFlags(parsed, &since, &until, err)) return kExitUsage;
+  if (!ReviewTimeRange(parsed, &since, &until, err)) return kExitUsage;
   request.set_start_unix_micros(since);
   request.set_end_unix_micros(until);
   request.set_page_size(1000);
   do {
     grpc::ClientContext context;
-    SetDeadline(context);
+    SetReviewDeadline(context);
     v1::ExportConfirmedResponse response;
     const grpc::Status status =
         stub.ExportConfirmed(&context, request, &response);
-    if (!status.ok()) return CallFailed(parsed, status, err);
+    if (!status.ok()) return ReviewCallFailed(parsed, status, err);
     for (const v1::ConfirmedMatch& match : response.matches()) {
-      out << Json(match) << "\n";
+      out << ReviewJson(match) << "\n";
     }
     request.set_page_token(response.next_page_token());
   } while (!request.page_token().empty());
@@ -351,7 +248,8 @@ void PrintFeedbackTable(const v1::ListFeedbackResponse& response,
         "%-8d %-8d %-12s %-24s %-6s %-14s %-14s %-8d %-20s %s\n", row.id(),
         row.match_id(), row.bank(), row.entry_id(), row.hash_type(),
         v1::ReviewOutcome_Name(row.verdict()), FeedbackStateText(row.state()),
-        row.attempts(), waits ? TimeText(row.next_attempt_unix_micros()) : "-",
+        row.attempts(),
+        waits ? ReviewTimeText(row.next_attempt_unix_micros()) : "-",
         row.last_error());
   }
   // "counts: ncmec: pending 3, sent 2; tid: not-applicable 5"
@@ -370,7 +268,7 @@ void PrintFeedbackTable(const v1::ListFeedbackResponse& response,
   out << (response.counts().empty() ? " none\n" : "\n");
 }
 
-int Outbox(v1::Review::Stub& stub, const Parsed& parsed, std::ostream& out,
+int Outbox(v1::Review::Stub& stub, const ReviewArgs& parsed, std::ostream& out,
            std::ostream& err) {
   v1::ListFeedbackRequest request;
   if (auto it = parsed.flags.find("--state"); it != parsed.flags.end()) {
@@ -398,14 +296,15 @@ int Outbox(v1::Review::Stub& stub, const Parsed& parsed, std::ostream& out,
     request.set_page_size(size);
   }
   grpc::ClientContext context;
-  SetDeadline(context);
+  SetReviewDeadline(context);
   v1::ListFeedbackResponse response;
   const grpc::Status status = stub.ListFeedback(&context, request, &response);
-  if (!status.ok()) return CallFailed(parsed, status, err);
+  if (!status.ok()) return ReviewCallFailed(parsed, status, err);
   if (parsed.flags.count("--json") > 0) {
-    for (const v1::FeedbackRow& row : response.rows()) out << Json(row) << "\n";
+    for (const v1::FeedbackRow& row : response.rows())
+      out << ReviewJson(row) << "\n";
     response.clear_rows();
-    out << Json(response) << "\n";  // counts and next_page_token
+    out << ReviewJson(response) << "\n";  // counts and next_page_token
     return kExitOk;
   }
   PrintFeedbackTable(response, out);
@@ -415,7 +314,8 @@ int Outbox(v1::Review::Stub& stub, const Parsed& parsed, std::ostream& out,
   return kExitOk;
 }
 
-int VerifyAudit(const Parsed& parsed, std::ostream& out, std::ostream& err) {
+int VerifyAudit(const ReviewArgs& parsed, std::ostream& out,
+                std::ostream& err) {
   auto store = parsed.flags.find("--store");
   auto url = parsed.flags.find("--database-url");
   const bool has_store = store != parsed.flags.end();
@@ -449,19 +349,18 @@ int RunReviewCommand(const std::vector<std::string>& args, std::ostream& out,
     return kExitUsage;
   }
   const std::string& sub = args[0];
-  Parsed parsed;
-  if (!Parse(args, 1, &parsed, err)) {
+  ReviewArgs parsed;
+  if (!ParseReviewArgs(args, 1, &parsed, err)) {
     err << Usage();
     return kExitUsage;
   }
   if (sub == "verify-audit") return VerifyAudit(parsed, out, err);
   if (sub != "list" && sub != "show" && sub != "decide" && sub != "export" &&
-      sub != "outbox") {
+      sub != "outbox" && sub != "audit" && sub != "stats") {
     err << "clearmatch review: unknown subcommand " << sub << "\n" << Usage();
     return kExitUsage;
   }
-  if ((sub == "list" || sub == "export" || sub == "outbox") &&
-      !parsed.positional.empty()) {
+  if (sub != "show" && sub != "decide" && !parsed.positional.empty()) {
     err << "clearmatch review: unexpected argument " << parsed.positional[0]
         << "\n"
         << Usage();
@@ -478,6 +377,8 @@ int RunReviewCommand(const std::vector<std::string>& args, std::ostream& out,
   if (sub == "show") return Show(*stub, parsed, out, err);
   if (sub == "decide") return Decide(*stub, parsed, out, err);
   if (sub == "outbox") return Outbox(*stub, parsed, out, err);
+  if (sub == "audit") return RunReviewAudit(*stub, parsed, out, err);
+  if (sub == "stats") return RunReviewStats(*stub, parsed, out, err);
   return Export(*stub, parsed, out, err);
 }
 
