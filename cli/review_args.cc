@@ -7,7 +7,6 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/time/time.h"
-#include "cli/command.h"
 
 namespace clearmatch::cli {
 namespace {
@@ -112,11 +111,10 @@ void SetReviewDeadline(grpc::ClientContext& context) {
                        std::chrono::seconds(kDeadlineSeconds));
 }
 
-int ReviewCallFailed(const ReviewArgs& args, const grpc::Status& status,
-                     std::ostream& err) {
+void PrintReviewCallError(const ReviewArgs& args, const grpc::Status& status,
+                          std::ostream& err) {
   err << "clearmatch review: " << DaemonCallError(args.daemon, status)
       << " (code " << status.error_code() << ")\n";
-  return kExitInputFailed;
 }
 
 std::string ReviewJson(const google::protobuf::Message& message) {

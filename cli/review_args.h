@@ -1,12 +1,17 @@
 // What every `clearmatch review` subcommand shares: its parsed arguments
 // (flags, the daemon's address and TLS flags, positionals), the --since /
-// --until and count flags, the deadline of a call, how a failed call is
+// --until and count flags, a call with its deadline and how its failure is
 // reported, and the JSON and time formats of the output.
 //
 //   ReviewArgs args;
 //   if (!ParseReviewArgs(argv, 1, &args, err)) return kExitUsage;
-//   int64_t since = 0, until = 0;
-//   if (!ReviewTimeRange(args, &since, &until, err)) return kExitUsage;
+//   v1::GetStatsRequest request;
+//   if (!ReviewTimeRangeOf(args, &request, err)) return kExitUsage;
+//   v1::ReviewStats stats;
+//   if (!CallReview(args, stub, &v1::Review::StubInterface::GetStats,
+//                   request, &stats, err)) {
+//     return kExitInputFailed;
+//   }
 #ifndef CLEARMATCH_CLI_REVIEW_ARGS_H_
 #define CLEARMATCH_CLI_REVIEW_ARGS_H_
 
@@ -19,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "clearmatch/v1/review.grpc.pb.h"
 #include "cli/daemon_channel.h"
 #include "google/protobuf/message.h"
 
@@ -51,13 +57,38 @@ bool ReviewTimeRange(const ReviewArgs& args, int64_t* since_micros,
 bool ReviewPositiveFlag(const ReviewArgs& args, const char* flag,
                         std::optional<int64_t>* value, std::ostream& err);
 
+// ReviewTimeRange into the request's start_unix_micros and
+// end_unix_micros.
+template <typename Request>
+bool ReviewTimeRangeOf(const ReviewArgs& args, Request* request,
+                       std::ostream& err) {
+  int64_t since = 0, until = 0;
+  if (!ReviewTimeRange(args, &since, &until, err)) return false;
+  request->set_start_unix_micros(since);
+  request->set_end_unix_micros(until);
+  return true;
+}
+
 // Sets the deadline of one Review call.
 void SetReviewDeadline(grpc::ClientContext& context);
 
-// Prints the daemon's error, with its gRPC code, and returns the exit code
-// of a failed call.
-int ReviewCallFailed(const ReviewArgs& args, const grpc::Status& status,
-                     std::ostream& err);
+// Prints the daemon's error, with its gRPC code.
+void PrintReviewCallError(const ReviewArgs& args, const grpc::Status& status,
+                          std::ostream& err);
+
+// Calls the Review RPC `method` of `stub` with the deadline; false after
+// printing the daemon's error (the command then exits kExitInputFailed).
+template <typename Request, typename Response>
+bool CallReview(const ReviewArgs& args, v1::Review::StubInterface& stub,
+                grpc::Status (v1::Review::StubInterface::*method)(
+                    grpc::ClientContext*, const Request&, Response*),
+                const Request& request, Response* response, std::ostream& err) {
+  grpc::ClientContext context;
+  SetReviewDeadline(context);
+  const grpc::Status status = (stub.*method)(&context, request, response);
+  if (!status.ok()) PrintReviewCallError(args, status, err);
+  return status.ok();
+}
 
 // `message` in protobuf's JSON mapping with the proto field names, one line.
 std::string ReviewJson(const google::protobuf::Message& message);

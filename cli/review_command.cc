@@ -67,8 +67,8 @@ std::string StatusText(const v1::MatchRecord& record) {
   return v1::ReviewOutcome_Name(record.decisions().rbegin()->outcome());
 }
 
-int List(v1::Review::Stub& stub, const ReviewArgs& parsed, std::ostream& out,
-         std::ostream& err) {
+int List(v1::Review::StubInterface& stub, const ReviewArgs& parsed,
+         std::ostream& out, std::ostream& err) {
   v1::ListMatchesRequest request;
   if (auto it = parsed.flags.find("--status"); it != parsed.flags.end()) {
     if (it->second == "pending") {
@@ -103,15 +103,12 @@ int List(v1::Review::Stub& stub, const ReviewArgs& parsed, std::ostream& out,
     }
     request.set_page_size(size);
   }
-  int64_t since = 0, until = 0;
-  if (!ReviewTimeRange(parsed, &since, &until, err)) return kExitUsage;
-  request.set_start_unix_micros(since);
-  request.set_end_unix_micros(until);
-  grpc::ClientContext context;
-  SetReviewDeadline(context);
+  if (!ReviewTimeRangeOf(parsed, &request, err)) return kExitUsage;
   v1::ListMatchesResponse response;
-  const grpc::Status status = stub.ListMatches(&context, request, &response);
-  if (!status.ok()) return ReviewCallFailed(parsed, status, err);
+  if (!CallReview(parsed, stub, &v1::Review::StubInterface::ListMatches,
+                  request, &response, err)) {
+    return kExitInputFailed;
+  }
   const bool json = parsed.flags.count("--json") > 0;
   for (const v1::MatchRecord& record : response.matches()) {
     if (json) {
@@ -149,23 +146,23 @@ bool MatchId(const ReviewArgs& parsed, size_t index, int64_t* id,
   return true;
 }
 
-int Show(v1::Review::Stub& stub, const ReviewArgs& parsed, std::ostream& out,
-         std::ostream& err) {
+int Show(v1::Review::StubInterface& stub, const ReviewArgs& parsed,
+         std::ostream& out, std::ostream& err) {
   v1::GetMatchRequest request;
   int64_t id = 0;
   if (!MatchId(parsed, 0, &id, err)) return kExitUsage;
   request.set_match_id(id);
-  grpc::ClientContext context;
-  SetReviewDeadline(context);
   v1::MatchRecord record;
-  const grpc::Status status = stub.GetMatch(&context, request, &record);
-  if (!status.ok()) return ReviewCallFailed(parsed, status, err);
+  if (!CallReview(parsed, stub, &v1::Review::StubInterface::GetMatch, request,
+                  &record, err)) {
+    return kExitInputFailed;
+  }
   out << ReviewJson(record) << "\n";
   return kExitOk;
 }
 
-int Decide(v1::Review::Stub& stub, const ReviewArgs& parsed, std::ostream& out,
-           std::ostream& err) {
+int Decide(v1::Review::StubInterface& stub, const ReviewArgs& parsed,
+           std::ostream& out, std::ostream& err) {
   v1::DecideRequest request;
   int64_t id = 0;
   if (!MatchId(parsed, 0, &id, err)) return kExitUsage;
@@ -187,31 +184,27 @@ int Decide(v1::Review::Stub& stub, const ReviewArgs& parsed, std::ostream& out,
   if (auto it = parsed.flags.find("--reviewer"); it != parsed.flags.end()) {
     request.set_reviewer(it->second);
   }
-  grpc::ClientContext context;
-  SetReviewDeadline(context);
   v1::MatchRecord record;
-  const grpc::Status status = stub.Decide(&context, request, &record);
-  if (!status.ok()) return ReviewCallFailed(parsed, status, err);
+  if (!CallReview(parsed, stub, &v1::Review::StubInterface::Decide, request,
+                  &record, err)) {
+    return kExitInputFailed;
+  }
   out << record.match_id() << " " << StatusText(record) << " by "
       << record.decisions().rbegin()->reviewer() << "\n";
   return kExitOk;
 }
 
-int Export(v1::Review::Stub& stub, const ReviewArgs& parsed, std::ostream& out,
-           std::ostream& err) {
+int Export(v1::Review::StubInterface& stub, const ReviewArgs& parsed,
+           std::ostream& out, std::ostream& err) {
   v1::ExportConfirmedRequest request;
-  int64_t since = 0, until = 0;
-  if (!ReviewTimeRange(parsed, &since, &until, err)) return kExitUsage;
-  request.set_start_unix_micros(since);
-  request.set_end_unix_micros(until);
+  if (!ReviewTimeRangeOf(parsed, &request, err)) return kExitUsage;
   request.set_page_size(1000);
   do {
-    grpc::ClientContext context;
-    SetReviewDeadline(context);
     v1::ExportConfirmedResponse response;
-    const grpc::Status status =
-        stub.ExportConfirmed(&context, request, &response);
-    if (!status.ok()) return ReviewCallFailed(parsed, status, err);
+    if (!CallReview(parsed, stub, &v1::Review::StubInterface::ExportConfirmed,
+                    request, &response, err)) {
+      return kExitInputFailed;
+    }
     for (const v1::ConfirmedMatch& match : response.matches()) {
       out << ReviewJson(match) << "\n";
     }
@@ -268,8 +261,8 @@ void PrintFeedbackTable(const v1::ListFeedbackResponse& response,
   out << (response.counts().empty() ? " none\n" : "\n");
 }
 
-int Outbox(v1::Review::Stub& stub, const ReviewArgs& parsed, std::ostream& out,
-           std::ostream& err) {
+int Outbox(v1::Review::StubInterface& stub, const ReviewArgs& parsed,
+           std::ostream& out, std::ostream& err) {
   v1::ListFeedbackRequest request;
   if (auto it = parsed.flags.find("--state"); it != parsed.flags.end()) {
     for (const auto& [name, value] : kFeedbackStates) {
@@ -295,14 +288,15 @@ int Outbox(v1::Review::Stub& stub, const ReviewArgs& parsed, std::ostream& out,
     }
     request.set_page_size(size);
   }
-  grpc::ClientContext context;
-  SetReviewDeadline(context);
   v1::ListFeedbackResponse response;
-  const grpc::Status status = stub.ListFeedback(&context, request, &response);
-  if (!status.ok()) return ReviewCallFailed(parsed, status, err);
+  if (!CallReview(parsed, stub, &v1::Review::StubInterface::ListFeedback,
+                  request, &response, err)) {
+    return kExitInputFailed;
+  }
   if (parsed.flags.count("--json") > 0) {
-    for (const v1::FeedbackRow& row : response.rows())
+    for (const v1::FeedbackRow& row : response.rows()) {
       out << ReviewJson(row) << "\n";
+    }
     response.clear_rows();
     out << ReviewJson(response) << "\n";  // counts and next_page_token
     return kExitOk;

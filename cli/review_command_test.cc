@@ -13,6 +13,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -50,6 +51,16 @@ int RunReview(const std::vector<std::string>& args, std::string* out_text,
   *out_text = out.str();
   *err_text = err.str();
   return code;
+}
+
+// A new SQLite review store in `dir` (nullptr, after a failure, if it
+// could not be made).
+std::unique_ptr<SqliteReviewStore> OpenStore(const testing::TempDir& dir) {
+  SqliteReviewStore::Options options;
+  options.path = dir.File("review.sqlite");
+  auto store = SqliteReviewStore::Create(options);
+  EXPECT_TRUE(store.ok()) << store.status();
+  return store.ok() ? *std::move(store) : nullptr;
 }
 
 // The Review service of `store` on a unix socket in `dir`, as the daemon
@@ -223,10 +234,8 @@ TEST(ReviewCommandTest, VerifyAuditCleanAndEdited) {
 // one pending verdict.
 TEST(ReviewCommandTest, OutboxListsRowsAndCounts) {
   const testing::TempDir dir("clearmatch-review-cli");
-  SqliteReviewStore::Options options;
-  options.path = dir.File("review.sqlite");
-  auto store = SqliteReviewStore::Create(options);
-  ASSERT_TRUE(store.ok()) << store.status();
+  std::unique_ptr<SqliteReviewStore> store = OpenStore(dir);
+  ASSERT_NE(store, nullptr);
   v1::MatchRecord record;
   record.set_content_id("c1");
   for (const auto& [bank, entry, type] :
@@ -236,20 +245,19 @@ TEST(ReviewCommandTest, OutboxListsRowsAndCounts) {
     match->set_entry_id(entry);
     match->set_hash_type(type);
   }
-  (*store)->Enqueue(record);
-  (*store)->Flush();
+  store->Enqueue(record);
+  store->Flush();
   v1::DecideRequest decide;
   decide.set_match_id(1);
   decide.set_outcome(v1::CONFIRMED);
   decide.set_reviewer("alice");
-  ASSERT_TRUE((*store)->Decide(decide).ok());
-  ASSERT_TRUE((*store)->MarkFeedbackSent({1}).ok());
+  ASSERT_TRUE(store->Decide(decide).ok());
+  ASSERT_TRUE(store->MarkFeedbackSent({1}).ok());
   ASSERT_TRUE(
-      (*store)
-          ->RetryFeedbackLater(2, absl::FromUnixSeconds(1893456000), "503")
+      store->RetryFeedbackLater(2, absl::FromUnixSeconds(1893456000), "503")
           .ok());
 
-  ReviewServiceOnSocket service(**store, dir,
+  ReviewServiceOnSocket service(*store, dir,
                                 ReviewServiceOnSocket::DefaultConfig());
   ASSERT_NO_FATAL_FAILURE(service.Start());
   const std::string addr = service.address();
@@ -280,26 +288,25 @@ TEST(ReviewCommandTest, OutboxListsRowsAndCounts) {
 }
 
 TEST(ReviewCommandTest, AuditAndStatsRefuseBadFlags) {
-  std::string out, err;
-  EXPECT_EQ(RunReview({"audit", "--limit", "0"}, &out, &err), 2);
-  EXPECT_THAT(err, HasSubstr("--limit must be a positive number"));
-  EXPECT_EQ(RunReview({"audit", "--match", "seven"}, &out, &err), 2);
-  EXPECT_THAT(err, HasSubstr("--match must be a positive number"));
-  EXPECT_EQ(RunReview({"audit", "--match"}, &out, &err), 2);
-  EXPECT_THAT(err, HasSubstr("--match needs a value"));
-  EXPECT_EQ(RunReview({"audit", "--since", "20", "--until", "10"}, &out, &err),
-            2);
-  EXPECT_THAT(err, HasSubstr("--until must be after --since"));
-  EXPECT_EQ(RunReview({"audit", "3"}, &out, &err), 2);
-  EXPECT_THAT(err, HasSubstr("unexpected argument 3"));
-  EXPECT_EQ(RunReview({"stats", "--since", "yesterday"}, &out, &err), 2);
-  EXPECT_THAT(err, HasSubstr("--since and --until are unix seconds"));
-  EXPECT_EQ(RunReview({"stats", "--until", "5", "--since", "5"}, &out, &err),
-            2);
-  EXPECT_THAT(err, HasSubstr("--until must be after --since"));
-  EXPECT_EQ(RunReview({"stats", "--limitless"}, &out, &err), 2);
-  EXPECT_THAT(err, HasSubstr("unknown option --limitless"));
-  EXPECT_EQ(out, "");
+  const std::pair<std::vector<std::string>, const char*> kBad[] = {
+      {{"audit", "--limit", "0"}, "--limit must be a positive number"},
+      {{"audit", "--match", "seven"}, "--match must be a positive number"},
+      {{"audit", "--match"}, "--match needs a value"},
+      {{"audit", "--since", "20", "--until", "10"},
+       "--until must be after --since"},
+      {{"audit", "3"}, "unexpected argument 3"},
+      {{"stats", "--since", "yesterday"},
+       "--since and --until are unix seconds"},
+      {{"stats", "--until", "5", "--since", "5"},
+       "--until must be after --since"},
+      {{"stats", "--limitless"}, "unknown option --limitless"},
+  };
+  for (const auto& [args, message] : kBad) {
+    std::string out, err;
+    EXPECT_EQ(RunReview(args, &out, &err), 2) << args[1];
+    EXPECT_THAT(err, HasSubstr(message));
+    EXPECT_EQ(out, "");
+  }
 }
 
 constexpr char kMd5[] = "0123456789abcdef0123456789abcdef";
@@ -317,11 +324,8 @@ std::string Utc(int64_t micros, const char* format = "%Y-%m-%dT%H:%M:%SZ") {
 class ReviewReportsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    SqliteReviewStore::Options options;
-    options.path = dir_.File("review.sqlite");
-    auto store = SqliteReviewStore::Create(options);
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = *std::move(store);
+    store_ = OpenStore(dir_);
+    ASSERT_NE(store_, nullptr);
     const int64_t now = absl::ToUnixMicros(absl::Now());
     recorded_[0] = now - 3600 * 1000000LL;
     recorded_[1] = now - 7200 * 1000000LL;
@@ -473,16 +477,14 @@ TEST_F(ReviewReportsTest, StatsTableOfAllOrARangeOrJson) {
 // A caller with the checker role only.
 TEST(ReviewCommandTest, AuditAndStatsNeedTheReviewerRole) {
   const testing::TempDir dir("clearmatch-review-cli");
-  SqliteReviewStore::Options options;
-  options.path = dir.File("review.sqlite");
-  auto store = SqliteReviewStore::Create(options);
-  ASSERT_TRUE(store.ok()) << store.status();
+  std::unique_ptr<SqliteReviewStore> store = OpenStore(dir);
+  ASSERT_NE(store, nullptr);
   v1::DaemonConfig config;
   v1::UnixRoleMapping* user = config.add_unix_roles();
   user->set_uid(geteuid());
   user->add_roles("checker");
   ApplyDaemonConfigDefaults(&config);
-  ReviewServiceOnSocket service(**store, dir, config);
+  ReviewServiceOnSocket service(*store, dir, config);
   ASSERT_NO_FATAL_FAILURE(service.Start());
   std::string out, err;
   EXPECT_EQ(RunReview({"audit", "--addr", service.address()}, &out, &err), 1);

@@ -19,12 +19,10 @@ namespace {
 // The most rows one ListAudit page may hold.
 constexpr int kMaxAuditPageSize = 1000;
 
-// --since and --until as unix microseconds, refused unless --until (when
-// given) is after --since; false after printing why.
-bool TimeRange(const ReviewArgs& args, int64_t* since, int64_t* until,
-               std::ostream& err) {
-  if (!ReviewTimeRange(args, since, until, err)) return false;
-  if (*until != 0 && *until <= *since) {
+// False after printing why unless `until` (0: no bound) is after `since`:
+// the flags --since and --until of a range.
+bool UntilAfterSince(int64_t since, int64_t until, std::ostream& err) {
+  if (until != 0 && until <= since) {
     err << "clearmatch review: --until must be after --since\n";
     return false;
   }
@@ -144,7 +142,8 @@ int RunReviewAudit(v1::Review::StubInterface& stub, const ReviewArgs& args,
   int64_t since = 0, until = 0;
   if (!ReviewPositiveFlag(args, "--match", &match_id, err) ||
       !ReviewPositiveFlag(args, "--limit", &limit, err) ||
-      !TimeRange(args, &since, &until, err)) {
+      !ReviewTimeRange(args, &since, &until, err) ||
+      !UntilAfterSince(since, until, err)) {
     return kExitUsage;
   }
   const bool filtered = since != 0 || until != 0;
@@ -157,11 +156,11 @@ int RunReviewAudit(v1::Review::StubInterface& stub, const ReviewArgs& args,
   const bool json = args.Has("--json");
   int64_t printed = 0;
   do {
-    grpc::ClientContext context;
-    SetReviewDeadline(context);
     v1::ListAuditResponse response;
-    const grpc::Status status = stub.ListAudit(&context, request, &response);
-    if (!status.ok()) return ReviewCallFailed(args, status, err);
+    if (!CallReview(args, stub, &v1::Review::StubInterface::ListAudit, request,
+                    &response, err)) {
+      return kExitInputFailed;
+    }
     for (const v1::AuditEntry& entry : response.entries()) {
       if (entry.at_unix_micros() < since ||
           (until != 0 && entry.at_unix_micros() >= until)) {
@@ -178,15 +177,16 @@ int RunReviewAudit(v1::Review::StubInterface& stub, const ReviewArgs& args,
 int RunReviewStats(v1::Review::StubInterface& stub, const ReviewArgs& args,
                    std::ostream& out, std::ostream& err) {
   v1::GetStatsRequest request;
-  int64_t since = 0, until = 0;
-  if (!TimeRange(args, &since, &until, err)) return kExitUsage;
-  request.set_start_unix_micros(since);
-  request.set_end_unix_micros(until);
-  grpc::ClientContext context;
-  SetReviewDeadline(context);
+  if (!ReviewTimeRangeOf(args, &request, err) ||
+      !UntilAfterSince(request.start_unix_micros(), request.end_unix_micros(),
+                       err)) {
+    return kExitUsage;
+  }
   v1::ReviewStats stats;
-  const grpc::Status status = stub.GetStats(&context, request, &stats);
-  if (!status.ok()) return ReviewCallFailed(args, status, err);
+  if (!CallReview(args, stub, &v1::Review::StubInterface::GetStats, request,
+                  &stats, err)) {
+    return kExitInputFailed;
+  }
   if (args.Has("--json")) {
     out << ReviewJson(stats) << "\n";
   } else {
