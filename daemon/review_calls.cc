@@ -1,6 +1,7 @@
 // The Review operations: authorization, request checks, the review pool.
 #include "daemon/review_calls.h"
 
+#include <functional>
 #include <memory>
 #include <utility>
 
@@ -13,14 +14,8 @@
 namespace clearmatch {
 namespace {
 
-// The store call that sets `*response` to what `read` returns.
-template <typename Response, typename Read>
-absl::AnyInvocable<absl::Status() &&> Respond(Response* response, Read read) {
-  return [response, read = std::move(read)]() mutable -> absl::Status {
-    CM_ASSIGN_OR_RETURN(*response, read());
-    return absl::OkStatus();
-  };
-}
+constexpr char kReviewer[] = "reviewer";
+constexpr char kAdmin[] = "admin";
 
 // `request` with the authenticated caller as its reviewer
 // (ReviewCalls::ReviewerOf).
@@ -33,6 +28,12 @@ absl::StatusOr<Request> WithReviewer(const ReviewCalls::Caller& caller,
   Request copy = request;
   *copy.mutable_reviewer() = std::move(reviewer);
   return copy;
+}
+
+// The store's read of one match, by the id of the request.
+absl::StatusOr<v1::MatchRecord> GetMatchOf(ReviewStore& store,
+                                           const v1::GetMatchRequest& request) {
+  return store.GetMatch(request.match_id());
 }
 
 }  // namespace
@@ -53,22 +54,22 @@ absl::StatusOr<std::string> ReviewCalls::ReviewerOf(
   return caller.name();
 }
 
-void ReviewCalls::Run(absl::string_view rpc, absl::string_view role,
-                      const Caller& caller, const absl::Status& validation,
-                      StoreCall store_call, Cancelled cancelled, Done done) {
+void ReviewCalls::Run(const Rpc& rpc, const Caller& caller,
+                      const absl::Status& validation, StoreCall store_call,
+                      Cancelled cancelled, Done done) {
   const absl::Time start = absl::Now();
   // Shared by the task and the refusal below: the pool drops a task it
   // refuses unrun, and exactly one of them finishes the call.
   auto finish = std::make_shared<absl::AnyInvocable<void(const absl::Status&)>>(
-      [this, rpc, start,
+      [this, name = rpc.name, start,
        done = std::move(done)](const absl::Status& status) mutable {
-        metrics_.CountRequest(rpc, status.code());
-        metrics_.ObserveRpcSeconds(rpc,
+        metrics_.CountRequest(name, status.code());
+        metrics_.ObserveRpcSeconds(name,
                                    absl::ToDoubleSeconds(absl::Now() - start));
         std::move(done)(status);
       });
   absl::Status status =
-      caller.ok() ? authorizer_.CheckRole(*caller, role) : caller.status();
+      caller.ok() ? authorizer_.CheckRole(*caller, rpc.role) : caller.status();
   if (status.ok()) status = validation;
   if (!status.ok()) {
     (*finish)(status);
@@ -93,108 +94,121 @@ void ReviewCalls::Run(absl::string_view rpc, absl::string_view role,
   }
 }
 
+template <typename Request, typename Response, typename StoreRead>
+void ReviewCalls::Read(const Rpc& rpc, StoreRead read, const Caller& caller,
+                       const Request& request, Response* response,
+                       Cancelled cancelled, Done done) {
+  Run(
+      rpc, caller, absl::OkStatus(),
+      [this, wait = rpc.wait, read = std::move(read), &request,
+       response]() mutable -> absl::Status {
+        if (wait == Wait::kForQueuedVerdicts) store_.Flush();
+        CM_ASSIGN_OR_RETURN(*response, std::invoke(read, store_, request));
+        return absl::OkStatus();
+      },
+      std::move(cancelled), std::move(done));
+}
+
+template <typename Request, typename Response>
+void ReviewCalls::Change(const Rpc& rpc,
+                         absl::Status (ReviewCalls::*change)(const Request&,
+                                                             Response*),
+                         const Caller& caller, const Request& request,
+                         Response* response, Cancelled cancelled, Done done) {
+  absl::StatusOr<Request> own = WithReviewer(caller, request);
+  const absl::Status validation = own.status();  // before the move
+  Run(
+      rpc, caller, validation,
+      [this, change, own = std::move(own), response]() mutable {
+        return (this->*change)(*own, response);
+      },
+      std::move(cancelled), std::move(done));
+}
+
+absl::Status ReviewCalls::DecideAndNotify(const v1::DecideRequest& request,
+                                          v1::MatchRecord* record) {
+  CM_ASSIGN_OR_RETURN(*record, store_.Decide(request));
+  if (on_decided_) on_decided_();
+  return absl::OkStatus();
+}
+
+absl::Status ReviewCalls::RemoveAllowlisted(
+    const v1::RemoveAllowlistEntryRequest& request,
+    v1::RemoveAllowlistEntryResponse*) {
+  return store_.RemoveAllowlistEntry(request);
+}
+
 void ReviewCalls::ListMatches(const Caller& caller,
                               const v1::ListMatchesRequest& request,
                               v1::ListMatchesResponse* response,
                               Cancelled cancelled, Done done) {
-  Run("ListMatches", "reviewer", caller, absl::OkStatus(),
-      Respond(response,
-              [this, &request] {
-                store_.Flush();
-                return store_.ListMatches(request);
-              }),
-      std::move(cancelled), std::move(done));
+  Read({"ListMatches", kReviewer, Wait::kForQueuedVerdicts},
+       &ReviewStore::ListMatches, caller, request, response,
+       std::move(cancelled), std::move(done));
 }
 
 void ReviewCalls::GetMatch(const Caller& caller,
                            const v1::GetMatchRequest& request,
                            v1::MatchRecord* response, Cancelled cancelled,
                            Done done) {
-  Run("GetMatch", "reviewer", caller, absl::OkStatus(),
-      Respond(response,
-              [this, &request] { return store_.GetMatch(request.match_id()); }),
-      std::move(cancelled), std::move(done));
+  Read({"GetMatch", kReviewer}, GetMatchOf, caller, request, response,
+       std::move(cancelled), std::move(done));
 }
 
 void ReviewCalls::Decide(const Caller& caller, const v1::DecideRequest& request,
                          v1::MatchRecord* response, Cancelled cancelled,
                          Done done) {
-  absl::StatusOr<v1::DecideRequest> decide = WithReviewer(caller, request);
-  const absl::Status validation = decide.status();  // before the move
-  Run("Decide", "reviewer", caller, validation,
-      Respond(response,
-              [this, decide = std::move(decide)] {
-                absl::StatusOr<v1::MatchRecord> record = store_.Decide(*decide);
-                if (record.ok() && on_decided_) on_decided_();
-                return record;
-              }),
-      std::move(cancelled), std::move(done));
+  Change({"Decide", kReviewer}, &ReviewCalls::DecideAndNotify, caller, request,
+         response, std::move(cancelled), std::move(done));
 }
 
 void ReviewCalls::ExportConfirmed(const Caller& caller,
                                   const v1::ExportConfirmedRequest& request,
                                   v1::ExportConfirmedResponse* response,
                                   Cancelled cancelled, Done done) {
-  Run("ExportConfirmed", "reviewer", caller, absl::OkStatus(),
-      Respond(response,
-              [this, &request] { return store_.ExportConfirmed(request); }),
-      std::move(cancelled), std::move(done));
+  Read({"ExportConfirmed", kReviewer}, &ReviewStore::ExportConfirmed, caller,
+       request, response, std::move(cancelled), std::move(done));
 }
 
 void ReviewCalls::ListAllowlist(const Caller& caller,
                                 const v1::ListAllowlistRequest& request,
                                 v1::ListAllowlistResponse* response,
                                 Cancelled cancelled, Done done) {
-  Run("ListAllowlist", "admin", caller, absl::OkStatus(),
-      Respond(response,
-              [this, &request] { return store_.ListAllowlist(request); }),
-      std::move(cancelled), std::move(done));
+  Read({"ListAllowlist", kAdmin}, &ReviewStore::ListAllowlist, caller, request,
+       response, std::move(cancelled), std::move(done));
 }
 
 void ReviewCalls::RemoveAllowlistEntry(
     const Caller& caller, const v1::RemoveAllowlistEntryRequest& request,
-    v1::RemoveAllowlistEntryResponse*, Cancelled cancelled, Done done) {
-  absl::StatusOr<v1::RemoveAllowlistEntryRequest> remove =
-      WithReviewer(caller, request);
-  const absl::Status validation = remove.status();  // before the move
-  Run(
-      "RemoveAllowlistEntry", "admin", caller, validation,
-      [this, remove = std::move(remove)]() mutable {
-        return store_.RemoveAllowlistEntry(*remove);
-      },
-      std::move(cancelled), std::move(done));
+    v1::RemoveAllowlistEntryResponse* response, Cancelled cancelled,
+    Done done) {
+  Change({"RemoveAllowlistEntry", kAdmin}, &ReviewCalls::RemoveAllowlisted,
+         caller, request, response, std::move(cancelled), std::move(done));
 }
 
 void ReviewCalls::ListFeedback(const Caller& caller,
                                const v1::ListFeedbackRequest& request,
                                v1::ListFeedbackResponse* response,
                                Cancelled cancelled, Done done) {
-  Run("ListFeedback", "reviewer", caller, absl::OkStatus(),
-      Respond(response,
-              [this, &request] { return store_.ListFeedback(request); }),
-      std::move(cancelled), std::move(done));
+  Read({"ListFeedback", kReviewer}, &ReviewStore::ListFeedback, caller, request,
+       response, std::move(cancelled), std::move(done));
 }
 
 void ReviewCalls::ListAudit(const Caller& caller,
                             const v1::ListAuditRequest& request,
                             v1::ListAuditResponse* response,
                             Cancelled cancelled, Done done) {
-  Run("ListAudit", "reviewer", caller, absl::OkStatus(),
-      Respond(response, [this, &request] { return store_.ListAudit(request); }),
-      std::move(cancelled), std::move(done));
+  Read({"ListAudit", kReviewer}, &ReviewStore::ListAudit, caller, request,
+       response, std::move(cancelled), std::move(done));
 }
 
 void ReviewCalls::GetStats(const Caller& caller,
                            const v1::GetStatsRequest& request,
                            v1::ReviewStats* response, Cancelled cancelled,
                            Done done) {
-  Run("GetStats", "reviewer", caller, absl::OkStatus(),
-      Respond(response,
-              [this, &request] {
-                store_.Flush();
-                return store_.GetStats(request);
-              }),
-      std::move(cancelled), std::move(done));
+  Read({"GetStats", kReviewer, Wait::kForQueuedVerdicts},
+       &ReviewStore::GetStats, caller, request, response, std::move(cancelled),
+       std::move(done));
 }
 
 }  // namespace clearmatch

@@ -96,12 +96,40 @@ class ReviewCalls {
  private:
   using StoreCall = absl::AnyInvocable<absl::Status() &&>;
 
-  // Authorizes `role` and checks `validation` inline, then runs
-  // `store_call` on the pool; counts, times and finishes the call. `rpc`
-  // must be a literal (it is kept until the call finishes).
-  void Run(absl::string_view rpc, absl::string_view role, const Caller& caller,
-           const absl::Status& validation, StoreCall store_call,
-           Cancelled cancelled, Done done);
+  // Whether a read first waits for the verdicts queued before it (so that
+  // it sees every match recorded before the call).
+  enum class Wait { kNo, kForQueuedVerdicts };
+  // What a Review RPC is apart from its messages. `name` must be a literal
+  // (it is kept until the call finishes).
+  struct Rpc {
+    absl::string_view name;
+    absl::string_view role;  // "reviewer" or "admin"
+    Wait wait = Wait::kNo;
+  };
+
+  // Authorizes the role and checks `validation` inline, then runs
+  // `store_call` on the pool; counts, times and finishes the call.
+  void Run(const Rpc& rpc, const Caller& caller, const absl::Status& validation,
+           StoreCall store_call, Cancelled cancelled, Done done);
+  // A read: `*response` is what `read(store, request)` (a ReviewStore
+  // method, or a function of the store) returns.
+  template <typename Request, typename Response, typename StoreRead>
+  void Read(const Rpc& rpc, StoreRead read, const Caller& caller,
+            const Request& request, Response* response, Cancelled cancelled,
+            Done done);
+  // A change recorded as the caller's: `request` gets the caller as its
+  // reviewer (WithReviewer: naming anyone else is refused inline), then
+  // `change` runs with it on the pool.
+  template <typename Request, typename Response>
+  void Change(const Rpc& rpc,
+              absl::Status (ReviewCalls::*change)(const Request&, Response*),
+              const Caller& caller, const Request& request, Response* response,
+              Cancelled cancelled, Done done);
+  // The store calls of the changes.
+  absl::Status DecideAndNotify(const v1::DecideRequest& request,
+                               v1::MatchRecord* record);
+  absl::Status RemoveAllowlisted(const v1::RemoveAllowlistEntryRequest& request,
+                                 v1::RemoveAllowlistEntryResponse* response);
 
   ReviewStore& store_;
   WorkerPool& pool_;
