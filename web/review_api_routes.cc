@@ -76,75 +76,75 @@ absl::Status CheckChange(const Routes& routes, const httplib::Request& request,
   return routes.csrf.Check(caller, headers, own_origin);
 }
 
-// Reads the request of `rpc` with `fill`, calls it and replies.
-template <typename Request, typename Response, typename Fill>
+// How a route reads its request from the HTTP request.
+template <typename Request>
+using ReadRequest = absl::Status (*)(const httplib::Request&, Request&);
+
+// The request is the query string.
+template <typename Request>
+absl::Status FromQuery(const httplib::Request& http, Request& request) {
+  return QueryToMessage(QueryOf(http), request);
+}
+
+// The request is the JSON body.
+template <typename Request>
+absl::Status FromBody(const httplib::Request& http, Request& request) {
+  return JsonToMessage(http.body, request);
+}
+
+// The request of a route under /api/v1/matches/{id}: the query (GET) or
+// the JSON body (POST), then the path's match id; a body that names
+// another match is refused.
+template <typename Request>
+absl::Status MatchScopedRequest(const httplib::Request& http,
+                                Request& request) {
+  const absl::StatusOr<int64_t> id = MatchIdOf(http);
+  if (!id.ok()) return id.status();
+  const bool post = http.method == "POST";
+  // Parsing first: it clears the message.
+  absl::Status status =
+      post ? FromBody(http, request) : FromQuery(http, request);
+  if (status.ok() && post && request.match_id() != 0 &&
+      request.match_id() != *id) {
+    status = absl::InvalidArgumentError(
+        absl::StrCat("body: matchId ", request.match_id(),
+                     " is not the match of the path, ", *id));
+  }
+  request.set_match_id(*id);
+  return status;
+}
+
+// Reads the request of `rpc` with `read`, calls it and replies.
+template <typename Request, typename Response>
 void Serve(const Routes& routes, const char* rpc, const httplib::Request& http,
-           httplib::Response& out, Fill fill) {
+           httplib::Response& out, ReadRequest<Request> read) {
   const WebCaller caller = routes.options.caller_of(http);
   Request request;
   Response response;
   absl::Status status = absl::OkStatus();
   if (http.method == "POST") status = CheckChange(routes, http, caller);
-  if (status.ok()) status = fill(request);
+  if (status.ok()) status = read(http, request);
   if (status.ok()) status = routes.api.Call(caller, rpc, request, response);
   Reply(out, status, status.ok() ? MessageToJson(response) : "");
 }
 
-// GET routes whose request is the query string alone.
-template <typename Request, typename Response>
-void AddQueryRoute(httplib::Server& server, std::shared_ptr<Routes> routes,
-                   const char* path, const char* rpc) {
-  server.Get(path, [routes, rpc](const httplib::Request& http,
-                                 httplib::Response& out) {
-    Serve<Request, Response>(*routes, rpc, http, out, [&](Request& request) {
-      return QueryToMessage(QueryOf(http), request);
-    });
-  });
-}
+enum class Method { kGet, kPost };
 
-void AddMatchRoutes(httplib::Server& server, std::shared_ptr<Routes> routes) {
-  server.Get(R"(/api/v1/matches/([^/]+))",
-             [routes](const httplib::Request& http, httplib::Response& out) {
-               Serve<v1::GetMatchRequest, v1::MatchRecord>(
-                   *routes, "GetMatch", http, out, [&](auto& request) {
-                     absl::StatusOr<int64_t> id = MatchIdOf(http);
-                     if (!id.ok()) return id.status();
-                     // The query first: parsing it clears the message.
-                     absl::Status status =
-                         QueryToMessage(QueryOf(http), request);
-                     request.set_match_id(*id);
-                     return status;
-                   });
-             });
-  server.Get(R"(/api/v1/matches/([^/]+)/audit)",
-             [routes](const httplib::Request& http, httplib::Response& out) {
-               Serve<v1::ListAuditRequest, v1::ListAuditResponse>(
-                   *routes, "ListAudit", http, out, [&](auto& request) {
-                     absl::StatusOr<int64_t> id = MatchIdOf(http);
-                     if (!id.ok()) return id.status();
-                     absl::Status status =
-                         QueryToMessage(QueryOf(http), request);
-                     request.set_match_id(*id);
-                     return status;
-                   });
-             });
-  server.Post(R"(/api/v1/matches/([^/]+)/decision)",
-              [routes](const httplib::Request& http, httplib::Response& out) {
-                Serve<v1::DecideRequest, v1::MatchRecord>(
-                    *routes, "Decide", http, out, [&](auto& request) {
-                      absl::StatusOr<int64_t> id = MatchIdOf(http);
-                      if (!id.ok()) return id.status();
-                      absl::Status status = JsonToMessage(http.body, request);
-                      if (status.ok() && request.match_id() != 0 &&
-                          request.match_id() != *id) {
-                        status = absl::InvalidArgumentError(absl::StrCat(
-                            "body: matchId ", request.match_id(),
-                            " is not the match of the path, ", *id));
-                      }
-                      request.set_match_id(*id);
-                      return status;
-                    });
-              });
+// The route `method` `path` of the Review RPC `rpc`, its request read with
+// `read`.
+template <typename Request, typename Response>
+void AddRoute(httplib::Server& server, std::shared_ptr<Routes> routes,
+              Method method, const char* path, const char* rpc,
+              ReadRequest<Request> read) {
+  auto handler = [routes, rpc, read](const httplib::Request& http,
+                                     httplib::Response& out) {
+    Serve<Request, Response>(*routes, rpc, http, out, read);
+  };
+  if (method == Method::kPost) {
+    server.Post(path, std::move(handler));
+  } else {
+    server.Get(path, std::move(handler));
+  }
 }
 
 void AddSessionRoute(httplib::Server& server, std::shared_ptr<Routes> routes) {
@@ -167,21 +167,28 @@ void AddReviewApiRoutes(httplib::Server& server, ReviewApi& api,
                         const ReviewApiRoutesOptions& options) {
   auto routes = std::make_shared<Routes>(Routes{api, csrf, options});
   AddSessionRoute(server, routes);
-  AddQueryRoute<v1::ListMatchesRequest, v1::ListMatchesResponse>(
-      server, routes, "/api/v1/matches", "ListMatches");
-  AddMatchRoutes(server, routes);
-  AddQueryRoute<v1::ListAuditRequest, v1::ListAuditResponse>(
-      server, routes, "/api/v1/audit", "ListAudit");
-  AddQueryRoute<v1::ListAllowlistRequest, v1::ListAllowlistResponse>(
-      server, routes, "/api/v1/allowlist", "ListAllowlist");
-  AddQueryRoute<v1::GetStatsRequest, v1::ReviewStats>(
-      server, routes, "/api/v1/stats", "GetStats");
-  server.Post("/api/v1/allowlist/remove", [routes](const httplib::Request& http,
-                                                   httplib::Response& out) {
-    Serve<v1::RemoveAllowlistEntryRequest, v1::RemoveAllowlistEntryResponse>(
-        *routes, "RemoveAllowlistEntry", http, out,
-        [&](auto& request) { return JsonToMessage(http.body, request); });
-  });
+  AddRoute<v1::ListMatchesRequest, v1::ListMatchesResponse>(
+      server, routes, Method::kGet, "/api/v1/matches", "ListMatches",
+      FromQuery);
+  AddRoute<v1::GetMatchRequest, v1::MatchRecord>(
+      server, routes, Method::kGet, R"(/api/v1/matches/([^/]+))", "GetMatch",
+      MatchScopedRequest);
+  AddRoute<v1::ListAuditRequest, v1::ListAuditResponse>(
+      server, routes, Method::kGet, R"(/api/v1/matches/([^/]+)/audit)",
+      "ListAudit", MatchScopedRequest);
+  AddRoute<v1::DecideRequest, v1::MatchRecord>(
+      server, routes, Method::kPost, R"(/api/v1/matches/([^/]+)/decision)",
+      "Decide", MatchScopedRequest);
+  AddRoute<v1::ListAuditRequest, v1::ListAuditResponse>(
+      server, routes, Method::kGet, "/api/v1/audit", "ListAudit", FromQuery);
+  AddRoute<v1::ListAllowlistRequest, v1::ListAllowlistResponse>(
+      server, routes, Method::kGet, "/api/v1/allowlist", "ListAllowlist",
+      FromQuery);
+  AddRoute<v1::GetStatsRequest, v1::ReviewStats>(
+      server, routes, Method::kGet, "/api/v1/stats", "GetStats", FromQuery);
+  AddRoute<v1::RemoveAllowlistEntryRequest, v1::RemoveAllowlistEntryResponse>(
+      server, routes, Method::kPost, "/api/v1/allowlist/remove",
+      "RemoveAllowlistEntry", FromBody);
   const auto not_found = [](const httplib::Request& http,
                             httplib::Response& out) {
     Reply(out,
