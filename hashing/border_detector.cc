@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <optional>
 
 namespace clearmatch {
 namespace {
@@ -111,12 +112,21 @@ double FractionFarFrom(const Line& line, PixelFormat format, double level,
 // small step from the last.
 class BandSequence {
  public:
-  // Runs beyond this are not kept: so many bands are no border.
+  // Runs beyond this are not kept: a border has ended long before.
   static constexpr int kMaxRuns = 64;
 
   explicit BandSequence(const BorderTrimOptions& options) : options_(options) {}
 
-  // Adds the next line (its level); false when there are too many runs.
+  // Starts the sequence with the border already trimmed at this edge (its
+  // depth and last luma): a band just outside line 0, so that what follows
+  // is border only as the rest of a frame, never the step into content.
+  void StartAfterBorder(int depth, double level) {
+    runs_[0] = Run{-std::max(depth, kWideBandLines), level, level};
+    count_ = 1;
+  }
+
+  // Adds the next line (its level); false when there are too many runs
+  // (the line is not added).
   bool Add(double level) {
     if (count_ == 0 || std::abs(level - runs_[count_ - 1].first_level) >
                            options_.band_tolerance) {
@@ -132,17 +142,48 @@ class BandSequence {
   // or the number of lines when there is none.
   int GradientStart() const {
     for (int i = 1; i + 1 < count_; ++i) {
-      if (SmallStep(i) && SmallStep(i + 1)) return runs_[i - 1].start;
+      if (SmallStep(i) && SmallStep(i + 1)) {
+        return std::max(0, runs_[i - 1].start);
+      }
     }
     return lines_;
+  }
+
+  // Where the border ends among the lines before `limit`: at the start of
+  // the first wide band that follows a wide band across a clear step (a
+  // flat region of the content next to the border, even if uniform), or
+  // `limit`. A wide band is still border as part of a frame: after a thin
+  // line (a bar, a line, a mat), or when the frame's colour resumes after it
+  // (a line drawn inside a bar).
+  int BorderEnd(int limit) const {
+    int last_wide = -1;
+    for (int i = 0; i < count_ && runs_[i].start < limit; ++i) {
+      if (!Wide(i, limit)) continue;
+      if (last_wide >= 0 && ClearStep(last_wide, i) &&
+          !LineBetween(last_wide, i) && !FrameResumes(last_wide, i, limit)) {
+        return std::max(0, runs_[i].start);
+      }
+      last_wide = i;
+    }
+    return limit;
+  }
+
+  // The start of the deepest run before line `depth` that begins with a
+  // clear step from the run before it; 0 when there is none.
+  int LastStepBefore(int depth) const {
+    for (int i = count_ - 1; i > 0; --i) {
+      if (runs_[i].start < depth && ClearStep(i - 1, i)) {
+        return std::max(0, runs_[i].start);
+      }
+    }
+    return 0;
   }
 
   // Whether the runs before line `depth` look like a border: few bands.
   bool FewBandsBefore(int depth) const {
     int wide = 0, narrow = 0;
     for (int i = 0; i < count_ && runs_[i].start < depth; ++i) {
-      const int end = i + 1 < count_ ? runs_[i + 1].start : lines_;
-      if (std::min(end, depth) - runs_[i].start >= kWideBandLines) {
+      if (Wide(i, depth)) {
         ++wide;
       } else {
         ++narrow;
@@ -168,10 +209,64 @@ class BandSequence {
     double last_level = 0;
   };
 
+  int End(int i) const { return i + 1 < count_ ? runs_[i + 1].start : lines_; }
+
+  // Whether run `i` has at least kWideBandLines lines before `limit`.
+  bool Wide(int i, int limit) const {
+    return std::min(End(i), limit) - runs_[i].start >= kWideBandLines;
+  }
+
+  // Whether run `i` lies inside a frame: it is at the level of a wide band
+  // before it (the frame's colour resumes), or it is no wider than the band
+  // `last_wide` before it and a wide band after it (before `limit`) is.
+  bool FrameResumes(int last_wide, int i, int limit) const {
+    if (AtEarlierBandLevel(i, i, limit)) return true;
+    if (End(i) - runs_[i].start > End(last_wide) - runs_[last_wide].start) {
+      return false;
+    }
+    for (int k = i + 1; k < count_ && runs_[k].start < limit; ++k) {
+      if (Wide(k, limit) && AtEarlierBandLevel(k, i, limit)) return true;
+    }
+    return false;
+  }
+
+  // Whether run `k` is at the level of a wide band before run `before`.
+  bool AtEarlierBandLevel(int k, int before, int limit) const {
+    for (int j = 0; j < before; ++j) {
+      if (Wide(j, limit) &&
+          std::abs(runs_[k].first_level - runs_[j].last_level) <=
+              2 * options_.band_tolerance) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   // Whether run `i` starts a small step (a gradient's) from run i - 1.
   bool SmallStep(int i) const {
     return std::abs(runs_[i].first_level - runs_[i - 1].last_level) <=
            2 * options_.band_tolerance;
+  }
+
+  // Whether run `b` starts more than a small step away from run `a`.
+  bool ClearStep(int a, int b) const {
+    return std::abs(runs_[b].first_level - runs_[a].last_level) >
+           2 * options_.band_tolerance;
+  }
+
+  // Whether a narrow run between runs `a` and `b` is a thin line: clearly
+  // darker or lighter than both (a blurred transition lies between them).
+  bool LineBetween(int a, int b) const {
+    const double low = std::min(runs_[a].last_level, runs_[b].first_level);
+    const double high = std::max(runs_[a].last_level, runs_[b].first_level);
+    for (int i = a + 1; i < b; ++i) {
+      const double level = runs_[i].first_level;
+      if (level < low - options_.pixel_tolerance ||
+          level > high + options_.pixel_tolerance) {
+        return true;
+      }
+    }
+    return false;
   }
 
   const BorderTrimOptions& options_;
@@ -180,63 +275,95 @@ class BandSequence {
   int lines_ = 0;
 };
 
-// Whether one of the lines just inside the border (from `depth`) is clearly
-// different from the band's luma `level`.
+// Whether the content clearly starts at line `depth`, just inside a border
+// of luma `level`: one of the next lines has many pixels far from the
+// border's luma, or, within two lines, many more than the border's last
+// line (content that starts abruptly even though much of it is near the
+// border's luma). Content that fades in gradually (a dark photo) does not.
 bool ContentFollows(const PixelView& image, const ContentRect& rect, Edge edge,
                     int depth, double level, const BorderTrimOptions& options) {
+  const auto far_at = [&](int i) {
+    return FractionFarFrom(LineAt(image, rect, edge, i), image.format, level,
+                           options.pixel_tolerance);
+  };
+  const double in_border = depth > 0 ? far_at(depth - 1) : 0.0;
   const int end = std::min(Extent(rect, edge),
                            depth + std::max(1, options.content_lookahead));
   for (int i = depth; i < end; ++i) {
-    const Line line = LineAt(image, rect, edge, i);
-    if (FractionFarFrom(line, image.format, level, options.pixel_tolerance) >=
-        options.min_content_fraction) {
+    const double far = far_at(i);
+    if (far >= options.min_content_fraction) return true;
+    if (i < depth + 2 && far - in_border >= options.min_content_jump) {
       return true;
     }
   }
   return false;
 }
 
-// The depth of the border at `edge` of `rect`: 0 when there is none or it
-// does not look like one; the whole extent when every line is uniform.
-int BorderDepth(const PixelView& image, const ContentRect& rect, Edge edge,
-                const BorderTrimOptions& options) {
+// A border found at one edge: its depth (0: none) and the luma of its last
+// line.
+struct Border {
+  int depth = 0;
+  double level = 0;
+};
+
+// The border at `edge` of `rect` (depth 0 when there is none, it does not
+// look like one, or every line is of one band). `outside`:
+// the border already trimmed at this edge, if any.
+Border FindBorder(const PixelView& image, const ContentRect& rect, Edge edge,
+                  const std::optional<Border>& outside,
+                  const BorderTrimOptions& options) {
   const int extent = Extent(rect, edge);
   BandSequence bands(options);
+  if (outside) bands.StartAfterBorder(outside->depth, outside->level);
   int uniform = 0;
   for (; uniform < extent; ++uniform) {
     const Line line = LineAt(image, rect, edge, uniform);
     const LineLevel measured =
         MeasureLine(line, image.format, options.pixel_tolerance);
     if (measured.outlier_fraction > options.max_outlier_fraction) break;
-    if (!bands.Add(measured.level)) return 0;  // stripes, not a border
+    if (!bands.Add(measured.level)) break;  // the border ended long before
   }
-  if (uniform == extent) return extent;
-  // Uniform content next to the border (a sky) fades in as a gradient: the
-  // border ends where the gradient starts. Otherwise it ends at the first
-  // non-uniform line, which must be clearly different from the band.
-  const int gradient = bands.GradientStart();
-  const int depth = std::min(gradient, uniform);
-  if (depth < std::max(1, options.min_border_pixels)) return 0;
-  if (!bands.FewBandsBefore(depth)) return 0;
-  if (gradient < uniform) return depth;
-  if (!ContentFollows(image, rect, edge, depth, bands.LevelBefore(depth),
-                      options)) {
-    return 0;
+  // The border ends where a gradient starts (uniform content fading in, a
+  // sky), at the step to a flat region of the content, or at the first
+  // non-uniform line, which must then be clearly different from the band.
+  // When every line is uniform, what follows a step is a flat picture (in
+  // bars); without a step it is all one uniform picture: no border.
+  const int limit = std::min(bands.GradientStart(), uniform);
+  int depth = bands.BorderEnd(limit);
+  const int min_depth = std::max(1, options.min_border_pixels);
+  if (depth == extent || depth < min_depth || !bands.FewBandsBefore(depth)) {
+    return Border{};
   }
-  return depth;
+  if (depth == uniform && !ContentFollows(image, rect, edge, depth,
+                                          bands.LevelBefore(depth), options)) {
+    // Uniform content beyond the border's last step fades into the
+    // picture: the border ends at that step (nothing when there is none).
+    depth = bands.LastStepBefore(depth);
+    if (depth < min_depth) return Border{};
+  }
+  return Border{depth, bands.LevelBefore(depth)};
 }
+
+// The border trimmed so far at each edge (indexed by Edge).
+using TrimmedBorders = std::array<std::optional<Border>, 4>;
 
 // Trims each edge of `rect` once; returns whether anything was trimmed.
 // Rows first, then columns over the rows left (so bars of different colours
-// on adjacent sides are each uniform along the lines scanned).
+// on adjacent sides are each uniform along the lines scanned). An edge
+// trimmed before (`trimmed`) is trimmed further only by the rest of a frame
+// (after a thin line): it has reached its step, and what is beyond is
+// content even if it is uniform once the perpendicular bars are gone.
 bool TrimOnce(const PixelView& image, const BorderTrimOptions& options,
-              ContentRect& rect) {
-  bool trimmed = false;
+              TrimmedBorders& trimmed, ContentRect& rect) {
+  bool any = false;
   for (Edge edge : {Edge::kTop, Edge::kBottom, Edge::kLeft, Edge::kRight}) {
-    if (rect.width <= 0 || rect.height <= 0) return trimmed;
-    const int depth = BorderDepth(image, rect, edge, options);
+    if (rect.width <= 0 || rect.height <= 0) return any;
+    std::optional<Border>& outside = trimmed[static_cast<int>(edge)];
+    const Border border = FindBorder(image, rect, edge, outside, options);
+    const int depth = border.depth;
     if (depth == 0) continue;
-    trimmed = true;
+    any = true;
+    outside = Border{depth + (outside ? outside->depth : 0), border.level};
     switch (edge) {
       case Edge::kTop:
         rect.y += depth;
@@ -254,7 +381,7 @@ bool TrimOnce(const PixelView& image, const BorderTrimOptions& options,
         break;
     }
   }
-  return trimmed;
+  return any;
 }
 
 int MinContentSide(int side, const BorderTrimOptions& options) {
@@ -278,8 +405,9 @@ std::optional<ContentRect> FindContentRect(const PixelView& image,
   // become uniform lines once the perpendicular bars are gone.
   constexpr int kMaxPasses = 3;
   bool trimmed_any = false;
+  TrimmedBorders trimmed{};
   for (int pass = 0; pass < kMaxPasses; ++pass) {
-    if (!TrimOnce(image, options, rect)) break;
+    if (!TrimOnce(image, options, trimmed, rect)) break;
     trimmed_any = true;
   }
   if (!trimmed_any || rect.width < min_width || rect.height < min_height) {

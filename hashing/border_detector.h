@@ -56,7 +56,11 @@ struct BorderTrimOptions {
   // `content_lookahead` lines of the border, one line has at least this
   // fraction of its pixels further than pixel_tolerance from the band's
   // luma. Gradual dark content does not.
+  // Or, within two lines of the border, one line has at least this
+  // fraction more such pixels than the border's last line (content that
+  // starts abruptly although much of it is near the border's luma).
   double min_content_fraction = 0.25;
+  double min_content_jump = 0.10;
   int content_lookahead = 8;
   // The content left must be at least this fraction of each side and at
   // least this many pixels on each side; otherwise nothing is trimmed (a
