@@ -8,14 +8,27 @@
 //   if (rect) hasher.Hash(CropView(view, *rect));
 //
 // Works on luma (what PDQ sees): each edge is scanned inward line by line
-// (rows for the top and bottom, columns for the sides); a line is border when
-// its luma is uniform within a tolerance, a few outliers allowed (JPEG and
-// codec noise). Consecutive uniform lines of different levels are still
-// border (a thin line inside a bar, a frame of several bands), as long as
-// each band is flat: a gradient (a plain sky) is not a band. The scan stops
-// at the first non-uniform line, which must be clearly different from the
-// band (gradual dark content is not a border). Pure computation, no I/O,
-// no allocation; thread-safe.
+// (rows for the top and bottom, columns for the sides); a line is uniform
+// when its luma is within a tolerance, a few outliers allowed (JPEG and
+// codec noise), and consecutive uniform lines of one level are a band. A
+// border is a flat band at the edge, or a few (a frame: bars, thin lines,
+// a line drawn inside a bar), ending at a clear step; what is beyond the
+// step is content even when it is uniform too: the border is trimmed to the
+// step, never beyond it. So the border ends
+//   - where a gradient starts (a plain sky, a wallpaper's vertical
+//     gradient: uniform lines each a small step from the last);
+//   - at the first wide band after a border band across a clear step, unless
+//     it lies inside a frame (after a thin line, or the frame's colour
+//     resumes after it): a flat region of the picture next to the border
+//     (a white wall, a black night sky, a grey strip) stays in the content;
+//   - otherwise at the first non-uniform line, which must be clearly
+//     different from the band (many pixels far from its luma, or abruptly
+//     more than in the border); when the content fades in instead, at the
+//     border's last clear step, or nowhere (a dark photo is not a border).
+// Rows are trimmed first, then columns over the rows left, in up to three
+// passes (bars that only become uniform lines once the perpendicular bars
+// are gone); an edge trimmed once is trimmed further only by the rest of a
+// frame. Pure computation, no I/O, no allocation; thread-safe.
 #ifndef CLEARMATCH_HASHING_BORDER_DETECTOR_H_
 #define CLEARMATCH_HASHING_BORDER_DETECTOR_H_
 
@@ -42,7 +55,8 @@ struct BorderTrimOptions {
   // A line is uniform when at most this fraction of its pixels are not.
   double max_outlier_fraction = 0.05;
   // A band is a run of uniform lines whose mean luma stays within this of
-  // the band's first line; a line outside it starts a new band.
+  // the band's first line; a line outside it starts a new band. Two bands
+  // more than twice this apart are a clear step; less, a gradient's step.
   double band_tolerance = 3.0;
   // At most this many bands of 3 lines or more, and this many narrower runs
   // (thin lines, and the blurred transitions between bands), per edge. A
@@ -53,12 +67,12 @@ struct BorderTrimOptions {
   // uniform line at the edge of a photo changes nothing worth a hash).
   int min_border_pixels = 2;
   // The first content line must be clearly different from the band: within
-  // `content_lookahead` lines of the border, one line has at least this
-  // fraction of its pixels further than pixel_tolerance from the band's
-  // luma. Gradual dark content does not.
-  // Or, within two lines of the border, one line has at least this
-  // fraction more such pixels than the border's last line (content that
-  // starts abruptly although much of it is near the border's luma).
+  // `content_lookahead` lines of the border, one line has at least
+  // `min_content_fraction` of its pixels further than pixel_tolerance from
+  // the band's luma; or, within two lines of the border, one line has at
+  // least `min_content_jump` more such pixels than the border's last line
+  // (content that starts abruptly although much of it is near the border's
+  // luma). Gradual dark content does neither.
   double min_content_fraction = 0.25;
   double min_content_jump = 0.10;
   int content_lookahead = 8;
@@ -71,8 +85,8 @@ struct BorderTrimOptions {
 };
 
 // The content inside uniform or near-uniform borders (any colour; JPEG/codec
-// noise tolerated; bands of different colours and thin lines between them,
-// asymmetric widths). nullopt when there is no border to trim, or trimming
+// noise tolerated; frames of bands and thin lines, asymmetric widths), cut
+// at the border's step. nullopt when there is no border to trim, or trimming
 // would eat into content (a dark photo is not a border; a uniform image has
 // no content).
 std::optional<ContentRect> FindContentRect(const PixelView& image,

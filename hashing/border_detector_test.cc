@@ -216,6 +216,118 @@ TEST(BorderDetectorTest, GradualDarkContentIsNotABorder) {
   EXPECT_TRUE(!rect.has_value() || rect->y == 0) << rect->y;
 }
 
+TEST(BorderDetectorTest, LineDrawnInsideABarIsBorder) {
+  // A black frame with a white line drawn in its middle: bar, line, bar.
+  const TestImage scene = Scene(300, 240, 31);
+  TestImage image = Bordered(scene, {18, 18, 18, 18}, {0, 0, 0});
+  image = Bordered(image, {2, 2, 2, 2}, {255, 255, 255});
+  image = Bordered(image, {20, 20, 20, 20}, {0, 0, 0});
+  EXPECT_EQ(FindContentRect(image.view(), {}),
+            (ContentRect{40, 40, scene.width, scene.height}));
+}
+
+// `scene` with its rows [from, to) set by `row_luma(y)` (each row uniform).
+TestImage WithUniformRows(TestImage scene, int from, int to,
+                          int (*row_luma)(int)) {
+  for (int y = from; y < to; ++y) {
+    const uint8_t v = uint8_t(row_luma(y));
+    for (int x = 0; x < scene.width; ++x) scene.Set(x, y, {v, v, v});
+  }
+  return scene;
+}
+
+TEST(BorderDetectorTest, BorderBesideAVerticalGradientIsTrimmedToTheStep) {
+  // A wallpaper whose top two thirds are a steep vertical gradient (every
+  // row uniform, ~70 bands of the band tolerance), in a black border: the
+  // border ends where the gradient starts.
+  const TestImage content = WithUniformRows(Scene(320, 300, 37), 0, 200,
+                                            [](int y) { return 30 + y; });
+  for (const Sides& sides : {Sides{16, 16, 16, 16}, Sides{50, 50, 0, 0}}) {
+    const TestImage image = Bordered(content, sides, {0, 0, 0});
+    EXPECT_EQ(FindContentRect(image.view(), {}), Inner(content, sides))
+        << sides.top << " " << sides.left;
+  }
+}
+
+TEST(BorderDetectorTest, FlatRegionOfThePictureBeyondTheBorderIsKept) {
+  // A picture with a flat grey strip along its bottom and left (part of
+  // it: a wall, a sky), in a white border and in black letterbox bars: the
+  // border ends at its step, the strip stays in the content, also once
+  // the side borders are gone and the strip's rows are uniform.
+  TestImage content =
+      WithUniformRows(Scene(300, 240, 41), 200, 240, [](int) { return 128; });
+  for (int y = 0; y < content.height; ++y) {
+    for (int x = 0; x < 20; ++x) content.Set(x, y, {60, 60, 60});
+  }
+  const uint8_t white[3] = {255, 255, 255};
+  const uint8_t black[3] = {0, 0, 0};
+  for (const Sides& sides : {Sides{24, 24, 24, 24}, Sides{40, 40, 0, 0}}) {
+    for (const auto* colour : {&white, &black}) {
+      const TestImage image = Bordered(content, sides, *colour);
+      EXPECT_EQ(FindContentRect(image.view(), {}), Inner(content, sides))
+          << sides.top << " " << sides.left << " colour " << int((*colour)[0]);
+    }
+  }
+}
+
+TEST(BorderDetectorTest, FlatRegionThatFadesInEndsTheBorderAtTheStep) {
+  // Beyond the border, two uniform columns of another level, then content
+  // that fades in from that level: the border is the band before the step.
+  TestImage content = Scene(300, 240, 43);
+  std::mt19937 rng(6);
+  for (int y = 0; y < content.height; ++y) {
+    for (int x = 0; x < 60; ++x) {
+      const bool lit = x >= 2 && int(rng() % 1000) < (x - 2) * 8;
+      const uint8_t v = lit ? uint8_t(rng() % 256) : uint8_t(200);
+      content.Set(x, y, {v, v, v});
+    }
+  }
+  const Sides sides{0, 0, 30, 0};
+  const TestImage image = Bordered(content, sides, {40, 40, 40});
+  EXPECT_EQ(FindContentRect(image.view(), {}), Inner(content, sides));
+}
+
+TEST(BorderDetectorTest, BlackBorderBesideDarkContentThatStartsAbruptly) {
+  // Dark content next to a black border: most of its pixels are within the
+  // pixel tolerance of black, but a fifth are not from its first row on.
+  TestImage content = Scene(320, 240, 47);
+  std::mt19937 rng(8);
+  for (int y = 0; y < 80; ++y) {
+    for (int x = 0; x < content.width; ++x) {
+      const uint8_t v =
+          rng() % 5 == 0 ? uint8_t(40 + rng() % 60) : uint8_t(rng() % 9);
+      content.Set(x, y, {v, v, v});
+    }
+  }
+  const Sides sides{20, 20, 20, 20};
+  const TestImage image = Bordered(content, sides, {0, 0, 0});
+  EXPECT_EQ(FindContentRect(image.view(), {}), Inner(content, sides));
+}
+
+TEST(BorderDetectorTest, FlatPictureInBarsIsTrimmedToTheBars) {
+  const TestImage flat = Bordered(Scene(1, 1), {0, 149, 0, 199}, {90, 90, 90});
+  const TestImage image = Bordered(flat, {40, 40, 0, 0}, {0, 0, 0});
+  EXPECT_EQ(FindContentRect(image.view(), {}),
+            (ContentRect{0, 40, flat.width, flat.height}));
+}
+
+TEST(BorderDetectorTest, DarkPhotoWithAFlatEdgeIsNotTrimmed) {
+  // A night photo: a black sky over its top third that the content fades
+  // into, no border.
+  TestImage image =
+      WithUniformRows(Scene(320, 300, 53), 0, 30, [](int) { return 2; });
+  std::mt19937 rng(10);
+  for (int y = 30; y < 120; ++y) {
+    for (int x = 0; x < image.width; ++x) {
+      const bool lit = int(rng() % 1000) < (y - 30) * 4;
+      const uint8_t v = lit ? uint8_t(60 + rng() % 100) : uint8_t(rng() % 5);
+      image.Set(x, y, {v, v, v});
+    }
+  }
+  const std::optional<ContentRect> rect = FindContentRect(image.view(), {});
+  EXPECT_TRUE(!rect.has_value() || rect->y == 0) << rect->y;
+}
+
 TEST(BorderDetectorTest, CropViewBorrowsTheRectangle) {
   TestImage image = Scene(50, 40, 29);
   const PixelView crop = CropView(image.view(), {7, 5, 20, 30});
