@@ -251,9 +251,10 @@ TEST(BorderDetectorTest, BorderBesideAVerticalGradientIsTrimmedToTheStep) {
 
 TEST(BorderDetectorTest, FlatRegionOfThePictureBeyondTheBorderIsKept) {
   // A picture with a flat grey strip along its bottom and left (part of
-  // it: a wall, a sky), in a white border and in black letterbox bars: the
-  // border ends at its step, the strip stays in the content, also once
-  // the side borders are gone and the strip's rows are uniform.
+  // it: a wall, a sky), in a white or black border and in bars on those
+  // sides: the border ends at its step, the strip stays in the content,
+  // also once the side borders are gone and the strip's rows are uniform.
+  // (A strip at an edge with no border is a border to the detector.)
   TestImage content =
       WithUniformRows(Scene(300, 240, 41), 200, 240, [](int) { return 128; });
   for (int y = 0; y < content.height; ++y) {
@@ -261,7 +262,7 @@ TEST(BorderDetectorTest, FlatRegionOfThePictureBeyondTheBorderIsKept) {
   }
   const uint8_t white[3] = {255, 255, 255};
   const uint8_t black[3] = {0, 0, 0};
-  for (const Sides& sides : {Sides{24, 24, 24, 24}, Sides{40, 40, 0, 0}}) {
+  for (const Sides& sides : {Sides{24, 24, 24, 24}, Sides{40, 40, 30, 0}}) {
     for (const auto* colour : {&white, &black}) {
       const TestImage image = Bordered(content, sides, *colour);
       EXPECT_EQ(FindContentRect(image.view(), {}), Inner(content, sides))
