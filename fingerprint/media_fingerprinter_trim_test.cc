@@ -171,7 +171,8 @@ TEST(MediaFingerprinterTrimTest, APlainSkyIsNotTrimmedInto) {
 
 TEST(MediaFingerprinterTrimTest, APhotoWithABorderOfItsOwn) {
   // q0291 came with a grey frame (11 columns on the left, 7 rows at the
-  // bottom): trimmed, and a border added around it trims to the same.
+  // bottom): trimmed; a border added around it is trimmed to its step, the
+  // photo with its own frame (the banked original), not beyond.
   const std::vector<unsigned char> file =
       ReadFileBytes(TestdataPath("pdq/q0291.jpg"));
   const MediaFingerprint own = Fingerprint(file);
@@ -182,8 +183,10 @@ TEST(MediaFingerprinterTrimTest, APhotoWithABorderOfItsOwn) {
       AddBorder(ReadPhoto("q0291.jpg"), {"", 0.1, 0.1, 0.1, 0.1, {0, 0, 0}});
   const MediaFingerprint fp = Fingerprint(Jpeg75(framed));
   ASSERT_TRUE(fp.trimmed_pdq.has_value());
-  EXPECT_LE(fp.trimmed_pdq->hashes[0].DistanceTo(own.trimmed_pdq->hashes[0]),
-            31);
+  ASSERT_TRUE(fp.content_rect.has_value());
+  EXPECT_NEAR(fp.content_rect->width, 256, 4);
+  EXPECT_NEAR(fp.content_rect->height, 256, 4);
+  EXPECT_LE(fp.trimmed_pdq->hashes[0].DistanceTo(own.pdq->hashes[0]), 31);
 }
 
 TEST(MediaFingerprinterTrimTest, TrimmedVariantsFollowDihedral) {

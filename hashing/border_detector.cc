@@ -123,7 +123,11 @@ class BandSequence {
   void StartAfterBorder(int depth, double level) {
     runs_[0] = Run{-std::max(depth, kWideBandLines), level, level};
     count_ = 1;
+    seeded_ = true;
   }
+
+  // Whether the lines scanned are all one flat band.
+  bool OneBand() const { return count_ <= (seeded_ ? 2 : 1); }
 
   // Adds the next line (its level); false when there are too many runs
   // (the line is not added).
@@ -154,11 +158,15 @@ class BandSequence {
   // flat region of the content next to the border, even if uniform), or
   // `limit`. A wide band is still border as part of a frame: after a thin
   // line (a bar, a line, a mat), or when the frame's colour resumes after it
-  // (a line drawn inside a bar).
+  // (a line drawn inside a bar). A band under a quarter of the width of the
+  // band before it counts as a line (a 2-pixel line blurred over 3).
   int BorderEnd(int limit) const {
     int last_wide = -1;
     for (int i = 0; i < count_ && runs_[i].start < limit; ++i) {
       if (!Wide(i, limit)) continue;
+      if (last_wide >= 0 && 4 * Width(i, limit) <= Width(last_wide, limit)) {
+        continue;
+      }
       if (last_wide >= 0 && ClearStep(last_wide, i) &&
           !LineBetween(last_wide, i) && !FrameResumes(last_wide, i, limit)) {
         return std::max(0, runs_[i].start);
@@ -211,9 +219,14 @@ class BandSequence {
 
   int End(int i) const { return i + 1 < count_ ? runs_[i + 1].start : lines_; }
 
+  // Lines of run `i` before `limit`.
+  int Width(int i, int limit) const {
+    return std::min(End(i), limit) - runs_[i].start;
+  }
+
   // Whether run `i` has at least kWideBandLines lines before `limit`.
   bool Wide(int i, int limit) const {
-    return std::min(End(i), limit) - runs_[i].start >= kWideBandLines;
+    return Width(i, limit) >= kWideBandLines;
   }
 
   // Whether run `i` lies inside a frame: it is at the level of a wide band
@@ -221,9 +234,7 @@ class BandSequence {
   // `last_wide` before it and a wide band after it (before `limit`) is.
   bool FrameResumes(int last_wide, int i, int limit) const {
     if (AtEarlierBandLevel(i, i, limit)) return true;
-    if (End(i) - runs_[i].start > End(last_wide) - runs_[last_wide].start) {
-      return false;
-    }
+    if (Width(i, limit) > Width(last_wide, limit)) return false;
     for (int k = i + 1; k < count_ && runs_[k].start < limit; ++k) {
       if (Wide(k, limit) && AtEarlierBandLevel(k, i, limit)) return true;
     }
@@ -273,6 +284,7 @@ class BandSequence {
   std::array<Run, kMaxRuns> runs_{};
   int count_ = 0;
   int lines_ = 0;
+  bool seeded_ = false;
 };
 
 // Whether the content clearly starts at line `depth`, just inside a border
@@ -326,14 +338,20 @@ Border FindBorder(const PixelView& image, const ContentRect& rect, Edge edge,
   // The border ends where a gradient starts (uniform content fading in, a
   // sky), at the step to a flat region of the content, or at the first
   // non-uniform line, which must then be clearly different from the band.
-  // When every line is uniform, what follows a step is a flat picture (in
-  // bars); without a step it is all one uniform picture: no border.
   const int limit = std::min(bands.GradientStart(), uniform);
   int depth = bands.BorderEnd(limit);
   const int min_depth = std::max(1, options.min_border_pixels);
-  if (depth == extent || depth < min_depth || !bands.FewBandsBefore(depth)) {
-    return Border{};
+  const bool few = depth >= min_depth && bands.FewBandsBefore(depth);
+  if (uniform == extent) {
+    // Every line uniform: a flat picture in bars (a step between flat
+    // bands) is trimmed to the bars; one flat band has nothing to trim at
+    // this edge; a gradient or stripes edge to edge leave no content.
+    if (few && limit == extent && depth < extent) {
+      return Border{depth, bands.LevelBefore(depth)};
+    }
+    return bands.OneBand() ? Border{} : Border{extent, 0};
   }
+  if (!few) return Border{};
   if (depth == uniform && !ContentFollows(image, rect, edge, depth,
                                           bands.LevelBefore(depth), options)) {
     // Uniform content beyond the border's last step fades into the
