@@ -9,8 +9,8 @@
 #include "cli/input_reader.h"
 #include "cli/json_writer.h"
 #include "fingerprint/media_fingerprinter.h"
-#include "hashing/vpdq_matcher.h"
 #include "hashing/hash_variant.h"
+#include "hashing/vpdq_matcher.h"
 
 namespace clearmatch::cli {
 namespace {
@@ -176,8 +176,8 @@ void CompareVideos(const MediaFingerprint& a, const MediaFingerprint& b,
                    bool json, std::ostream& out) {
   const ClosestVideoVariant closest = FindClosestVideoVariant(*a.vpdq, *b.vpdq);
   const VpdqMatchResult& r = closest.result;
-  const std::optional<VpdqSegment> segment = FindVpdqSegment(
-      *closest.a.frames, *closest.b.frames, VpdqMatchOptions{});
+  const std::optional<VpdqSegment> segment =
+      FindVpdqSegment(*closest.a.frames, *closest.b.frames, VpdqMatchOptions{});
   const std::string variant = HashVariantName(closest.a.variant);
   const bool b_trimmed = closest.b.variant.trimmed;
   if (json) {

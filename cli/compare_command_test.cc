@@ -111,8 +111,8 @@ TEST(CompareCommandTest, MirroredAndPillarboxedVideosAreFoundThroughAVariant) {
   EXPECT_THAT(r.out, HasSubstr("\"best_transform\": \"flipy\""));
   EXPECT_THAT(r.out, HasSubstr("\"match\": \"yes\""));
 
-  const std::string boxed =
-      edited("boxed.mp4", "pad=trunc(iw*4/3/2)*2:ih:(ow-iw)/2:0:color=0x306090");
+  const std::string boxed = edited(
+      "boxed.mp4", "pad=trunc(iw*4/3/2)*2:ih:(ow-iw)/2:0:color=0x306090");
   r = Compare({"--json", boxed, original});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("\"best_transform\": \"trimmed\""));
@@ -120,7 +120,8 @@ TEST(CompareCommandTest, MirroredAndPillarboxedVideosAreFoundThroughAVariant) {
   // The other way round: B's trimmed frames are A's.
   r = Compare({original, boxed});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_THAT(r.out, HasSubstr("closest variant of A: original (to B trimmed)"));
+  EXPECT_THAT(r.out,
+              HasSubstr("closest variant of A: original (to B trimmed)"));
   EXPECT_THAT(r.out, HasSubstr("\nmatch ("));
   r = Compare({"--json", "--no-trim", boxed, original});
   ASSERT_EQ(r.exit_code, 0) << r.err;

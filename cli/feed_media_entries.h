@@ -45,10 +45,11 @@ struct MediaEntryOptions {
 absl::StatusOr<std::vector<VpdqFrame>> BankFrames(
     const std::vector<VpdqFeature>& features, absl::string_view what);
 
-// Two entries per file (three with a trimmed one), in file order. Errors start with the file's path:
-// NOT_FOUND / PERMISSION_DENIED unreadable, INVALID_ARGUMENT not media (or
-// a video without usable frames), RESOURCE_EXHAUSTED over a decode limit;
-// INVALID_ARGUMENT when two files have the same name (same entry ids).
+// Two entries per file (three with a trimmed one), in file order. Errors start
+// with the file's path: NOT_FOUND / PERMISSION_DENIED unreadable,
+// INVALID_ARGUMENT not media (or a video without usable frames),
+// RESOURCE_EXHAUSTED over a decode limit; INVALID_ARGUMENT when two files have
+// the same name (same entry ids).
 absl::StatusOr<std::vector<FeedEntry>> MediaFeedEntries(
     const std::vector<std::string>& files, const MediaEntryOptions& options);
 

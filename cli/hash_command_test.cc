@@ -120,7 +120,8 @@ TEST(HashCommandTest, LetterboxedVideosAlsoPrintTheirTrimmedFrames) {
       "ffmpeg -v error -nostdin -y -i '" +
       TestdataPath("vpdq/pattern-hd-no-bar.mp4") +
       "' -an -vf 'pad=iw:trunc(ih*4/3/2)*2:0:(oh-ih)/2:black' -c:v libx264 "
-      "-preset ultrafast '" + boxed + "'";
+      "-preset ultrafast '" +
+      boxed + "'";
   ASSERT_EQ(std::system(command.c_str()), 0) << command;
   RunResult r = RunHash({"--json", boxed});
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -16,10 +16,10 @@
 #include "absl/status/statusor.h"
 #include "clearmatch/v1/matcher.pb.h"
 #include "fingerprint/media_fingerprinter.h"
+#include "hashing/hash_variant.h"
 #include "hashing/pdq_hash.h"
 #include "hashing/pdq_hasher.h"
 #include "hashing/vpdq_feature.h"
-#include "hashing/hash_variant.h"
 
 namespace clearmatch {
 

@@ -33,13 +33,13 @@ namespace clearmatch {
 namespace {
 
 using ::clearmatch::testing::DaemonProcess;
-using ::clearmatch::testing::WithDeadline;
 using ::clearmatch::testing::NcmecTestServer;
 using ::clearmatch::testing::ReadFileBytes;
 using ::clearmatch::testing::ReferencePdqHash;
 using ::clearmatch::testing::StopNciiTestServer;
 using ::clearmatch::testing::TempDir;
 using ::clearmatch::testing::TestdataPath;
+using ::clearmatch::testing::WithDeadline;
 using ::testing::HasSubstr;
 
 constexpr char kNcmecImage[] = "pdq/bridge-1-original.jpg";

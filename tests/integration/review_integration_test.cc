@@ -34,7 +34,6 @@ namespace clearmatch {
 namespace {
 
 using ::clearmatch::testing::DaemonProcess;
-using ::clearmatch::testing::WithDeadline;
 using ::clearmatch::testing::HttpGet;
 using ::clearmatch::testing::Md5sumOfFile;
 using ::clearmatch::testing::ReadFileBytes;
@@ -42,6 +41,7 @@ using ::clearmatch::testing::ReferencePdqHash;
 using ::clearmatch::testing::Sha256sumOfFile;
 using ::clearmatch::testing::TempDir;
 using ::clearmatch::testing::TestdataPath;
+using ::clearmatch::testing::WithDeadline;
 using ::testing::HasSubstr;
 
 std::string Bytes(const std::string& testdata) {

@@ -30,7 +30,6 @@ namespace clearmatch {
 namespace {
 
 using ::clearmatch::testing::DaemonProcess;
-using ::clearmatch::testing::WithDeadline;
 using ::clearmatch::testing::HttpGet;
 using ::clearmatch::testing::Md5sumOfFile;
 using ::clearmatch::testing::PostgresServer;
@@ -38,6 +37,7 @@ using ::clearmatch::testing::ReadFileBytes;
 using ::clearmatch::testing::ReferencePdqHash;
 using ::clearmatch::testing::TempDir;
 using ::clearmatch::testing::TestdataPath;
+using ::clearmatch::testing::WithDeadline;
 using ::testing::HasSubstr;
 
 // One replica: its daemon and its clients.

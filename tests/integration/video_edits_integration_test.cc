@@ -42,17 +42,17 @@ class VideoEditsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     std::ostringstream out, err;
-    ASSERT_EQ(cli::RunFeedCommand({"keygen", "--out", dir_.File("keys")}, out,
-                                  err),
-              cli::kExitOk)
+    ASSERT_EQ(
+        cli::RunFeedCommand({"keygen", "--out", dir_.File("keys")}, out, err),
+        cli::kExitOk)
         << err.str();
-    ASSERT_EQ(cli::RunFeedCommand({"publish", "--key",
-                                   dir_.File("keys/private.pem"), "--feed-dir",
-                                   dir_.File("feed"), "--add-media",
-                                   TestdataPath(kBanked), TestdataPath(kBarred),
-                                   "--bank", "videos"},
-                                  out, err),
-              cli::kExitOk)
+    ASSERT_EQ(
+        cli::RunFeedCommand(
+            {"publish", "--key", dir_.File("keys/private.pem"), "--feed-dir",
+             dir_.File("feed"), "--add-media", TestdataPath(kBanked),
+             TestdataPath(kBarred), "--bank", "videos"},
+            out, err),
+        cli::kExitOk)
         << err.str();
     const std::string config = dir_.Write(
         "c.textproto", "sync_interval_seconds: 0\nfeeds { url: \"file://" +
@@ -92,9 +92,9 @@ class VideoEditsTest : public ::testing::Test {
                   "-i '" + TestdataPath(source) + "' -vf '" + filter + "'");
   }
 
-  v1::CheckResponse Check(const std::string& path,
-                          v1::CheckOptions::Trim trim =
-                              v1::CheckOptions::TRIM_DEFAULT) {
+  v1::CheckResponse Check(
+      const std::string& path,
+      v1::CheckOptions::Trim trim = v1::CheckOptions::TRIM_DEFAULT) {
     v1::CheckRequest request;
     request.set_content_id(path.substr(path.rfind('/') + 1));
     request.set_context(v1::UPLOAD);
@@ -175,8 +175,8 @@ TEST_F(VideoEditsTest, LetterboxedCopyOfABarredVideoMatchesItsBankedContent) {
   // More black bars on a video with black bars: the Check trims both, down
   // to the content, which only the banked content entry has.
   const std::string path =
-      Edited("padded-letterbox.mp4", "pad=iw:trunc(ih*4/3/2)*2:0:(oh-ih)/2:black",
-             kBarred);
+      Edited("padded-letterbox.mp4",
+             "pad=iw:trunc(ih*4/3/2)*2:0:(oh-ih)/2:black", kBarred);
   const v1::CheckResponse response = Check(path);
   EXPECT_EQ(response.decision(), v1::BLOCK);
   const v1::Match match =
@@ -189,13 +189,15 @@ TEST_F(VideoEditsTest, EmbeddedCopyIsBlockedWithItsRangeInBothVideos) {
   // 8 s of an unrelated video, the banked video (6.9 s), 8 s more: the
   // banked frames are under a third of the upload's, so the reference rule
   // (80% of the upload's frames) fails; the shared segment decides.
-  const std::string other = TestdataPath("vpdq/chair-22-with-large-logo-bar.mp4");
+  const std::string other =
+      TestdataPath("vpdq/chair-22-with-large-logo-bar.mp4");
   const std::string scale = "scale=640:360,setsar=1,fps=30,format=yuv420p";
-  const std::string path = Ffmpeg(
-      "embedded.mp4",
-      "-t 8 -i '" + other + "' -i '" + TestdataPath(kBanked) + "' -ss 10 -t 8 -i '" +
-          other + "' -filter_complex '[0:v]" + scale + "[a];[1:v]" + scale +
-          "[b];[2:v]" + scale + "[c];[a][b][c]concat=n=3:v=1:a=0'");
+  const std::string path =
+      Ffmpeg("embedded.mp4", "-t 8 -i '" + other + "' -i '" +
+                                 TestdataPath(kBanked) + "' -ss 10 -t 8 -i '" +
+                                 other + "' -filter_complex '[0:v]" + scale +
+                                 "[a];[1:v]" + scale + "[b];[2:v]" + scale +
+                                 "[c];[a][b][c]concat=n=3:v=1:a=0'");
   const v1::CheckResponse response = Check(path);
   EXPECT_EQ(response.decision(), v1::BLOCK);
   const v1::Match match = VpdqMatch(response);
