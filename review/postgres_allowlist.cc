@@ -103,7 +103,7 @@ absl::StatusOr<bool> PostgresAllowlist::AddFalsePositive(
                                                   ": hashes from the "
                                                   "caller, nothing "
                                                   "allowlisted")),
-                       now_micros)
+                       now_micros, record.match_id())
             .status());
     return false;
   }
@@ -124,7 +124,7 @@ absl::StatusOr<bool> PostgresAllowlist::AddFalsePositive(
         AppendAuditRow(
             db, "allowlist_add",
             ChangeContent(key, match.bank(), match.entry_id(), reviewer, why),
-            now_micros)
+            now_micros, record.match_id())
             .status());
     added = true;
   }
@@ -151,7 +151,8 @@ absl::StatusOr<bool> PostgresAllowlist::RemoveOverridden(
   std::sort(removed.begin(), removed.end());
   for (const auto& [row_id, content] : removed) {
     CM_RETURN_IF_ERROR(
-        AppendAuditRow(db, "allowlist_remove", content, now_micros).status());
+        AppendAuditRow(db, "allowlist_remove", content, now_micros, match_id)
+            .status());
   }
   if (!removed.empty()) CM_RETURN_IF_ERROR(Announce(db));
   return !removed.empty();
@@ -163,9 +164,9 @@ absl::Status PostgresAllowlist::Remove(
   CM_ASSIGN_OR_RETURN(
       PostgresResult removed,
       db.Query("DELETE FROM allowlist WHERE content_key = $1 AND bank = $2 "
-               "AND entry_id = $3",
+               "AND entry_id = $3 RETURNING match_id",
                {request.content_key(), request.bank(), request.entry_id()}));
-  if (removed.affected() == 0) {
+  if (removed.rows() == 0) {
     return absl::NotFoundError(
         absl::StrCat("allowlist has no entry (", request.content_key(), ", ",
                      request.bank(), "/", request.entry_id(), ")"));
@@ -175,7 +176,8 @@ absl::Status PostgresAllowlist::Remove(
           db, "allowlist_remove",
           ChangeContent(request.content_key(), request.bank(),
                         request.entry_id(), request.reviewer(), request.note()),
-          now_micros)
+          // The removed pair's FALSE_POSITIVE match.
+          now_micros, removed.Int(0, 0))
           .status());
   return Announce(db);
 }

@@ -17,9 +17,11 @@ absl::Status InsertRecords(PostgresConnection& db,
     CM_ASSIGN_OR_RETURN(
         PostgresResult inserted,
         db.Query(
-            "INSERT INTO matches (recorded_at, verdict, record) "
-            "VALUES ($1::bigint, $2::integer, $3::bytea) RETURNING id",
+            "INSERT INTO matches (recorded_at, verdict, context, record) "
+            "VALUES ($1::bigint, $2::integer, $3::integer, $4::bytea) "
+            "RETURNING id",
             {record.recorded_unix_micros(), static_cast<int>(record.decision()),
+             static_cast<int>(record.context()),
              PostgresParam::Bytes(record.SerializeAsString())}));
     const int64_t id = inserted.Int(0, 0);
     for (const v1::Match& match : record.matches()) {
@@ -29,6 +31,19 @@ absl::Status InsertRecords(PostgresConnection& db,
                    {match.bank(), id})
               .status());
     }
+    CM_RETURN_IF_ERROR(InsertCategories(db, id, record));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status InsertCategories(PostgresConnection& db, int64_t match_id,
+                              const v1::MatchRecord& record) {
+  for (const v1::Match& match : record.matches()) {
+    CM_RETURN_IF_ERROR(
+        db.Query("INSERT INTO match_categories VALUES ($1, $2::bigint) "
+                 "ON CONFLICT DO NOTHING",
+                 {match.category(), match_id})
+            .status());
   }
   return absl::OkStatus();
 }
@@ -65,32 +80,6 @@ absl::StatusOr<v1::MatchRecord> SelectMatch(PostgresConnection& db,
   return record;
 }
 
-absl::StatusOr<std::vector<int64_t>> SelectMatchIds(
-    PostgresConnection& db, const v1::ListMatchesRequest& request,
-    int64_t before, int limit) {
-  // Keyset pagination on the id, newest first (as in SQLite).
-  CM_ASSIGN_OR_RETURN(
-      PostgresResult rows,
-      db.Query("SELECT id FROM matches WHERE id < $1::bigint"
-               " AND ($2::bigint = 0 OR recorded_at >= $2::bigint)"
-               " AND ($3::bigint = 0 OR recorded_at < $3::bigint)"
-               " AND ($4::integer = 0 OR verdict = $4::integer)"
-               " AND ($5::integer = 0 OR outcome = $5::integer)"
-               " AND ($6::integer = 0 OR ($6::integer = 1 AND outcome = 0)"
-               "      OR ($6::integer = 2 AND outcome != 0))"
-               " AND ($7::text = '' OR id IN (SELECT match_id FROM "
-               "match_banks WHERE bank = $7::text))"
-               " ORDER BY id DESC LIMIT $8::integer",
-               {before, request.start_unix_micros(), request.end_unix_micros(),
-                static_cast<int>(request.decision()),
-                static_cast<int>(request.outcome()),
-                static_cast<int>(request.status()), request.bank(), limit}));
-  std::vector<int64_t> ids;
-  ids.reserve(rows.rows());
-  for (int i = 0; i < rows.rows(); ++i) ids.push_back(rows.Int(i, 0));
-  return ids;
-}
-
 absl::Status InsertDecision(PostgresConnection& db,
                             const v1::DecideRequest& request,
                             int64_t now_micros) {
@@ -100,7 +89,7 @@ absl::Status InsertDecision(PostgresConnection& db,
                      DecisionAuditContent(request.match_id(), request.outcome(),
                                           request.reviewer(), request.note(),
                                           request.override()),
-                     now_micros));
+                     now_micros, request.match_id()));
   CM_RETURN_IF_ERROR(
       db.Query("INSERT INTO decisions (match_id, outcome, reviewer, note, "
                "override, decided_at, audit_seq) VALUES ($1::bigint, "
@@ -118,7 +107,7 @@ absl::Status InsertDecision(PostgresConnection& db,
 absl::StatusOr<int64_t> AppendAuditRow(PostgresConnection& db,
                                        absl::string_view kind,
                                        absl::string_view content,
-                                       int64_t at_micros) {
+                                       int64_t at_micros, int64_t match_id) {
   // Writers wait here for each other; readers (verify) do not wait.
   CM_RETURN_IF_ERROR(db.Exec("LOCK TABLE audit IN EXCLUSIVE MODE"));
   CM_ASSIGN_OR_RETURN(
@@ -134,6 +123,13 @@ absl::StatusOr<int64_t> AppendAuditRow(PostgresConnection& db,
                {next, at_micros, kind, PostgresParam::Bytes(content), prev,
                 AuditRowHash(prev, next, at_micros, kind, content)})
           .status());
+  if (match_id != 0) {
+    CM_RETURN_IF_ERROR(
+        db.Query("INSERT INTO audit_matches (match_id, seq) VALUES "
+                 "($1::bigint, $2::bigint)",
+                 {match_id, next})
+            .status());
+  }
   return next;
 }
 

@@ -22,9 +22,12 @@
 namespace clearmatch::review_internal {
 
 // Inserts the records (their ids and decisions cleared; the database
-// assigns the ids) and the banks they match.
+// assigns the ids), the banks and the categories they match.
 absl::Status InsertRecords(PostgresConnection& db,
                            std::vector<v1::MatchRecord>& records);
+// Adds the categories that `record` (stored as `match_id`) matches.
+absl::Status InsertCategories(PostgresConnection& db, int64_t match_id,
+                              const v1::MatchRecord& record);
 
 // The record with its id and decisions, oldest decision first. NOT_FOUND
 // for an unknown id; DATA_LOSS for a stored record that does not parse.
@@ -34,25 +37,20 @@ absl::StatusOr<v1::MatchRecord> SelectMatch(PostgresConnection& db,
                                             int64_t match_id,
                                             bool lock = false);
 
-// The ids of the matches `request`'s filters select that are below
-// `before`, newest first, at most `limit`.
-absl::StatusOr<std::vector<int64_t>> SelectMatchIds(
-    PostgresConnection& db, const v1::ListMatchesRequest& request,
-    int64_t before, int limit);
-
 // Appends the decision of `request` (and its audit row, at `now_micros`)
 // and makes its outcome the match's.
 absl::Status InsertDecision(PostgresConnection& db,
                             const v1::DecideRequest& request,
                             int64_t now_micros);
 
-// Appends an audit row chained to the last one (review/audit_chain.h);
-// locks the audit table until the transaction ends, so that replicas
-// append one after the other. Returns the row's sequence number.
+// Appends an audit row chained to the last one (review/audit_chain.h) and
+// indexes it under `match_id` (the match it is about; 0: none); locks the
+// audit table until the transaction ends, so that replicas append one
+// after the other. Returns the row's sequence number.
 absl::StatusOr<int64_t> AppendAuditRow(PostgresConnection& db,
                                        absl::string_view kind,
                                        absl::string_view content,
-                                       int64_t at_micros);
+                                       int64_t at_micros, int64_t match_id);
 
 }  // namespace clearmatch::review_internal
 

@@ -1,11 +1,16 @@
 // The PostgreSQL review schema, version by version.
 #include "review/postgres_review_schema.h"
 
+#include <cstdint>
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "clearmatch/v1/review.pb.h"
 #include "common/status_macros.h"
 #include "postgres/postgres_transaction.h"
+#include "review/postgres_review_queries.h"
+#include "review/review_listing.h"
 
 namespace clearmatch::review_internal {
 namespace {
@@ -14,7 +19,67 @@ struct Migration {
   int version;
   const char* description;
   const char* sql;
+  // Fills what the SQL added from the rows already there; may be null.
+  absl::Status (*fill)(PostgresConnection& db);
 };
+
+// Rows read per statement.
+constexpr int kBatch = 1000;
+
+// The context and categories of every stored record (a record that does
+// not parse keeps the defaults, as on SQLite).
+absl::Status FillMatchFilters(PostgresConnection& db) {
+  int64_t after = 0;
+  while (true) {
+    CM_ASSIGN_OR_RETURN(
+        PostgresResult rows,
+        db.Query("SELECT id, record FROM matches WHERE id > $1::bigint "
+                 "ORDER BY id LIMIT $2::integer",
+                 {after, kBatch}));
+    for (int i = 0; i < rows.rows(); ++i) {
+      after = rows.Int(i, 0);
+      v1::MatchRecord record;
+      if (!record.ParseFromString(rows.Bytes(i, 1))) continue;
+      CM_RETURN_IF_ERROR(db.Query("UPDATE matches SET context = $1::integer "
+                                  "WHERE id = $2::bigint",
+                                  {static_cast<int>(record.context()), after})
+                             .status());
+      CM_RETURN_IF_ERROR(InsertCategories(db, after, record));
+    }
+    if (rows.rows() < kBatch) return absl::OkStatus();
+  }
+}
+
+// audit_matches from the audit rows' contents.
+absl::Status FillAuditMatches(PostgresConnection& db) {
+  int64_t after = 0;
+  while (true) {
+    CM_ASSIGN_OR_RETURN(
+        PostgresResult rows,
+        db.Query("SELECT seq, kind, content FROM audit WHERE seq > $1::bigint "
+                 "ORDER BY seq LIMIT $2::integer",
+                 {after, kBatch}));
+    for (int i = 0; i < rows.rows(); ++i) {
+      after = rows.Int(i, 0);
+      const int64_t match_id =
+          AuditContentMatchId(rows.Text(i, 1), rows.Bytes(i, 2));
+      if (match_id == 0) continue;
+      CM_RETURN_IF_ERROR(
+          db.Query("INSERT INTO audit_matches VALUES ($1::bigint, $2::bigint) "
+                   "ON CONFLICT DO NOTHING",
+                   {match_id, after})
+              .status());
+    }
+    if (rows.rows() < kBatch) return absl::OkStatus();
+  }
+}
+
+// Schema 2's rows from schema 1's: the context and categories of every
+// record, the match of every audit row.
+absl::Status FillSchemaV2(PostgresConnection& db) {
+  CM_RETURN_IF_ERROR(FillMatchFilters(db));
+  return FillAuditMatches(db);
+}
 
 // Times are unix microseconds; outcomes, verdicts and decisions the
 // proto enums' numbers; `record` the MatchRecord without id and decisions.
@@ -95,9 +160,30 @@ CREATE TRIGGER decisions_append_only BEFORE UPDATE OR DELETE OR TRUNCATE
   ON decisions FOR EACH STATEMENT EXECUTE FUNCTION clearmatch_append_only();
 )sql";
 
+// What SQLite's schema 4 added for the reviewers' web page: the Check's
+// context, the categories of each match, the match each audit row is about
+// (FillSchemaV2 fills them from the rows already there), and the queue's index.
+constexpr char kVersion2[] = R"sql(
+ALTER TABLE matches ADD COLUMN context INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE match_categories (
+  category TEXT NOT NULL,
+  match_id BIGINT NOT NULL,
+  PRIMARY KEY (category, match_id)
+);
+CREATE TABLE audit_matches (
+  match_id BIGINT NOT NULL,
+  seq BIGINT NOT NULL,
+  PRIMARY KEY (match_id, seq)
+);
+CREATE INDEX matches_by_outcome ON matches(outcome, id);
+CREATE INDEX audit_matches_by_seq ON audit_matches(seq);
+)sql";
+
 // Append only: a new version adds an entry; an applied one never changes.
 constexpr Migration kMigrations[] = {
-    {1, "the review tables (schema 3 of the SQLite store)", kVersion1},
+    {1, "the review tables (schema 3 of the SQLite store)", kVersion1, nullptr},
+    {2, "context, match categories, audit rows by match (SQLite schema 4)",
+     kVersion2, FillSchemaV2},
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) ==
               kPostgresSchemaVersion);
@@ -117,8 +203,9 @@ absl::StatusOr<int64_t> AppliedVersion(PostgresConnection& db) {
 
 }  // namespace
 
-absl::Status ApplyMigrations(PostgresConnection& db) {
+absl::Status ApplyMigrations(PostgresConnection& db, int up_to_version) {
   for (const Migration& migration : kMigrations) {
+    if (migration.version > up_to_version) break;
     PostgresTransaction transaction(db);
     CM_RETURN_IF_ERROR(transaction.Begin());
     CM_RETURN_IF_ERROR(db.Exec(kMigrationLock));
@@ -131,6 +218,7 @@ absl::Status ApplyMigrations(PostgresConnection& db) {
     }
     if (applied >= migration.version) continue;  // rolled back: no change
     CM_RETURN_IF_ERROR(db.Exec(migration.sql));
+    if (migration.fill != nullptr) CM_RETURN_IF_ERROR(migration.fill(db));
     CM_RETURN_IF_ERROR(
         db.Query("INSERT INTO schema_migrations VALUES ($1::integer, $2, "
                  "$3::bigint)",

@@ -10,7 +10,9 @@
 #include "postgres/postgres_transaction.h"
 #include "review/postgres_feedback_outbox.h"
 #include "review/postgres_review_queries.h"
+#include "review/postgres_review_reader.h"
 #include "review/postgres_review_schema.h"
+#include "review/review_listing.h"
 #include "review/review_request_checks.h"
 
 namespace clearmatch {
@@ -18,7 +20,6 @@ namespace {
 
 using review_internal::CheckOutcome;
 using review_internal::CheckReviewer;
-using review_internal::CheckTimeRange;
 using review_internal::PageSize;
 using review_internal::ParsePageToken;
 using review_internal::ReplacedOutcome;
@@ -127,39 +128,9 @@ absl::StatusOr<v1::MatchRecord> PostgresReviewStore::GetMatch(
 
 absl::StatusOr<v1::ListMatchesResponse> PostgresReviewStore::ListMatches(
     const v1::ListMatchesRequest& request) {
-  CM_ASSIGN_OR_RETURN(const int page_size, PageSize(request.page_size()));
-  CM_RETURN_IF_ERROR(
-      CheckTimeRange(request.start_unix_micros(), request.end_unix_micros()));
-  // The web page's filters and order are SQLite-only so far: refused, never
-  // silently ignored.
-  if (!request.category().empty() ||
-      request.context() != v1::CONTEXT_UNSPECIFIED ||
-      request.order() != v1::ListMatchesRequest::NEWEST_FIRST) {
-    return absl::UnimplementedError(
-        "the PostgreSQL review store does not filter by category or context "
-        "nor list oldest first yet; use SQLite (empty review_database_url) "
-        "for those listings");
-  }
-  const std::string fingerprint =
-      review_internal::ListMatchesFingerprint(request);
-  CM_ASSIGN_OR_RETURN(
-      const int64_t before,
-      ParsePageToken(request.page_token(), fingerprint, INT64_MAX));
   absl::MutexLock lock(&db_mu_);
-  CM_ASSIGN_OR_RETURN(
-      const std::vector<int64_t> ids,
-      review_internal::SelectMatchIds(db_, request, before, page_size + 1));
-  v1::ListMatchesResponse response;
-  for (size_t i = 0; i < ids.size() && i < static_cast<size_t>(page_size);
-       ++i) {
-    CM_ASSIGN_OR_RETURN(*response.add_matches(),
-                        review_internal::SelectMatch(db_, ids[i]));
-  }
-  if (ids.size() > static_cast<size_t>(page_size)) {
-    response.set_next_page_token(
-        review_internal::MakePageToken(ids[page_size - 1], fingerprint));
-  }
-  return response;
+  review_internal::PostgresReviewReader reader(db_);
+  return review_internal::ListMatchesPage(reader, request);
 }
 
 // ---- Decisions and the allowlist --------------------------------------------
@@ -325,6 +296,22 @@ absl::StatusOr<std::vector<v1::FeedbackCount>>
 PostgresReviewStore::CountFeedback(v1::FeedbackState state) {
   absl::MutexLock lock(&db_mu_);
   return review_internal::CountFeedback(db_, state);
+}
+
+// ---- The reviewers' web page -----------------------------------------------
+
+absl::StatusOr<v1::ListAuditResponse> PostgresReviewStore::ListAudit(
+    const v1::ListAuditRequest& request) {
+  absl::MutexLock lock(&db_mu_);
+  review_internal::PostgresReviewReader reader(db_);
+  return review_internal::ListAuditPage(reader, request);
+}
+
+absl::StatusOr<v1::ReviewStats> PostgresReviewStore::GetStats(
+    const v1::GetStatsRequest& request) {
+  absl::MutexLock lock(&db_mu_);
+  review_internal::PostgresReviewReader reader(db_);
+  return review_internal::SelectStats(reader, request);
 }
 
 }  // namespace clearmatch

@@ -108,6 +108,11 @@ class PostgresReviewStore final : public ReviewStore {
   absl::StatusOr<std::vector<v1::FeedbackCount>> CountFeedback(
       v1::FeedbackState state) override;
 
+  absl::StatusOr<v1::ListAuditResponse> ListAudit(
+      const v1::ListAuditRequest& request) override;
+  absl::StatusOr<v1::ReviewStats> GetStats(
+      const v1::GetStatsRequest& request) override;
+
   // How often the follower reloaded the allowlist (tests).
   int64_t allowlist_reloads() const { return follower_->reloads(); }
 

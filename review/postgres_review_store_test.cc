@@ -16,7 +16,9 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "postgres/postgres_connection.h"
+#include "review/audit_chain.h"
 #include "review/postgres_audit_chain.h"
+#include "review/postgres_review_schema.h"
 #include "review/review_store_factory.h"
 #include "testing/postgres_server.h"
 
@@ -158,10 +160,12 @@ TEST(PostgresMigrationsTest, AppliedOnceAndANewerDatabaseIsRefused) {
   options.url = url;
   auto db = PostgresConnection::Open(options);
   ASSERT_TRUE(db.ok()) << db.status();
-  auto versions = db->Query("SELECT version FROM schema_migrations");
+  auto versions =
+      db->Query("SELECT version FROM schema_migrations ORDER BY version");
   ASSERT_TRUE(versions.ok()) << versions.status();
-  ASSERT_EQ(versions->rows(), 1);
+  ASSERT_EQ(versions->rows(), 2);
   EXPECT_EQ(versions->Int(0, 0), 1);
+  EXPECT_EQ(versions->Int(1, 0), 2);
   ASSERT_TRUE(
       db->Exec("INSERT INTO schema_migrations VALUES (99, 'future', 0)").ok());
   PostgresReviewStore::Options store;
@@ -169,6 +173,55 @@ TEST(PostgresMigrationsTest, AppliedOnceAndANewerDatabaseIsRefused) {
   auto refused = PostgresReviewStore::Create(store);
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(refused.status().message(), HasSubstr("schema version 99"));
+}
+
+TEST(PostgresMigrationsTest, SchemaOneRowsAreIndexedBySchemaTwo) {
+  const std::string url = NewDatabase();
+  PostgresConnection::Options options;
+  options.url = url;
+  auto db = PostgresConnection::Open(options);
+  ASSERT_TRUE(db.ok()) << db.status();
+  ASSERT_TRUE(review_internal::ApplyMigrations(*db, 1).ok());
+  // A match and its decision as a schema-1 clearmatchd wrote them.
+  v1::MatchRecord record = Record("old", "e1");
+  record.set_context(v1::RESCAN);
+  record.mutable_matches(0)->set_category("csam");
+  ASSERT_TRUE(db->Query("INSERT INTO matches (recorded_at, verdict, record) "
+                        "VALUES (5, 1, $1::bytea)",
+                        {PostgresParam::Bytes(record.SerializeAsString())})
+                  .ok());
+  const std::string content =
+      DecisionAuditContent(1, v1::CONFIRMED, "bob", "", false);
+  ASSERT_TRUE(
+      db->Query("INSERT INTO audit VALUES (1, 7, 'decide', $1::bytea, $2, $3)",
+                {PostgresParam::Bytes(content), kAuditGenesisHash,
+                 AuditRowHash(kAuditGenesisHash, 1, 7, "decide", content)})
+          .ok());
+  ASSERT_TRUE(db->Exec("INSERT INTO decisions (match_id, outcome, reviewer, "
+                       "note, override, decided_at, audit_seq) VALUES (1, 1, "
+                       "'bob', '', 0, 7, 1); UPDATE matches SET outcome = 1")
+                  .ok());
+
+  auto store = OpenStore(url);
+  ASSERT_NE(store, nullptr);
+  v1::ListMatchesRequest filtered;
+  filtered.set_category("csam");
+  filtered.set_context(v1::RESCAN);
+  auto listed = store->ListMatches(filtered);
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  ASSERT_EQ(listed->matches_size(), 1);
+  EXPECT_EQ(listed->matches(0).content_id(), "old");
+  ASSERT_EQ(listed->matches(0).decisions_size(), 1);
+  EXPECT_EQ(listed->matches(0).decisions(0).outcome(), v1::CONFIRMED);
+  v1::ListAuditRequest audit;
+  audit.set_match_id(1);
+  auto trail = store->ListAudit(audit);
+  ASSERT_TRUE(trail.ok()) << trail.status();
+  ASSERT_EQ(trail->entries_size(), 1);
+  EXPECT_EQ(trail->entries(0).actor(), "bob");
+  auto rows = VerifyPostgresAuditChain(options);
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  EXPECT_EQ(*rows, 1);
 }
 
 TEST(PostgresOutageTest, RecordsWaitDecideFailsAndNothingIsLost) {

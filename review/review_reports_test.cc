@@ -1,28 +1,24 @@
-// Tests of what the reviewers' web page asks the review store: ListMatches'
-// category, context and order filters and its counts, the audit trail by
-// match (ListAudit) and the decision statistics (GetStats), and the schema 3
-// -> 4 migration that fills the new columns from the stored records.
-#include <sqlite3.h>
-
+// Tests of what the reviewers' web page asks the review store, on both back
+// ends (review/review_test_database.h): ListMatches' category, context and
+// order filters and its counts, the audit trail by match (ListAudit) and
+// the decision statistics (GetStats), and the migrations that fill the new
+// columns from the stored records (SQLite schema 3 -> 4, PostgreSQL 1 -> 2).
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "review/audit_chain.h"
-#include "review/schema_v4_migration.h"
-#include "review/sqlite_review_reports.h"
-#include "review/sqlite_review_store.h"
-#include "testing/sqlite_query.h"
-#include "testing/temp_dir.h"
+#include "review/review_listing.h"
+#include "review/review_test_database.h"
 
 namespace clearmatch {
 namespace {
 
-using ::clearmatch::testing::QueryColumn;
-using ::clearmatch::testing::TempDir;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
@@ -53,14 +49,12 @@ v1::MatchRecord Record(const std::string& content_id, const std::string& bank,
   return record;
 }
 
-class ReviewReportsTest : public ::testing::Test {
+class ReviewReportsTest : public ::testing::TestWithParam<ReviewBackend> {
  protected:
   void SetUp() override { Open(); }
   void Open() {
     store_.reset();
-    SqliteReviewStore::Options options;
-    options.path = path_;
-    auto store = SqliteReviewStore::Create(options);
+    auto store = db_.Open();
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
   }
@@ -104,12 +98,11 @@ class ReviewReportsTest : public ::testing::Test {
                 Record("c", "tid", "csam", v1::UPLOAD, 3000)});
   }
 
-  TempDir dir_;
-  std::string path_ = dir_.File("review.sqlite");
+  ReviewTestDatabase db_{GetParam()};
   std::unique_ptr<ReviewStore> store_;
 };
 
-TEST_F(ReviewReportsTest, CategoryAndContextFilters) {
+TEST_P(ReviewReportsTest, CategoryAndContextFilters) {
   AddThree();
   v1::ListMatchesRequest csam;
   csam.set_category("csam");
@@ -127,7 +120,7 @@ TEST_F(ReviewReportsTest, CategoryAndContextFilters) {
   EXPECT_TRUE(ContentIds(none).empty());
 }
 
-TEST_F(ReviewReportsTest, OldestFirstQueuePagesAndCounts) {
+TEST_P(ReviewReportsTest, OldestFirstQueuePagesAndCounts) {
   const std::vector<int64_t> ids = AddThree();
   Decide(ids[0], v1::CONFIRMED);
   Add({Record("d", "tid", "ncii", v1::UPLOAD, 4000)});
@@ -168,7 +161,7 @@ TEST_F(ReviewReportsTest, OldestFirstQueuePagesAndCounts) {
   EXPECT_EQ(tid_page->pending_count(), 3);
 }
 
-TEST_F(ReviewReportsTest, NoPendingMeansNoQueueAge) {
+TEST_P(ReviewReportsTest, NoPendingMeansNoQueueAge) {
   const std::vector<int64_t> ids =
       Add({Record("a", "tid", "ncii", v1::UPLOAD, 1000)});
   Decide(ids[0], v1::ESCALATED);
@@ -179,7 +172,7 @@ TEST_F(ReviewReportsTest, NoPendingMeansNoQueueAge) {
   EXPECT_EQ(page->oldest_pending_unix_micros(), 0);
 }
 
-TEST_F(ReviewReportsTest, UnknownEnumFiltersAreRefused) {
+TEST_P(ReviewReportsTest, UnknownEnumFiltersAreRefused) {
   v1::ListMatchesRequest context;
   context.set_context(static_cast<v1::Context>(9));
   EXPECT_THAT(store_->ListMatches(context).status().message(),
@@ -190,7 +183,7 @@ TEST_F(ReviewReportsTest, UnknownEnumFiltersAreRefused) {
             absl::StatusCode::kInvalidArgument);
 }
 
-TEST_F(ReviewReportsTest, AuditOfOneMatchAndOfAll) {
+TEST_P(ReviewReportsTest, AuditOfOneMatchAndOfAll) {
   const std::vector<int64_t> ids = AddThree();
   Decide(ids[0], v1::FALSE_POSITIVE);  // decide + allowlist_add
   Decide(ids[1], v1::CONFIRMED);
@@ -241,7 +234,7 @@ TEST_F(ReviewReportsTest, AuditOfOneMatchAndOfAll) {
             absl::StatusCode::kInvalidArgument);
 }
 
-TEST_F(ReviewReportsTest, RemovalByHandIsInTheMatchsAudit) {
+TEST_P(ReviewReportsTest, RemovalByHandIsInTheMatchsAudit) {
   const std::vector<int64_t> ids = AddThree();
   Decide(ids[2], v1::FALSE_POSITIVE);
   v1::RemoveAllowlistEntryRequest remove;
@@ -259,12 +252,12 @@ TEST_F(ReviewReportsTest, RemovalByHandIsInTheMatchsAudit) {
   EXPECT_EQ(audit->entries(2).kind(), "allowlist_remove");
   EXPECT_EQ(audit->entries(2).actor(), "bob");
   EXPECT_EQ(audit->entries(2).note(), "wrong call");
-  auto chain = VerifyAuditChain(path_);
+  auto chain = db_.VerifyAudit();
   ASSERT_TRUE(chain.ok()) << chain.status();
   EXPECT_EQ(*chain, 3);
 }
 
-TEST_F(ReviewReportsTest, StatsPerDayPerBankAndTimeToDecision) {
+TEST_P(ReviewReportsTest, StatsPerDayPerBankAndTimeToDecision) {
   // Recorded at noon on Nov 30; decided 10, 20 and 30 minutes later.
   const int64_t noon = kNov30 + kDay / 2;
   const std::vector<int64_t> ids =
@@ -273,6 +266,8 @@ TEST_F(ReviewReportsTest, StatsPerDayPerBankAndTimeToDecision) {
            Record("c", "tid", "csam", v1::UPLOAD, noon),
            Record("d", "tid", "csam", v1::UPLOAD, noon)});
   // Decision times come from the clock: the test only fixes recording.
+  const std::string today =
+      absl::FormatTime("%Y-%m-%d", absl::Now(), absl::UTCTimeZone());
   Decide(ids[0], v1::CONFIRMED);
   Decide(ids[1], v1::FALSE_POSITIVE);
   Decide(ids[2], v1::FALSE_POSITIVE);
@@ -282,6 +277,10 @@ TEST_F(ReviewReportsTest, StatsPerDayPerBankAndTimeToDecision) {
   ASSERT_TRUE(stats.ok()) << stats.status();
   ASSERT_EQ(stats->per_day_size(), 2);  // one day (today), two outcomes
   EXPECT_EQ(stats->per_day(0).day(), stats->per_day(1).day());
+  // The UTC day, as "YYYY-MM-DD" (or the next one, past midnight).
+  EXPECT_THAT(stats->per_day(0).day(),
+              ::testing::AnyOf(today, absl::FormatTime("%Y-%m-%d", absl::Now(),
+                                                       absl::UTCTimeZone())));
   EXPECT_EQ(stats->per_day(0).outcome(), v1::CONFIRMED);
   EXPECT_EQ(stats->per_day(0).count(), 2);
   EXPECT_EQ(stats->per_day(1).outcome(), v1::FALSE_POSITIVE);
@@ -356,40 +355,82 @@ TEST(ReviewReportsCanonicalTest, ParseIsTheInverseOfEncode) {
   EXPECT_FALSE(ParseCanonicalFields("x:ab;").has_value());
 }
 
-// Runs `sql` on the file (no store open).
-void Exec(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  char* error = nullptr;
-  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
-  const std::string message = error != nullptr ? error : "";
-  sqlite3_free(error);
-  sqlite3_close(db);
-  ASSERT_EQ(rc, SQLITE_OK) << message;
-}
+INSTANTIATE_TEST_SUITE_P(Backends, ReviewReportsTest, kReviewBackends,
+                         ReviewBackendName);
 
-TEST_F(ReviewReportsTest, SchemaThreeFileIsMigrated) {
+// What the migrations must bring back: a store of the older version (its
+// new columns and tables dropped again) opened by this binary.
+class ReviewReportsMigrationTest : public ReviewReportsTest {
+ protected:
+  // Back to what a database of the previous version has (SQLite schema 3,
+  // PostgreSQL schema 1).
+  void Downgrade() {
+    store_.reset();
+    const bool sqlite = GetParam() == ReviewBackend::kSqlite;
+    ASSERT_TRUE(
+        db_
+            .Exec(absl::StrCat(
+                "DROP INDEX matches_by_outcome; DROP TABLE "
+                "match_categories; DROP TABLE audit_matches; ALTER TABLE "
+                "matches DROP COLUMN context; ",
+                sqlite ? "UPDATE meta SET value = '3' WHERE key = "
+                         "'schema_version';"
+                       : "DELETE FROM schema_migrations WHERE version = 2;"))
+            .ok());
+  }
+  std::string Version() {
+    const std::vector<std::string> version =
+        db_.Column(GetParam() == ReviewBackend::kSqlite
+                       ? "SELECT value FROM meta"
+                       : "SELECT MAX(version) FROM schema_migrations");
+    return version.empty() ? "" : version[0];
+  }
+};
+
+TEST_P(ReviewReportsMigrationTest, OlderDatabaseIsMigratedAndKeepsItsRows) {
   const std::vector<int64_t> ids = AddThree();
   Decide(ids[1], v1::FALSE_POSITIVE);
-  store_.reset();
-  // Back to what a version-3 file has.
-  Exec(path_,
-       "DROP INDEX matches_by_outcome; DROP TABLE match_categories; "
-       "DROP TABLE audit_matches; ALTER TABLE matches DROP COLUMN context; "
-       "UPDATE meta SET value = '3' WHERE key = 'schema_version';");
+  Decide(ids[2], v1::ESCALATED);
+  Downgrade();
   Open();
-  EXPECT_THAT(QueryColumn(path_, "SELECT value FROM meta"), ElementsAre("4"));
+  EXPECT_EQ(Version(), GetParam() == ReviewBackend::kSqlite ? "4" : "2");
+  // Every match, decision and audit row is still there, and indexed.
+  EXPECT_EQ(Add({}), ids);
+  auto b = store_->GetMatch(ids[1]);
+  ASSERT_TRUE(b.ok()) << b.status();
+  ASSERT_EQ(b->decisions_size(), 1);
+  EXPECT_EQ(b->decisions(0).outcome(), v1::FALSE_POSITIVE);
   v1::ListMatchesRequest rescan;
   rescan.set_context(v1::RESCAN);
   rescan.set_category("csam");
   EXPECT_THAT(ContentIds(rescan), ElementsAre("b"));
+  v1::ListMatchesRequest ncii;
+  ncii.set_category("ncii");
+  EXPECT_THAT(ContentIds(ncii), ElementsAre("a"));
   v1::ListAuditRequest of_b;
   of_b.set_match_id(ids[1]);
   auto audit = store_->ListAudit(of_b);
   ASSERT_TRUE(audit.ok()) << audit.status();
   ASSERT_EQ(audit->entries_size(), 2);
   EXPECT_EQ(audit->entries(1).kind(), "allowlist_add");
+  v1::ListAuditRequest of_c;
+  of_c.set_match_id(ids[2]);
+  auto audit_c = store_->ListAudit(of_c);
+  ASSERT_TRUE(audit_c.ok()) << audit_c.status();
+  ASSERT_EQ(audit_c->entries_size(), 1);
+  EXPECT_EQ(audit_c->entries(0).outcome(), v1::ESCALATED);
+  auto chain = db_.VerifyAudit();
+  ASSERT_TRUE(chain.ok()) << chain.status();
+  EXPECT_EQ(*chain, 3);
+  // And the new version records what it added, as a new database does.
+  Add({Record("d", "ncmec", "ncii", v1::RESCAN, 4000)});
+  EXPECT_THAT(ContentIds(rescan), ElementsAre("b"));
+  ncii.set_context(v1::RESCAN);
+  EXPECT_THAT(ContentIds(ncii), ElementsAre("d"));
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, ReviewReportsMigrationTest, kReviewBackends,
+                         ReviewBackendName);
 
 }  // namespace
 }  // namespace clearmatch

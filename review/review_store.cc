@@ -99,14 +99,4 @@ absl::StatusOr<v1::ExportConfirmedResponse> ReviewStore::ExportConfirmed(
   return response;
 }
 
-absl::StatusOr<v1::ListAuditResponse> ReviewStore::ListAudit(
-    const v1::ListAuditRequest&) {
-  return absl::UnimplementedError("this review store cannot list the audit");
-}
-
-absl::StatusOr<v1::ReviewStats> ReviewStore::GetStats(
-    const v1::GetStatsRequest&) {
-  return absl::UnimplementedError("this review store has no statistics");
-}
-
 }  // namespace clearmatch

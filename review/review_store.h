@@ -103,8 +103,10 @@ class ReviewStore {
                              absl::string_view bank,
                              absl::string_view entry_id) const = 0;
 
-  // Newest first. INVALID_ARGUMENT for a bad page size, page token (also a
-  // token from a listing with other filters) or time range.
+  // Newest first (or oldest first: the review queue), with the counts
+  // (total_count of the filters, pending_count and the oldest pending
+  // record of all). INVALID_ARGUMENT for a bad page size, page token (also
+  // a token from a listing with other filters), time range or enum filter.
   virtual absl::StatusOr<v1::ListMatchesResponse> ListMatches(
       const v1::ListMatchesRequest& request) = 0;
   // NOT_FOUND for an unknown id.
@@ -167,13 +169,14 @@ class ReviewStore {
 
   // ---- For the reviewers' web page (issue 16) ----
   // The audit rows (of one match, or all), oldest first. INVALID_ARGUMENT
-  // for a bad page size or token. UNIMPLEMENTED until a store has it.
+  // for a bad page size, match id or token (also one of another match).
   virtual absl::StatusOr<v1::ListAuditResponse> ListAudit(
-      const v1::ListAuditRequest& request);
-  // INVALID_ARGUMENT for a bad time range. UNIMPLEMENTED until a store has
-  // it.
+      const v1::ListAuditRequest& request) = 0;
+  // Latest decisions per UTC day and per bank, the time from recording to
+  // the first decision (median, 90th percentile), the queue's size and age.
+  // INVALID_ARGUMENT for a bad time range.
   virtual absl::StatusOr<v1::ReviewStats> GetStats(
-      const v1::GetStatsRequest& request);
+      const v1::GetStatsRequest& request) = 0;
 };
 
 }  // namespace clearmatch

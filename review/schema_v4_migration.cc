@@ -6,13 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
-#include "absl/strings/str_cat.h"
-#include "absl/strings/strip.h"
 #include "clearmatch/v1/review.pb.h"
 #include "common/status_macros.h"
-#include "review/audit_chain.h"
+#include "review/review_listing.h"
 #include "sqlite/sqlite_statement.h"
 
 namespace clearmatch::review_internal {
@@ -84,24 +80,6 @@ absl::Status FillAuditMatches(SqliteConnection& db) {
 }
 
 }  // namespace
-
-int64_t AuditContentMatchId(absl::string_view kind, absl::string_view content) {
-  const std::optional<std::vector<std::string>> fields =
-      ParseCanonicalFields(content);
-  if (!fields.has_value() || fields->empty()) return 0;
-  int64_t match_id = 0;
-  if (kind == "decide") {
-    return absl::SimpleAtoi((*fields)[0], &match_id) ? match_id : 0;
-  }
-  if (!absl::StartsWith(kind, "allowlist_") || fields->size() != 5) return 0;
-  // The allowlist changes' reason: "match N...", "override of match N".
-  absl::string_view why = (*fields)[4];
-  if (!absl::ConsumePrefix(&why, "override of match ")) {
-    if (!absl::ConsumePrefix(&why, "match ")) return 0;
-  }
-  why = why.substr(0, why.find_first_not_of("0123456789"));
-  return absl::SimpleAtoi(why, &match_id) ? match_id : 0;
-}
 
 // Adds matches.context unless the file has it (a file of this version
 // labelled older, as tests make them).

@@ -12,10 +12,7 @@
 #ifndef CLEARMATCH_REVIEW_SCHEMA_V4_MIGRATION_H_
 #define CLEARMATCH_REVIEW_SCHEMA_V4_MIGRATION_H_
 
-#include <cstdint>
-
 #include "absl/status/status.h"
-#include "absl/strings/string_view.h"
 #include "sqlite/sqlite_connection.h"
 
 namespace clearmatch::review_internal {
@@ -23,12 +20,6 @@ namespace clearmatch::review_internal {
 // Adds the version-4 columns, tables and indexes to a version-3 file and
 // fills them; sets the schema version to 4.
 absl::Status MigrateToSchema4(SqliteConnection& db);
-
-// The match an audit row (kind, canonical content) is about, read from the
-// content: a decision's match, or the "match N" / "override of match N" of
-// an allowlist change; 0 when the content names none (a removal by hand
-// names its match in audit_matches only).
-int64_t AuditContentMatchId(absl::string_view kind, absl::string_view content);
 
 }  // namespace clearmatch::review_internal
 

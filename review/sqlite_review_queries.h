@@ -28,19 +28,6 @@ absl::Status InsertRecords(SqliteConnection& db,
 absl::StatusOr<v1::MatchRecord> SelectMatch(SqliteConnection& db,
                                             int64_t match_id);
 
-// The ids of the matches `request`'s filters select that come after
-// `after` in the request's order (newest first: ids below it; oldest first:
-// ids above it), at most `limit`.
-absl::StatusOr<std::vector<int64_t>> SelectMatchIds(
-    SqliteConnection& db, const v1::ListMatchesRequest& request, int64_t after,
-    int limit);
-
-// Sets `response`'s total_count (the records `request`'s filters select, all
-// pages), pending_count and oldest_pending_unix_micros (of all records).
-absl::Status CountMatches(SqliteConnection& db,
-                          const v1::ListMatchesRequest& request,
-                          v1::ListMatchesResponse& response);
-
 // Appends the decision of `request` (and its audit row, at `now_micros`)
 // and makes its outcome the match's.
 absl::Status InsertDecision(SqliteConnection& db,

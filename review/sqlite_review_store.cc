@@ -7,20 +7,19 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/status_macros.h"
+#include "review/review_listing.h"
 #include "review/review_request_checks.h"
 #include "review/sqlite_feedback_outbox.h"
 #include "review/sqlite_review_queries.h"
-#include "review/sqlite_review_reports.h"
+#include "review/sqlite_review_reader.h"
 #include "review/sqlite_review_schema.h"
 #include "sqlite/sqlite_transaction.h"
 
 namespace clearmatch {
 namespace {
 
-using review_internal::CheckListMatchesFilters;
 using review_internal::CheckOutcome;
 using review_internal::CheckReviewer;
-using review_internal::CheckTimeRange;
 using review_internal::PageSize;
 using review_internal::ParsePageToken;
 using review_internal::ReplacedOutcome;
@@ -101,65 +100,23 @@ absl::StatusOr<v1::MatchRecord> SqliteReviewStore::GetMatch(int64_t match_id) {
 
 absl::StatusOr<v1::ListMatchesResponse> SqliteReviewStore::ListMatches(
     const v1::ListMatchesRequest& request) {
-  CM_ASSIGN_OR_RETURN(const int page_size, PageSize(request.page_size()));
-  CM_RETURN_IF_ERROR(
-      CheckTimeRange(request.start_unix_micros(), request.end_unix_micros()));
-  CM_RETURN_IF_ERROR(CheckListMatchesFilters(request));
-  const bool oldest_first =
-      request.order() == v1::ListMatchesRequest::OLDEST_FIRST;
-  const std::string fingerprint =
-      review_internal::ListMatchesFingerprint(request);
-  CM_ASSIGN_OR_RETURN(const int64_t after,
-                      ParsePageToken(request.page_token(), fingerprint,
-                                     oldest_first ? 0 : INT64_MAX));
   absl::MutexLock lock(&db_mu_);
-  CM_ASSIGN_OR_RETURN(
-      const std::vector<int64_t> ids,
-      review_internal::SelectMatchIds(db_, request, after, page_size + 1));
-  v1::ListMatchesResponse response;
-  for (size_t i = 0; i < ids.size() && i < static_cast<size_t>(page_size);
-       ++i) {
-    CM_ASSIGN_OR_RETURN(*response.add_matches(),
-                        review_internal::SelectMatch(db_, ids[i]));
-  }
-  if (ids.size() > static_cast<size_t>(page_size)) {
-    response.set_next_page_token(
-        review_internal::MakePageToken(ids[page_size - 1], fingerprint));
-  }
-  CM_RETURN_IF_ERROR(review_internal::CountMatches(db_, request, response));
-  return response;
+  review_internal::SqliteReviewReader reader(db_);
+  return review_internal::ListMatchesPage(reader, request);
 }
 
 absl::StatusOr<v1::ListAuditResponse> SqliteReviewStore::ListAudit(
     const v1::ListAuditRequest& request) {
-  CM_ASSIGN_OR_RETURN(const int page_size, PageSize(request.page_size()));
-  if (request.match_id() < 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "match_id: ", request.match_id(), " is negative (0: every row)"));
-  }
-  const std::string fingerprint =
-      review_internal::ListAuditFingerprint(request);
-  CM_ASSIGN_OR_RETURN(const int64_t after,
-                      ParsePageToken(request.page_token(), fingerprint, 0));
   absl::MutexLock lock(&db_mu_);
-  CM_ASSIGN_OR_RETURN(v1::ListAuditResponse response,
-                      review_internal::SelectAuditPage(db_, request.match_id(),
-                                                       after, page_size + 1));
-  if (response.entries_size() > page_size) {
-    response.mutable_entries()->DeleteSubrange(
-        page_size, response.entries_size() - page_size);
-    response.set_next_page_token(review_internal::MakePageToken(
-        response.entries(page_size - 1).seq(), fingerprint));
-  }
-  return response;
+  review_internal::SqliteReviewReader reader(db_);
+  return review_internal::ListAuditPage(reader, request);
 }
 
 absl::StatusOr<v1::ReviewStats> SqliteReviewStore::GetStats(
     const v1::GetStatsRequest& request) {
-  CM_RETURN_IF_ERROR(
-      CheckTimeRange(request.start_unix_micros(), request.end_unix_micros()));
   absl::MutexLock lock(&db_mu_);
-  return review_internal::SelectStats(db_, request);
+  review_internal::SqliteReviewReader reader(db_);
+  return review_internal::SelectStats(reader, request);
 }
 
 // ---- Decisions and the allowlist --------------------------------------------
