@@ -1,6 +1,6 @@
 // Tests of what the PostgreSQL review store adds to the shared suite (which
 // runs on both back ends): several replicas on one database (allowlist
-// changes within a second, by NOTIFY or the fallback poll; decisions on one
+// changes by NOTIFY, or by the fallback poll when one is lost; decisions on one
 // match serialised; one audit chain), versioned migrations, and a database
 // that goes away: records wait and are written once it is back, Decide
 // fails UNAVAILABLE, the allowlist keeps answering.
@@ -84,10 +84,12 @@ std::string NewDatabase() {
   return url.ok() ? *url : "";
 }
 
-TEST(PostgresReplicasTest, OneReplicasFalsePositiveReachesTheOtherInASecond) {
+// By the notification alone: the fallback poll is an hour away. The bound
+// only leaves room for a loaded machine.
+TEST(PostgresReplicasTest, OneReplicasFalsePositiveReachesTheOtherByNotify) {
   const std::string url = NewDatabase();
-  auto a = OpenStore(url);
-  auto b = OpenStore(url);
+  auto a = OpenStore(url, absl::Hours(1));
+  auto b = OpenStore(url, absl::Hours(1));
   ASSERT_NE(a, nullptr);
   ASSERT_NE(b, nullptr);
   a->Enqueue(Record("c1", "e1"));
@@ -98,13 +100,13 @@ TEST(PostgresReplicasTest, OneReplicasFalsePositiveReachesTheOtherInASecond) {
   const int64_t id = listed->matches(0).match_id();
   ASSERT_TRUE(b->Decide(Decision(id, v1::FALSE_POSITIVE)).ok());
   EXPECT_TRUE(b->IsAllowlisted(kPdqKey, "tid", "e1"));  // at once on B
-  EXPECT_TRUE(Within(absl::Seconds(1),
+  EXPECT_TRUE(Within(absl::Seconds(4),
                      [&] { return a->IsAllowlisted(kPdqKey, "tid", "e1"); }));
   // And back: B's override takes it off A's allowlist.
   v1::DecideRequest override = Decision(id, v1::CONFIRMED);
   override.set_override(true);
   ASSERT_TRUE(b->Decide(override).ok());
-  EXPECT_TRUE(Within(absl::Seconds(1),
+  EXPECT_TRUE(Within(absl::Seconds(4),
                      [&] { return !a->IsAllowlisted(kPdqKey, "tid", "e1"); }));
 }
 
