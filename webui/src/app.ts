@@ -41,6 +41,8 @@ class App {
   private queueQuery: Query = {status: 'PENDING', order: 'OLDEST_FIRST'};
   // A notice given just before a navigation stays for the next page.
   private keepNotice = false;
+  // Counts routes: a page that loads after a later route began is dropped.
+  private routes = 0;
   private readonly main = document.getElementById('main') as HTMLElement;
   private readonly notice = document.getElementById('notice') as HTMLElement;
   private readonly help = document.getElementById('help') as HTMLElement;
@@ -129,17 +131,32 @@ class App {
       replaceChildren(this.main, h('h1', {}, 'No such page'));
       return;
     }
+    // The previous page goes at once: until this one has loaded, nothing
+    // on screen belongs to another match or another query.
+    const route = ++this.routes;
+    delete this.main.dataset.shown;
+    replaceChildren(this.main, h('p', {id: 'loading'}, 'Loading…'));
+    const view = h('div', {class: 'view'});
     const ctx: PageContext = {
-      api: this.api, session: this.session, main: this.main, params,
+      api: this.api, session: this.session, main: view, params,
       notify: (m, k) => this.notify(m, k), navigate: (hsh) => this.navigate(hsh),
       queueQuery: this.queueQuery,
     };
+    let page: Page = {onKey: null};
+    let failure: unknown = null;
     try {
-      this.page = await found(ctx);
+      page = await found(ctx);
     } catch (e) {
-      replaceChildren(this.main, h('h1', {}, 'Could not load this page'));
-      this.notify(e instanceof Error ? e.message : String(e), 'error');
+      failure = e;
     }
+    if (route !== this.routes) return;
+    if (failure !== null) {
+      replaceChildren(view, h('h1', {}, 'Could not load this page'));
+      this.notify(failure instanceof Error ? failure.message : String(failure), 'error');
+    }
+    replaceChildren(this.main, view);
+    this.main.dataset.shown = raw;  // what tests wait for
+    this.page = page;
     this.queueQuery = ctx.queueQuery;
     this.keepNotice = false;
   }

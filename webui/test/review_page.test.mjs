@@ -47,6 +47,16 @@ async function bankOf(dir) {
   return join(dir, 'bank.csv');
 }
 
+// Opens a page of the app and waits until that page (not the one before
+// it) has drawn `selector`.
+async function show(d, route, selector) {
+  await page.goto(`${d.webUrl}/${route}`);
+  await page.waitForFunction((r, sel) => {
+    const main = document.getElementById('main');
+    return main?.dataset.shown === r && main.querySelector(sel) !== null;
+  }, {}, route, selector);
+}
+
 async function matchIdOf(contentId) {
   const r = await (await fetch(`${daemon.webUrl}/api/v1/matches?page_size=100`)).json();
   const m = (r.matches ?? []).find((x) => (x.contentId ?? x.content_id) === contentId);
@@ -91,8 +101,7 @@ after(async () => {
 });
 
 test('the queue lists the pending matches, oldest first, with the counts', async () => {
-  await page.goto(`${daemon.webUrl}/#/queue`);
-  await page.waitForSelector('#queue tbody tr');
+  await show(daemon, '#/queue', '#queue tbody tr');
   const ids_shown = await page.$$eval('#queue tbody tr td:first-child', (tds) => tds.map((t) => t.textContent));
   assert.deepEqual(ids_shown, ['upload-17.jpg', kXss, 'clip-3.mp4'].map((f) => `#${ids[f]}`));
   const summary = await page.$eval('#queue-summary', (e) => e.textContent);
@@ -103,8 +112,7 @@ test('the queue lists the pending matches, oldest first, with the counts', async
 test('a content id that is a script tag is shown as text', async () => {
   const cells = await page.$$eval('#queue .content-id', (e) => e.map((x) => x.textContent));
   assert.ok(cells.includes(kXss), cells.join('|'));
-  await page.goto(`${daemon.webUrl}/#/match/${ids[kXss]}`);
-  await page.waitForSelector('#content-id');
+  await show(daemon, `#/match/${ids[kXss]}`, '#content-id');
   assert.equal(await page.$eval('#content-id', (e) => e.textContent), kXss);
   assert.equal(await page.$$eval('script', (s) => s.length), 1);  // the page's own
   assert.deepEqual(page.dialogs, []);
@@ -112,8 +120,7 @@ test('a content id that is a script tag is shown as text', async () => {
 });
 
 test('a match shows its evidence; a video match its timelines', async () => {
-  await page.goto(`${daemon.webUrl}/#/match/${ids['clip-3.mp4']}`);
-  await page.waitForSelector('#entries');
+  await show(daemon, `#/match/${ids['clip-3.mp4']}`, '#entries');
   const entry = await page.$eval('#entries tbody tr', (tr) => tr.textContent);
   assert.match(entry, /tid.*pattern-frame.*csam.*pdq/);
   assert.ok(await page.$('.timeline rect.tl-query'), 'no upload range drawn');
@@ -124,8 +131,7 @@ test('a match shows its evidence; a video match its timelines', async () => {
 });
 
 test('FALSE_POSITIVE with the keyboard: next item, audit entry, next Check ALLOW', async () => {
-  await page.goto(`${daemon.webUrl}/#/queue`);
-  await page.waitForSelector('#queue tr.selected');
+  await show(daemon, '#/queue', '#queue tr.selected');
   await page.keyboard.press('Enter');
   await page.waitForSelector('#decide-panel');
   assert.equal(page.url(), `${daemon.webUrl}/#/match/${ids['upload-17.jpg']}`);
@@ -136,8 +142,7 @@ test('FALSE_POSITIVE with the keyboard: next item, audit entry, next Check ALLOW
   await page.keyboard.press('f');
   await page.waitForFunction((u) => location.href === u, {},
                              `${daemon.webUrl}/#/match/${ids[kXss]}`);
-  await page.goto(`${daemon.webUrl}/#/match/${ids['upload-17.jpg']}`);
-  await page.waitForSelector('#audit tbody tr');
+  await show(daemon, `#/match/${ids['upload-17.jpg']}`, '#audit tbody tr');
   const audit = await page.$$eval('#audit tbody tr', (r) => r.map((x) => x.textContent));
   assert.ok(audit.some((r) => /decide.*alice.*false positive.*a bridge, not the banked image/.test(r)),
             audit.join('\n'));
@@ -148,14 +153,11 @@ test('FALSE_POSITIVE with the keyboard: next item, audit entry, next Check ALLOW
 });
 
 test('the audit trail, allowlist and stats pages', async () => {
-  await page.goto(`${daemon.webUrl}/#/audit`);
-  await page.waitForSelector('#audit tbody tr');
+  await show(daemon, '#/audit', '#audit tbody tr');
   await shot('audit');
-  await page.goto(`${daemon.webUrl}/#/allowlist`);
-  await page.waitForSelector('#allowlist, #allowlist-refused');
+  await show(daemon, '#/allowlist', '#allowlist, #allowlist-refused');
   await shot('allowlist');
-  await page.goto(`${daemon.webUrl}/#/stats`);
-  await page.waitForSelector('#stats-facts');
+  await show(daemon, '#/stats', '#stats-facts');
   assert.match(await page.$eval('#stats-facts', (e) => e.textContent), /decided1/);
   await shot('stats');
 });
@@ -174,7 +176,7 @@ test('a POST without the CSRF token is refused', async () => {
 });
 
 test('without a reviewer the page says so and the daemon refuses', async () => {
-  await page.goto(`${readOnly.webUrl}/#/queue`);
+  await page.goto(`${readOnly.webUrl}/#/queue`);  // a new page: no route drawn
   await page.waitForSelector('#refused');
   assert.match(await page.$eval('#refused', (e) => e.textContent), /No reviewer/);
   const status = await page.evaluate(async () => {
