@@ -33,10 +33,11 @@ TSAN_TESTS='IndexHolder|IndexManager|WorkerPool|ReviewService|ReviewStore|Record
 
 # Compilations are cached (ccache, keyed by paths relative to the checkout,
 # so that every clone shares the cache): a run after a small change rebuilds
-# little.
+# little. With -g ccache would also key on the build's directory (it is in
+# the debug info) unless told not to: then no other clone would ever hit.
 LAUNCHER=()
 if command -v ccache >/dev/null; then
-  export CCACHE_BASEDIR=$PWD
+  export CCACHE_BASEDIR=$PWD CCACHE_NOHASHDIR=true
   LAUNCHER=(-DCMAKE_C_COMPILER_LAUNCHER=ccache
             -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 fi
