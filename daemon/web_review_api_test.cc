@@ -1,6 +1,7 @@
 // Tests of the reviewers' web API end to end: a real WebServer (web/) on
 // loopback over WebReviewApi, the gRPC service's ReviewCalls and a real
-// SQLite review store, reached with cpp-httplib's HTTP(S) client. Every
+// review store on each back end (SQLite, PostgreSQL), reached with
+// cpp-httplib's HTTP(S) client. Every
 // route; the callers (local reviewer, anonymous plaintext, TLS without a
 // certificate, mTLS certificates with and without the roles); every CSRF
 // refusal; the security headers; bad ids, bad JSON, oversized bodies,
@@ -24,7 +25,7 @@
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
-#include "review/sqlite_review_store.h"
+#include "review/review_test_database.h"
 #include "testing/temp_dir.h"
 #include "testing/test_pki.h"
 #include "web/web_server.h"
@@ -58,12 +59,10 @@ std::string Field(const std::string& json, const std::string& name) {
   return it == object.fields().end() ? "" : it->second.string_value();
 }
 
-class WebApiTest : public ::testing::Test {
+class WebApiTest : public ::testing::TestWithParam<ReviewBackend> {
  protected:
   void SetUp() override {
-    SqliteReviewStore::Options options;
-    options.path = dir_.File("review.sqlite");
-    auto store = SqliteReviewStore::Create(options);
+    auto store = db_.Open();
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
     ApplyDaemonConfigDefaults(&config_);
@@ -127,6 +126,7 @@ class WebApiTest : public ::testing::Test {
   }
 
   TempDir dir_;
+  const ReviewTestDatabase db_{GetParam()};
   v1::DaemonConfig config_;
   std::unique_ptr<ReviewStore> store_;
   DaemonMetrics metrics_;
@@ -137,7 +137,7 @@ class WebApiTest : public ::testing::Test {
   std::unique_ptr<WebServer> server_;  // stopped first
 };
 
-TEST_F(WebApiTest, SessionOfTheLocalReviewerAndTheSecurityHeaders) {
+TEST_P(WebApiTest, SessionOfTheLocalReviewerAndTheSecurityHeaders) {
   StartPlain("ann");
   httplib::Client client = Plain();
   auto session = client.Get("/api/v1/session");
@@ -175,7 +175,7 @@ TEST_F(WebApiTest, SessionOfTheLocalReviewerAndTheSecurityHeaders) {
   EXPECT_EQ(missing->get_header_value("X-Content-Type-Options"), "nosniff");
 }
 
-TEST_F(WebApiTest, ListAndGetEscapeTheContentId) {
+TEST_P(WebApiTest, ListAndGetEscapeTheContentId) {
   const int64_t id = Record();
   StartPlain("ann");
   httplib::Client client = Plain();
@@ -226,7 +226,7 @@ TEST_F(WebApiTest, ListAndGetEscapeTheContentId) {
   EXPECT_EQ(nothing->status, 404);
 }
 
-TEST_F(WebApiTest, DecisionRecordsTheLocalReviewerAndAuditAndStatsShowIt) {
+TEST_P(WebApiTest, DecisionRecordsTheLocalReviewerAndAuditAndStatsShowIt) {
   const int64_t id = Record();
   StartPlain("ann");
   httplib::Client client = Plain();
@@ -263,6 +263,19 @@ TEST_F(WebApiTest, DecisionRecordsTheLocalReviewerAndAuditAndStatsShowIt) {
   ASSERT_EQ(entries.entries_size(), 2);  // decide, allowlist_add
   EXPECT_EQ(entries.entries(0).actor(), "ann");
   EXPECT_EQ(entries.entries(1).kind(), "allowlist_add");
+  // A query naming this match is the same call; naming another is refused
+  // (the path says which match), not overridden.
+  auto same =
+      client.Get(absl::StrCat("/api/v1/matches/", id, "/audit?match_id=", id));
+  ASSERT_TRUE(same);
+  EXPECT_EQ(same->status, 200) << same->body;
+  auto other = client.Get(
+      absl::StrCat("/api/v1/matches/", id, "/audit?match_id=", id + 76));
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->status, 400) << other->body;
+  EXPECT_THAT(other->body,
+              HasSubstr(absl::StrCat("query: matchId ", id + 76,
+                                     " is not the match of the path, ", id)));
   auto all = client.Get("/api/v1/audit?page_size=1");
   ASSERT_TRUE(all);
   ASSERT_EQ(all->status, 200) << all->body;
@@ -284,7 +297,7 @@ TEST_F(WebApiTest, DecisionRecordsTheLocalReviewerAndAuditAndStatsShowIt) {
   EXPECT_THAT(allowlist->body, HasSubstr("lacks the admin role"));
 }
 
-TEST_F(WebApiTest, EveryCsrfRefusal) {
+TEST_P(WebApiTest, EveryCsrfRefusal) {
   const int64_t id = Record();
   StartPlain("ann");
   httplib::Client client = Plain();
@@ -348,7 +361,7 @@ TEST_F(WebApiTest, EveryCsrfRefusal) {
   EXPECT_EQ(record->decisions_size(), 0);
 }
 
-TEST_F(WebApiTest, ForeignHostIsRefusedOnLoopback) {
+TEST_P(WebApiTest, ForeignHostIsRefusedOnLoopback) {
   StartPlain("ann");
   httplib::Client client = Plain();
   auto rebound =
@@ -364,7 +377,7 @@ TEST_F(WebApiTest, ForeignHostIsRefusedOnLoopback) {
   EXPECT_EQ(local->status, 200);
 }
 
-TEST_F(WebApiTest, PlaintextWithoutLocalReviewerIsAnonymousAndReadOnly) {
+TEST_P(WebApiTest, PlaintextWithoutLocalReviewerIsAnonymousAndReadOnly) {
   const int64_t id = Record();
   StartPlain("");
   httplib::Client client = Plain();
@@ -384,7 +397,7 @@ TEST_F(WebApiTest, PlaintextWithoutLocalReviewerIsAnonymousAndReadOnly) {
   EXPECT_THAT(decided->body, HasSubstr("refuses every change"));
 }
 
-TEST_F(WebApiTest, PlaintextBeyondLoopbackAndLocalReviewerWithTlsAreRefused) {
+TEST_P(WebApiTest, PlaintextBeyondLoopbackAndLocalReviewerWithTlsAreRefused) {
   WebServer::Options open;
   open.listen = "0.0.0.0:0";
   EXPECT_EQ(WebServer::Start(open, *api_).status().code(),
@@ -450,7 +463,7 @@ class WebApiTlsTest : public WebApiTest {
   TestPki::Files server_files_;
 };
 
-TEST_F(WebApiTlsTest, TlsWithoutClientCertificatesIsAnonymous) {
+TEST_P(WebApiTlsTest, TlsWithoutClientCertificatesIsAnonymous) {
   Record();
   StartTls(/*client_ca=*/false);
   auto client = Client("");
@@ -461,7 +474,7 @@ TEST_F(WebApiTlsTest, TlsWithoutClientCertificatesIsAnonymous) {
             "max-age=31536000");
 }
 
-TEST_F(WebApiTlsTest, ClientCertificatesAreThePrincipalsWithTheirRoles) {
+TEST_P(WebApiTlsTest, ClientCertificatesAreThePrincipalsWithTheirRoles) {
   const int64_t id = Record();
   StartTls(/*client_ca=*/true);
   auto ann = Client("ann");
@@ -515,6 +528,11 @@ TEST_F(WebApiTlsTest, ClientCertificatesAreThePrincipalsWithTheirRoles) {
   auto nobody = Client("");
   EXPECT_FALSE(nobody->Get("/api/v1/session"));
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, WebApiTest, kReviewBackends,
+                         ReviewBackendName);
+INSTANTIATE_TEST_SUITE_P(Backends, WebApiTlsTest, kReviewBackends,
+                         ReviewBackendName);
 
 }  // namespace
 }  // namespace clearmatch

@@ -93,8 +93,8 @@ absl::Status FromBody(const httplib::Request& http, Request& request) {
 }
 
 // The request of a route under /api/v1/matches/{id}: the query (GET) or
-// the JSON body (POST), then the path's match id; a body that names
-// another match is refused.
+// the JSON body (POST), then the path's match id; a query or body that
+// names another match is refused.
 template <typename Request>
 absl::Status MatchScopedRequest(const httplib::Request& http,
                                 Request& request) {
@@ -104,10 +104,9 @@ absl::Status MatchScopedRequest(const httplib::Request& http,
   // Parsing first: it clears the message.
   absl::Status status =
       post ? FromBody(http, request) : FromQuery(http, request);
-  if (status.ok() && post && request.match_id() != 0 &&
-      request.match_id() != *id) {
+  if (status.ok() && request.match_id() != 0 && request.match_id() != *id) {
     status = absl::InvalidArgumentError(
-        absl::StrCat("body: matchId ", request.match_id(),
+        absl::StrCat(post ? "body" : "query", ": matchId ", request.match_id(),
                      " is not the match of the path, ", *id));
   }
   request.set_match_id(*id);
