@@ -34,6 +34,7 @@
 #include "gtest/gtest.h"
 #include "postgres/postgres_connection.h"
 #include "review/postgres_review_store.h"
+#include "review/review_store.h"
 #include "review/sqlite_review_store.h"
 #include "testing/postgres_server.h"
 #include "testing/temp_dir.h"
@@ -55,6 +56,21 @@ int RunReview(const std::vector<std::string>& args, std::string* out_text,
 
 // A new SQLite review store in `dir` (nullptr, after a failure, if it
 // could not be made).
+// Records one match (id 1) in `store` and confirms it: an audit chain of
+// one decision to verify.
+void RecordAndConfirmOne(ReviewStore& store) {
+  v1::MatchRecord record;
+  record.set_content_id("c1");
+  record.add_matches()->set_entry_id("e1");
+  store.Enqueue(record);
+  store.Flush();
+  v1::DecideRequest decide;
+  decide.set_match_id(1);
+  decide.set_outcome(v1::CONFIRMED);
+  decide.set_reviewer("alice");
+  ASSERT_TRUE(store.Decide(decide).ok());
+}
+
 std::unique_ptr<SqliteReviewStore> OpenStore(const testing::TempDir& dir) {
   SqliteReviewStore::Options options;
   options.path = dir.File("review.sqlite");
@@ -153,16 +169,7 @@ TEST(ReviewCommandTest, VerifyAuditOfAPostgresDatabase) {
     options.connection.url = *url;
     auto store = PostgresReviewStore::Create(options);
     ASSERT_TRUE(store.ok()) << store.status();
-    v1::MatchRecord record;
-    record.set_content_id("c1");
-    record.add_matches()->set_entry_id("e1");
-    (*store)->Enqueue(record);
-    (*store)->Flush();
-    v1::DecideRequest decide;
-    decide.set_match_id(1);
-    decide.set_outcome(v1::CONFIRMED);
-    decide.set_reviewer("alice");
-    ASSERT_TRUE((*store)->Decide(decide).ok());
+    RecordAndConfirmOne(**store);
   }
   std::string out, err;
   EXPECT_EQ(RunReview({"verify-audit", "--database-url", *url}, &out, &err), 0)
@@ -199,16 +206,7 @@ TEST(ReviewCommandTest, VerifyAuditCleanAndEdited) {
     options.path = path;
     auto store = SqliteReviewStore::Create(options);
     ASSERT_TRUE(store.ok()) << store.status();
-    v1::MatchRecord record;
-    record.set_content_id("c1");
-    record.add_matches()->set_entry_id("e1");
-    (*store)->Enqueue(record);
-    (*store)->Flush();
-    v1::DecideRequest decide;
-    decide.set_match_id(1);
-    decide.set_outcome(v1::CONFIRMED);
-    decide.set_reviewer("alice");
-    ASSERT_TRUE((*store)->Decide(decide).ok());
+    RecordAndConfirmOne(**store);
   }
   std::string out, err;
   EXPECT_EQ(RunReview({"verify-audit", "--store", path}, &out, &err), 0) << err;

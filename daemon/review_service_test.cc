@@ -92,6 +92,29 @@ class UnixTestServer {
   std::unique_ptr<grpc::Server> server_;
 };
 
+// A Review service on a unix socket in `dir` whose callers (this process's
+// user) hold the checker role only.
+class CheckerOnlyReview {
+ public:
+  CheckerOnlyReview(ReviewStore& store, WorkerPool& pool,
+                    DaemonMetrics& metrics, const testing::TempDir& dir)
+      : authorizer_(ConfigWithRoles({"checker"}),
+                    [this](absl::string_view peer) {
+                      return server_ != nullptr ? server_->UidOf(peer)
+                                                : std::nullopt;
+                    }),
+        service_(store, pool, metrics, authorizer_),
+        server_(std::make_unique<UnixTestServer>(
+            dir, "checker.sock", std::vector<grpc::Service*>{&service_})) {}
+
+  std::shared_ptr<grpc::Channel> Channel() const { return server_->Channel(); }
+
+ private:
+  const RequestAuthorizer authorizer_;
+  ReviewService service_;
+  std::unique_ptr<UnixTestServer> server_;  // last: stopped first
+};
+
 // A Matcher and a Review service on a unix socket, the Review service on a
 // one-thread pool with `review_queue` waiting slots.
 class ReviewServiceTest : public ::testing::Test {
@@ -382,23 +405,14 @@ TEST_F(ReviewServiceTest, ListFeedbackNeedsTheReviewerRole) {
   tcp_server->Shutdown();
   tcp_server->Wait();
 
-  std::unique_ptr<UnixTestServer> checker_server;
-  const RequestAuthorizer checker_only(
-      ConfigWithRoles({"checker"}), [&](absl::string_view peer) {
-        return checker_server != nullptr ? checker_server->UidOf(peer)
-                                         : std::nullopt;
-      });
-  ReviewService unix_service(*store_, review_pool_, metrics_, checker_only);
-  checker_server = std::make_unique<UnixTestServer>(
-      dir_, "checker.sock", std::vector<grpc::Service*>{&unix_service});
+  const CheckerOnlyReview checker_only(*store_, review_pool_, metrics_, dir_);
   grpc::ClientContext unix_context;
-  const grpc::Status denied = v1::Review::NewStub(checker_server->Channel())
+  const grpc::Status denied = v1::Review::NewStub(checker_only.Channel())
                                   ->ListFeedback(&unix_context, {}, &listed);
   EXPECT_EQ(denied.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_THAT(denied.error_message(), HasSubstr("unix user \"alice\" (uid " +
                                                 std::to_string(geteuid()) +
                                                 ") lacks the reviewer role"));
-  checker_server.reset();
 }
 
 TEST_F(ReviewServiceTest, ListAuditAndGetStatsAnswerFromTheStore) {
@@ -441,16 +455,8 @@ TEST_F(ReviewServiceTest, ListAuditAndGetStatsAnswerFromTheStore) {
 
 // Both need the reviewer role: a checker-only unix user is refused.
 TEST_F(ReviewServiceTest, ListAuditAndGetStatsNeedTheReviewerRole) {
-  std::unique_ptr<UnixTestServer> checker_server;
-  const RequestAuthorizer checker_only(
-      ConfigWithRoles({"checker"}), [&](absl::string_view peer) {
-        return checker_server != nullptr ? checker_server->UidOf(peer)
-                                         : std::nullopt;
-      });
-  ReviewService unix_service(*store_, review_pool_, metrics_, checker_only);
-  checker_server = std::make_unique<UnixTestServer>(
-      dir_, "checker.sock", std::vector<grpc::Service*>{&unix_service});
-  auto stub = v1::Review::NewStub(checker_server->Channel());
+  const CheckerOnlyReview checker_only(*store_, review_pool_, metrics_, dir_);
+  auto stub = v1::Review::NewStub(checker_only.Channel());
   v1::ListAuditResponse audit;
   grpc::ClientContext audit_context;
   EXPECT_EQ(stub->ListAudit(&audit_context, {}, &audit).error_code(),
@@ -460,7 +466,6 @@ TEST_F(ReviewServiceTest, ListAuditAndGetStatsNeedTheReviewerRole) {
   const grpc::Status denied = stub->GetStats(&stats_context, {}, &stats);
   EXPECT_EQ(denied.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_THAT(denied.error_message(), HasSubstr("lacks the reviewer role"));
-  checker_server.reset();
 }
 
 }  // namespace

@@ -28,6 +28,7 @@
 #include "testing/stopncii_test_server.h"
 #include "testing/temp_dir.h"
 #include "testing/testdata.h"
+#include "testing/upload_check.h"
 
 namespace clearmatch {
 namespace {
@@ -39,6 +40,7 @@ using ::clearmatch::testing::ReferencePdqHash;
 using ::clearmatch::testing::StopNciiTestServer;
 using ::clearmatch::testing::TempDir;
 using ::clearmatch::testing::TestdataPath;
+using ::clearmatch::testing::UploadCheck;
 using ::clearmatch::testing::WithDeadline;
 using ::testing::HasSubstr;
 
@@ -152,16 +154,7 @@ class ClearinghouseDaemonTest : public ::testing::Test {
   }
 
   v1::CheckResponse Check(const std::string& testdata) {
-    v1::CheckRequest request;
-    request.set_content_id(testdata);
-    request.set_context(v1::UPLOAD);
-    request.set_media(Bytes(testdata));
-    v1::CheckResponse response;
-    grpc::ClientContext context;
-    const grpc::Status status =
-        matcher_->Check(WithDeadline(&context), request, &response);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    return response;
+    return UploadCheck(*matcher_, testdata, Bytes(testdata));
   }
 
   // The id of the newest recorded match of `content_id`.

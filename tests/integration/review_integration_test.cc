@@ -29,6 +29,7 @@
 #include "testing/grpc_deadline.h"
 #include "testing/temp_dir.h"
 #include "testing/testdata.h"
+#include "testing/upload_check.h"
 
 namespace clearmatch {
 namespace {
@@ -41,6 +42,7 @@ using ::clearmatch::testing::ReferencePdqHash;
 using ::clearmatch::testing::Sha256sumOfFile;
 using ::clearmatch::testing::TempDir;
 using ::clearmatch::testing::TestdataPath;
+using ::clearmatch::testing::UploadCheck;
 using ::clearmatch::testing::WithDeadline;
 using ::testing::HasSubstr;
 
@@ -87,16 +89,7 @@ class ReviewDaemonTest : public ::testing::Test {
   }
 
   v1::CheckResponse Check(const std::string& testdata) {
-    v1::CheckRequest request;
-    request.set_content_id(testdata);
-    request.set_context(v1::UPLOAD);
-    request.set_media(Bytes(testdata));
-    v1::CheckResponse response;
-    grpc::ClientContext context;
-    const grpc::Status status =
-        matcher_->Check(WithDeadline(&context), request, &response);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    return response;
+    return UploadCheck(*matcher_, testdata, Bytes(testdata));
   }
 
   v1::ListMatchesResponse List(v1::ListMatchesRequest request) {

@@ -25,6 +25,7 @@
 #include "testing/postgres_server.h"
 #include "testing/temp_dir.h"
 #include "testing/testdata.h"
+#include "testing/upload_check.h"
 
 namespace clearmatch {
 namespace {
@@ -37,6 +38,7 @@ using ::clearmatch::testing::ReadFileBytes;
 using ::clearmatch::testing::ReferencePdqHash;
 using ::clearmatch::testing::TempDir;
 using ::clearmatch::testing::TestdataPath;
+using ::clearmatch::testing::UploadCheck;
 using ::clearmatch::testing::WithDeadline;
 using ::testing::HasSubstr;
 
@@ -49,16 +51,9 @@ struct Replica {
   v1::CheckResponse Check(const std::string& testdata) {
     const std::vector<unsigned char> bytes =
         ReadFileBytes(TestdataPath(testdata));
-    v1::CheckRequest request;
-    request.set_content_id(testdata);
-    request.set_context(v1::UPLOAD);
-    request.set_media(std::string(bytes.begin(), bytes.end()));
-    v1::CheckResponse response;
-    grpc::ClientContext context;
-    const grpc::Status status =
-        matcher->Check(WithDeadline(&context, 30), request, &response);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    return response;
+    return UploadCheck(*matcher, testdata,
+                       std::string(bytes.begin(), bytes.end()),
+                       {.deadline_seconds = 30});
   }
   grpc::Status List(v1::ListMatchesResponse* response) {
     grpc::ClientContext context;

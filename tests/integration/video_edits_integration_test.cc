@@ -22,6 +22,7 @@
 #include "testing/grpc_deadline.h"
 #include "testing/temp_dir.h"
 #include "testing/testdata.h"
+#include "testing/upload_check.h"
 
 namespace clearmatch {
 namespace {
@@ -30,6 +31,7 @@ using ::clearmatch::testing::DaemonProcess;
 using ::clearmatch::testing::ReadTextFile;
 using ::clearmatch::testing::TempDir;
 using ::clearmatch::testing::TestdataPath;
+using ::clearmatch::testing::UploadCheck;
 using ::clearmatch::testing::WithDeadline;
 
 constexpr char kBanked[] = "vpdq/pattern-hd-no-bar.mp4";  // 6.9 s
@@ -95,17 +97,8 @@ class VideoEditsTest : public ::testing::Test {
   v1::CheckResponse Check(
       const std::string& path,
       v1::CheckOptions::Trim trim = v1::CheckOptions::TRIM_DEFAULT) {
-    v1::CheckRequest request;
-    request.set_content_id(path.substr(path.rfind('/') + 1));
-    request.set_context(v1::UPLOAD);
-    request.set_media(ReadTextFile(path));
-    request.mutable_options()->set_trim(trim);
-    v1::CheckResponse response;
-    grpc::ClientContext context;
-    const grpc::Status status =
-        matcher_->Check(WithDeadline(&context), request, &response);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    return response;
+    return UploadCheck(*matcher_, path.substr(path.rfind('/') + 1),
+                       ReadTextFile(path), {.trim = trim});
   }
 
   // The vPDQ match on the entry `entry_id` (a failure and an empty match if
