@@ -1,9 +1,9 @@
 // The queries of the PostgreSQL review store on its matches, decisions and
 // audit tables (review/postgres_review_schema.h), the counterparts of
 // review/sqlite_review_queries.h and of AppendAuditRow
-// (review/audit_chain.h); the allowlist's are in
-// review/postgres_allowlist.h, the feedback outbox's in
-// review/postgres_feedback_outbox.h.
+// (review/audit_chain.h); the allowlist's and the feedback outbox's, written
+// once for both stores, are in review/allowlist_table.h and
+// review/feedback_outbox.h.
 //
 // Each takes the connection (the caller holds its lock); writes run inside
 // the caller's transaction.

@@ -3,16 +3,14 @@
 
 #include <utility>
 
-#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/status_macros.h"
 #include "postgres/postgres_transaction.h"
-#include "review/postgres_feedback_outbox.h"
+#include "review/feedback_outbox.h"
+#include "review/postgres_review_database.h"
 #include "review/postgres_review_queries.h"
-#include "review/postgres_review_reader.h"
 #include "review/postgres_review_schema.h"
-#include "review/review_listing.h"
 #include "review/review_request_checks.h"
 
 namespace clearmatch {
@@ -20,11 +18,7 @@ namespace {
 
 using review_internal::CheckOutcome;
 using review_internal::CheckReviewer;
-using review_internal::PageSize;
-using review_internal::ParsePageToken;
 using review_internal::ReplacedOutcome;
-
-constexpr absl::string_view kAllowlistTokenFingerprint = "allowlist";
 
 int64_t NowMicros() { return absl::ToUnixMicros(absl::Now()); }
 
@@ -110,7 +104,7 @@ absl::Status PostgresReviewStore::WriteRecords(
 }
 
 absl::Status PostgresReviewStore::InTransaction(
-    const std::function<absl::Status(PostgresConnection&)>& update) {
+    absl::FunctionRef<absl::Status(PostgresConnection&)> update) {
   absl::MutexLock lock(&db_mu_);
   PostgresTransaction transaction(db_);
   CM_RETURN_IF_ERROR(transaction.Begin());
@@ -118,19 +112,17 @@ absl::Status PostgresReviewStore::InTransaction(
   return transaction.Commit();
 }
 
-// ---- Reading ---------------------------------------------------------------
-
-absl::StatusOr<v1::MatchRecord> PostgresReviewStore::GetMatch(
-    int64_t match_id) {
+absl::Status PostgresReviewStore::WithDatabase(DatabaseCall call) {
   absl::MutexLock lock(&db_mu_);
-  return review_internal::SelectMatch(db_, match_id);
+  review_internal::PostgresReviewDatabase database(db_);
+  return call(database);
 }
 
-absl::StatusOr<v1::ListMatchesResponse> PostgresReviewStore::ListMatches(
-    const v1::ListMatchesRequest& request) {
-  absl::MutexLock lock(&db_mu_);
-  review_internal::PostgresReviewReader reader(db_);
-  return review_internal::ListMatchesPage(reader, request);
+absl::Status PostgresReviewStore::InDatabaseTransaction(DatabaseCall call) {
+  return InTransaction([&](PostgresConnection& db) {
+    review_internal::PostgresReviewDatabase database(db);
+    return call(database);
+  });
 }
 
 // ---- Decisions and the allowlist --------------------------------------------
@@ -163,39 +155,14 @@ absl::StatusOr<bool> PostgresReviewStore::DecideLocked(
   CM_ASSIGN_OR_RETURN(const v1::ReviewOutcome previous,
                       ReplacedOutcome(record, request));
   CM_RETURN_IF_ERROR(review_internal::InsertDecision(db_, request, now_micros));
+  review_internal::PostgresReviewDatabase database(db_);
   CM_RETURN_IF_ERROR(
-      review_internal::InsertFeedback(db_, record, request, now_micros));
+      review_internal::InsertFeedback(database, record, request, now_micros));
   CM_ASSIGN_OR_RETURN(
       const bool allowlist_changed,
-      UpdateAllowlistLocked(request, record, previous, now_micros));
+      allowlist_.ApplyDecision(db_, request, record, previous, now_micros));
   CM_RETURN_IF_ERROR(transaction.Commit());
   return allowlist_changed;
-}
-
-absl::StatusOr<bool> PostgresReviewStore::UpdateAllowlistLocked(
-    const v1::DecideRequest& request, const v1::MatchRecord& record,
-    v1::ReviewOutcome previous, int64_t now_micros) {
-  const v1::ReviewOutcome outcome = request.outcome();
-  if (previous == v1::FALSE_POSITIVE && outcome != v1::FALSE_POSITIVE) {
-    // The override says it is a real match after all: stop suppressing it.
-    return allowlist_.RemoveOverridden(db_, record.match_id(),
-                                       request.reviewer(), now_micros);
-  }
-  if (outcome == v1::FALSE_POSITIVE && previous != v1::FALSE_POSITIVE) {
-    return allowlist_.AddFalsePositive(db_, record, request.reviewer(),
-                                       now_micros);
-  }
-  return false;
-}
-
-absl::StatusOr<v1::ListAllowlistResponse> PostgresReviewStore::ListAllowlist(
-    const v1::ListAllowlistRequest& request) {
-  CM_ASSIGN_OR_RETURN(const int page_size, PageSize(request.page_size()));
-  CM_ASSIGN_OR_RETURN(
-      const int64_t after,
-      ParsePageToken(request.page_token(), kAllowlistTokenFingerprint, 0));
-  absl::MutexLock lock(&db_mu_);
-  return allowlist_.List(db_, page_size, after);
 }
 
 absl::Status PostgresReviewStore::RemoveAllowlistEntry(
@@ -207,111 +174,6 @@ absl::Status PostgresReviewStore::RemoveAllowlistEntry(
   }));
   absl::MutexLock lock(&db_mu_);
   return allowlist_.Load(db_);
-}
-
-// ---- The feedback outbox ---------------------------------------------------
-
-absl::StatusOr<std::vector<v1::FeedbackRow>> PostgresReviewStore::DueFeedback(
-    absl::Time now, int limit, const std::vector<std::string>& skip_banks) {
-  if (limit <= 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("limit: ", limit, " is not positive"));
-  }
-  absl::MutexLock lock(&db_mu_);
-  return review_internal::SelectDueFeedback(db_, absl::ToUnixMicros(now), limit,
-                                            skip_banks);
-}
-
-absl::Status PostgresReviewStore::MarkFeedbackSent(
-    const std::vector<int64_t>& ids) {
-  const int64_t now = NowMicros();
-  return InTransaction([&](PostgresConnection& db) {
-    for (int64_t id : ids) {
-      CM_RETURN_IF_ERROR(review_internal::FinishFeedbackAttempt(
-          db, id, v1::FEEDBACK_SENT, "", now));
-    }
-    return absl::OkStatus();
-  });
-}
-
-absl::Status PostgresReviewStore::RetryFeedbackLater(int64_t id,
-                                                     absl::Time next_attempt_at,
-                                                     absl::string_view error) {
-  const int64_t now = NowMicros();
-  return InTransaction([&](PostgresConnection& db) {
-    return review_internal::PostponeFeedback(
-        db, id, absl::ToUnixMicros(next_attempt_at), error, now);
-  });
-}
-
-absl::Status PostgresReviewStore::MarkFeedbackRejected(
-    int64_t id, absl::string_view error) {
-  const int64_t now = NowMicros();
-  return InTransaction([&](PostgresConnection& db) {
-    return review_internal::FinishFeedbackAttempt(db, id, v1::FEEDBACK_REJECTED,
-                                                  error, now);
-  });
-}
-
-absl::Status PostgresReviewStore::MarkFeedbackNotApplicable(
-    const std::vector<int64_t>& ids) {
-  const int64_t now = NowMicros();
-  return InTransaction([&](PostgresConnection& db) {
-    for (int64_t id : ids) {
-      CM_RETURN_IF_ERROR(
-          review_internal::MarkFeedbackNotApplicable(db, id, now));
-    }
-    return absl::OkStatus();
-  });
-}
-
-absl::StatusOr<v1::ListFeedbackResponse> PostgresReviewStore::ListFeedback(
-    const v1::ListFeedbackRequest& request) {
-  CM_ASSIGN_OR_RETURN(const int page_size, PageSize(request.page_size()));
-  const std::string fingerprint =
-      review_internal::ListFeedbackFingerprint(request);
-  CM_ASSIGN_OR_RETURN(const int64_t after,
-                      ParsePageToken(request.page_token(), fingerprint, 0));
-  absl::MutexLock lock(&db_mu_);
-  CM_ASSIGN_OR_RETURN(
-      std::vector<v1::FeedbackRow> rows,
-      review_internal::SelectFeedbackPage(db_, request, after, page_size + 1));
-  CM_ASSIGN_OR_RETURN(
-      std::vector<v1::FeedbackCount> counts,
-      review_internal::CountFeedback(db_, v1::FEEDBACK_STATE_UNSPECIFIED));
-  v1::ListFeedbackResponse response;
-  if (rows.size() > static_cast<size_t>(page_size)) {
-    rows.resize(page_size);
-    response.set_next_page_token(
-        review_internal::MakePageToken(rows.back().id(), fingerprint));
-  }
-  for (v1::FeedbackRow& row : rows) *response.add_rows() = std::move(row);
-  for (v1::FeedbackCount& count : counts) {
-    *response.add_counts() = std::move(count);
-  }
-  return response;
-}
-
-absl::StatusOr<std::vector<v1::FeedbackCount>>
-PostgresReviewStore::CountFeedback(v1::FeedbackState state) {
-  absl::MutexLock lock(&db_mu_);
-  return review_internal::CountFeedback(db_, state);
-}
-
-// ---- The reviewers' web page -----------------------------------------------
-
-absl::StatusOr<v1::ListAuditResponse> PostgresReviewStore::ListAudit(
-    const v1::ListAuditRequest& request) {
-  absl::MutexLock lock(&db_mu_);
-  review_internal::PostgresReviewReader reader(db_);
-  return review_internal::ListAuditPage(reader, request);
-}
-
-absl::StatusOr<v1::ReviewStats> PostgresReviewStore::GetStats(
-    const v1::GetStatsRequest& request) {
-  absl::MutexLock lock(&db_mu_);
-  review_internal::PostgresReviewReader reader(db_);
-  return review_internal::SelectStats(reader, request);
 }
 
 }  // namespace clearmatch

@@ -7,7 +7,8 @@
 // memory on every replica: a change made here is in this replica's set
 // when the call returns, and in the other replicas' within a second (their
 // AllowlistFollower: LISTEN/NOTIFY, with a poll of allowlist_version as
-// fallback).
+// fallback). The calls that both stores answer the same way are
+// SqlReviewStore's (review/sql_review_store.h), on this store's connection.
 //
 // While the database is unreachable, Checks go on: IsAllowlisted answers
 // from memory, records stay queued (bounded; counted as write failures)
@@ -32,6 +33,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -42,11 +44,11 @@
 #include "review/allowlist_follower.h"
 #include "review/postgres_allowlist.h"
 #include "review/record_writer.h"
-#include "review/review_store.h"
+#include "review/sql_review_store.h"
 
 namespace clearmatch {
 
-class PostgresReviewStore final : public ReviewStore {
+class PostgresReviewStore final : public SqlReviewStore {
  public:
   struct Options {
     // URL, password file, timeout; the label defaults to "review store".
@@ -82,57 +84,26 @@ class PostgresReviewStore final : public ReviewStore {
   bool IsAllowlisted(absl::string_view content_key, absl::string_view bank,
                      absl::string_view entry_id) const override;
 
-  absl::StatusOr<v1::ListMatchesResponse> ListMatches(
-      const v1::ListMatchesRequest& request) override;
-  absl::StatusOr<v1::MatchRecord> GetMatch(int64_t match_id) override;
   absl::StatusOr<v1::MatchRecord> Decide(
       const v1::DecideRequest& request) override;
-
-  absl::StatusOr<v1::ListAllowlistResponse> ListAllowlist(
-      const v1::ListAllowlistRequest& request) override;
   absl::Status RemoveAllowlistEntry(
       const v1::RemoveAllowlistEntryRequest& request) override;
-
-  absl::StatusOr<std::vector<v1::FeedbackRow>> DueFeedback(
-      absl::Time now, int limit,
-      const std::vector<std::string>& skip_banks) override;
-  absl::Status MarkFeedbackSent(const std::vector<int64_t>& ids) override;
-  absl::Status RetryFeedbackLater(int64_t id, absl::Time next_attempt_at,
-                                  absl::string_view error) override;
-  absl::Status MarkFeedbackRejected(int64_t id,
-                                    absl::string_view error) override;
-  absl::Status MarkFeedbackNotApplicable(
-      const std::vector<int64_t>& ids) override;
-  absl::StatusOr<v1::ListFeedbackResponse> ListFeedback(
-      const v1::ListFeedbackRequest& request) override;
-  absl::StatusOr<std::vector<v1::FeedbackCount>> CountFeedback(
-      v1::FeedbackState state) override;
-
-  absl::StatusOr<v1::ListAuditResponse> ListAudit(
-      const v1::ListAuditRequest& request) override;
-  absl::StatusOr<v1::ReviewStats> GetStats(
-      const v1::GetStatsRequest& request) override;
 
   // How often the follower reloaded the allowlist (tests).
   int64_t allowlist_reloads() const { return follower_->reloads(); }
 
  private:
   PostgresReviewStore(const Options& options, PostgresConnection db);
+  absl::Status WithDatabase(DatabaseCall call) override;
+  absl::Status InDatabaseTransaction(DatabaseCall call) override;
   // Runs `update` on the connection in one transaction.
   absl::Status InTransaction(
-      const std::function<absl::Status(PostgresConnection&)>& update);
+      absl::FunctionRef<absl::Status(PostgresConnection&)> update);
   // One transaction: the writer thread's write function.
   absl::Status WriteRecords(std::vector<v1::MatchRecord>& batch);
   // The decision's transaction; true if the allowlist changed.
   absl::StatusOr<bool> DecideLocked(const v1::DecideRequest& request,
                                     int64_t now_micros)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_);
-  // The allowlist side of a decision whose match had outcome `previous`;
-  // true if the allowlist changed.
-  absl::StatusOr<bool> UpdateAllowlistLocked(const v1::DecideRequest& request,
-                                             const v1::MatchRecord& record,
-                                             v1::ReviewOutcome previous,
-                                             int64_t now_micros)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_);
 
   mutable absl::Mutex db_mu_;

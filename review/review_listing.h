@@ -5,7 +5,7 @@
 // SQLite and PostgreSQL for the same data.
 //
 //   absl::MutexLock lock(&db_mu_);
-//   PostgresReviewReader reader(db_);
+//   PostgresReviewDatabase reader(db_);
 //   return review_internal::ListMatchesPage(reader, request);
 //
 // Thread-compatible (the reader's connection, whose lock the caller holds).

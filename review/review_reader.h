@@ -1,12 +1,12 @@
 // ReviewReader: what the listings and reports that both review stores
 // answer the same way (review/review_listing.h) need of a review database:
 // its SQL dialect, one read-only statement with parameters row by row, and
-// a stored record. SqliteReviewReader (review/sqlite_review_reader.h) and
-// PostgresReviewReader (review/postgres_review_reader.h) implement it on
-// their engine's connection.
+// a stored record. ReviewDatabase (review/review_database.h) adds the
+// writes; SqliteReviewDatabase (review/sqlite_review_database.h) and
+// PostgresReviewDatabase (review/postgres_review_database.h) implement both
+// on their engine's connection.
 //
-//   absl::MutexLock lock(&db_mu_);
-//   SqliteReviewReader reader(db_);
+//   review_internal::SqliteReviewDatabase reader(db_);  // db_mu_ held
 //   return review_internal::ListAuditPage(reader, request);
 //
 // A reader borrows its store's connection for one call (the caller holds

@@ -36,8 +36,14 @@ constexpr char kLatestDecisions[] =
     "WHERE id IN (SELECT MAX(id) FROM decisions GROUP BY match_id) "
     "AND (?1 = 0 OR decided_at >= ?1) AND (?2 = 0 OR decided_at < ?2)) ";
 
-// `sql` with each ?N replaced by PostgreSQL's $N::<types[N-1]>; unchanged
-// for SQLite.
+const std::vector<absl::string_view>& RangeTypes() {
+  static const auto* types =
+      new std::vector<absl::string_view>{"bigint", "bigint"};
+  return *types;
+}
+
+}  // namespace
+
 std::string InDialect(SqlDialect dialect, absl::string_view sql,
                       const std::vector<absl::string_view>& types) {
   if (dialect == SqlDialect::kSqlite) return std::string(sql);
@@ -58,14 +64,6 @@ std::string InDialect(SqlDialect dialect, absl::string_view sql,
   }
   return out;
 }
-
-const std::vector<absl::string_view>& RangeTypes() {
-  static const auto* types =
-      new std::vector<absl::string_view>{"bigint", "bigint"};
-  return *types;
-}
-
-}  // namespace
 
 std::string MatchIdsSql(SqlDialect dialect, bool oldest_first) {
   return InDialect(

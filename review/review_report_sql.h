@@ -8,15 +8,27 @@
 //   db.Query(MatchIdsSql(SqlDialect::kPostgres, false), {after, ...});
 //
 // The parameters of each statement are listed with it; the stores bind them
-// in that order. Pure functions.
+// in that order. The feedback outbox's and the allowlist's statements
+// (review/feedback_outbox.h, review/allowlist_table.h) are written with
+// InDialect too. Pure functions.
 #ifndef CLEARMATCH_REVIEW_REVIEW_REPORT_SQL_H_
 #define CLEARMATCH_REVIEW_REVIEW_REPORT_SQL_H_
 
 #include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
 
 namespace clearmatch::review_internal {
 
 enum class SqlDialect { kSqlite, kPostgres };
+
+// `sql`, written with SQLite's numbered parameters ?1, ?2..., in `dialect`:
+// unchanged for SQLite; for PostgreSQL each ?N becomes $N::<types[N-1]>.
+//   InDialect(SqlDialect::kPostgres, "... id = ?1", {"bigint"}) ==
+//       "... id = $1::bigint"
+std::string InDialect(SqlDialect dialect, absl::string_view sql,
+                      const std::vector<absl::string_view>& types);
 
 // ListMatches' filters are parameters 2..9: start and end of recorded_at
 // (bigint, 0: no bound), verdict, outcome, status (integer, 0: any), bank,

@@ -1,7 +1,7 @@
 // The queries of the SQLite review store on its matches and decisions
-// tables (review/sqlite_review_schema.h); the allowlist's are in
-// review/sqlite_allowlist.h, the feedback outbox's in
-// review/sqlite_feedback_outbox.h, the audit trail's in review/audit_chain.h.
+// tables (review/sqlite_review_schema.h); the allowlist's and the feedback
+// outbox's, written once for both stores, are in review/allowlist_table.h
+// and review/feedback_outbox.h, the audit trail's in review/audit_chain.h.
 //
 // Each takes the connection (the caller holds its lock); writes run inside
 // the caller's transaction.

@@ -2,7 +2,10 @@
 // file in WAL mode (review/sqlite_review_schema.h). Decisions and allowlist
 // changes are durable (synchronous=FULL) when the call returns; verdict
 // records go through a RecordWriter (review/record_writer.h), one
-// transaction per batch.
+// transaction per batch. The calls that both stores answer the same way are
+// SqlReviewStore's (review/sql_review_store.h), on this store's connection;
+// the allowlist is an AllowlistSet filled from its table
+// (review/allowlist_table.h).
 //
 //   SqliteReviewStore::Options options;
 //   options.path = data_dir + "/review.sqlite";
@@ -29,14 +32,14 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "clearmatch/v1/review.pb.h"
+#include "review/allowlist_set.h"
 #include "review/record_writer.h"
-#include "review/review_store.h"
-#include "review/sqlite_allowlist.h"
+#include "review/sql_review_store.h"
 #include "sqlite/sqlite_connection.h"
 
 namespace clearmatch {
 
-class SqliteReviewStore final : public ReviewStore {
+class SqliteReviewStore final : public SqlReviewStore {
  public:
   struct Options {
     std::string path;  // created if missing
@@ -71,55 +74,24 @@ class SqliteReviewStore final : public ReviewStore {
   bool IsAllowlisted(absl::string_view content_key, absl::string_view bank,
                      absl::string_view entry_id) const override;
 
-  absl::StatusOr<v1::ListMatchesResponse> ListMatches(
-      const v1::ListMatchesRequest& request) override;
-  absl::StatusOr<v1::MatchRecord> GetMatch(int64_t match_id) override;
   absl::StatusOr<v1::MatchRecord> Decide(
       const v1::DecideRequest& request) override;
-
-  absl::StatusOr<v1::ListAllowlistResponse> ListAllowlist(
-      const v1::ListAllowlistRequest& request) override;
   absl::Status RemoveAllowlistEntry(
       const v1::RemoveAllowlistEntryRequest& request) override;
 
-  absl::StatusOr<std::vector<v1::FeedbackRow>> DueFeedback(
-      absl::Time now, int limit,
-      const std::vector<std::string>& skip_banks) override;
-  absl::Status MarkFeedbackSent(const std::vector<int64_t>& ids) override;
-  absl::Status RetryFeedbackLater(int64_t id, absl::Time next_attempt_at,
-                                  absl::string_view error) override;
-  absl::Status MarkFeedbackRejected(int64_t id,
-                                    absl::string_view error) override;
-  absl::Status MarkFeedbackNotApplicable(
-      const std::vector<int64_t>& ids) override;
-  absl::StatusOr<v1::ListFeedbackResponse> ListFeedback(
-      const v1::ListFeedbackRequest& request) override;
-  absl::StatusOr<std::vector<v1::FeedbackCount>> CountFeedback(
-      v1::FeedbackState state) override;
-
-  absl::StatusOr<v1::ListAuditResponse> ListAudit(
-      const v1::ListAuditRequest& request) override;
-  absl::StatusOr<v1::ReviewStats> GetStats(
-      const v1::GetStatsRequest& request) override;
-
  private:
   SqliteReviewStore(const Options& options, SqliteConnection db);
-  // Runs `update` on the connection in one transaction.
-  absl::Status UpdateFeedback(
-      const std::function<absl::Status(SqliteConnection&)>& update);
+  absl::Status WithDatabase(DatabaseCall call) override;
+  absl::Status InDatabaseTransaction(DatabaseCall call) override;
   // One transaction: the writer thread's write function.
   absl::Status WriteRecords(std::vector<v1::MatchRecord>& batch);
-  // The allowlist side of a decision whose match had outcome `previous`;
-  // true if the allowlist changed.
-  absl::StatusOr<bool> UpdateAllowlistLocked(const v1::DecideRequest& request,
-                                             const v1::MatchRecord& record,
-                                             v1::ReviewOutcome previous,
-                                             int64_t now_micros)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_);
+  // Replaces the allowlist's set with its table's rows (after a commit
+  // that changed them, so that it never holds what a rollback undid).
+  absl::Status LoadAllowlistLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_mu_);
 
   mutable absl::Mutex db_mu_;
   SqliteConnection db_ ABSL_GUARDED_BY(db_mu_);
-  SqliteAllowlist allowlist_;
+  AllowlistSet allowlist_;
   RecordWriter writer_;  // last: its thread stops before the rest goes
 };
 

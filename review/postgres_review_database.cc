@@ -1,5 +1,6 @@
-// The PostgreSQL review store's reader: a statement's result row by row.
-#include "review/postgres_review_reader.h"
+// The PostgreSQL review store's database: a statement's result row by row,
+// writes.
+#include "review/postgres_review_database.h"
 
 #include <variant>
 
@@ -27,11 +28,7 @@ class ResultRow final : public ReviewReader::Row {
   const int row_;
 };
 
-}  // namespace
-
-absl::Status PostgresReviewReader::ForEachRow(
-    const std::string& sql, const std::vector<SqlParam>& params,
-    absl::FunctionRef<absl::Status(const Row&)> visit) {
+std::vector<PostgresParam> Bound(const std::vector<SqlParam>& params) {
   std::vector<PostgresParam> bound;
   bound.reserve(params.size());
   for (const SqlParam& param : params) {
@@ -41,15 +38,39 @@ absl::Status PostgresReviewReader::ForEachRow(
       bound.emplace_back(std::get<std::string>(param));
     }
   }
-  CM_ASSIGN_OR_RETURN(const PostgresResult result, db_.Query(sql, bound));
+  return bound;
+}
+
+}  // namespace
+
+absl::Status PostgresReviewDatabase::ForEachRow(
+    const std::string& sql, const std::vector<SqlParam>& params,
+    absl::FunctionRef<absl::Status(const Row&)> visit) {
+  CM_ASSIGN_OR_RETURN(const PostgresResult result,
+                      db_.Query(sql, Bound(params)));
   for (int i = 0; i < result.rows(); ++i) {
     CM_RETURN_IF_ERROR(visit(ResultRow(result, i)));
   }
   return absl::OkStatus();
 }
 
-absl::StatusOr<v1::MatchRecord> PostgresReviewReader::Match(int64_t match_id) {
+absl::StatusOr<v1::MatchRecord> PostgresReviewDatabase::Match(
+    int64_t match_id) {
   return SelectMatch(db_, match_id);
+}
+
+absl::StatusOr<int64_t> PostgresReviewDatabase::Execute(
+    const std::string& sql, const std::vector<SqlParam>& params) {
+  CM_ASSIGN_OR_RETURN(const PostgresResult result,
+                      db_.Query(sql, Bound(params)));
+  return result.affected();
+}
+
+absl::StatusOr<int64_t> PostgresReviewDatabase::AppendAuditRow(
+    absl::string_view kind, absl::string_view content, int64_t at_micros,
+    int64_t match_id) {
+  return review_internal::AppendAuditRow(db_, kind, content, at_micros,
+                                         match_id);
 }
 
 }  // namespace clearmatch::review_internal
