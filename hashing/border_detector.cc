@@ -7,18 +7,12 @@
 #include <cstdint>
 #include <cstdlib>
 #include <optional>
+#include <vector>
 
 namespace clearmatch {
 namespace {
 
 enum class Edge { kTop, kBottom, kLeft, kRight };
-
-// `count` pixels from `first`, `step` bytes apart: one row or column.
-struct Line {
-  const uint8_t* first = nullptr;
-  ptrdiff_t step = 0;
-  int count = 0;
-};
 
 // Luma 0..255 of one pixel, in integer arithmetic (Y = 0.299 R + 0.587 G +
 // 0.114 B, within rounding), as PDQ weighs the channels.
@@ -40,30 +34,82 @@ int Extent(const ContentRect& rect, Edge edge) {
   return edge == Edge::kTop || edge == Edge::kBottom ? rect.height : rect.width;
 }
 
-// The `depth`-th line of `rect` counted inward from `edge`.
-Line LineAt(const PixelView& image, const ContentRect& rect, Edge edge,
-            int depth) {
-  const ptrdiff_t bpp = BytesPerPixel(image.format);
-  const ptrdiff_t stride = static_cast<ptrdiff_t>(image.stride);
-  int x = rect.x, y = rect.y;
-  switch (edge) {
-    case Edge::kTop:
-      y += depth;
-      break;
-    case Edge::kBottom:
-      y += rect.height - 1 - depth;
-      break;
-    case Edge::kLeft:
-      x += depth;
-      break;
-    case Edge::kRight:
-      x += rect.width - 1 - depth;
-      break;
-  }
-  const bool row = edge == Edge::kTop || edge == Edge::kBottom;
-  return Line{image.data + y * stride + x * bpp, row ? bpp : stride,
-              row ? rect.width : rect.height};
+bool IsRowEdge(Edge edge) {
+  return edge == Edge::kTop || edge == Edge::kBottom;
 }
+
+// The luma of the lines of one edge of a rectangle, counted inward from the
+// edge. A row is converted when it is asked for; columns are gathered
+// kStripColumns at a time, row by row: reading one column alone strides
+// down the rows (every pixel of an RGB image another cache line), and the
+// side borders of a photo are tens of columns deep.
+class EdgeLumas {
+ public:
+  // Columns gathered at once (48 bytes of an RGB row).
+  static constexpr int kStripColumns = 16;
+
+  // `scratch` holds the luma: at least kStripColumns * max(width, height)
+  // bytes of the image.
+  EdgeLumas(const PixelView& image, const ContentRect& rect, Edge edge,
+            uint8_t* scratch)
+      : image_(image), rect_(rect), edge_(edge), scratch_(scratch) {}
+
+  // Pixels per line.
+  int count() const { return IsRowEdge(edge_) ? rect_.width : rect_.height; }
+
+  // The luma of the `depth`-th line (count() values), valid until the next
+  // call.
+  const uint8_t* Line(int depth) {
+    if (IsRowEdge(edge_)) return Row(depth);
+    if (strip_first_ < 0 || depth < strip_first_ ||
+        depth >= strip_first_ + kStripColumns) {
+      FillStrip(depth);
+    }
+    return scratch_ + static_cast<size_t>(depth - strip_first_) * count();
+  }
+
+ private:
+  const uint8_t* PixelAt(int x, int y) const {
+    return image_.data + static_cast<size_t>(y) * image_.stride +
+           static_cast<size_t>(x) * BytesPerPixel(image_.format);
+  }
+
+  const uint8_t* Row(int depth) {
+    const int y = edge_ == Edge::kTop ? rect_.y + depth
+                                      : rect_.y + rect_.height - 1 - depth;
+    const uint8_t* p = PixelAt(rect_.x, y);
+    const int bpp = BytesPerPixel(image_.format);
+    for (int i = 0; i < rect_.width; ++i, p += bpp) {
+      scratch_[i] = static_cast<uint8_t>(Luma(p, image_.format));
+    }
+    return scratch_;
+  }
+
+  // Columns `first` .. first + kStripColumns - 1 (those inside the rect)
+  // into the strip, column k at scratch_ + k * count().
+  void FillStrip(int first) {
+    strip_first_ = first;
+    const int columns = std::min(kStripColumns, rect_.width - first);
+    const int bpp = BytesPerPixel(image_.format);
+    // Columns inward from the right edge run leftward in memory.
+    const int x0 = edge_ == Edge::kLeft ? rect_.x + first
+                                        : rect_.x + rect_.width - 1 - first;
+    const ptrdiff_t step = edge_ == Edge::kLeft ? bpp : -bpp;
+    const size_t n = static_cast<size_t>(rect_.height);
+    for (int row = 0; row < rect_.height; ++row) {
+      const uint8_t* p = PixelAt(x0, rect_.y + row);
+      for (int k = 0; k < columns; ++k, p += step) {
+        scratch_[k * n + row] = static_cast<uint8_t>(Luma(p, image_.format));
+      }
+    }
+  }
+
+  const PixelView& image_;
+  const ContentRect rect_;
+  const Edge edge_;
+  uint8_t* const scratch_;
+  int strip_first_ = -1;
+};
 
 // The luma of a line as a border would have it: its median, refined to the
 // mean of the pixels within `tolerance` of the median (robust to a few
@@ -73,16 +119,13 @@ struct LineLevel {
   double outlier_fraction = 0;
 };
 
-LineLevel MeasureLine(const Line& line, PixelFormat format, int tolerance) {
+LineLevel MeasureLine(const uint8_t* luma, int count, int tolerance) {
   std::array<int, 256> histogram{};
-  const uint8_t* p = line.first;
-  for (int i = 0; i < line.count; ++i, p += line.step) {
-    ++histogram[Luma(p, format)];
-  }
+  for (int i = 0; i < count; ++i) ++histogram[luma[i]];
   int median = 0;
   for (int seen = 0; median < 255; ++median) {
     seen += histogram[median];
-    if (2 * seen >= line.count) break;
+    if (2 * seen >= count) break;
   }
   int64_t inliers = 0, sum = 0;
   for (int v = std::max(0, median - tolerance);
@@ -91,19 +134,18 @@ LineLevel MeasureLine(const Line& line, PixelFormat format, int tolerance) {
     sum += int64_t{histogram[v]} * v;
   }
   return LineLevel{static_cast<double>(sum) / std::max<int64_t>(1, inliers),
-                   1.0 - static_cast<double>(inliers) / line.count};
+                   1.0 - static_cast<double>(inliers) / count};
 }
 
 // The fraction of the line's pixels whose luma is further than `tolerance`
 // from `level`.
-double FractionFarFrom(const Line& line, PixelFormat format, double level,
+double FractionFarFrom(const uint8_t* luma, int count, double level,
                        int tolerance) {
   int far = 0;
-  const uint8_t* p = line.first;
-  for (int i = 0; i < line.count; ++i, p += line.step) {
-    if (std::abs(Luma(p, format) - level) > tolerance) ++far;
+  for (int i = 0; i < count; ++i) {
+    if (std::abs(luma[i] - level) > tolerance) ++far;
   }
-  return static_cast<double>(far) / line.count;
+  return static_cast<double>(far) / count;
 }
 
 // The runs of consecutive uniform lines of one edge, from the edge inward:
@@ -292,15 +334,15 @@ class BandSequence {
 // border's luma, or, within two lines, many more than the border's last
 // line (content that starts abruptly even though much of it is near the
 // border's luma). Content that fades in gradually (a dark photo) does not.
-bool ContentFollows(const PixelView& image, const ContentRect& rect, Edge edge,
-                    int depth, double level, const BorderTrimOptions& options) {
+bool ContentFollows(EdgeLumas& lines, int extent, int depth, double level,
+                    const BorderTrimOptions& options) {
   const auto far_at = [&](int i) {
-    return FractionFarFrom(LineAt(image, rect, edge, i), image.format, level,
+    return FractionFarFrom(lines.Line(i), lines.count(), level,
                            options.pixel_tolerance);
   };
   const double in_border = depth > 0 ? far_at(depth - 1) : 0.0;
-  const int end = std::min(Extent(rect, edge),
-                           depth + std::max(1, options.content_lookahead));
+  const int end =
+      std::min(extent, depth + std::max(1, options.content_lookahead));
   for (int i = depth; i < end; ++i) {
     const double far = far_at(i);
     if (far >= options.min_content_fraction) return true;
@@ -323,15 +365,15 @@ struct Border {
 // the border already trimmed at this edge, if any.
 Border FindBorder(const PixelView& image, const ContentRect& rect, Edge edge,
                   const std::optional<Border>& outside,
-                  const BorderTrimOptions& options) {
+                  const BorderTrimOptions& options, uint8_t* scratch) {
   const int extent = Extent(rect, edge);
+  EdgeLumas lines(image, rect, edge, scratch);
   BandSequence bands(options);
   if (outside) bands.StartAfterBorder(outside->depth, outside->level);
   int uniform = 0;
   for (; uniform < extent; ++uniform) {
-    const Line line = LineAt(image, rect, edge, uniform);
-    const LineLevel measured =
-        MeasureLine(line, image.format, options.pixel_tolerance);
+    const LineLevel measured = MeasureLine(lines.Line(uniform), lines.count(),
+                                           options.pixel_tolerance);
     if (measured.outlier_fraction > options.max_outlier_fraction) break;
     if (!bands.Add(measured.level)) break;  // the border ended long before
   }
@@ -352,7 +394,7 @@ Border FindBorder(const PixelView& image, const ContentRect& rect, Edge edge,
     return bands.OneBand() ? Border{} : Border{extent, 0};
   }
   if (!few) return Border{};
-  if (depth == uniform && !ContentFollows(image, rect, edge, depth,
+  if (depth == uniform && !ContentFollows(lines, extent, depth,
                                           bands.LevelBefore(depth), options)) {
     // Uniform content beyond the border's last step fades into the
     // picture: the border ends at that step (nothing when there is none).
@@ -372,12 +414,13 @@ using TrimmedBorders = std::array<std::optional<Border>, 4>;
 // (after a thin line): it has reached its step, and what is beyond is
 // content even if it is uniform once the perpendicular bars are gone.
 bool TrimOnce(const PixelView& image, const BorderTrimOptions& options,
-              TrimmedBorders& trimmed, ContentRect& rect) {
+              uint8_t* scratch, TrimmedBorders& trimmed, ContentRect& rect) {
   bool any = false;
   for (Edge edge : {Edge::kTop, Edge::kBottom, Edge::kLeft, Edge::kRight}) {
     if (rect.width <= 0 || rect.height <= 0) return any;
     std::optional<Border>& outside = trimmed[static_cast<int>(edge)];
-    const Border border = FindBorder(image, rect, edge, outside, options);
+    const Border border =
+        FindBorder(image, rect, edge, outside, options, scratch);
     const int depth = border.depth;
     if (depth == 0) continue;
     any = true;
@@ -424,8 +467,10 @@ std::optional<ContentRect> FindContentRect(const PixelView& image,
   constexpr int kMaxPasses = 3;
   bool trimmed_any = false;
   TrimmedBorders trimmed{};
+  std::vector<uint8_t> scratch(static_cast<size_t>(EdgeLumas::kStripColumns) *
+                               std::max(image.width, image.height));
   for (int pass = 0; pass < kMaxPasses; ++pass) {
-    if (!TrimOnce(image, options, trimmed, rect)) break;
+    if (!TrimOnce(image, options, scratch.data(), trimmed, rect)) break;
     trimmed_any = true;
   }
   if (!trimmed_any || rect.width < min_width || rect.height < min_height) {
