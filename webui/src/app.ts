@@ -127,14 +127,14 @@ class App {
     if (!this.keepNotice) replaceChildren(this.notice);
     this.keepNotice = false;
     this.page = {onKey: null};
-    if (!found) {
-      replaceChildren(this.main, h('h1', {}, 'No such page'));
-      return;
-    }
     // The previous page goes at once: until this one has loaded, nothing
     // on screen belongs to another match or another query.
     const route = ++this.routes;
     delete this.main.dataset.shown;
+    if (!found) {
+      replaceChildren(this.main, h('h1', {}, 'No such page'));
+      return;
+    }
     replaceChildren(this.main, h('p', {id: 'loading'}, 'Loading…'));
     const view = h('div', {class: 'view'});
     const ctx: PageContext = {
@@ -143,14 +143,16 @@ class App {
       queueQuery: this.queueQuery,
     };
     let page: Page = {onKey: null};
-    let failure: unknown = null;
+    let failed = false;
+    let failure: unknown;
     try {
       page = await found(ctx);
     } catch (e) {
+      failed = true;
       failure = e;
     }
     if (route !== this.routes) return;
-    if (failure !== null) {
+    if (failed) {
       replaceChildren(view, h('h1', {}, 'Could not load this page'));
       this.notify(failure instanceof Error ? failure.message : String(failure), 'error');
     }
