@@ -39,7 +39,10 @@ bool IsRowEdge(Edge edge) {
 }
 
 // The luma of the lines of one edge of a rectangle, counted inward from the
-// edge. A row is converted when it is asked for; columns are gathered
+// edge. A line longer than kMaxLineSamples pixels is read at evenly spaced
+// pixels (kMaxLineSamples of them or fewer): the fractions a border is
+// judged by do not need more, and a huge image costs what a large one does.
+// A row is converted when it is asked for; columns are gathered
 // kStripColumns at a time, row by row: reading one column alone strides
 // down the rows (every pixel of an RGB image another cache line), and the
 // side borders of a photo are tens of columns deep.
@@ -47,15 +50,21 @@ class EdgeLumas {
  public:
   // Columns gathered at once (48 bytes of an RGB row).
   static constexpr int kStripColumns = 16;
+  static constexpr int kMaxLineSamples = 1024;
 
-  // `scratch` holds the luma: at least kStripColumns * max(width, height)
-  // bytes of the image.
+  // `scratch` holds the luma: at least kStripColumns * kMaxLineSamples
+  // bytes.
   EdgeLumas(const PixelView& image, const ContentRect& rect, Edge edge,
             uint8_t* scratch)
-      : image_(image), rect_(rect), edge_(edge), scratch_(scratch) {}
+      : image_(image),
+        rect_(rect),
+        edge_(edge),
+        scratch_(scratch),
+        step_((LineLength() + kMaxLineSamples - 1) / kMaxLineSamples),
+        count_((LineLength() + step_ - 1) / step_) {}
 
-  // Pixels per line.
-  int count() const { return IsRowEdge(edge_) ? rect_.width : rect_.height; }
+  // Pixels measured per line.
+  int count() const { return count_; }
 
   // The luma of the `depth`-th line (count() values), valid until the next
   // call.
@@ -65,10 +74,14 @@ class EdgeLumas {
         depth >= strip_first_ + kStripColumns) {
       FillStrip(depth);
     }
-    return scratch_ + static_cast<size_t>(depth - strip_first_) * count();
+    return scratch_ + static_cast<size_t>(depth - strip_first_) * count_;
   }
 
  private:
+  int LineLength() const {
+    return std::max(1, IsRowEdge(edge_) ? rect_.width : rect_.height);
+  }
+
   const uint8_t* PixelAt(int x, int y) const {
     return image_.data + static_cast<size_t>(y) * image_.stride +
            static_cast<size_t>(x) * BytesPerPixel(image_.format);
@@ -78,8 +91,8 @@ class EdgeLumas {
     const int y = edge_ == Edge::kTop ? rect_.y + depth
                                       : rect_.y + rect_.height - 1 - depth;
     const uint8_t* p = PixelAt(rect_.x, y);
-    const int bpp = BytesPerPixel(image_.format);
-    for (int i = 0; i < rect_.width; ++i, p += bpp) {
+    const ptrdiff_t step = ptrdiff_t{step_} * BytesPerPixel(image_.format);
+    for (int i = 0; i < count_; ++i, p += step) {
       scratch_[i] = static_cast<uint8_t>(Luma(p, image_.format));
     }
     return scratch_;
@@ -95,11 +108,11 @@ class EdgeLumas {
     const int x0 = edge_ == Edge::kLeft ? rect_.x + first
                                         : rect_.x + rect_.width - 1 - first;
     const ptrdiff_t step = edge_ == Edge::kLeft ? bpp : -bpp;
-    const size_t n = static_cast<size_t>(rect_.height);
-    for (int row = 0; row < rect_.height; ++row) {
-      const uint8_t* p = PixelAt(x0, rect_.y + row);
+    const size_t n = static_cast<size_t>(count_);
+    for (int i = 0; i < count_; ++i) {
+      const uint8_t* p = PixelAt(x0, rect_.y + i * step_);
       for (int k = 0; k < columns; ++k, p += step) {
-        scratch_[k * n + row] = static_cast<uint8_t>(Luma(p, image_.format));
+        scratch_[k * n + i] = static_cast<uint8_t>(Luma(p, image_.format));
       }
     }
   }
@@ -108,6 +121,8 @@ class EdgeLumas {
   const ContentRect rect_;
   const Edge edge_;
   uint8_t* const scratch_;
+  const int step_;   // pixels between two measured pixels of a line
+  const int count_;  // pixels measured per line
   int strip_first_ = -1;
 };
 
@@ -468,7 +483,7 @@ std::optional<ContentRect> FindContentRect(const PixelView& image,
   bool trimmed_any = false;
   TrimmedBorders trimmed{};
   std::vector<uint8_t> scratch(static_cast<size_t>(EdgeLumas::kStripColumns) *
-                               std::max(image.width, image.height));
+                               EdgeLumas::kMaxLineSamples);
   for (int pass = 0; pass < kMaxPasses; ++pass) {
     if (!TrimOnce(image, options, scratch.data(), trimmed, rect)) break;
     trimmed_any = true;

@@ -125,6 +125,19 @@ TEST(BorderDetectorTest, AsymmetricBordersLetterboxAndPillarbox) {
   }
 }
 
+TEST(BorderDetectorTest, LinesOverAThousandPixelsAreTrimmedExactly) {
+  // Rows of 2600 and columns of 1500 pixels are measured at evenly spaced
+  // pixels: the rectangle is still exact to the pixel, thin lines included.
+  const TestImage scene = Scene(2500, 1400, 17);
+  const Sides sides{37, 3, 97, 2};
+  TestImage image = Bordered(scene, sides, {250, 250, 250});
+  for (int x = 0; x < image.width; ++x) image.Set(x, 20, {0, 0, 0});
+  EXPECT_EQ(FindContentRect(image.view(), {}), Inner(scene, sides));
+  const TestImage uniform =
+      Bordered(Scene(1, 1), {1500, 1499, 1300, 1299}, {40, 40, 40});
+  EXPECT_EQ(FindContentRect(uniform.view(), {}), std::nullopt);
+}
+
 TEST(BorderDetectorTest, ThinLinesAndBandsInsideABarAreBorder) {
   const TestImage scene = Scene(300, 300, 5);
   // A white frame with a black line, then a grey band.
