@@ -180,11 +180,7 @@ class BandSequence {
   void StartAfterBorder(int depth, double level) {
     runs_[0] = Run{-std::max(depth, kWideBandLines), level, level};
     count_ = 1;
-    seeded_ = true;
   }
-
-  // Whether the lines scanned are all one flat band.
-  bool OneBand() const { return count_ <= (seeded_ ? 2 : 1); }
 
   // Adds the next line (its level); false when there are too many runs
   // (the line is not added).
@@ -341,7 +337,6 @@ class BandSequence {
   std::array<Run, kMaxRuns> runs_{};
   int count_ = 0;
   int lines_ = 0;
-  bool seeded_ = false;
 };
 
 // Whether the content clearly starts at line `depth`, just inside a border
@@ -400,13 +395,15 @@ Border FindBorder(const PixelView& image, const ContentRect& rect, Edge edge,
   const int min_depth = std::max(1, options.min_border_pixels);
   const bool few = depth >= min_depth && bands.FewBandsBefore(depth);
   if (uniform == extent) {
-    // Every line uniform: a flat picture in bars (a step between flat
-    // bands) is trimmed to the bars; one flat band has nothing to trim at
-    // this edge; a gradient or stripes edge to edge leave no content.
-    if (few && limit == extent && depth < extent) {
+    // Every line uniform: a flat or smoothly shaded picture in bars (a
+    // step from the bars to flat bands or to a gradient, as a plain wall)
+    // is trimmed to the bars; one flat band, or a gradient or stripes from
+    // edge to edge (the shading of a wall between bars already trimmed),
+    // has nothing to trim at this edge.
+    if (few && depth < extent) {
       return Border{depth, bands.LevelBefore(depth)};
     }
-    return bands.OneBand() ? Border{} : Border{extent, 0};
+    return Border{};
   }
   if (!few) return Border{};
   if (depth == uniform && !ContentFollows(lines, extent, depth,

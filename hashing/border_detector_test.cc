@@ -325,6 +325,23 @@ TEST(BorderDetectorTest, FlatPictureInBarsIsTrimmedToTheBars) {
             (ContentRect{0, 40, flat.width, flat.height}));
 }
 
+TEST(BorderDetectorTest, ShadedWallInBarsIsTrimmedToTheBars) {
+  // A plain wall in a letterboxed video frame: every row uniform, the
+  // columns a smooth shading from luma 136 to 147 (a gradient edge to edge
+  // once the bars are gone). The bars are a border; the wall is content.
+  TestImage wall{320, 180, PixelFormat::kRgb, {}};
+  wall.pixels.resize(size_t(320) * 180 * 3);
+  for (int y = 0; y < wall.height; ++y) {
+    for (int x = 0; x < wall.width; ++x) {
+      const uint8_t v = uint8_t(136 + 11 * x / wall.width);
+      wall.Set(x, y, {v, v, v});
+    }
+  }
+  const Sides bars{30, 30, 0, 0};
+  const TestImage image = Bordered(wall, bars, {0, 0, 0});
+  EXPECT_EQ(FindContentRect(image.view(), {}), Inner(wall, bars));
+}
+
 TEST(BorderDetectorTest, DarkPhotoWithAFlatEdgeIsNotTrimmed) {
   // A night photo: a black sky over its top third that the content fades
   // into, no border.
