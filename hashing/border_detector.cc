@@ -395,12 +395,11 @@ Border FindBorder(const PixelView& image, const ContentRect& rect, Edge edge,
   const int min_depth = std::max(1, options.min_border_pixels);
   const bool few = depth >= min_depth && bands.FewBandsBefore(depth);
   if (uniform == extent) {
-    // Every line uniform: a flat or smoothly shaded picture in bars (a
-    // step from the bars to flat bands or to a gradient, as a plain wall)
-    // is trimmed to the bars; one flat band, or a gradient or stripes from
-    // edge to edge (the shading of a wall between bars already trimmed),
-    // has nothing to trim at this edge.
-    if (few && depth < extent) {
+    // Every line uniform: a flat picture in bars (a step between flat
+    // bands) is trimmed to the bars; one flat band, or a gradient or
+    // stripes from edge to edge (a plain sky; the shading of a wall between
+    // bars already trimmed), has nothing to trim at this edge.
+    if (few && limit == extent && depth < extent) {
       return Border{depth, bands.LevelBefore(depth)};
     }
     return Border{};
