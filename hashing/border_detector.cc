@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <optional>
+#include <type_traits>
 #include <vector>
 
 namespace clearmatch {
@@ -16,16 +17,32 @@ enum class Edge { kTop, kBottom, kLeft, kRight };
 
 // Luma 0..255 of one pixel, in integer arithmetic (Y = 0.299 R + 0.587 G +
 // 0.114 B, within rounding), as PDQ weighs the channels.
-inline int Luma(const uint8_t* p, PixelFormat format) {
+template <PixelFormat kFormat>
+inline uint8_t Luma(const uint8_t* p) {
+  if constexpr (kFormat == PixelFormat::kRgb) {
+    return static_cast<uint8_t>((77 * p[0] + 150 * p[1] + 29 * p[2] + 128) >>
+                                8);
+  } else if constexpr (kFormat == PixelFormat::kBgr) {
+    return static_cast<uint8_t>((29 * p[0] + 150 * p[1] + 77 * p[2] + 128) >>
+                                8);
+  } else {
+    return p[0];
+  }
+}
+
+// Calls `fn` with the pixel format as a compile-time constant
+// (std::integral_constant), so that a loop inside it converts pixels
+// without a branch per pixel.
+template <typename Fn>
+void WithFormat(PixelFormat format, Fn&& fn) {
   switch (format) {
     case PixelFormat::kGrey:
-      return p[0];
+      return fn(std::integral_constant<PixelFormat, PixelFormat::kGrey>{});
     case PixelFormat::kRgb:
-      return (77 * p[0] + 150 * p[1] + 29 * p[2] + 128) >> 8;
+      return fn(std::integral_constant<PixelFormat, PixelFormat::kRgb>{});
     case PixelFormat::kBgr:
-      return (29 * p[0] + 150 * p[1] + 77 * p[2] + 128) >> 8;
+      return fn(std::integral_constant<PixelFormat, PixelFormat::kBgr>{});
   }
-  return p[0];
 }
 
 // How deep into `rect` a line of `edge` can go: its height for rows, its
@@ -41,7 +58,9 @@ bool IsRowEdge(Edge edge) {
 // The luma of the lines of one edge of a rectangle, counted inward from the
 // edge. A line longer than kMaxLineSamples pixels is read at evenly spaced
 // pixels (kMaxLineSamples of them or fewer): the fractions a border is
-// judged by do not need more, and a huge image costs what a large one does.
+// judged by do not need more (the evaluation set's rectangles and matches
+// are the same as with every pixel read), and a large image costs what a
+// small one does.
 // A row is converted when it is asked for; columns are gathered
 // kStripColumns at a time, row by row: reading one column alone strides
 // down the rows (every pixel of an RGB image another cache line), and the
@@ -50,7 +69,7 @@ class EdgeLumas {
  public:
   // Columns gathered at once (48 bytes of an RGB row).
   static constexpr int kStripColumns = 16;
-  static constexpr int kMaxLineSamples = 1024;
+  static constexpr int kMaxLineSamples = 256;
 
   // `scratch` holds the luma: at least kStripColumns * kMaxLineSamples
   // bytes.
@@ -92,9 +111,11 @@ class EdgeLumas {
                                       : rect_.y + rect_.height - 1 - depth;
     const uint8_t* p = PixelAt(rect_.x, y);
     const ptrdiff_t step = ptrdiff_t{step_} * BytesPerPixel(image_.format);
-    for (int i = 0; i < count_; ++i, p += step) {
-      scratch_[i] = static_cast<uint8_t>(Luma(p, image_.format));
-    }
+    WithFormat(image_.format, [&](auto format) {
+      for (int i = 0; i < count_; ++i, p += step) {
+        scratch_[i] = Luma<format()>(p);
+      }
+    });
     return scratch_;
   }
 
@@ -109,12 +130,14 @@ class EdgeLumas {
                                         : rect_.x + rect_.width - 1 - first;
     const ptrdiff_t step = edge_ == Edge::kLeft ? bpp : -bpp;
     const size_t n = static_cast<size_t>(count_);
-    for (int i = 0; i < count_; ++i) {
-      const uint8_t* p = PixelAt(x0, rect_.y + i * step_);
-      for (int k = 0; k < columns; ++k, p += step) {
-        scratch_[k * n + i] = static_cast<uint8_t>(Luma(p, image_.format));
+    WithFormat(image_.format, [&](auto format) {
+      for (int i = 0; i < count_; ++i) {
+        const uint8_t* p = PixelAt(x0, rect_.y + i * step_);
+        for (int k = 0; k < columns; ++k, p += step) {
+          scratch_[k * n + i] = Luma<format()>(p);
+        }
       }
-    }
+    });
   }
 
   const PixelView& image_;
@@ -135,6 +158,19 @@ struct LineLevel {
 };
 
 LineLevel MeasureLine(const uint8_t* luma, int count, int tolerance) {
+  // A border's line is within the tolerance from end to end: every pixel is
+  // then an inlier and the level is the mean, with no histogram (whose
+  // increments of one bin, pixel after pixel, wait on each other).
+  int low = 255, high = 0;
+  int64_t total = 0;
+  for (int i = 0; i < count; ++i) {
+    low = std::min<int>(low, luma[i]);
+    high = std::max<int>(high, luma[i]);
+    total += luma[i];
+  }
+  if (high - low <= tolerance) {
+    return LineLevel{static_cast<double>(total) / std::max(1, count), 0.0};
+  }
   std::array<int, 256> histogram{};
   for (int i = 0; i < count; ++i) ++histogram[luma[i]];
   int median = 0;

@@ -29,9 +29,10 @@
 // passes (bars that only become uniform lines once the perpendicular bars
 // are gone); an edge trimmed once is trimmed further only by the rest of a
 // frame. The side edges' columns are read as strips of 16, row by row
-// (cache-friendly); a line over 1024 pixels is measured at 1024 evenly
-// spaced pixels, so that a huge image (a uniform 8192x8192 one is scanned
-// from all four edges to the far side) costs what a large one does. Pure
+// (cache-friendly); a line over 256 pixels is measured at 256 evenly
+// spaced pixels (every line is still measured, so the rectangle is exact to
+// the pixel), so that a large image (a uniform 8192x8192 one is scanned
+// from all four edges to the far side) costs what a small one does. Pure
 // computation, no I/O, one allocation (that strip); thread-safe.
 #ifndef CLEARMATCH_HASHING_BORDER_DETECTOR_H_
 #define CLEARMATCH_HASHING_BORDER_DETECTOR_H_
