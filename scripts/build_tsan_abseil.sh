@@ -27,7 +27,15 @@ dpkg-query -W dpkg-dev >/dev/null 2>&1 ||
 rm -rf "$DIR" && mkdir -p "$DIR/src"
 (cd "$DIR/src" && apt-get source -q "abseil=$version" >/dev/null 2>&1)
 src=$(find "$DIR/src" -maxdepth 1 -type d -name 'abseil-*' | head -1)
-cmake -S "$src" -B "$DIR/build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+# Through ccache when it is there (as test.sh): a clean clone's rebuild of the
+# same sources hits the cache.
+launcher=()
+if command -v ccache >/dev/null; then
+  export CCACHE_BASEDIR=$PWD CCACHE_NOHASHDIR=true
+  launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache
+            -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+fi
+cmake -S "$src" -B "$DIR/build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" \
   -DCMAKE_CXX_STANDARD=17 -DBUILD_SHARED_LIBS=ON -DBUILD_TESTING=OFF \
   -DCMAKE_CXX_FLAGS=-fsanitize=thread -DCMAKE_SHARED_LINKER_FLAGS=-fsanitize=thread \
   -DCMAKE_INSTALL_PREFIX="$DIR" -DCMAKE_INSTALL_LIBDIR=lib >/dev/null
