@@ -156,7 +156,8 @@ absl::Status MatchMedia(const Matching& matching, const std::string& file,
 }
 
 // One line of a hashes file: "HEX[,QUALITY[,...]]". Without a quality the
-// hash counts as quality 0, as a request's hash without one does.
+// hash's quality is unknown (REVIEW at most), as a request's hash without
+// one is.
 absl::StatusOr<Query> ParseHashLine(absl::string_view line) {
   std::vector<absl::string_view> fields = absl::StrSplit(line, ',');
   v1::Hashes hashes;

@@ -32,11 +32,12 @@ std::string ReviewRecorder::PolicyText(
     const BankPolicy& p = policy_.ForBank(bank);
     parts.push_back(absl::StrFormat(
         "%s: upload=%s rescan=%s auto<=%d review<=%d quality>=%d "
-        "dihedral=%s vpdq=%g/%g segment>=%g shadow=%s",
+        "review_quality>=%d dihedral=%s vpdq=%g/%g segment>=%g shadow=%s",
         bank, v1::Decision_Name(p.upload_action),
         v1::Decision_Name(p.rescan_action), p.auto_distance, p.review_distance,
-        p.min_quality, p.dihedral ? "on" : "off", p.vpdq_query_pct,
-        p.vpdq_target_pct, p.min_segment_seconds, p.shadow ? "on" : "off"));
+        p.min_quality, p.review_min_quality, p.dihedral ? "on" : "off",
+        p.vpdq_query_pct, p.vpdq_target_pct, p.min_segment_seconds,
+        p.shadow ? "on" : "off"));
   }
   return absl::StrJoin(parts, "; ");
 }

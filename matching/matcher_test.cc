@@ -32,7 +32,7 @@ constexpr char kPolicies[] = R"(
                                   upload_action: REVIEW } }
   banks { bank: "watch" policy { shadow: true } }
   banks { bank: "upright" policy { dihedral: false } }
-  banks { bank: "wide" policy { review_distance: 40 } }
+  banks { bank: "wide" policy { review_distance: 40 review_min_quality: 0 } }
 )";
 const char* const kBanks[] = {"main", "strict", "watch", "upright", "wide"};
 
@@ -67,6 +67,8 @@ v1::Decision Rule(const std::string& bank, int distance, int quality,
   const int review_distance = strict ? 16 : bank == "wide" ? 40 : 31;
   const v1::Decision action =
       context == v1::RESCAN ? v1::TAKEDOWN : (strict ? v1::REVIEW : v1::BLOCK);
+  const int review_min_quality = bank == "wide" ? 0 : 10;
+  if (quality < review_min_quality) return v1::ALLOW;
   if (distance <= auto_distance && quality >= 50) return action;
   return distance <= review_distance ? v1::REVIEW : v1::ALLOW;
 }
@@ -75,7 +77,9 @@ TEST(MatcherTest, PdqMatchesEqualABruteForceScanOfTheRules) {
   std::mt19937_64 rng(11);
   Query query;
   for (int t = 0; t < kDihedralCount; ++t) {
-    query.pdq.push_back({RandomCode(rng), t % 3 == 0 ? 40 : 90,
+    // Low (REVIEW at most), reliable, and below review_min_quality.
+    constexpr int kQualities[] = {40, 90, 5};
+    query.pdq.push_back({RandomCode(rng), kQualities[t % 3],
                          static_cast<DihedralTransform>(t)});
   }
   std::vector<HashEntry> entries;

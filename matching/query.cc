@@ -33,8 +33,11 @@ absl::StatusOr<QueryPdq> ParsePdqValue(int i, const v1::PdqHashValue& value) {
   const std::string key = absl::StrCat("hashes.pdq[", i, "]");
   QueryPdq q;
   CM_ASSIGN_OR_RETURN(q.hash, ParsePdq(key, value.hash()));
-  CM_RETURN_IF_ERROR(CheckQuality(key, value.quality()));
-  q.quality = value.quality();
+  q.quality = QueryPdq::kUnknownQuality;
+  if (value.has_quality()) {
+    CM_RETURN_IF_ERROR(CheckQuality(key, value.quality()));
+    q.quality = value.quality();
+  }
   absl::StatusOr<HashVariant> variant = ParseHashVariant(value.transform());
   if (!variant.ok()) {
     return InField(absl::StrCat(key, ".transform"), variant.status());
@@ -191,7 +194,7 @@ v1::Hashes Query::ToHashes() const {
   for (const QueryPdq& q : pdq) {
     v1::PdqHashValue* value = hashes.add_pdq();
     value->set_hash(q.hash.ToHex());
-    value->set_quality(q.quality);
+    if (q.quality != QueryPdq::kUnknownQuality) value->set_quality(q.quality);
     value->set_transform(HashVariantName(q.variant()));
   }
   for (const VpdqFeature& feature : frames) AddFrameHash(feature, "", hashes);

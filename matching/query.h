@@ -25,8 +25,11 @@ namespace clearmatch {
 
 // A PDQ hash to look up, with what it is of.
 struct QueryPdq {
+  // The quality of a caller's hash sent without one.
+  static constexpr int kUnknownQuality = -1;
+
   PdqHash hash;
-  int quality = 0;
+  int quality = 0;  // 0..100, or kUnknownQuality
   DihedralTransform transform = DihedralTransform::kOriginal;
   // Of the content with its uniform borders trimmed (a dihedral variant of
   // it when `transform` is not kOriginal).

@@ -6,6 +6,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "matching/verdict_policy.h"
 
 namespace clearmatch {
 namespace {
@@ -19,6 +20,30 @@ void ExpectInvalid(const v1::Hashes& hashes, const std::string& text) {
   ASSERT_FALSE(query.ok()) << hashes.DebugString();
   EXPECT_EQ(query.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(query.status().message(), HasSubstr(text));
+}
+
+TEST(QueryTest, AHashWithoutQualityIsOfUnknownQuality) {
+  v1::Hashes hashes;
+  hashes.add_pdq()->set_hash(std::string(64, 'a'));
+  v1::PdqHashValue* zero = hashes.add_pdq();
+  zero->set_hash(std::string(64, 'b'));
+  zero->set_quality(0);
+  absl::StatusOr<Query> query = Query::FromHashes(hashes);
+  ASSERT_TRUE(query.ok()) << query.status();
+  ASSERT_EQ(query->pdq.size(), 2u);
+  EXPECT_EQ(query->pdq[0].quality, QueryPdq::kUnknownQuality);
+  EXPECT_EQ(query->pdq[1].quality, 0);
+  // Written back as it came: without a quality, and with quality 0.
+  const v1::Hashes back = query->ToHashes();
+  EXPECT_FALSE(back.pdq(0).has_quality());
+  ASSERT_TRUE(back.pdq(1).has_quality());
+  EXPECT_EQ(back.pdq(1).quality(), 0);
+  // Never dropped as too low; never automatic.
+  const BankPolicy bank;
+  EXPECT_EQ(
+      VerdictPolicy::DecidePdq(v1::UPLOAD, bank, 0, QueryPdq::kUnknownQuality),
+      v1::REVIEW);
+  EXPECT_EQ(VerdictPolicy::DecidePdq(v1::UPLOAD, bank, 0, 0), v1::ALLOW);
 }
 
 TEST(QueryTest, ParsesEveryKindOfHash) {

@@ -48,6 +48,9 @@ absl::Status Merge(const v1::Policy& in, absl::string_view key,
   if (in.has_auto_distance()) out->auto_distance = in.auto_distance();
   if (in.has_review_distance()) out->review_distance = in.review_distance();
   if (in.has_min_quality()) out->min_quality = in.min_quality();
+  if (in.has_review_min_quality()) {
+    out->review_min_quality = in.review_min_quality();
+  }
   if (in.has_dihedral()) out->dihedral = in.dihedral();
   if (in.has_trim()) out->trim = in.trim();
   if (in.has_vpdq_query_pct()) out->vpdq_query_pct = in.vpdq_query_pct();
@@ -70,6 +73,12 @@ absl::Status Merge(const v1::Policy& in, absl::string_view key,
   if (out->min_quality < kPdqMinReliableQuality || out->min_quality > 100) {
     return bad("min_quality", out->min_quality,
                "is outside 50..100 (below 50 never acts automatically)");
+  }
+  if (out->review_min_quality < 0 ||
+      out->review_min_quality > out->min_quality) {
+    return bad(
+        "review_min_quality", out->review_min_quality,
+        absl::StrCat("is outside 0..min_quality (0..", out->min_quality, ")"));
   }
   if (!(out->vpdq_query_pct >= 0 && out->vpdq_query_pct <= 100)) {
     return bad("vpdq_query_pct", out->vpdq_query_pct, "is outside 0..100");
@@ -161,6 +170,7 @@ bool VerdictPolicy::CountsTransform(v1::CheckOptions::Dihedral option,
 v1::Decision VerdictPolicy::DecidePdq(v1::Context context,
                                       const BankPolicy& bank, int distance,
                                       int quality) {
+  if (quality >= 0 && quality < bank.review_min_quality) return v1::ALLOW;
   if (distance <= bank.auto_distance && quality >= bank.min_quality) {
     return Action(context, bank);
   }

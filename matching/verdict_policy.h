@@ -10,7 +10,8 @@
 // For one match:
 //   - exact digest (MD5, SHA-1, SHA-256): the context's action;
 //   - PDQ at distance <= auto_distance with quality >= min_quality: the
-//     context's action; within review_distance (or low quality): REVIEW;
+//     context's action; within review_distance (or quality below
+//     min_quality but not below review_min_quality): REVIEW;
 //     a rotated or mirrored variant counts only where the bank (or the
 //     request) turns dihedral matching on, a hash of the content with its
 //     borders trimmed only where the bank (or the request) turns trimming
@@ -55,6 +56,9 @@ struct BankPolicy {
   int auto_distance = 31;
   int review_distance = 31;
   int min_quality = 50;
+  // Below this quality a PDQ hash matches nothing (between it and
+  // min_quality: REVIEW at most).
+  int review_min_quality = 10;
   bool dihedral = true;
   // Whether hashes of the content with its borders trimmed count.
   bool trim = true;
@@ -98,7 +102,9 @@ class VerdictPolicy {
                               DihedralTransform transform);
   // Whether a hash of the trimmed content may match an entry of `bank`.
   static bool CountsTrim(v1::CheckOptions::Trim option, const BankPolicy& bank);
-  // Decision for a PDQ match; ALLOW beyond review_distance.
+  // Decision for a PDQ match; ALLOW beyond review_distance and below
+  // review_min_quality. `quality` may be QueryPdq::kUnknownQuality (-1: a
+  // caller's hash without one): REVIEW at most, never dropped.
   static v1::Decision DecidePdq(v1::Context context, const BankPolicy& bank,
                                 int distance, int quality);
   // Decision for a vPDQ video entry (`target`) against the upload's frames

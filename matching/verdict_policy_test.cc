@@ -31,8 +31,10 @@ TEST(VerdictPolicyTest, DefaultsFollowTheReference) {
   EXPECT_EQ(VerdictPolicy::DecidePdq(v1::UPLOAD, bank, 31, 50), v1::BLOCK);
   EXPECT_EQ(VerdictPolicy::DecidePdq(v1::RESCAN, bank, 0, 100), v1::TAKEDOWN);
   EXPECT_EQ(VerdictPolicy::DecidePdq(v1::UPLOAD, bank, 32, 100), v1::ALLOW);
-  // Below quality 50 nothing acts automatically.
+  // Below quality 50 nothing acts automatically; below 10 nothing matches.
   EXPECT_EQ(VerdictPolicy::DecidePdq(v1::UPLOAD, bank, 0, 49), v1::REVIEW);
+  EXPECT_EQ(VerdictPolicy::DecidePdq(v1::UPLOAD, bank, 0, 10), v1::REVIEW);
+  EXPECT_EQ(VerdictPolicy::DecidePdq(v1::UPLOAD, bank, 0, 9), v1::ALLOW);
   EXPECT_EQ(policy->SearchDistance(), 31);
   EXPECT_TRUE(policy->WantsDihedral(v1::CheckOptions::DIHEDRAL_DEFAULT));
   EXPECT_EQ(bank.min_segment_seconds, 3);
@@ -71,6 +73,31 @@ TEST(VerdictPolicyTest, ReviewBandReachesAboveTheMatchThreshold) {
   EXPECT_EQ(policy->SearchDistance(), 47);
 }
 
+TEST(VerdictPolicyTest, BelowReviewMinQualityAHashMatchesNothing) {
+  absl::StatusOr<VerdictPolicy> policy = VerdictPolicy::Create(Config(R"(
+    default_policy { review_min_quality: 30 review_distance: 40 }
+    banks { bank: "all" policy { review_min_quality: 0 } }
+  )"));
+  ASSERT_TRUE(policy.ok()) << policy.status();
+  const BankPolicy& other = policy->ForBank("other");
+  EXPECT_EQ(VerdictPolicy::DecidePdq(v1::UPLOAD, other, 0, 29), v1::ALLOW);
+  EXPECT_EQ(VerdictPolicy::DecidePdq(v1::UPLOAD, other, 0, 30), v1::REVIEW);
+  EXPECT_EQ(VerdictPolicy::DecidePdq(v1::UPLOAD, other, 40, 49), v1::REVIEW);
+  EXPECT_EQ(VerdictPolicy::DecidePdq(v1::UPLOAD, other, 41, 49), v1::ALLOW);
+  EXPECT_EQ(VerdictPolicy::DecidePdq(v1::UPLOAD, other, 0, 50), v1::BLOCK);
+  const BankPolicy& all = policy->ForBank("all");
+  EXPECT_EQ(all.review_distance, 40);  // inherited from the default
+  EXPECT_EQ(VerdictPolicy::DecidePdq(v1::UPLOAD, all, 0, 0), v1::REVIEW);
+  // review_min_quality may equal min_quality: no low-quality match at all.
+  policy = VerdictPolicy::Create(Config(R"(
+    default_policy { min_quality: 70 review_min_quality: 70 }
+  )"));
+  ASSERT_TRUE(policy.ok()) << policy.status();
+  const BankPolicy& strict = policy->ForBank("x");
+  EXPECT_EQ(VerdictPolicy::DecidePdq(v1::UPLOAD, strict, 0, 69), v1::ALLOW);
+  EXPECT_EQ(VerdictPolicy::DecidePdq(v1::UPLOAD, strict, 0, 70), v1::BLOCK);
+}
+
 TEST(VerdictPolicyTest, MoreSevereOrdersDecisions) {
   EXPECT_EQ(MoreSevere(v1::ALLOW, v1::REVIEW), v1::REVIEW);
   EXPECT_EQ(MoreSevere(v1::BLOCK, v1::REVIEW), v1::BLOCK);
@@ -89,6 +116,10 @@ TEST(VerdictPolicyTest, BadValuesNameTheirKey) {
        "default_policy.review_distance"},
       {"banks { bank: \"b\" policy { min_quality: 40 } }",
        "banks[0].policy.min_quality"},
+      {"banks { bank: \"b\" policy { review_min_quality: -1 } }",
+       "banks[0].policy.review_min_quality"},
+      {"default_policy { min_quality: 60 review_min_quality: 61 }",
+       "default_policy.review_min_quality"},
       {"banks { bank: \"b\" policy { vpdq_query_pct: 101 } }",
        "banks[0].policy.vpdq_query_pct"},
       {"banks { bank: \"b\" policy { upload_action: DECISION_UNSPECIFIED } }",

@@ -314,6 +314,15 @@ TEST_F(DaemonTest, PrecomputedHashes) {
   pdq->set_quality(30);
   ASSERT_TRUE(CheckOk(request, &response));
   EXPECT_EQ(response.decision(), v1::REVIEW);
+  // Below review_min_quality (10) a hash matches nothing; without a
+  // quality it is of unknown quality: REVIEW at most.
+  pdq->set_quality(5);
+  ASSERT_TRUE(CheckOk(request, &response));
+  EXPECT_EQ(response.decision(), v1::ALLOW);
+  EXPECT_EQ(response.matches_size(), 0);
+  pdq->clear_quality();
+  ASSERT_TRUE(CheckOk(request, &response));
+  EXPECT_EQ(response.decision(), v1::REVIEW);
 
   // An exact MD5 (computed here by md5sum).
   v1::CheckRequest md5;
