@@ -30,6 +30,8 @@
 #include <opencv2/imgproc.hpp>
 #include <set>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/numbers.h"
@@ -191,7 +193,8 @@ QueryOutcome Outcome(const std::string& edit, int own,
       } else {
         int entry = 0;
         if (!absl::SimpleAtoi(match.entry_id(), &entry)) Fail("bad entry id");
-        r.unrelated.push_back({entry, match.distance(), match.decision()});
+        r.unrelated.push_back(
+            {entry, match.distance(), match.decision(), match.transform()});
       }
     }
     outcome.per_radius.push_back(std::move(r));
@@ -227,12 +230,18 @@ cv::Mat LoadOriginal(const std::string& path, int max_side) {
 }
 
 // Minimum distance of any hash the query looks up to `target`.
-int BestDistance(const Query& query, const PdqHash& target) {
-  int best = PdqHash::kBits;
+// The distance of the query's hash closest to `target`, and that hash's
+// quality (the best quality among the closest).
+std::pair<int, int> BestDistance(const Query& query, const PdqHash& target) {
+  int best = PdqHash::kBits + 1, quality = 0;
   for (const QueryPdq& q : query.pdq) {
-    best = std::min(best, q.hash.DistanceTo(target));
+    const int d = q.hash.DistanceTo(target);
+    if (d < best || (d == best && q.quality > quality)) {
+      best = d;
+      quality = q.quality;
+    }
   }
-  return best;
+  return {std::min(best, PdqHash::kBits), quality};
 }
 
 EvaluationSet EvaluateImages(const Flags& flags, CheckRunner& runner) {
@@ -272,12 +281,14 @@ EvaluationSet EvaluateImages(const Flags& flags, CheckRunner& runner) {
       const Query query = runner.QueryOf(*fp);
       QueryOutcome outcome = Outcome(edit.name, static_cast<int>(i),
                                      runner.Check(*snapshot, query));
-      outcome.own_distance = BestDistance(query, entries[i].pdq);
+      std::tie(outcome.own_distance, outcome.own_quality) =
+          BestDistance(query, entries[i].pdq);
       outcome.quality = fp->pdq ? fp->pdq->quality : 0;
       for (size_t j = 0; j < entries.size(); ++j) {
-        if (j != i)
-          outcome.unrelated_distances.push_back(
-              BestDistance(query, entries[j].pdq));
+        if (j == i) continue;
+        const auto [distance, quality] = BestDistance(query, entries[j].pdq);
+        outcome.unrelated_distances.push_back(distance);
+        outcome.unrelated_qualities.push_back(quality);
       }
       set.queries.push_back(std::move(outcome));
     }

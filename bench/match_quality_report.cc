@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <iterator>
 #include <map>
 #include <string>
 #include <tuple>
@@ -12,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "matching/verdict_policy.h"
 
 namespace clearmatch::bench {
 namespace {
@@ -252,6 +254,58 @@ void PrintUnrelatedDistances(const EvaluationSet& set) {
   std::printf("\n");
 }
 
+// What a PDQ match is worth by the quality of the matching hash, from the
+// brute-force distances (every transform and the trimmed content, as a
+// Check looks them up; of a pair, the query's hash closest to the
+// original): the pairs within `radius` of each quality band, related (a
+// query and its own original) and unrelated. A band whose unrelated pairs
+// are as close as its related ones cannot tell them apart: its matches are
+// noise, even for review.
+void PrintQualityBands(const EvaluationSet& set, int radius) {
+  static constexpr int kBands[] = {0, 10, 20, 30, 40, kMinQuality, 101};
+  std::printf(
+      "| quality of the matching hash | own original within %d (queries) | "
+      "unrelated pairs within %d |\n|---|---|---|\n",
+      radius, radius);
+  for (size_t b = 0; b + 1 < std::size(kBands); ++b) {
+    const auto in_band = [&](int quality) {
+      return quality >= kBands[b] && quality < kBands[b + 1];
+    };
+    int64_t own = 0, unrelated = 0;
+    for (const QueryOutcome& q : set.queries) {
+      own += q.own_distance >= 0 && q.own_distance <= radius &&
+             in_band(q.own_quality);
+      for (size_t k = 0; k < q.unrelated_distances.size(); ++k) {
+        unrelated += q.unrelated_distances[k] <= radius &&
+                     in_band(q.unrelated_qualities[k]);
+      }
+    }
+    std::printf("| %d-%d | %lld | %lld |\n", kBands[b],
+                std::min(100, kBands[b + 1] - 1), (long long)own,
+                (long long)unrelated);
+  }
+  std::printf("\n");
+}
+
+// The unrelated pairs flagged at the default policy, by decision and by
+// the variant that matched.
+void PrintUnrelatedDecisions(const EvaluationSet& set) {
+  std::map<std::string, int64_t> by_kind;
+  for (const QueryOutcome& q : set.queries) {
+    for (const UnrelatedMatch& m : q.per_radius[0].unrelated) {
+      if (m.decision == v1::ALLOW) continue;
+      ++by_kind[absl::StrCat(v1::Decision_Name(m.decision), " through ",
+                             m.transform.empty() ? "original" : m.transform)];
+    }
+  }
+  std::vector<std::string> parts;
+  for (const auto& [kind, count] : by_kind) {
+    parts.push_back(absl::StrCat(count, " ", kind));
+  }
+  std::printf("Unrelated pairs flagged at the default policy: %s.\n\n",
+              parts.empty() ? "none" : absl::StrJoin(parts, ", ").c_str());
+}
+
 // Largest error of the reported ranges against the truth, in seconds;
 // negative when no query of the edit reported ranges.
 double RangeError(const QueryOutcome& q) {
@@ -355,10 +409,12 @@ void PrintReport(const std::vector<int>& radii, const EvaluationSet& images,
   const int64_t low = std::count_if(
       images.original_quality.begin(), images.original_quality.end(),
       [](int quality) { return quality < kMinQuality; });
+  const int review_min_quality = BankPolicy{}.review_min_quality;
   std::printf(
       "%lld originals hash with PDQ quality below 50 (smooth gradients and "
-      "flat art): their matches are REVIEW at most.\n\n",
-      (long long)low);
+      "flat art): a hash below 50 never acts automatically, and below "
+      "review_min_quality (default %d) it matches nothing.\n\n",
+      (long long)low, review_min_quality);
   std::printf("| edit | what it is |\n|---|---|\n");
   for (const EditInfo& e : images.edits) {
     std::printf("| %s | %s |\n", e.name.c_str(), e.description.c_str());
@@ -375,12 +431,18 @@ void PrintReport(const std::vector<int>& radii, const EvaluationSet& images,
       "#### False matches among unrelated pairs per review_distance\n\n");
   std::printf("Every pair:\n\n");
   PrintUnrelated(radii, images, /*brute_force=*/true, /*reliable_only=*/false);
+  PrintUnrelatedDecisions(images);
   std::printf(
       "Pairs where both hashes have quality >= 50 (a hash of lower quality "
-      "never acts automatically: within review_distance it gives "
-      "REVIEW):\n\n");
+      "never acts automatically: from review_min_quality to 49 it gives "
+      "REVIEW within review_distance):\n\n");
   PrintUnrelated(radii, images, /*brute_force=*/true, /*reliable_only=*/true);
   PrintUnrelatedDistances(images);
+  std::printf(
+      "#### PDQ matches by the quality of the matching hash (brute force, "
+      "distance %d)\n\n",
+      radii[0]);
+  PrintQualityBands(images, radii[0]);
   if (!videos.queries.empty()) {
     std::printf("### Videos: %zu originals, %zu queries\n\n",
                 videos.originals.size(), videos.queries.size());

@@ -16,6 +16,7 @@ struct UnrelatedMatch {
   int original = 0;
   int distance = 0;
   v1::Decision decision = v1::ALLOW;
+  std::string transform;  // "" (the original hash), "trimmed", "flipy"...
 };
 
 // What Check reported for one query under one review_distance.
@@ -39,6 +40,9 @@ struct QueryOutcome {
   // own original, and to each other original (brute force, every pair).
   int own_distance = -1;
   std::vector<int> unrelated_distances;
+  // The quality of the query's hash at those distances (the closest one).
+  int own_quality = 0;
+  std::vector<int> unrelated_qualities;
   int quality = 100;  // images: PDQ quality of the query's hash
   VideoTruth truth;   // videos
 };
