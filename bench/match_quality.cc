@@ -229,12 +229,17 @@ cv::Mat LoadOriginal(const std::string& path, int max_side) {
   return image;
 }
 
-// Minimum distance of any hash the query looks up to `target`.
-// The distance of the query's hash closest to `target`, and that hash's
-// quality (the best quality among the closest).
-std::pair<int, int> BestDistance(const Query& query, const PdqHash& target) {
+// Below this a hash matches nothing at the default policy.
+constexpr int kReviewMinQuality = BankPolicy{}.review_min_quality;
+
+// The distance of the query's hash closest to `target` among those of
+// quality `min_quality` or more, and that hash's quality (the best quality
+// among the closest); distance 256 when there is none.
+std::pair<int, int> BestDistance(const Query& query, const PdqHash& target,
+                                 int min_quality = 0) {
   int best = PdqHash::kBits + 1, quality = 0;
   for (const QueryPdq& q : query.pdq) {
+    if (q.quality < min_quality) continue;
     const int d = q.hash.DistanceTo(target);
     if (d < best || (d == best && q.quality > quality)) {
       best = d;
@@ -289,6 +294,8 @@ EvaluationSet EvaluateImages(const Flags& flags, CheckRunner& runner) {
         const auto [distance, quality] = BestDistance(query, entries[j].pdq);
         outcome.unrelated_distances.push_back(distance);
         outcome.unrelated_qualities.push_back(quality);
+        outcome.unrelated_counted_distances.push_back(
+            BestDistance(query, entries[j].pdq, kReviewMinQuality).first);
       }
       set.queries.push_back(std::move(outcome));
     }

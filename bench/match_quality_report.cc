@@ -163,12 +163,13 @@ UnrelatedCounts CountUnrelated(const std::vector<int>& radii,
   return c;
 }
 
-// Unrelated pairs within `radius` by the brute-force distances.
+// Unrelated pairs within `radius` by the brute-force distances of the
+// hashes a Check counts.
 int64_t PairsWithin(const EvaluationSet& set, int radius, bool reliable_only) {
   int64_t within = 0;
   for (const QueryOutcome& q : set.queries) {
     int other = 0;
-    for (int d : q.unrelated_distances) {
+    for (int d : q.unrelated_counted_distances) {
       if (other == q.original) ++other;
       within += d <= radius && (!reliable_only || Reliable(set, q, other));
       ++other;

@@ -43,6 +43,8 @@ struct QueryOutcome {
   // The quality of the query's hash at those distances (the closest one).
   int own_quality = 0;
   std::vector<int> unrelated_qualities;
+  // The same over the hashes a Check counts (quality >= review_min_quality).
+  std::vector<int> unrelated_counted_distances;
   int quality = 100;  // images: PDQ quality of the query's hash
   VideoTruth truth;   // videos
 };
