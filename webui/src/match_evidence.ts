@@ -8,6 +8,11 @@ import {badge, label, protectedHash, seconds} from './format.js';
 import {videoTimeline} from './timeline.js';
 import {enumName, Hashes, Match, MatchRecord} from './types.js';
 
+// A PDQ hash's quality; a caller's hash sent without one has none.
+function pdqQuality(quality: number | undefined): string {
+  return quality === undefined ? 'unknown' : String(quality);
+}
+
 // The quality of the query's hash that matched (PDQ entries).
 function qualityOf(match: Match, hashes: Hashes): string {
   if (match.hashType === 'vpdq' || (match.queryRanges ?? []).length > 0) {
@@ -19,7 +24,7 @@ function qualityOf(match: Match, hashes: Hashes): string {
   if (match.hashType !== 'pdq') return '—';
   const transform = match.transform || 'original';
   const pdq = (hashes.pdq ?? []).find((p) => (p.transform || 'original') === transform);
-  return pdq ? String(pdq.quality ?? 0) : '—';
+  return pdq ? pdqQuality(pdq.quality) : '—';
 }
 
 function variantOf(match: Match): {trimmed: boolean; dihedral: string} {
@@ -71,7 +76,7 @@ export function timelines(record: MatchRecord): HTMLElement[] {
 export function hashList(hashes: Hashes): HTMLElement {
   const items: Node[] = [];
   for (const p of hashes.pdq ?? []) {
-    items.push(h('li', {}, `pdq ${p.transform || 'original'} (quality ${p.quality ?? 0}) `,
+    items.push(h('li', {}, `pdq ${p.transform || 'original'} (quality ${pdqQuality(p.quality)}) `,
                  protectedHash(p.hash)));
   }
   for (const kind of ['md5', 'sha1', 'sha256'] as const) {
