@@ -6,6 +6,8 @@
 //
 //   std::optional<ContentRect> rect = FindContentRect(view, {});
 //   if (rect) hasher.Hash(CropView(view, *rect));
+//   // Images: also the second reading of the border, when there is one.
+//   std::optional<ContentRects> rects = FindContentRects(view, {});
 //
 // Works on luma (what PDQ sees): each edge is scanned inward line by line
 // (rows for the top and bottom, columns for the sides); a line is uniform
@@ -96,6 +98,18 @@ struct BorderTrimOptions {
 // no content).
 std::optional<ContentRect> FindContentRect(const PixelView& image,
                                            const BorderTrimOptions& options);
+
+// The content rectangle as FindContentRect finds it and, where the pixels
+// allow a second reading of where the border ends, that one: the
+// outermost steps only (a picture with a flat strip or a border of its own
+// inside the added one), with a frame's side that lies against a picture
+// edge of the border's own luma made as deep as the opposite side.
+struct ContentRects {
+  ContentRect content;
+  std::optional<ContentRect> alternative;  // different from `content`
+};
+std::optional<ContentRects> FindContentRects(const PixelView& image,
+                                             const BorderTrimOptions& options);
 
 // The view of `rect` inside `image` (borrowing the same pixels). `rect` must
 // lie inside the image.

@@ -359,6 +359,64 @@ TEST(BorderDetectorTest, DarkPhotoWithAFlatEdgeIsNotTrimmed) {
   EXPECT_TRUE(!rect.has_value() || rect->y == 0) << rect->y;
 }
 
+TEST(BorderDetectorTest, OneFrameHasOneReading) {
+  // A plain border, bars, and a frame with a line drawn in it: one way to
+  // read each, so no second hash.
+  const TestImage scene = Scene(300, 240, 59);
+  EXPECT_EQ(FindContentRects(scene.view(), {}), std::nullopt);
+  const TestImage white = Bordered(scene, {20, 20, 20, 20}, {255, 255, 255});
+  const TestImage bars = Bordered(scene, {40, 40, 0, 0}, {0, 0, 0});
+  TestImage framed = Bordered(scene, {18, 18, 18, 18}, {0, 0, 0});
+  framed = Bordered(framed, {2, 2, 2, 2}, {255, 255, 255});
+  framed = Bordered(framed, {20, 20, 20, 20}, {0, 0, 0});
+  const TestImage* images[] = {&white, &bars, &framed};
+  for (const TestImage* image : images) {
+    const std::optional<ContentRects> rects =
+        FindContentRects(image->view(), {});
+    ASSERT_TRUE(rects.has_value());
+    EXPECT_EQ(rects->content, FindContentRect(image->view(), {}));
+    EXPECT_EQ(rects->alternative, std::nullopt) << image->width;
+  }
+}
+
+TEST(BorderDetectorTest, AStripOfThePicturesOwnIsKeptInTheAlternative) {
+  // A picture with a grey strip along its right side, letterboxed: the
+  // strip, at an edge with no bar, is trimmed as a border of its own; the
+  // second reading keeps it (only the bars' colour is the added frame),
+  // which is what the bank's hash of the whole picture has.
+  TestImage content = Scene(300, 240, 61);
+  for (int y = 0; y < content.height; ++y) {
+    for (int x = 290; x < 300; ++x) content.Set(x, y, {128, 128, 128});
+  }
+  const Sides bars{40, 40, 0, 0};
+  const TestImage image = Bordered(content, bars, {0, 0, 0});
+  const std::optional<ContentRects> rects = FindContentRects(image.view(), {});
+  ASSERT_TRUE(rects.has_value());
+  EXPECT_EQ(rects->content, (ContentRect{0, 40, 290, 240}));
+  EXPECT_EQ(rects->alternative, Inner(content, bars));
+}
+
+TEST(BorderDetectorTest, AFrameSideAgainstAnEdgeOfItsLumaIsMadeAsDeep) {
+  // A picture that fades in from black along its left side, in a black
+  // frame: no step on the left, so the first reading keeps that side of
+  // the frame; the second makes it as deep as the right side.
+  TestImage content = Scene(300, 240, 67);
+  std::mt19937 rng(12);
+  for (int y = 0; y < content.height; ++y) {
+    for (int x = 0; x < 80; ++x) {
+      const bool lit = int(rng() % 1000) < x * 6;
+      const uint8_t v = lit ? uint8_t(60 + rng() % 100) : uint8_t(rng() % 4);
+      content.Set(x, y, {v, v, v});
+    }
+  }
+  const Sides frame{16, 16, 16, 16};
+  const TestImage image = Bordered(content, frame, {0, 0, 0});
+  const std::optional<ContentRects> rects = FindContentRects(image.view(), {});
+  ASSERT_TRUE(rects.has_value());
+  EXPECT_EQ(rects->content, (ContentRect{0, 16, 316, 240}));
+  EXPECT_EQ(rects->alternative, Inner(content, frame));
+}
+
 TEST(BorderDetectorTest, CropViewBorrowsTheRectangle) {
   TestImage image = Scene(50, 40, 29);
   const PixelView crop = CropView(image.view(), {7, 5, 20, 30});
