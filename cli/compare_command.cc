@@ -1,3 +1,4 @@
+#include <array>
 #include <limits>
 #include <optional>
 #include <string_view>
@@ -51,21 +52,24 @@ struct ClosestVariant {
 ClosestVariant FindClosestVariant(const MediaFingerprint& a,
                                   const MediaFingerprint& b) {
   ClosestVariant best;
-  const PdqDihedralResult* a_sides[] = {
-      &*a.pdq, a.trimmed_pdq ? &*a.trimmed_pdq : nullptr};
-  const PdqDihedralResult* b_sides[] = {
-      &*b.pdq, b.trimmed_pdq ? &*b.trimmed_pdq : nullptr};
-  for (int bi = 0; bi < 2; ++bi) {
+  // The image, then its trimmed content in each reading of its border.
+  const auto sides = [](const MediaFingerprint& fp) {
+    return std::array<const PdqDihedralResult*, 3>{
+        &*fp.pdq, fp.trimmed_pdq ? &*fp.trimmed_pdq : nullptr,
+        fp.alternative_pdq ? &*fp.alternative_pdq : nullptr};
+  };
+  const auto a_sides = sides(a), b_sides = sides(b);
+  for (size_t bi = 0; bi < b_sides.size(); ++bi) {
     if (b_sides[bi] == nullptr) continue;
-    for (int ai = 0; ai < 2; ++ai) {
+    for (size_t ai = 0; ai < a_sides.size(); ++ai) {
       if (a_sides[ai] == nullptr) continue;
       for (int t = 0; t < kDihedralCount; ++t) {
         const int d = a_sides[ai]->hashes[t].DistanceTo(b_sides[bi]->hashes[0]);
         if (d >= best.distance) continue;
         best.distance = d;
         best.transform =
-            HashVariantName({static_cast<DihedralTransform>(t), ai == 1});
-        best.b_trimmed = bi == 1;
+            HashVariantName({static_cast<DihedralTransform>(t), ai > 0});
+        best.b_trimmed = bi > 0;
       }
     }
   }

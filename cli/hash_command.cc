@@ -114,9 +114,8 @@ void PrintVideo(const std::string& file, const MediaFingerprint& fp,
 
 // Images with a border: the trimmed content's JSON object (rect [x, y,
 // width, height] in the file's pixels, pdq, quality, pdq_dihedral).
-std::string TrimmedJson(const MediaFingerprint& fp, const HashFlags& flags) {
-  const PdqDihedralResult& pdq = *fp.trimmed_pdq;
-  const ContentRect& r = *fp.content_rect;
+std::string TrimmedJson(const ContentRect& r, const PdqDihedralResult& pdq,
+                        const HashFlags& flags) {
   JsonObjectWriter json;
   json.AddRaw("rect", absl::StrCat("[", r.x, ", ", r.y, ", ", r.width, ", ",
                                    r.height, "]"))
@@ -127,8 +126,9 @@ std::string TrimmedJson(const MediaFingerprint& fp, const HashFlags& flags) {
 }
 
 // Images: JSON keys file, pdq, quality, digests, pdq_dihedral, trimmed
-// (when a border was trimmed); plain: "hash(es),quality,file", and for a
-// bordered image a second line "hash(es),quality,file,trimmed".
+// (when a border was trimmed) and trimmed_alternative (the border's second
+// reading, when it has one); plain: "hash(es),quality,file", and for a
+// bordered image a line "hash(es),quality,file,trimmed" per reading.
 void PrintFingerprint(const std::string& file, const MediaFingerprint& fp,
                       const HashFlags& flags, std::ostream& out) {
   if (fp.vpdq.has_value()) return PrintVideo(file, fp, flags, out);
@@ -143,7 +143,15 @@ void PrintFingerprint(const std::string& file, const MediaFingerprint& fp,
         .Add("sha1", fp.digests.sha1)
         .Add("sha256", fp.digests.sha256);
     if (flags.dihedral) json.Add("pdq_dihedral", DihedralHex(pdq));
-    if (trimmed) json.AddRaw("trimmed", TrimmedJson(fp, flags));
+    if (trimmed) {
+      json.AddRaw("trimmed",
+                  TrimmedJson(*fp.content_rect, *fp.trimmed_pdq, flags));
+    }
+    if (trimmed && fp.alternative_pdq && fp.alternative_rect) {
+      json.AddRaw(
+          "trimmed_alternative",
+          TrimmedJson(*fp.alternative_rect, *fp.alternative_pdq, flags));
+    }
     out << json.Finish() << '\n';
     return;
   }
@@ -152,9 +160,12 @@ void PrintFingerprint(const std::string& file, const MediaFingerprint& fp,
                           : result.hashes[0].ToHex();
   };
   out << hashes(pdq) << ',' << pdq.quality << ',' << file << '\n';
-  if (trimmed) {
-    out << hashes(*fp.trimmed_pdq) << ',' << fp.trimmed_pdq->quality << ','
-        << file << ",trimmed\n";
+  if (!trimmed) return;
+  for (const std::optional<PdqDihedralResult>* reading :
+       {&fp.trimmed_pdq, &fp.alternative_pdq}) {
+    if (!*reading) continue;
+    out << hashes(**reading) << ',' << (*reading)->quality << ',' << file
+        << ",trimmed\n";
   }
 }
 

@@ -57,15 +57,43 @@ std::string JsonString(const std::string& line, const std::string& key) {
   return std::regex_search(line, match, pattern) ? match[1].str() : "";
 }
 
-// `file` inside a white frame, made by the ffmpeg CLI in the test's
-// temporary directory.
-std::string Framed(const testing::TempDir& dir, const std::string& file) {
+// `file` inside a white frame (or the ffmpeg `pad` given), made by the
+// ffmpeg CLI in the test's temporary directory.
+std::string Framed(const testing::TempDir& dir, const std::string& file,
+                   const std::string& pad = "iw+80:ih+60:40:30:color=white") {
   const std::string out = dir.path() + "/framed.jpg";
-  const std::string command =
-      "ffmpeg -v error -y -i '" + file +
-      "' -vf pad=iw+80:ih+60:40:30:color=white -q:v 3 '" + out + "'";
+  const std::string command = "ffmpeg -v error -y -i '" + file +
+                              "' -vf pad=" + pad + " -q:v 3 '" + out + "'";
   EXPECT_EQ(std::system(command.c_str()), 0) << command;
   return out;
+}
+
+TEST(HashCommandTest, ABorderReadTwoWaysPrintsBothContents) {
+  // q1050 has a strip along its right side: letterboxed, the first reading
+  // trims it with the bars, the second keeps it (the photo as banked).
+  const testing::TempDir dir;
+  const std::string boxed =
+      Framed(dir, TestdataPath("pdq/q1050.jpg"), "iw:ih+86:0:43:color=black");
+  RunResult r = RunHash({"--json", boxed});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(JsonKeys(r.out),
+              ElementsAre("file", "pdq", "quality", "md5", "sha1", "sha256",
+                          "trimmed", "rect", "pdq", "quality",
+                          "trimmed_alternative", "rect", "pdq", "quality"));
+  const std::regex alternative_pdq(
+      "\"trimmed_alternative\": \\{[^}]*\"pdq\": \"([0-9a-f]+)\"");
+  std::smatch match;
+  ASSERT_TRUE(std::regex_search(r.out, match, alternative_pdq)) << r.out;
+  const PdqHash reference = *PdqHash::FromHex(ReferencePdqHash("q1050.jpg"));
+  EXPECT_LE(PdqHash::FromHex(match[1].str())->DistanceTo(reference), 31);
+  // Plain output: a line per reading.
+  r = RunHash({boxed});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::vector<std::string> lines =
+      absl::StrSplit(r.out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 3u) << r.out;
+  EXPECT_THAT(lines[1], ::testing::EndsWith(boxed + ",trimmed"));
+  EXPECT_THAT(lines[2], ::testing::EndsWith(boxed + ",trimmed"));
 }
 
 TEST(HashCommandTest, BorderedImagesAlsoPrintTheirTrimmedContent) {

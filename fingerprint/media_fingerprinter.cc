@@ -82,24 +82,40 @@ PdqDihedralResult MediaFingerprinter::HashImage(const PixelView& image) {
   return pdq;
 }
 
-void MediaFingerprinter::TrimImage(const PixelView& image,
-                                   MediaFingerprint* fingerprint) {
-  const std::optional<ContentRect> rect =
-      FindContentRect(image, options_.border);
-  if (!rect) return;
-  fingerprint->trimmed_pdq = HashImage(CropView(image, *rect));
-  // The decoded image may be smaller than the file's (reduced JPEG decode):
-  // report the rectangle in the file's pixels.
+namespace {
+
+// `rect` of the decoded `image` in the pixels of the file (`width` x
+// `height`): the decoded image may be smaller (reduced JPEG decode).
+ContentRect InFilePixels(const ContentRect& rect, const PixelView& image,
+                         int width, int height) {
   auto scale = [](int v, int to, int from) {
     return static_cast<int>(static_cast<int64_t>(v) * to / from);
   };
-  const int w = fingerprint->width, h = fingerprint->height;
   ContentRect in_file;
-  in_file.x = scale(rect->x, w, image.width);
-  in_file.y = scale(rect->y, h, image.height);
-  in_file.width = scale(rect->x + rect->width, w, image.width) - in_file.x;
-  in_file.height = scale(rect->y + rect->height, h, image.height) - in_file.y;
-  fingerprint->content_rect = in_file;
+  in_file.x = scale(rect.x, width, image.width);
+  in_file.y = scale(rect.y, height, image.height);
+  in_file.width = scale(rect.x + rect.width, width, image.width) - in_file.x;
+  in_file.height =
+      scale(rect.y + rect.height, height, image.height) - in_file.y;
+  return in_file;
+}
+
+}  // namespace
+
+void MediaFingerprinter::TrimImage(const PixelView& image,
+                                   MediaFingerprint* fingerprint) {
+  const std::optional<ContentRects> rects =
+      FindContentRects(image, options_.border);
+  if (!rects) return;
+  const int w = fingerprint->width, h = fingerprint->height;
+  fingerprint->trimmed_pdq = HashImage(CropView(image, rects->content));
+  fingerprint->content_rect = InFilePixels(rects->content, image, w, h);
+  if (rects->alternative) {
+    fingerprint->alternative_pdq =
+        HashImage(CropView(image, *rects->alternative));
+    fingerprint->alternative_rect =
+        InFilePixels(*rects->alternative, image, w, h);
+  }
 }
 
 }  // namespace clearmatch

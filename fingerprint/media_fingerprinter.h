@@ -44,6 +44,11 @@ struct MediaFingerprint {
   // its PDQ (with the dihedral variants when those were asked for).
   std::optional<ContentRect> content_rect;
   std::optional<PdqDihedralResult> trimmed_pdq;
+  // The second reading of where the border ends, when the pixels allow one
+  // (ContentRects::alternative: the outermost steps only, a frame's sides
+  // made equal), and its PDQ; only with content_rect and trimmed_pdq.
+  std::optional<ContentRect> alternative_rect;
+  std::optional<PdqDihedralResult> alternative_pdq;
   // Videos only: the sampled frames' PDQ hashes (with their dihedral and
   // trimmed variants when asked) and what decoding learnt.
   std::optional<VpdqVideoHash> vpdq;
@@ -57,7 +62,8 @@ class MediaFingerprinter {
     // every sampled frame of a video, into vpdq->variants).
     bool dihedral = false;
     // Also hash the image with its uniform borders trimmed, when it has
-    // some (FindContentRect): one more PDQ (or 8) for bordered images only.
+    // some (FindContentRects): one more PDQ (or 8) for bordered images
+    // only, two when the border can be read two ways.
     bool trim = false;
     BorderTrimOptions border;
     // Video sampling (frames per hash, keyframes only) and limits; its

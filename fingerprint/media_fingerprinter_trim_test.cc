@@ -128,6 +128,7 @@ TEST(MediaFingerprinterTrimTest, PhotosWithoutABorderAreNotTrimmed) {
         Fingerprint(ReadFileBytes(TestdataPath(std::string("pdq/") + name)));
     EXPECT_FALSE(fp.content_rect.has_value());
     EXPECT_FALSE(fp.trimmed_pdq.has_value());
+    EXPECT_FALSE(fp.alternative_pdq.has_value());
   }
 }
 
@@ -187,6 +188,35 @@ TEST(MediaFingerprinterTrimTest, APhotoWithABorderOfItsOwn) {
   EXPECT_NEAR(fp.content_rect->width, 256, 4);
   EXPECT_NEAR(fp.content_rect->height, 256, 4);
   EXPECT_LE(fp.trimmed_pdq->hashes[0].DistanceTo(own.pdq->hashes[0]), 31);
+}
+
+TEST(MediaFingerprinterTrimTest, BarsAroundAPhotoWithAStripOfItsOwn) {
+  // q0291 (a grey frame of its own on two sides) and q1050 (a strip along
+  // its right side) in letterbox or pillarbox bars: the first reading trims
+  // the photo's own strip with the bars, as it does on the photo alone;
+  // the second keeps it (the bars' colour only), the whole photo the bank
+  // has the hash of.
+  for (const char* name : {"q0291.jpg", "q1050.jpg"}) {
+    const MediaFingerprint original =
+        Fingerprint(ReadFileBytes(TestdataPath(std::string("pdq/") + name)));
+    const cv::Mat photo = ReadPhoto(name);
+    for (const BorderEdit& bars :
+         {BorderEdit{"letterbox", 1.0 / 6, 1.0 / 6, 0, 0, {0, 0, 0}},
+          BorderEdit{"pillarbox", 0, 0, 0.125, 0.125, {30, 30, 30}}}) {
+      SCOPED_TRACE(std::string(name) + ", " + bars.name);
+      const MediaFingerprint fp = Fingerprint(Jpeg75(AddBorder(photo, bars)));
+      ASSERT_TRUE(fp.trimmed_pdq.has_value() && fp.content_rect.has_value());
+      EXPECT_GT(fp.trimmed_pdq->hashes[0].DistanceTo(original.pdq->hashes[0]),
+                31);
+      ASSERT_TRUE(fp.alternative_pdq.has_value());
+      ASSERT_TRUE(fp.alternative_rect.has_value());
+      EXPECT_LE(
+          fp.alternative_pdq->hashes[0].DistanceTo(original.pdq->hashes[0]),
+          31);
+      EXPECT_NEAR(fp.alternative_rect->width, photo.cols, 2);
+      EXPECT_NEAR(fp.alternative_rect->height, photo.rows, 2);
+    }
+  }
 }
 
 TEST(MediaFingerprinterTrimTest, TrimmedVariantsFollowDihedral) {

@@ -168,10 +168,11 @@ Query Query::FromFingerprint(const MediaFingerprint& fingerprint,
                            static_cast<DihedralTransform>(i)});
     }
   }
-  if (fingerprint.trimmed_pdq) {
-    const PdqDihedralResult& trimmed = *fingerprint.trimmed_pdq;
+  for (const std::optional<PdqDihedralResult>* trimmed :
+       {&fingerprint.trimmed_pdq, &fingerprint.alternative_pdq}) {
+    if (!*trimmed) continue;
     for (int i = 0; i < variants; ++i) {
-      query.pdq.push_back({trimmed.hashes[i], trimmed.quality,
+      query.pdq.push_back({(*trimmed)->hashes[i], (*trimmed)->quality,
                            static_cast<DihedralTransform>(i),
                            /*trimmed=*/true});
     }

@@ -49,8 +49,9 @@ struct QueryFrameVariant {
 
 struct Query {
   // Most PDQ hashes (an image and its 7 variants, and the same of its
-  // trimmed content) and vPDQ frames a caller may send.
-  static constexpr int kMaxPdqHashes = 16;
+  // trimmed content in each of its two readings) and vPDQ frames a caller
+  // may send.
+  static constexpr int kMaxPdqHashes = 24;
   static constexpr int kMaxVpdqFrames = 100000;
 
   // INVALID_ARGUMENT naming the field ("hashes.pdq[1].quality: ...") of

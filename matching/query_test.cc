@@ -123,6 +123,30 @@ TEST(QueryTest, FromFingerprintAddsTheTrimmedContent) {
   EXPECT_TRUE(Query::FromHashes(all.ToHashes()).ok());
 }
 
+TEST(QueryTest, FromFingerprintAddsTheAlternativeReadingOfTheBorder) {
+  MediaFingerprint fp;
+  PdqDihedralResult pdq, trimmed, alternative;
+  for (int i = 0; i < kDihedralCount; ++i) {
+    pdq.hashes[i] = *PdqHash::FromHex(std::string(63, '0') + char('0' + i));
+    trimmed.hashes[i] = *PdqHash::FromHex(std::string(63, 'f') + char('0' + i));
+    alternative.hashes[i] =
+        *PdqHash::FromHex(std::string(63, 'a') + char('0' + i));
+  }
+  alternative.quality = 70;
+  fp.pdq = pdq;
+  fp.trimmed_pdq = trimmed;
+  fp.alternative_pdq = alternative;
+  Query all = Query::FromFingerprint(fp, /*dihedral=*/true);
+  ASSERT_EQ(all.pdq.size(), 24u);
+  EXPECT_EQ(all.pdq[16].hash, alternative.hashes[0]);
+  EXPECT_TRUE(all.pdq[16].trimmed);
+  EXPECT_EQ(all.pdq[16].quality, 70);
+  EXPECT_EQ(all.pdq[23].transform, DihedralTransform::kFlipMinus1);
+  EXPECT_EQ(all.ToHashes().pdq(23).transform(), "trimmed+flipminus1");
+  // All 24 are within what a caller may send back.
+  EXPECT_TRUE(Query::FromHashes(all.ToHashes()).ok());
+}
+
 TEST(QueryTest, ParsesVideoFrames) {
   v1::Hashes hashes;
   for (int i = 0; i < 3; ++i) {
@@ -213,7 +237,7 @@ TEST(QueryTest, BadHashesNameTheirField) {
   for (int i = 0; i <= Query::kMaxPdqHashes; ++i) {
     too_many.add_pdq()->set_hash(kPdq);
   }
-  ExpectInvalid(too_many, "at most 16");
+  ExpectInvalid(too_many, "at most 24");
 
   v1::Hashes both;
   both.add_pdq()->set_hash(kPdq);

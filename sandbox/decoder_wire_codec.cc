@@ -144,6 +144,17 @@ absl::StatusOr<PdqDihedralResult> PdqFromWire(const PdqWire& wire) {
   return pdq;
 }
 
+ContentRect RectFromWire(const ContentRectWire& rect) {
+  return ContentRect{rect.x(), rect.y(), rect.width(), rect.height()};
+}
+
+void RectToWire(const ContentRect& rect, ContentRectWire* wire) {
+  wire->set_x(rect.x);
+  wire->set_y(rect.y);
+  wire->set_width(rect.width);
+  wire->set_height(rect.height);
+}
+
 absl::StatusOr<MediaFingerprint> FingerprintFromWire(
     const DecodeResult& result) {
   MediaFingerprint fp;
@@ -163,9 +174,18 @@ absl::StatusOr<MediaFingerprint> FingerprintFromWire(
     CM_ASSIGN_OR_RETURN(fp.trimmed_pdq, PdqFromWire(result.trimmed_pdq()));
   }
   if (result.has_content_rect()) {
-    const ContentRectWire& rect = result.content_rect();
-    fp.content_rect =
-        ContentRect{rect.x(), rect.y(), rect.width(), rect.height()};
+    fp.content_rect = RectFromWire(result.content_rect());
+  }
+  if (result.has_alternative_pdq() || result.has_alternative_rect()) {
+    if (!result.has_alternative_pdq() || !result.has_alternative_rect() ||
+        !fp.trimmed_pdq || !fp.content_rect) {
+      return absl::DataLossError(
+          "alternative trimmed content without its hash, its rectangle or "
+          "the trimmed content");
+    }
+    CM_ASSIGN_OR_RETURN(fp.alternative_pdq,
+                        PdqFromWire(result.alternative_pdq()));
+    fp.alternative_rect = RectFromWire(result.alternative_rect());
   }
   if (result.has_vpdq()) {
     CM_ASSIGN_OR_RETURN(fp.vpdq, VpdqFromWire(result.vpdq()));
@@ -252,12 +272,13 @@ DecodeResult ResultToWire(const absl::StatusOr<MediaFingerprint>& result) {
   wire.set_height(fp.height);
   if (fp.pdq) *wire.mutable_pdq() = PdqToWire(*fp.pdq);
   if (fp.trimmed_pdq) *wire.mutable_trimmed_pdq() = PdqToWire(*fp.trimmed_pdq);
-  if (fp.content_rect) {
-    ContentRectWire* rect = wire.mutable_content_rect();
-    rect->set_x(fp.content_rect->x);
-    rect->set_y(fp.content_rect->y);
-    rect->set_width(fp.content_rect->width);
-    rect->set_height(fp.content_rect->height);
+  if (fp.content_rect)
+    RectToWire(*fp.content_rect, wire.mutable_content_rect());
+  if (fp.alternative_pdq) {
+    *wire.mutable_alternative_pdq() = PdqToWire(*fp.alternative_pdq);
+  }
+  if (fp.alternative_rect) {
+    RectToWire(*fp.alternative_rect, wire.mutable_alternative_rect());
   }
   if (fp.vpdq) *wire.mutable_vpdq() = VpdqToWire(*fp.vpdq);
   return wire;

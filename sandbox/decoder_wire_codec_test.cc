@@ -133,6 +133,22 @@ TEST(DecoderWireCodecTest, TrimmedImageRoundTrips) {
   EXPECT_EQ((*back)->trimmed_pdq->quality, 66);
   EXPECT_EQ((*back)->content_rect, (ContentRect{3, 4, 500, 300}));
   EXPECT_EQ((*back)->pdq->hashes, pdq.hashes);
+  EXPECT_FALSE((*back)->alternative_pdq.has_value());
+
+  // The second reading of the border travels with its rectangle.
+  PdqDihedralResult alternative = trimmed;
+  alternative.hashes[0] = HashOf(40);
+  alternative.quality = 55;
+  fp.alternative_pdq = alternative;
+  fp.alternative_rect = ContentRect{3, 0, 500, 310};
+  back = ResultFromWire(ResultToWire(fp));
+  ASSERT_TRUE(back.ok() && back->ok());
+  ASSERT_TRUE((*back)->alternative_pdq.has_value());
+  EXPECT_EQ((*back)->alternative_pdq->hashes, alternative.hashes);
+  EXPECT_EQ((*back)->alternative_pdq->quality, 55);
+  EXPECT_EQ((*back)->alternative_rect, (ContentRect{3, 0, 500, 310}));
+  fp.alternative_pdq.reset();
+  fp.alternative_rect.reset();
 
   // Without a border, neither is sent.
   fp.trimmed_pdq.reset();
@@ -205,6 +221,22 @@ TEST(DecoderWireCodecTest, MalformedResultsAreDataLoss) {
   DecodeResult short_trimmed = ResultToWire(MediaFingerprint{});
   short_trimmed.mutable_trimmed_pdq()->add_hashes(std::string(32, 'x'));
   EXPECT_EQ(ResultFromWire(short_trimmed).status().code(),
+            absl::StatusCode::kDataLoss);
+  // A second reading without its rectangle, or without the first reading.
+  MediaFingerprint trimmed_twice;
+  trimmed_twice.trimmed_pdq = PdqDihedralResult{};
+  trimmed_twice.content_rect = ContentRect{0, 0, 10, 10};
+  trimmed_twice.alternative_pdq = PdqDihedralResult{};
+  trimmed_twice.alternative_rect = ContentRect{0, 1, 10, 9};
+  ASSERT_TRUE(ResultFromWire(ResultToWire(trimmed_twice)).ok());
+  DecodeResult no_rect = ResultToWire(trimmed_twice);
+  no_rect.clear_alternative_rect();
+  EXPECT_EQ(ResultFromWire(no_rect).status().code(),
+            absl::StatusCode::kDataLoss);
+  DecodeResult no_first = ResultToWire(trimmed_twice);
+  no_first.clear_trimmed_pdq();
+  no_first.clear_content_rect();
+  EXPECT_EQ(ResultFromWire(no_first).status().code(),
             absl::StatusCode::kDataLoss);
   DecodeResult bad_code;
   bad_code.set_code(99);
