@@ -124,8 +124,8 @@ class BandSequence {
   // The border of the lines before `depth` (see Border). Runs before line
   // 0 (StartAfterBorder) are not an outermost band.
   Border BorderAt(int depth) const {
-    Border border{depth, LevelBefore(depth), LevelBefore(depth), depth,
-                  LevelBefore(depth)};
+    const double last = LevelBefore(depth);
+    Border border{depth, last, last, depth, last};
     for (int i = count_ - 1; i >= 0; --i) {
       if (runs_[i].start < depth && Wide(i, depth)) {
         border.band_level = runs_[i].last_level;
@@ -135,17 +135,7 @@ class BandSequence {
     for (int i = 0; i < count_ && runs_[i].start < depth; ++i) {
       if (runs_[i].start >= 0 && Wide(i, depth)) {
         border.outer_level = runs_[i].last_level;
-        // What follows is a band of its own (3 lines or more), not the
-        // blurred line into the content, nor a line drawn in a frame.
-        int next = i + 1;
-        while (next < count_ && runs_[next].start < depth && !Wide(next, depth))
-          ++next;
-        const bool line_next =
-            next < count_ && runs_[next].start < depth && LineBetween(i, next);
-        const int end = std::min(End(i), depth);
-        if (depth - end >= kWideBandLines && !line_next) {
-          border.outer_depth = end;
-        }
+        border.outer_depth = OuterBandEnd(i, depth);
         break;
       }
     }
@@ -154,6 +144,21 @@ class BandSequence {
 
  private:
   static constexpr int kWideBandLines = 3;
+
+  // Where the outermost wide band `i` ends as a border of its own: its end
+  // when a band of 3 lines or more follows it before `depth` (not the
+  // blurred line into the content, nor a line drawn in a frame), else
+  // `depth` (one frame).
+  int OuterBandEnd(int i, int depth) const {
+    int next = i + 1;
+    while (next < count_ && runs_[next].start < depth && !Wide(next, depth)) {
+      ++next;
+    }
+    const bool line_next =
+        next < count_ && runs_[next].start < depth && LineBetween(i, next);
+    const int end = std::min(End(i), depth);
+    return depth - end >= kWideBandLines && !line_next ? end : depth;
+  }
 
   struct Run {
     int start = 0;  // first line

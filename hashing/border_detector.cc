@@ -7,7 +7,6 @@
 #include <cstdint>
 #include <cstdlib>
 #include <optional>
-#include <type_traits>
 #include <vector>
 
 #include "hashing/band_sequence.h"

@@ -272,8 +272,9 @@ DecodeResult ResultToWire(const absl::StatusOr<MediaFingerprint>& result) {
   wire.set_height(fp.height);
   if (fp.pdq) *wire.mutable_pdq() = PdqToWire(*fp.pdq);
   if (fp.trimmed_pdq) *wire.mutable_trimmed_pdq() = PdqToWire(*fp.trimmed_pdq);
-  if (fp.content_rect)
+  if (fp.content_rect) {
     RectToWire(*fp.content_rect, wire.mutable_content_rect());
+  }
   if (fp.alternative_pdq) {
     *wire.mutable_alternative_pdq() = PdqToWire(*fp.alternative_pdq);
   }
