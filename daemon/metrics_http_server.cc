@@ -9,7 +9,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
+#include "http/listening_thread.h"
 
 namespace clearmatch {
 namespace {
@@ -67,12 +67,7 @@ absl::StatusOr<std::unique_ptr<MetricsHttpServer>> MetricsHttpServer::Start(
     return absl::UnavailableError(
         absl::StrCat("metrics_listen: cannot listen on ", address));
   }
-  server->thread_ = std::thread([&http] { http.listen_after_bind(); });
-  // Until the loop runs, stop() would not end it (and the destructor would
-  // wait forever).
-  for (int i = 0; i < 5000 && !http.is_running(); ++i) {
-    absl::SleepFor(absl::Milliseconds(1));
-  }
+  server->thread_ = StartListeningThread(http);
   return server;
 }
 

@@ -16,6 +16,7 @@
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "http/listening_thread.h"
 #include "testing/fault_http_server.h"
 #include "testing/temp_dir.h"
 #include "testing/test_pki.h"
@@ -68,8 +69,7 @@ class RecordingServer {
     server_.Put(".*", record);
     server_.Post(".*", record);
     port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) absl::SleepFor(absl::Milliseconds(1));
+    thread_ = StartListeningThread(server_);
   }
   ~RecordingServer() {
     server_.stop();

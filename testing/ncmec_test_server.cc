@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/time/time.h"
+#include "http/listening_thread.h"
 #include "httplib.h"
 
 namespace clearmatch::testing {
@@ -170,8 +171,7 @@ absl::StatusOr<std::unique_ptr<NcmecTestServer>> NcmecTestServer::Start(
   if (self->port_ <= 0) {
     return absl::UnavailableError("NcmecTestServer: cannot listen");
   }
-  self->thread_ = std::thread([self] { self->server_->listen_after_bind(); });
-  while (!http.is_running()) absl::SleepFor(absl::Milliseconds(1));
+  self->thread_ = StartListeningThread(http);
   return server;
 }
 

@@ -8,6 +8,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "http/listening_thread.h"
 #include "httplib.h"
 
 namespace clearmatch::testing {
@@ -91,7 +92,7 @@ absl::StatusOr<std::unique_ptr<StopNciiTestServer>> StopNciiTestServer::Start(
   if (server->port_ <= 0) {
     return absl::UnavailableError("test server: cannot listen on 127.0.0.1");
   }
-  server->thread_ = std::thread([self] { self->http_->listen_after_bind(); });
+  server->thread_ = StartListeningThread(*server->http_);
   return server;
 }
 

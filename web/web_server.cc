@@ -13,7 +13,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
+#include "http/listening_thread.h"
 #include "web/api_json.h"
 #include "web/review_api_routes.h"
 #include "web/security_headers.h"
@@ -108,12 +108,7 @@ absl::StatusOr<std::unique_ptr<WebServer>> WebServer::Start(
   if (absl::Status status = server->Bind(); !status.ok()) return status;
   server->AddRoutes();
   httplib::Server* http = server->server_.get();
-  server->thread_ = std::thread([http] { http->listen_after_bind(); });
-  // Until the loop runs, stop() would not end it (and the destructor would
-  // wait forever).
-  for (int i = 0; i < 5000 && !http->is_running(); ++i) {
-    absl::SleepFor(absl::Milliseconds(1));
-  }
+  server->thread_ = StartListeningThread(*http);
   return server;
 }
 
