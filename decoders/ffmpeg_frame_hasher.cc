@@ -104,16 +104,17 @@ FrameHashes FfmpegFrameHasher::HashLumaPlane(const AVFrame& frame,
                         .height = height,
                         .stride = static_cast<size_t>(frame.linesize[0]),
                         .format = PixelFormat::kGrey};
-  const std::optional<ContentRect> rect = FindContentRect(plane, trim_options_);
-  if (!rect) return hashes;
-  trimmed_luma_.resize(static_cast<size_t>(rect->width) * rect->height);
-  for (int row = 0; row < rect->height; ++row) {
-    std::copy_n(
-        luma_.data() + static_cast<size_t>(rect->y + row) * width + rect->x,
-        rect->width,
-        trimmed_luma_.data() + static_cast<size_t>(row) * rect->width);
+  for (const ContentRect& rect : FindContentReadings(plane, trim_options_)) {
+    trimmed_luma_.resize(static_cast<size_t>(rect.width) * rect.height);
+    for (int row = 0; row < rect.height; ++row) {
+      std::copy_n(
+          luma_.data() + static_cast<size_t>(rect.y + row) * width + rect.x,
+          rect.width,
+          trimmed_luma_.data() + static_cast<size_t>(row) * rect.width);
+    }
+    hashes.trimmed.push_back(
+        HashLuma(trimmed_luma_.data(), rect.width, rect.height));
   }
-  hashes.trimmed = HashLuma(trimmed_luma_.data(), rect->width, rect->height);
   return hashes;
 }
 
@@ -143,8 +144,9 @@ absl::StatusOr<FrameHashes> FfmpegFrameHasher::HashRgb(const AVFrame& frame) {
   FrameHashes hashes;
   hashes.frame = HashPixels(view);
   if (!trim_) return hashes;
-  const std::optional<ContentRect> rect = FindContentRect(view, trim_options_);
-  if (rect) hashes.trimmed = HashPixels(CropView(view, *rect));
+  for (const ContentRect& rect : FindContentReadings(view, trim_options_)) {
+    hashes.trimmed.push_back(HashPixels(CropView(view, rect)));
+  }
   return hashes;
 }
 

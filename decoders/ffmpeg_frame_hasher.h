@@ -4,7 +4,8 @@
 // YUV frame, straight from the luma plane (the same luminance, no RGB
 // round trip). With `dihedral`, the 7 rotations and mirrors come from the
 // same DCT; with `trim`, a frame with letterbox or pillarbox bars
-// (hashing/border_detector.h) is hashed a second time without them. Reuses
+// (hashing/border_detector.h) is hashed again without them, once per
+// reading of where they end. Reuses
 // its buffers and swscale context across frames.
 //
 //   FfmpegFrameHasher hasher(options.conversion, options.dihedral,
@@ -18,7 +19,6 @@
 
 #include <array>
 #include <cstdint>
-#include <optional>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -34,9 +34,10 @@ namespace clearmatch::decoders_internal {
 struct FrameHashes {
   // hashes[0] is the frame's hash; the other 7 only with `dihedral`.
   PdqDihedralResult frame;
-  // The frame without its bars, when `trim` found some (hashes[0], and the
-  // other 7 with `dihedral`).
-  std::optional<PdqDihedralResult> trimmed;
+  // The frame without its bars, when `trim` found some: one per reading of
+  // where they end (FindContentReadings, the content rectangle first), each
+  // hashes[0] and the other 7 with `dihedral`.
+  std::vector<PdqDihedralResult> trimmed;
 };
 
 class FfmpegFrameHasher {

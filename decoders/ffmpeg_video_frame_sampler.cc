@@ -66,18 +66,36 @@ absl::Status CheckDeclaredSize(const AVCodecParameters& parameters,
   return absl::OkStatus();
 }
 
+bool SameFrames(const VpdqFrameVariant& a, const VpdqFrameVariant& b) {
+  return a.transform == b.transform && a.trimmed == b.trimmed &&
+         std::equal(a.features.begin(), a.features.end(), b.features.begin(),
+                    b.features.end(),
+                    [](const VpdqFeature& x, const VpdqFeature& y) {
+                      return x.hash == y.hash && x.quality == y.quality;
+                    });
+}
+
 // The result once its pass is over: an error when no frame was hashed; the
-// trimmed variants dropped when no frame had bars.
+// trimmed variants dropped when no frame had bars, and a later reading's
+// when no frame needed it (its frames are an earlier reading's).
 absl::StatusOr<VpdqVideoHash> CheckHasFrames(VpdqVideoHash result) {
   if (result.features.empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat("the ", result.codec, " stream has no decodable frame (",
                      result.decoded_frames, " frames decoded)"));
   }
-  if (result.trimmed_frames == 0) {
-    std::erase_if(result.variants,
-                  [](const VpdqFrameVariant& v) { return v.trimmed; });
+  std::vector<VpdqFrameVariant> kept;
+  for (VpdqFrameVariant& variant : result.variants) {
+    if (variant.trimmed &&
+        (result.trimmed_frames == 0 ||
+         std::any_of(kept.begin(), kept.end(), [&](const auto& earlier) {
+           return SameFrames(earlier, variant);
+         }))) {
+      continue;
+    }
+    kept.push_back(std::move(variant));
   }
+  result.variants = std::move(kept);
   return result;
 }
 

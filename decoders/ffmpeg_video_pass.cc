@@ -2,12 +2,46 @@
 #include "decoders/ffmpeg_video_pass.h"
 
 #include <algorithm>
+#include <cstddef>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "common/status_macros.h"
 #include "decoders/video_limit_checks.h"
 
 namespace clearmatch::decoders_internal {
+namespace {
+
+// The variants a pass fills, without frames: the 7 dihedral ones, then one
+// set per reading of where the bars end (kOriginal, then the 7 with
+// `dihedral`); the sampler drops the readings no frame needed.
+std::vector<VpdqFrameVariant> EmptyVariants(bool dihedral, bool trim) {
+  std::vector<VpdqFrameVariant> variants;
+  for (int t = 1; dihedral && t < kDihedralCount; ++t) {
+    variants.push_back({.transform = static_cast<DihedralTransform>(t),
+                        .trimmed = false,
+                        .features = {}});
+  }
+  for (int r = 0; trim && r < kMaxContentReadings; ++r) {
+    for (int t = 0; t < (dihedral ? kDihedralCount : 1); ++t) {
+      variants.push_back({.transform = static_cast<DihedralTransform>(t),
+                          .trimmed = true,
+                          .features = {}});
+    }
+  }
+  return variants;
+}
+
+// What a frame gives the variants of `reading`: the frame's own hashes when
+// it has no bars, its first reading's when it has fewer readings.
+const PdqDihedralResult& ReadingHashes(const FrameHashes& hashes,
+                                       size_t reading) {
+  if (hashes.trimmed.empty()) return hashes.frame;
+  return reading < hashes.trimmed.size() ? hashes.trimmed[reading]
+                                         : hashes.trimmed[0];
+}
+
+}  // namespace
 
 FfmpegVideoPass::FfmpegVideoPass(const VideoFrameSampler::Options& options,
                                  int stream_index, AVRational time_base,
@@ -157,28 +191,16 @@ void FfmpegVideoPass::AppendVariants(const FrameHashes& hashes,
   const bool dihedral = options_.dihedral, trim = options_.trim;
   if (!dihedral && !trim) return;
   std::vector<VpdqFrameVariant>& variants = out_->variants;
-  if (variants.empty()) {
-    if (dihedral) {
-      for (int t = 1; t < kDihedralCount; ++t) {
-        variants.push_back({.transform = static_cast<DihedralTransform>(t),
-                            .trimmed = false,
-                            .features = {}});
-      }
-    }
-    if (trim) {
-      for (int t = 0; t < (dihedral ? kDihedralCount : 1); ++t) {
-        variants.push_back({.transform = static_cast<DihedralTransform>(t),
-                            .trimmed = true,
-                            .features = {}});
-      }
-    }
-  }
-  // A frame without bars: its trimmed variants are the frame's own hashes.
-  if (hashes.trimmed) ++out_->trimmed_frames;
-  const PdqDihedralResult& trimmed =
-      hashes.trimmed ? *hashes.trimmed : hashes.frame;
+  if (variants.empty()) variants = EmptyVariants(dihedral, trim);
+  if (!hashes.trimmed.empty()) ++out_->trimmed_frames;
+  const int per_reading = dihedral ? kDihedralCount : 1;
+  int trimmed_index = 0;
   for (VpdqFrameVariant& variant : variants) {
-    const PdqDihedralResult& from = variant.trimmed ? trimmed : hashes.frame;
+    const PdqDihedralResult& from =
+        variant.trimmed
+            ? ReadingHashes(hashes,
+                            static_cast<size_t>(trimmed_index++ / per_reading))
+            : hashes.frame;
     VpdqFeature f = feature;
     f.hash = from.hashes[static_cast<int>(variant.transform)];
     f.quality = from.quality;

@@ -87,7 +87,8 @@ struct VpdqVideoHash {
   // When the options ask for them: the 7 dihedral variants (untrimmed, in
   // DihedralTransform order from kRotate90), then, when some frame had
   // bars, the trimmed frames (kOriginal, then its 7 dihedral variants when
-  // dihedral).
+  // dihedral), once per reading of where the bars end that some frame
+  // needed (FindContentReadings; the content rectangle's first).
   std::vector<VpdqFrameVariant> variants;
   // Sampled frames that had letterbox bars (options.trim only).
   int64_t trimmed_frames = 0;
@@ -139,9 +140,10 @@ class VideoFrameSampler {
     // DCT: a few percent more per frame) into VpdqVideoHash::variants.
     bool dihedral = false;
     // Also hash every sampled frame with its letterbox / pillarbox bars
-    // trimmed (hashing/border_detector.h); a frame is hashed twice only when
-    // it has bars, and the trimmed variants are kept only when some frame
-    // had them.
+    // trimmed (hashing/border_detector.h); a frame is hashed again only when
+    // it has bars (once per reading of where they end, at most
+    // kMaxContentReadings), and the trimmed variants are kept only when some
+    // frame had them.
     bool trim = false;
     // The clock limits.max_wall_time is measured with; empty: absl::Now. A
     // seam for tests (a fake clock makes the budget deterministic); called

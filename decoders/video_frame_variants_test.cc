@@ -4,6 +4,7 @@
 // transposed, padded) into a temp dir; the variants of the original must
 // match the edited copies' frames, and the frames as decoded must stay
 // exactly what they are without variants.
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -158,11 +159,12 @@ TEST_F(VideoFrameVariantsTest, LetterboxedAndPillarboxedCopiesMatchTrimmed) {
   const struct {
     const char* name;
     const char* filter;
+    bool both_axes;
   } cases[] = {
-      {"letterbox-black", "pad=iw:ih+180:0:90:black"},
-      {"letterbox-asymmetric", "pad=iw:ih+200:0:40:black"},
-      {"pillarbox-blue", "pad=iw+320:ih:160:0:0x2050a0"},
-      {"windowbox-grey", "pad=iw+200:ih+120:100:60:0x808080"},
+      {"letterbox-black", "pad=iw:ih+180:0:90:black", false},
+      {"letterbox-asymmetric", "pad=iw:ih+200:0:40:black", false},
+      {"pillarbox-blue", "pad=iw+320:ih:160:0:0x2050a0", false},
+      {"windowbox-grey", "pad=iw+200:ih+120:100:60:0x808080", true},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
@@ -174,14 +176,43 @@ TEST_F(VideoFrameVariantsTest, LetterboxedAndPillarboxedCopiesMatchTrimmed) {
       ASSERT_GE(edited.features.size(), 3u);
       EXPECT_EQ(edited.trimmed_frames,
                 static_cast<int64_t>(edited.features.size()));
-      ASSERT_EQ(edited.variants.size(), 1u);
+      // Bars on both axes: each axis's bars alone are two more readings.
+      ASSERT_EQ(edited.variants.size(), c.both_axes ? 3u : 1u);
+      for (const VpdqFrameVariant& v : edited.variants) {
+        EXPECT_TRUE(v.trimmed);
+        EXPECT_EQ(v.transform, DihedralTransform::kOriginal);
+      }
       const VpdqFrameVariant& trimmed = edited.variants[0];
-      EXPECT_TRUE(trimmed.trimmed);
-      EXPECT_EQ(trimmed.transform, DihedralTransform::kOriginal);
       EXPECT_GE(QueryPct(trimmed.features, original.features), 99.0);
       EXPECT_LT(QueryPct(edited.features, original.features), 50.0);
+      for (size_t i = 1; i < edited.variants.size(); ++i) {
+        EXPECT_LT(QueryPct(edited.variants[i].features, original.features),
+                  50.0);  // half the bars left on
+      }
     }
   }
+}
+
+TEST_F(VideoFrameVariantsTest, APillarboxedVideoInLetterboxBarsKeepsItsOwn) {
+  // The video's own bar on the right, black bars added above and below: the
+  // content rectangle drops both, a later reading only the added ones, which
+  // gives the frames as the reference hashes them without the edit.
+  const char* source = "vpdq/chair-22-with-large-logo-bar.mp4";
+  const VpdqVideoHash original =
+      HashVideo(Bytes(testing::TestdataPath(source)), {});
+  const VpdqVideoHash edited =
+      HashVideo(Edited("letterboxed-pillars",
+                       "pad=iw:trunc(ih*4/3/2)*2:0:(oh-ih)/2:black", source),
+                {.trim = true});
+  ASSERT_GE(edited.variants.size(), 2u);
+  EXPECT_LT(QueryPct(edited.features, original.features), 50.0);
+  EXPECT_LT(QueryPct(edited.variants[0].features, original.features), 50.0);
+  double best = 0;
+  for (const VpdqFrameVariant& v : edited.variants) {
+    EXPECT_TRUE(v.trimmed);
+    best = std::max(best, QueryPct(v.features, original.features));
+  }
+  EXPECT_GE(best, 90.0);
 }
 
 TEST_F(VideoFrameVariantsTest, TrimmedAndMirroredTogether) {

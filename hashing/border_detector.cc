@@ -301,6 +301,27 @@ std::optional<ContentRects> FindContentRects(const PixelView& image,
   return rects;
 }
 
+std::vector<ContentRect> FindContentReadings(const PixelView& image,
+                                             const BorderTrimOptions& options) {
+  std::vector<ContentRect> readings;
+  const std::optional<ContentRects> rects = FindContentRects(image, options);
+  if (!rects) return readings;
+  const ContentRect& c = rects->content;
+  readings.push_back(c);
+  if (rects->alternative) readings.push_back(*rects->alternative);
+  const bool both_axes = c.height < image.height && c.width < image.width;
+  if (both_axes) {
+    for (const ContentRect& axis :
+         {ContentRect{0, c.y, image.width, c.height},
+          ContentRect{c.x, 0, c.width, image.height}}) {
+      if (std::find(readings.begin(), readings.end(), axis) == readings.end()) {
+        readings.push_back(axis);
+      }
+    }
+  }
+  return readings;
+}
+
 PixelView CropView(const PixelView& image, const ContentRect& rect) {
   const size_t bpp = static_cast<size_t>(BytesPerPixel(image.format));
   PixelView view = image;

@@ -40,6 +40,7 @@
 #define CLEARMATCH_HASHING_BORDER_DETECTOR_H_
 
 #include <optional>
+#include <vector>
 
 #include "hashing/pixel_view.h"
 
@@ -109,6 +110,16 @@ struct ContentRects {
   std::optional<ContentRect> alternative;  // different from `content`
 };
 std::optional<ContentRects> FindContentRects(const PixelView& image,
+                                             const BorderTrimOptions& options);
+
+// Every reading of where a video frame's bars end, the likeliest first: the
+// content rectangle, FindContentRects' alternative, then, when bars were
+// found on both axes, each axis's bars alone (a pillarboxed video re-posted
+// inside letterbox bars keeps its own pillars; a letterboxed one inside
+// pillars, its own bars). Distinct rectangles, at most kMaxContentReadings;
+// empty when there is no border to trim.
+inline constexpr int kMaxContentReadings = 4;
+std::vector<ContentRect> FindContentReadings(const PixelView& image,
                                              const BorderTrimOptions& options);
 
 // The view of `rect` inside `image` (borrowing the same pixels). `rect` must

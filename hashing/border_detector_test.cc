@@ -417,6 +417,27 @@ TEST(BorderDetectorTest, AFrameSideAgainstAnEdgeOfItsLumaIsMadeAsDeep) {
   EXPECT_EQ(rects->alternative, Inner(content, frame));
 }
 
+TEST(BorderDetectorTest, BarsOnBothAxesAreReadEachAxisAlone) {
+  // A picture with black pillars of its own, inside added black letterbox
+  // bars: one frame to the first reading; the bars of each axis alone are
+  // the next readings (the first of them is the picture with its pillars).
+  const TestImage scene = Scene(240, 200, 71);
+  const TestImage pillared = Bordered(scene, {0, 0, 30, 30}, {0, 0, 0});
+  const TestImage image = Bordered(pillared, {50, 50, 0, 0}, {0, 0, 0});
+  const std::vector<ContentRect> readings =
+      FindContentReadings(image.view(), {});
+  const ContentRect content = Inner(scene, {50, 50, 30, 30});
+  EXPECT_EQ(readings,
+            (std::vector<ContentRect>{content, Inner(pillared, {50, 50, 0, 0}),
+                                      ContentRect{30, 0, 240, 300}}));
+
+  // Bars on one axis, or none: nothing but the content rectangle.
+  const TestImage bars = Bordered(scene, {40, 40, 0, 0}, {0, 0, 0});
+  EXPECT_EQ(FindContentReadings(bars.view(), {}),
+            (std::vector<ContentRect>{Inner(scene, {40, 40, 0, 0})}));
+  EXPECT_TRUE(FindContentReadings(scene.view(), {}).empty());
+}
+
 TEST(BorderDetectorTest, CropViewBorrowsTheRectangle) {
   TestImage image = Scene(50, 40, 29);
   const PixelView crop = CropView(image.view(), {7, 5, 20, 30});

@@ -2,8 +2,11 @@
 #include "matching/query.h"
 
 #include <cmath>
+#include <string>
 #include <utility>
+#include <vector>
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/str_cat.h"
 #include "common/hex.h"
 #include "common/status_macros.h"
@@ -199,9 +202,14 @@ v1::Hashes Query::ToHashes() const {
     value->set_transform(HashVariantName(q.variant()));
   }
   for (const VpdqFeature& feature : frames) AddFrameHash(feature, "", hashes);
+  // One list per name: a caller's frames of one name are one list (a
+  // video's further readings of its bars stay out).
+  std::vector<std::string> named;
   for (const QueryFrameVariant& v : frame_variants) {
     if (v.variant.transform != DihedralTransform::kOriginal) continue;
     const std::string name = HashVariantName(v.variant);
+    if (absl::c_linear_search(named, name)) continue;
+    named.push_back(name);
     for (const VpdqFeature& feature : v.frames) {
       AddFrameHash(feature, name, hashes);
     }

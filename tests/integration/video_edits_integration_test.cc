@@ -176,6 +176,12 @@ TEST_F(VideoEditsTest, LetterboxedCopyOfABarredVideoMatchesItsBankedContent) {
       VpdqMatch(response, "test-padded-dimensions.mp4-vpdq-trimmed");
   EXPECT_EQ(match.transform(), "trimmed");
   EXPECT_GE(match.query_pct(), 80);
+  // And the video as banked with its own bars (a clearinghouse's hash): a
+  // reading that trims the added bars only.
+  const v1::Match whole =
+      VpdqMatch(response, "test-padded-dimensions.mp4-vpdq");
+  EXPECT_EQ(whole.transform(), "trimmed");
+  EXPECT_GE(whole.query_pct(), 80);
 }
 
 TEST_F(VideoEditsTest, EmbeddedCopyIsBlockedWithItsRangeInBothVideos) {
