@@ -209,6 +209,30 @@ TEST(QueryTest, FingerprintFrameVariantsFollowDihedral) {
   EXPECT_TRUE(upright.frame_variants[0].variant.trimmed);
 }
 
+TEST(QueryTest, AVideosFurtherReadingsOfItsBarsStayOutOfItsHashes) {
+  // Two trimmed frame lists (two readings of the bars): both are matched,
+  // the response's hashes carry the first, which parses back to one list.
+  MediaFingerprint fp;
+  fp.vpdq.emplace();
+  fp.vpdq->features.push_back(
+      {.frame_number = 0, .quality = 90, .hash = PdqHash(), .seconds = 0});
+  std::vector<VpdqFeature> first = fp.vpdq->features, second = first;
+  first[0].hash = *PdqHash::FromHex(std::string(64, 'a'));
+  second[0].hash = *PdqHash::FromHex(std::string(64, 'b'));
+  fp.vpdq->variants.push_back({DihedralTransform::kOriginal, true, first});
+  fp.vpdq->variants.push_back({DihedralTransform::kOriginal, true, second});
+  const Query query = Query::FromFingerprint(fp, false);
+  ASSERT_EQ(query.frame_variants.size(), 2u);
+  const v1::Hashes hashes = query.ToHashes();
+  ASSERT_EQ(hashes.vpdq_size(), 2);
+  EXPECT_EQ(hashes.vpdq(1).transform(), "trimmed");
+  EXPECT_EQ(hashes.vpdq(1).hash(), std::string(64, 'a'));
+  absl::StatusOr<Query> back = Query::FromHashes(hashes);
+  ASSERT_TRUE(back.ok()) << back.status();
+  ASSERT_EQ(back->frame_variants.size(), 1u);
+  EXPECT_EQ(back->frame_variants[0].frames.size(), 1u);
+}
+
 TEST(QueryTest, BadHashesNameTheirField) {
   v1::Hashes none;
   ExpectInvalid(none, "no hash given");
